@@ -1,0 +1,49 @@
+#include "invariants.hpp"
+
+#include <cmath>
+
+namespace migrasim {
+
+std::string find_invariant_violation(const Model& m, const State& s) {
+  const Agents& a = s.agents;
+  if (a.size() != m.agents) return "agent arrays have the wrong size";
+  const std::size_t nedges = m.edge_count();
+  const std::size_t nnodes = m.node_count();
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const auto code = static_cast<std::size_t>(a.status[i]);
+    const std::string who = "agent " + std::to_string(i);
+    if (code >= kStatusCount) return who + " has no valid status (" + std::to_string(code) + ")";
+    if (a.node[i] >= nnodes) return who + " is at no valid node";
+    if (a.region[i] >= m.region_count()) return who + " has no valid region";
+    if (a.status_step[i] > s.step) return who + " entered its status in the future";
+    if (!(a.risk_tolerance[i] >= 0.0f && a.risk_tolerance[i] <= 1.0f)) return who + " has risk tolerance outside [0, 1]";
+    if (!(a.claim_strength[i] >= 0.0f && a.claim_strength[i] <= 1.0f)) return who + " has claim strength outside [0, 1]";
+    switch (a.status[i]) {
+      case Status::kInTransit:
+        if (a.edge[i] >= nedges) return who + " is in transit on no valid edge";
+        if (m.edge_from[a.edge[i]] != a.node[i]) return who + " travels an edge that does not leave its node";
+        if (a.steps_left[i] == 0 || a.steps_left[i] > m.edge_travel_steps[a.edge[i]]) {
+          return who + " has an impossible number of steps left on its edge";
+        }
+        break;
+      case Status::kHeldAtCheckpoint:
+        if (m.node_checkpoint[a.node[i]] == kNone) return who + " is held at a node with no checkpoint";
+        break;
+      case Status::kAtHome:
+      case Status::kAspiring:
+        if (a.node[i] != m.region_origin[a.region[i]]) return who + " is at home but not at its origin";
+        break;
+      default:
+        break;
+    }
+  }
+  for (std::size_t c = 0; c < m.checkpoint_count(); ++c) {
+    if (static_cast<double>(s.checkpoint_screened[c]) > std::ceil(m.checkpoint_capacity_agents[c])) {
+      return "checkpoint '" + m.checkpoint_name[c] + "' screened " +
+             std::to_string(s.checkpoint_screened[c]) + " agents, above its capacity";
+    }
+  }
+  return {};
+}
+
+}  // namespace migrasim

@@ -1,0 +1,251 @@
+#include "model.hpp"
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+
+#include "errors.hpp"
+
+namespace migrasim {
+namespace {
+
+[[noreturn]] void fail_at(const Scenario& s, const std::string& path, const std::string& message) {
+  throw InputError(s.locate(path) + ": " + path + ": " + message);
+}
+
+std::string known_names(const std::map<std::string, NodeId>& ids) {
+  std::string list;
+  for (const auto& [name, id] : ids) list += (list.empty() ? "" : ", ") + name;
+  return list;
+}
+
+NodeId resolve_node(const Scenario& s, const std::map<std::string, NodeId>& ids,
+                    const std::string& name, const std::string& path) {
+  const auto it = ids.find(name);
+  if (it == ids.end()) fail_at(s, path, "unknown node '" + name + "'; known nodes: " + known_names(ids));
+  return it->second;
+}
+
+void compile_nodes_and_edges(const Scenario& s, Model& m, std::map<std::string, NodeId>& ids) {
+  if (s.nodes.size() >= kNone) fail_at(s, "route.nodes", "too many nodes");
+  if (s.edges.size() >= kNone) fail_at(s, "route.edges", "too many edges");
+  for (std::size_t i = 0; i < s.nodes.size(); ++i) {
+    const std::string path = "route.nodes[" + std::to_string(i) + "]";
+    if (!ids.emplace(s.nodes[i].name, static_cast<NodeId>(i)).second) {
+      fail_at(s, path, "a node named '" + s.nodes[i].name + "' is already defined");
+    }
+    m.node_name.push_back(s.nodes[i].name);
+    m.node_kind.push_back(s.nodes[i].kind);
+  }
+
+  // Edges sorted by origin node (stable: the file order among siblings is the
+  // order of choice weights), so a node's outgoing edges are one range.
+  std::vector<std::size_t> order(s.edges.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::vector<NodeId> from(s.edges.size()), to(s.edges.size());
+  for (std::size_t i = 0; i < s.edges.size(); ++i) {
+    const std::string path = "route.edges[" + std::to_string(i) + "]";
+    from[i] = resolve_node(s, ids, s.edges[i].from, path + ".from");
+    to[i] = resolve_node(s, ids, s.edges[i].to, path + ".to");
+    if (m.node_kind[from[i]] == NodeKind::kDestination) {
+      fail_at(s, path + ".from", "'" + s.edges[i].from + "' is a destination; no edge may leave it");
+    }
+    if (m.node_kind[to[i]] == NodeKind::kOrigin) {
+      fail_at(s, path + ".to", "'" + s.edges[i].to + "' is an origin; no edge may enter it");
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (from[j] == from[i] && to[j] == to[i]) {
+        fail_at(s, path, "duplicate edge " + s.edges[i].from + " -> " + s.edges[i].to);
+      }
+    }
+  }
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return from[a] < from[b]; });
+
+  const std::size_t nnodes = m.node_count();
+  m.node_first_edge.assign(nnodes + 1, 0);
+  m.node_choice_total.assign(nnodes, 0.0);
+  for (std::size_t k : order) {
+    const EdgeSpec& e = s.edges[k];
+    const double steps = std::max(1.0, std::round(e.travel_days / m.step_days));
+    if (steps > 65535) fail_at(s, "route.edges[" + std::to_string(k) + "]", "travel_days is too long for step_days");
+    m.edge_from.push_back(from[k]);
+    m.edge_to.push_back(to[k]);
+    m.edge_travel_steps.push_back(static_cast<std::uint16_t>(steps));
+    m.edge_cost_usd.push_back(e.cost_usd);
+    m.edge_death_probability.push_back(probability_per_step(e.mortality_per_day, m.step_days));
+    m.edge_choice_weight.push_back(e.choice_weight);
+    ++m.node_first_edge[from[k] + 1];
+    m.node_choice_total[from[k]] += e.choice_weight;
+  }
+  for (std::size_t n = 0; n < nnodes; ++n) m.node_first_edge[n + 1] += m.node_first_edge[n];
+}
+
+// Every node an agent can stand on must lead somewhere: no dead ends, no
+// cycles (an agent could walk forever), no nodes no one can reach.
+void check_route_graph(const Scenario& s, const Model& m) {
+  const std::size_t nnodes = m.node_count();
+  for (std::size_t n = 0; n < nnodes; ++n) {
+    const std::string path = "route.nodes[" + std::to_string(n) + "]";
+    const bool has_exit = m.node_first_edge[n + 1] > m.node_first_edge[n];
+    if (m.node_kind[n] != NodeKind::kDestination && !has_exit) {
+      fail_at(s, path, "node '" + m.node_name[n] +
+                           "' has no outgoing edge; only destination nodes may end a route");
+    }
+    if (has_exit && m.node_choice_total[n] <= 0.0) {
+      fail_at(s, path, "every edge leaving '" + m.node_name[n] + "' has choice_weight 0");
+    }
+  }
+  // Depth-first search from every origin: colour 1 = on the stack, 2 = done.
+  std::vector<int> colour(nnodes, 0);
+  std::vector<std::pair<NodeId, EdgeId>> stack;
+  for (std::size_t origin = 0; origin < nnodes; ++origin) {
+    if (m.node_kind[origin] != NodeKind::kOrigin || colour[origin] != 0) continue;
+    stack.emplace_back(static_cast<NodeId>(origin), m.node_first_edge[origin]);
+    colour[origin] = 1;
+    while (!stack.empty()) {
+      auto& [node, next] = stack.back();
+      if (next == m.node_first_edge[node + 1]) {
+        colour[node] = 2;
+        stack.pop_back();
+        continue;
+      }
+      const NodeId child = m.edge_to[next++];
+      if (colour[child] == 1) {
+        fail_at(s, "route.edges", "the route has a cycle through '" + m.node_name[child] +
+                                      "'; routes must lead from origins to destinations");
+      }
+      if (colour[child] == 0) {
+        colour[child] = 1;
+        stack.emplace_back(child, m.node_first_edge[child]);
+      }
+    }
+  }
+  for (std::size_t n = 0; n < nnodes; ++n) {
+    if (colour[n] == 0) {
+      fail_at(s, "route.nodes[" + std::to_string(n) + "]",
+              "node '" + m.node_name[n] + "' cannot be reached from any origin node");
+    }
+  }
+}
+
+void compile_regions(const Scenario& s, Model& m, const std::map<std::string, NodeId>& ids) {
+  std::map<std::string, std::size_t> seen;
+  double total_share = 0.0;
+  for (std::size_t r = 0; r < s.regions.size(); ++r) {
+    const RegionSpec& region = s.regions[r];
+    const std::string path = "regions[" + std::to_string(r) + "]";
+    if (!seen.emplace(region.name, r).second) fail_at(s, path, "a region named '" + region.name + "' is already defined");
+    const NodeId origin = resolve_node(s, ids, region.origin, path + ".origin");
+    if (m.node_kind[origin] != NodeKind::kOrigin) {
+      fail_at(s, path + ".origin", "'" + region.origin + "' is a " + to_string(m.node_kind[origin]) +
+                                       " node; a region's origin must be of kind origin");
+    }
+    m.region_name.push_back(region.name);
+    m.region_origin.push_back(origin);
+    m.region_hardship.push_back(region.economic_hardship);
+    m.region_repression.push_back(region.repression);
+    total_share += region.population_share;
+  }
+  if (s.regions.size() >= kNone) fail_at(s, "regions", "too many regions");
+  if (total_share <= 0.0) fail_at(s, "regions", "population shares add up to 0");
+
+  // Regions own contiguous blocks of agents, sized by largest remainders so the
+  // blocks add up to exactly the agent count.
+  const std::size_t nregions = s.regions.size();
+  std::vector<std::uint32_t> count(nregions);
+  std::vector<std::pair<double, std::size_t>> remainder;
+  std::uint64_t assigned = 0;
+  for (std::size_t r = 0; r < nregions; ++r) {
+    const double exact = m.agents * (s.regions[r].population_share / total_share);
+    count[r] = static_cast<std::uint32_t>(std::floor(exact));
+    assigned += count[r];
+    remainder.emplace_back(-(exact - count[r]), r);
+  }
+  std::sort(remainder.begin(), remainder.end());
+  for (std::size_t k = 0; assigned < m.agents; ++k, ++assigned) ++count[remainder[k % nregions].second];
+  m.region_first_agent.assign(nregions + 1, 0);
+  for (std::size_t r = 0; r < nregions; ++r) m.region_first_agent[r + 1] = m.region_first_agent[r] + count[r];
+}
+
+void compile_checkpoints(const Scenario& s, Model& m, const std::map<std::string, NodeId>& ids) {
+  m.node_checkpoint.assign(m.node_count(), kNone);
+  for (std::size_t c = 0; c < s.checkpoints.size(); ++c) {
+    const CheckpointSpec& spec = s.checkpoints[c];
+    const std::string path = "checkpoints[" + std::to_string(c) + "]";
+    const NodeId node = resolve_node(s, ids, spec.node, path + ".node");
+    if (m.node_kind[node] == NodeKind::kOrigin) {
+      fail_at(s, path + ".node", "checkpoints cannot stand at origin nodes ('" + spec.node + "')");
+    }
+    if (m.node_checkpoint[node] != kNone) {
+      fail_at(s, path + ".node", "node '" + spec.node + "' already has checkpoint '" +
+                                     m.checkpoint_name[m.node_checkpoint[node]] + "'");
+    }
+    for (const auto& other : m.checkpoint_name) {
+      if (other == spec.name) fail_at(s, path, "a checkpoint named '" + spec.name + "' is already defined");
+    }
+    m.node_checkpoint[node] = static_cast<CheckpointId>(c);
+    m.checkpoint_name.push_back(spec.name);
+    m.checkpoint_node.push_back(node);
+    m.checkpoint_detection_probability.push_back(spec.detection_probability);
+    m.checkpoint_capacity_agents.push_back(
+        spec.throughput_per_day ? *spec.throughput_per_day * m.step_days / m.persons_per_agent
+                                : std::numeric_limits<double>::infinity());
+    m.checkpoint_asylum_claim_probability.push_back(spec.asylum_claim_probability);
+  }
+}
+
+}  // namespace
+
+double interpolate(const TimeSeriesSpec& series, double day) {
+  const auto& d = series.dates;
+  const auto& v = series.values;
+  if (day <= d.front().days_since_epoch) return v.front();
+  if (day >= d.back().days_since_epoch) return v.back();
+  const auto upper = std::upper_bound(d.begin(), d.end(), day,
+                                      [](double x, Date date) { return x < date.days_since_epoch; });
+  const std::size_t k = static_cast<std::size_t>(upper - d.begin());
+  const double t0 = d[k - 1].days_since_epoch;
+  const double t1 = d[k].days_since_epoch;
+  return v[k - 1] + (v[k] - v[k - 1]) * ((day - t0) / (t1 - t0));
+}
+
+Model compile(const Scenario& s) {
+  Model m;
+  m.scenario_name = s.name;
+  m.scenario_file = s.file;
+  m.scenario_text = s.text;
+  m.overrides = s.overrides;
+
+  m.start_date = s.time.start;
+  m.step_days = s.time.step_days;
+  const double days = days_between(s.time.start, s.time.end) + 1;
+  m.steps = static_cast<std::int32_t>(std::ceil(days / m.step_days - 1e-9));
+
+  m.seed = s.run.seed;
+  m.replicates = s.run.replicates;
+
+  m.agents = static_cast<std::uint32_t>(s.population.agents);
+  m.persons_per_agent = s.population.persons_per_agent;
+  m.savings_usd = s.population.savings_usd;
+  m.risk_tolerance = s.population.risk_tolerance;
+  m.asylum_claim_strength = s.population.asylum_claim_strength;
+
+  std::map<std::string, NodeId> ids;
+  compile_nodes_and_edges(s, m, ids);
+  compile_regions(s, m, ids);
+  check_route_graph(s, m);
+  compile_checkpoints(s, m, ids);
+
+  m.decision_base_hazard = s.decisions.base_rate_per_day * m.step_days;
+  m.decision_hardship_weight = s.decisions.hardship_weight;
+  m.decision_repression_weight = s.decisions.repression_weight;
+
+  if (s.asylum.capacity_per_day) {
+    m.asylum_capacity_agents = *s.asylum.capacity_per_day * m.step_days / m.persons_per_agent;
+  }
+  m.asylum_min_processing_steps =
+      static_cast<std::int32_t>(std::ceil(s.asylum.min_processing_days / m.step_days - 1e-9));
+  return m;
+}
+
+}  // namespace migrasim

@@ -1,0 +1,110 @@
+// The compiled, immutable model: everything a step reads and nothing it writes.
+//
+// compile() checks the cross-references a YAML schema cannot (node names, the
+// shape of the route graph), resolves names to dense ids, and converts every
+// rate per day into a probability per step here and only here. Arrays are named
+// <entity>_<attribute>, each with its meaning and shape.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "dates.hpp"
+#include "scenario.hpp"
+
+namespace migrasim {
+
+using RegionId = std::uint16_t;
+using NodeId = std::uint16_t;
+using EdgeId = std::uint16_t;
+using CheckpointId = std::uint16_t;
+inline constexpr std::uint16_t kNone = std::numeric_limits<std::uint16_t>::max();
+
+// Probability that an event with constant hazard `rate_per_day` happens within
+// one step of `step_days`. The one place rates become probabilities.
+inline double probability_per_step(double rate_per_day, double step_days) {
+  return -std::expm1(-rate_per_day * step_days);
+}
+
+// Value of a dated series on `date`: linear between points, flat outside.
+double interpolate(const TimeSeriesSpec& series, double days_since_epoch);
+
+struct Model {
+  // Provenance, written into every output file.
+  std::string scenario_name;
+  std::string scenario_file;
+  std::string scenario_text;
+  std::vector<std::string> overrides;
+
+  // Time
+  Date start_date;
+  double step_days = 1.0;
+  std::int32_t steps = 0;  // number of steps from start to end inclusive
+
+  // Run
+  std::uint64_t seed = 1;
+  std::uint32_t replicates = 1;
+
+  // Population
+  std::uint32_t agents = 0;
+  double persons_per_agent = 1.0;
+  LognormalSpec savings_usd;
+  BetaSpec risk_tolerance;
+  BetaSpec asylum_claim_strength;
+
+  // Regions                                                      (nregions)
+  std::vector<std::string> region_name;
+  std::vector<std::uint32_t> region_first_agent;  // agents [first[r], first[r+1]) live in r (nregions+1)
+  std::vector<NodeId> region_origin;              // node where the region's migrants set out
+  std::vector<TimeSeriesSpec> region_hardship;    // economic hardship index in [0, 1]
+  std::vector<TimeSeriesSpec> region_repression;  // repression index in [0, 1]
+
+  // Nodes                                                        (nnodes)
+  std::vector<std::string> node_name;
+  std::vector<NodeKind> node_kind;
+  std::vector<CheckpointId> node_checkpoint;  // checkpoint at this node or kNone
+  std::vector<EdgeId> node_first_edge;        // outgoing edges [first[n], first[n+1]) (nnodes+1)
+  std::vector<double> node_choice_total;      // sum of outgoing choice weights
+
+  // Edges, sorted by origin node                                 (nedges)
+  std::vector<NodeId> edge_from;
+  std::vector<NodeId> edge_to;
+  std::vector<std::uint16_t> edge_travel_steps;   // steps to traverse, at least 1
+  std::vector<double> edge_cost_usd;              // paid on setting out
+  std::vector<double> edge_death_probability;     // per step on the edge
+  std::vector<double> edge_choice_weight;
+
+  // Checkpoints                                                  (ncheckpoints)
+  std::vector<std::string> checkpoint_name;
+  std::vector<NodeId> checkpoint_node;
+  std::vector<double> checkpoint_detection_probability;
+  std::vector<double> checkpoint_capacity_agents;  // agents screened per step (inf = unlimited)
+  std::vector<double> checkpoint_asylum_claim_probability;
+
+  // Decisions: hazard per step = decision_base_hazard * exp(weights . push)
+  double decision_base_hazard = 0.0;  // base_rate_per_day * step_days
+  double decision_hardship_weight = 0.0;
+  double decision_repression_weight = 0.0;
+
+  // Asylum processing
+  double asylum_capacity_agents = std::numeric_limits<double>::infinity();  // decisions per step
+  std::int32_t asylum_min_processing_steps = 0;
+
+  std::size_t region_count() const { return region_name.size(); }
+  std::size_t node_count() const { return node_name.size(); }
+  std::size_t edge_count() const { return edge_from.size(); }
+  std::size_t checkpoint_count() const { return checkpoint_name.size(); }
+  // Day number (since 1970-01-01) at the start of `step`.
+  double day_of_step(std::int32_t step) const {
+    return start_date.days_since_epoch + step * step_days;
+  }
+};
+
+// Validates cross-references and builds the Model. Throws InputError naming
+// the file, line, column and key of the first problem.
+Model compile(const Scenario& scenario);
+
+}  // namespace migrasim

@@ -1,0 +1,84 @@
+// A netCDF-4 compatible HDF5 file of labelled arrays, written through the HDF5
+// C API (see h5.hpp for the RAII handles).
+//
+// Why this shape: the file must open in xarray/netCDF4/h5netcdf with no options,
+// so every dimension is a 1-D coordinate dataset made an HDF5 dimension scale,
+// attached to every variable along that axis, and every variable carries CF
+// `units` and `long_name`. Variables are written one slab at a time (one
+// replicate, or one sweep member and replicate), fixed by their leading indices.
+//
+// Nothing is ever written under the requested name until commit(): data goes
+// to a temporary file beside it, which commit() closes, fsyncs and renames into
+// place. If the object is destroyed without commit(), the temporary is removed.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <initializer_list>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace migrasim {
+
+// A (name, value) attribute. Strings are stored as UTF-8 variable-length
+// strings, numbers as scalars of the matching HDF5 type.
+struct Attribute {
+  std::string name;
+  std::variant<std::string, std::int64_t, std::uint64_t, double> value;
+};
+
+// One dimension of the file and its coordinate variable.
+// Exactly one of `values` (numeric coordinates) or `labels` (string
+// coordinates, e.g. node names) is non-empty; the dimension's length is its size.
+struct Axis {
+  std::string name;
+  std::string long_name;
+  std::string units;                  // empty for label axes
+  std::vector<double> values;
+  std::vector<std::string> labels;
+  std::vector<Attribute> attributes;  // extra CF attributes, e.g. calendar
+  std::size_t size() const { return labels.empty() ? values.size() : labels.size(); }
+};
+
+// One data variable: float64 over the named axes, in order.
+struct Variable {
+  std::string name;
+  std::string long_name;
+  std::string units;
+  std::vector<std::string> dims;      // axis names, outermost first
+  std::vector<Attribute> attributes;  // extra attributes, e.g. cell_methods
+};
+
+class OutputFile {
+ public:
+  // Creates the temporary file and lays out every axis and variable.
+  // Throws OutputError if `final_path` exists and !overwrite, if its directory
+  // is missing or unwritable, or on any HDF5 failure.
+  OutputFile(std::filesystem::path final_path, std::vector<Axis> axes,
+             std::vector<Variable> variables, std::vector<Attribute> root_attributes,
+             bool overwrite);
+  ~OutputFile();
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+
+  // Writes one slab of `variable`: `leading` fixes the first leading.size()
+  // dimensions; `values` fills the remaining ones in C order and must have
+  // exactly their product of sizes.
+  void write(const std::string& variable, std::initializer_list<std::size_t> leading,
+             std::span<const double> values);
+
+  // Closes every object, fsyncs the file and its directory, renames the
+  // temporary to the final path. Nothing may be written afterwards.
+  void commit();
+
+  const std::filesystem::path& temporary_path() const;
+  const std::filesystem::path& final_path() const;
+
+ private:
+  struct Impl;
+  Impl* impl_;
+};
+
+}  // namespace migrasim

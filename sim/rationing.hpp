@@ -1,0 +1,132 @@
+// Capacity rationing that never depends on loop order or thread count.
+//
+// Where more agents want a scarce slot (a checkpoint's throughput, asylum
+// decisions, smuggler seats) than there is capacity, exactly `capacity` of the
+// candidates are chosen, uniformly at random: each candidate gets a priority
+// drawn from its own key (seed, replicate, step, stream, agent) and the lowest
+// priorities win. Candidates are gathered into per-pool lists in agent order
+// by a parallel prefix sum, so the lists, the draws and the winners are the same
+// for any number of threads. A capacity with a fractional part admits its
+// integer part plus one more with probability equal to the fraction, so it
+// holds exactly on average and is never exceeded by more than that.
+#pragma once
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "random.hpp"
+
+namespace migrasim {
+
+class CandidatePools {
+ public:
+  static constexpr std::uint32_t kNoPool = 0xFFFFFFFFu;
+
+  // Allocates for up to `max_pools` pools over `agents` agents; the only
+  // allocation. One object serves every stage in turn.
+  void allocate(std::size_t max_pools, std::size_t agents) {
+    max_pools_ = max_pools;
+    pools_ = max_pools;
+    threads_ = static_cast<std::size_t>(omp_get_max_threads());
+    members_.assign(agents, 0);
+    offsets_.assign(max_pools + 1, 0);
+    sizes_.assign(max_pools, 0);
+    thread_counts_.assign(threads_ * max_pools, 0);
+    priorities_.assign(agents, 0);
+  }
+
+  // Puts every agent i in [0, n) with pool_of(i) != kNoPool into its pool's
+  // list (pool_of(i) < pools), in increasing agent order.
+  template <class PoolOf>
+  void gather(std::size_t pools, std::int64_t n, PoolOf pool_of) {
+    pools_ = std::min(pools, max_pools_);
+    std::fill(thread_counts_.begin(), thread_counts_.end(), 0);
+    const auto threads = static_cast<int>(threads_);
+#pragma omp parallel num_threads(threads)
+    {
+      const auto t = static_cast<std::size_t>(omp_get_thread_num());
+      const auto team = static_cast<std::size_t>(omp_get_num_threads());
+      const std::int64_t lo = n * static_cast<std::int64_t>(t) / static_cast<std::int64_t>(team);
+      const std::int64_t hi = n * static_cast<std::int64_t>(t + 1) / static_cast<std::int64_t>(team);
+      std::uint32_t* counts = thread_counts_.data() + t * pools_;
+      for (std::int64_t i = lo; i < hi; ++i) {
+        const std::uint32_t p = pool_of(i);
+        if (p != kNoPool) ++counts[p];
+      }
+#pragma omp barrier
+#pragma omp single
+      {
+        // Offsets pool-major, then thread order: thread t's members of pool p
+        // follow those of threads < t, which hold lower agent indices.
+        std::uint32_t running = 0;
+        for (std::size_t p = 0; p < pools_; ++p) {
+          offsets_[p] = running;
+          for (std::size_t k = 0; k < team; ++k) {
+            const std::uint32_t c = thread_counts_[k * pools_ + p];
+            thread_counts_[k * pools_ + p] = running;
+            running += c;
+          }
+          sizes_[p] = running - offsets_[p];
+        }
+        offsets_[pools_] = running;
+      }
+      for (std::int64_t i = lo; i < hi; ++i) {
+        const std::uint32_t p = pool_of(i);
+        if (p != kNoPool) members_[counts[p]++] = static_cast<std::uint32_t>(i);
+      }
+    }
+  }
+
+  std::size_t demand(std::size_t pool) const { return offsets_[pool + 1] - offsets_[pool]; }
+
+  // The candidates of `pool` still admitted (all of them until ration()).
+  std::span<const std::uint32_t> admitted(std::size_t pool) const {
+    return {members_.data() + offsets_[pool], sizes_[pool]};
+  }
+
+  // Keeps a uniformly random `capacity` of the pool's candidates (all when
+  // demand does not exceed it), in agent order. `key.stream` must be used by no
+  // other draw of the step.
+  void ration(std::size_t pool, double capacity, const StreamKey& key) {
+    const std::size_t demand_now = demand(pool);
+    if (!(capacity < static_cast<double>(demand_now))) return;
+    const double whole = std::floor(capacity);
+    Draws pool_draws(key, kPoolEntityBase + static_cast<std::uint32_t>(pool));
+    const auto keep = static_cast<std::size_t>(whole) + (pool_draws.bernoulli(capacity - whole) ? 1u : 0u);
+    if (keep >= demand_now) return;
+
+    std::uint32_t* first = members_.data() + offsets_[pool];
+    std::uint64_t* priority = priorities_.data() + offsets_[pool];
+    for (std::size_t k = 0; k < demand_now; ++k) {
+      Draws draws(key, first[k]);
+      // The agent index in the low bits makes every priority unique.
+      priority[k] = std::uint64_t{draws.bits()} << 32 | first[k];
+    }
+    std::nth_element(priority, priority + keep, priority + demand_now);
+    std::sort(priority, priority + keep, [](std::uint64_t a, std::uint64_t b) {
+      return static_cast<std::uint32_t>(a) < static_cast<std::uint32_t>(b);
+    });
+    for (std::size_t k = 0; k < keep; ++k) first[k] = static_cast<std::uint32_t>(priority[k]);
+    sizes_[pool] = static_cast<std::uint32_t>(keep);
+  }
+
+ private:
+  // Pool-level draws use entity ids above any agent index.
+  static constexpr std::uint32_t kPoolEntityBase = 0xFFFF0000u;
+
+  std::size_t max_pools_ = 0;
+  std::size_t pools_ = 0;
+  std::size_t threads_ = 1;
+  std::vector<std::uint32_t> members_;        // candidates, pool after pool (nagents)
+  std::vector<std::uint32_t> offsets_;        // pool p's candidates start here (npools+1)
+  std::vector<std::uint32_t> sizes_;          // admitted candidates per pool (npools)
+  std::vector<std::uint32_t> thread_counts_;  // scratch for the prefix sum (nthreads x npools)
+  std::vector<std::uint64_t> priorities_;     // scratch for rationing (nagents)
+};
+
+}  // namespace migrasim

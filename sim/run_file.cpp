@@ -1,0 +1,74 @@
+#include "run_file.hpp"
+
+#include <numeric>
+#include <span>
+
+#include "version.hpp"
+
+namespace migrasim {
+
+OutputFile create_run_file(const Model& m, const std::filesystem::path& path,
+                           const std::string& command_line, bool overwrite) {
+  std::vector<Axis> axes;
+  Axis replicate{"replicate", "replicate index", "1", {}, {}, {}};
+  for (std::uint32_t r = 0; r < m.replicates; ++r) replicate.values.push_back(r);
+  axes.push_back(std::move(replicate));
+
+  // Each step is labelled with its start; flows are sums over [t, t + step_days).
+  Axis time{"time", "start of the time step", "days since " + to_string(m.start_date), {}, {},
+            {{"calendar", std::string("proleptic_gregorian")},
+             {"standard_name", std::string("time")},
+             {"step_days", m.step_days}}};
+  for (std::int32_t t = 0; t < m.steps; ++t) time.values.push_back(t * m.step_days);
+  axes.push_back(std::move(time));
+
+  Axis node{"node", "route node", "", {}, m.node_name, {}};
+  axes.push_back(std::move(node));
+
+  std::vector<Variable> variables;
+  auto add = [&](const SeriesInfo& info, std::vector<std::string> dims) {
+    variables.push_back(Variable{
+        info.name, info.long_name, info.is_flow ? "persons per step" : "persons", std::move(dims),
+        {{"cell_methods", std::string(info.is_flow ? "time: sum" : "time: point")}}});
+  };
+  for (std::size_t k = 0; k < kScalarSeriesCount; ++k) add(scalar_series_info(k), {"replicate", "time"});
+  for (std::size_t k = 0; k < kNodeSeriesCount; ++k) {
+    add(node_series_info(static_cast<NodeSeries>(k)), {"replicate", "time", "node"});
+  }
+
+  std::string overrides;
+  for (const auto& o : m.overrides) overrides += (overrides.empty() ? "" : "\n") + o;
+  std::vector<Attribute> root{
+      {"Conventions", std::string("CF-1.8")},
+      {"title", "migrasim run: " + m.scenario_name},
+      {"source", std::string("migrasim ") + kVersion},
+      {"migrasim_version", std::string(kVersion)},
+      {"scenario_name", m.scenario_name},
+      {"scenario_file", m.scenario_file},
+      {"scenario_yaml", m.scenario_text},
+      {"scenario_overrides", overrides},
+      {"seed", m.seed},
+      {"replicates", static_cast<std::int64_t>(m.replicates)},
+      {"agents", static_cast<std::int64_t>(m.agents)},
+      {"persons_per_agent", m.persons_per_agent},
+      {"step_days", m.step_days},
+      {"command_line", command_line},
+  };
+  return OutputFile(path, std::move(axes), std::move(variables), std::move(root), overwrite);
+}
+
+void write_replicate(OutputFile& file, const Model& m, std::uint32_t replicate,
+                     const Recording& recording) {
+  const auto steps = static_cast<std::size_t>(m.steps);
+  for (std::size_t k = 0; k < kScalarSeriesCount; ++k) {
+    file.write(scalar_series_info(k).name, {replicate},
+               std::span<const double>(recording.scalar.data() + k * steps, steps));
+  }
+  const std::size_t slab = steps * m.node_count();
+  for (std::size_t k = 0; k < kNodeSeriesCount; ++k) {
+    file.write(node_series_info(static_cast<NodeSeries>(k)).name, {replicate},
+               std::span<const double>(recording.node.data() + k * slab, slab));
+  }
+}
+
+}  // namespace migrasim

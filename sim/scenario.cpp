@@ -1,0 +1,256 @@
+#include "scenario.hpp"
+
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include "errors.hpp"
+#include "yaml_input.hpp"
+
+namespace migrasim {
+namespace {
+
+// Far above any real run, far below where sizes overflow: 2^31 agents.
+constexpr std::int64_t kMaxAgents = std::int64_t{1} << 31;
+constexpr std::int64_t kMaxReplicates = 100000;
+constexpr double kMaxDays = 365.25 * 200;
+
+TimeSeriesSpec read_series(const YamlField& field, double low, double high) {
+  TimeSeriesSpec series;
+  if (!field.is_map()) {
+    series.dates.push_back(Date{0});
+    series.values.push_back(field.number_in(low, high));
+    return series;
+  }
+  const YamlMap map(field);
+  for (const auto& [key, value] : map.entries()) {
+    const auto date = parse_date(key);
+    if (!date) value.fail("series keys must be dates as YYYY-MM-DD, got '" + key + "'");
+    if (!series.dates.empty() && *date <= series.dates.back()) {
+      value.fail("dates must be in increasing order; " + key + " comes after " +
+                 to_string(series.dates.back()));
+    }
+    series.dates.push_back(*date);
+    series.values.push_back(value.number_in(low, high));
+  }
+  if (series.dates.empty()) field.fail("a series needs at least one 'YYYY-MM-DD: value' entry");
+  return series;
+}
+
+LognormalSpec read_lognormal(const YamlField& field, LognormalSpec spec) {
+  const YamlMap map(field);
+  if (auto f = map.optional("median")) spec.median = f->number_at_least(0.0);
+  if (auto f = map.optional("sigma")) spec.sigma = f->number_in(0.0, 10.0);
+  map.finish();
+  return spec;
+}
+
+BetaSpec read_beta(const YamlField& field, BetaSpec spec) {
+  const YamlMap map(field);
+  if (auto f = map.optional("mean")) spec.mean = f->number_in(1e-6, 1.0 - 1e-6);
+  if (auto f = map.optional("concentration")) spec.concentration = f->number_in(1e-3, 1e6);
+  map.finish();
+  return spec;
+}
+
+NodeKind read_node_kind(const YamlField& field) {
+  const std::string text = field.string();
+  if (text == "origin") return NodeKind::kOrigin;
+  if (text == "transit") return NodeKind::kTransit;
+  if (text == "border") return NodeKind::kBorder;
+  if (text == "destination") return NodeKind::kDestination;
+  field.fail("unknown node kind '" + text + "'; allowed: origin, transit, border, destination");
+}
+
+void note(Scenario& s, const YamlField& field) { s.locations[field.path()] = field.location(); }
+
+void read_time(Scenario& s, const YamlField& field) {
+  const YamlMap map(field);
+  s.time.start = map.required("start").date();
+  const YamlField end = map.required("end");
+  s.time.end = end.date();
+  if (s.time.end < s.time.start) {
+    end.fail("the end date " + to_string(s.time.end) + " is before the start date " +
+             to_string(s.time.start));
+  }
+  if (days_between(s.time.start, s.time.end) > kMaxDays) end.fail("runs are limited to 200 years");
+  if (auto f = map.optional("step_days")) s.time.step_days = f->number_in(0.01, 365.0);
+  map.finish();
+}
+
+void read_run(Scenario& s, const YamlField& field) {
+  const YamlMap map(field);
+  if (auto f = map.optional("seed")) {
+    s.run.seed = static_cast<std::uint64_t>(f->integer_in(0, std::int64_t{1} << 53));
+  }
+  if (auto f = map.optional("replicates")) {
+    s.run.replicates = static_cast<std::uint32_t>(f->integer_in(1, kMaxReplicates));
+  }
+  map.finish();
+}
+
+void read_population(Scenario& s, const YamlField& field) {
+  const YamlMap map(field);
+  s.population.agents = map.required("agents").integer_in(1, kMaxAgents);
+  if (auto f = map.optional("persons_per_agent")) {
+    s.population.persons_per_agent = f->number_in(1e-6, 1e9);
+  }
+  if (auto f = map.optional("savings_usd")) {
+    s.population.savings_usd = read_lognormal(*f, s.population.savings_usd);
+  }
+  if (auto f = map.optional("risk_tolerance")) {
+    s.population.risk_tolerance = read_beta(*f, s.population.risk_tolerance);
+  }
+  if (auto f = map.optional("asylum_claim_strength")) {
+    s.population.asylum_claim_strength = read_beta(*f, s.population.asylum_claim_strength);
+  }
+  map.finish();
+}
+
+void read_regions(Scenario& s, const YamlField& field) {
+  for (const YamlField& item : field.items()) {
+    const YamlMap map(item);
+    RegionSpec region;
+    region.name = map.required("name").name();
+    region.population_share = map.required("population_share").number_in(0.0, 1e12);
+    const YamlField origin = map.required("origin");
+    region.origin = origin.name();
+    note(s, origin);
+    const YamlMap push(map.required("push_factors"));
+    region.economic_hardship = read_series(push.required("economic_hardship"), 0.0, 1.0);
+    region.repression = read_series(push.required("repression"), 0.0, 1.0);
+    push.finish();
+    map.finish();
+    note(s, item);
+    s.regions.push_back(std::move(region));
+  }
+}
+
+void read_route(Scenario& s, const YamlField& field) {
+  const YamlMap route(field);
+  for (const YamlField& item : route.required("nodes").items()) {
+    const YamlMap map(item);
+    NodeSpec node;
+    node.name = map.required("name").name();
+    node.kind = read_node_kind(map.required("kind"));
+    map.finish();
+    note(s, item);
+    s.nodes.push_back(std::move(node));
+  }
+  for (const YamlField& item : route.required("edges").items()) {
+    const YamlMap map(item);
+    EdgeSpec edge;
+    const YamlField from = map.required("from");
+    const YamlField to = map.required("to");
+    edge.from = from.name();
+    edge.to = to.name();
+    note(s, from);
+    note(s, to);
+    edge.travel_days = map.required("travel_days").number_in(0.0, kMaxDays);
+    edge.cost_usd = map.non_negative_or("cost_usd", edge.cost_usd);
+    if (auto f = map.optional("mortality_per_day")) edge.mortality_per_day = f->number_in(0.0, 10.0);
+    edge.choice_weight = map.non_negative_or("choice_weight", edge.choice_weight);
+    map.finish();
+    note(s, item);
+    s.edges.push_back(std::move(edge));
+  }
+  route.finish();
+}
+
+void read_checkpoints(Scenario& s, const YamlField& field) {
+  for (const YamlField& item : field.items(/*allow_empty=*/true)) {
+    const YamlMap map(item);
+    CheckpointSpec checkpoint;
+    checkpoint.name = map.required("name").name();
+    const YamlField node = map.required("node");
+    checkpoint.node = node.name();
+    note(s, node);
+    checkpoint.detection_probability =
+        map.probability_or("detection_probability", checkpoint.detection_probability);
+    if (auto f = map.optional("throughput_per_day")) {
+      checkpoint.throughput_per_day = f->number_at_least(0.0);
+    }
+    checkpoint.asylum_claim_probability =
+        map.probability_or("asylum_claim_probability", checkpoint.asylum_claim_probability);
+    map.finish();
+    note(s, item);
+    s.checkpoints.push_back(std::move(checkpoint));
+  }
+}
+
+void read_decisions(Scenario& s, const YamlField& field) {
+  const YamlMap map(field);
+  if (auto f = map.optional("base_rate_per_day")) s.decisions.base_rate_per_day = f->number_in(0.0, 10.0);
+  if (auto f = map.optional("hardship_weight")) s.decisions.hardship_weight = f->number_in(-50.0, 50.0);
+  if (auto f = map.optional("repression_weight")) {
+    s.decisions.repression_weight = f->number_in(-50.0, 50.0);
+  }
+  map.finish();
+}
+
+void read_asylum(Scenario& s, const YamlField& field) {
+  const YamlMap map(field);
+  if (auto f = map.optional("capacity_per_day")) s.asylum.capacity_per_day = f->number_at_least(0.0);
+  if (auto f = map.optional("min_processing_days")) {
+    s.asylum.min_processing_days = f->number_in(0.0, kMaxDays);
+  }
+  map.finish();
+}
+
+}  // namespace
+
+const char* to_string(NodeKind kind) {
+  switch (kind) {
+    case NodeKind::kOrigin: return "origin";
+    case NodeKind::kTransit: return "transit";
+    case NodeKind::kBorder: return "border";
+    case NodeKind::kDestination: return "destination";
+  }
+  return "?";
+}
+
+const std::string& Scenario::locate(const std::string& path) const {
+  static const std::string unknown = "<scenario>";
+  const auto it = locations.find(path);
+  return it == locations.end() ? (file.empty() ? unknown : file) : it->second;
+}
+
+Scenario parse_scenario(const std::string& text, const std::string& file,
+                        const std::vector<std::string>& overrides) {
+  auto source = std::make_shared<YamlSource>();
+  source->file = file;
+  source->text = text;
+  YAML::Node root = load_yaml_document(*source);
+  for (const std::string& assignment : overrides) {
+    source->overrides[apply_override(root, assignment)] = "--set " + assignment;
+  }
+
+  Scenario s;
+  s.file = file;
+  s.text = text;
+  s.overrides = overrides;
+  const YamlMap top(YamlField(root, "", source));
+  s.name = top.string_or("name", "scenario");
+  s.description = top.string_or("description", "");
+  read_time(s, top.required("time"));
+  if (auto f = top.optional("run")) read_run(s, *f);
+  read_population(s, top.required("population"));
+  read_regions(s, top.required("regions"));
+  read_route(s, top.required("route"));
+  if (auto f = top.optional("checkpoints")) read_checkpoints(s, *f);
+  if (auto f = top.optional("decisions")) read_decisions(s, *f);
+  if (auto f = top.optional("asylum")) read_asylum(s, *f);
+  top.finish();
+  return s;
+}
+
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot open the scenario file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw InputError(path + ": cannot read the scenario file");
+  return parse_scenario(text.str(), path, overrides);
+}
+
+}  // namespace migrasim

@@ -1,0 +1,136 @@
+// The scenario as written: plain structs filled from YAML, with names still
+// names. Nothing here is used by the step; compile() (model.hpp) validates the
+// cross-references and turns this into the immutable Model.
+//
+// Every field's unit is in its name or comment. Defaults live here, in the
+// member initialisers, and nowhere else.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dates.hpp"
+
+namespace migrasim {
+
+// A dated series, linearly interpolated between points and held constant
+// before the first and after the last.
+struct TimeSeriesSpec {
+  std::vector<Date> dates;
+  std::vector<double> values;
+};
+
+struct TimeSpec {
+  Date start;
+  Date end;                // inclusive: the last simulated day
+  double step_days = 1.0;  // length of one step
+};
+
+struct RunSpec {
+  std::uint64_t seed = 1;
+  std::uint32_t replicates = 1;
+};
+
+// Lognormal by its median and log-scale standard deviation.
+struct LognormalSpec {
+  double median = 1.0;
+  double sigma = 0.0;
+};
+
+// Beta by its mean and concentration (alpha + beta).
+struct BetaSpec {
+  double mean = 0.5;
+  double concentration = 2.0;
+};
+
+struct PopulationSpec {
+  std::int64_t agents = 0;
+  double persons_per_agent = 1.0;               // every count in the output is scaled by this
+  LognormalSpec savings_usd{8000.0, 1.0};       // liquid savings an agent can spend on the journey
+  BetaSpec risk_tolerance{0.3, 4.0};            // 0 = avoids all risk, 1 = ignores it
+  BetaSpec asylum_claim_strength{0.3, 3.0};     // chance a claim would be granted on its merits
+};
+
+struct RegionSpec {
+  std::string name;
+  double population_share = 0.0;  // share of the agents living here; shares are normalised
+  std::string origin;             // route node where this region's migrants start
+  TimeSeriesSpec economic_hardship;  // index in [0, 1]
+  TimeSeriesSpec repression;         // index in [0, 1]
+};
+
+enum class NodeKind : std::uint8_t { kOrigin, kTransit, kBorder, kDestination };
+
+struct NodeSpec {
+  std::string name;
+  NodeKind kind = NodeKind::kTransit;
+};
+
+struct EdgeSpec {
+  std::string from;
+  std::string to;
+  double travel_days = 1.0;
+  double cost_usd = 0.0;             // paid on setting out on the edge
+  double mortality_per_day = 0.0;    // death hazard while on the edge (per person-day)
+  double choice_weight = 1.0;        // relative preference among a node's outgoing edges
+};
+
+struct CheckpointSpec {
+  std::string name;
+  std::string node;
+  double detection_probability = 0.9;    // chance a screened traveller is detected
+  std::optional<double> throughput_per_day;  // persons screened per day; none = unlimited
+  double asylum_claim_probability = 0.0;     // chance a detected traveller claims asylum
+};
+
+// Hazard of forming an intention to leave, per day:
+//   h = base_rate_per_day * exp(hardship_weight * H + repression_weight * R)
+// with H, R the home region's push factors of the day.
+struct DecisionSpec {
+  double base_rate_per_day = 1.0e-5;
+  double hardship_weight = 0.0;
+  double repression_weight = 0.0;
+};
+
+struct AsylumSpec {
+  std::optional<double> capacity_per_day;  // claims decided per day; none = unlimited
+  double min_processing_days = 0.0;        // no decision before this wait
+};
+
+struct Scenario {
+  std::string file;  // where it was read from, for messages
+  std::string text;  // the document as read, overrides applied afterwards
+  std::vector<std::string> overrides;  // the --set assignments, in order
+  // key path -> "file:line:column" of the entries and name references, so
+  // compile() can point at the line that names an unknown node.
+  std::map<std::string, std::string> locations;
+  const std::string& locate(const std::string& path) const;
+
+  std::string name;
+  std::string description;
+  TimeSpec time;
+  RunSpec run;
+  PopulationSpec population;
+  std::vector<RegionSpec> regions;
+  std::vector<NodeSpec> nodes;
+  std::vector<EdgeSpec> edges;
+  std::vector<CheckpointSpec> checkpoints;
+  DecisionSpec decisions;
+  AsylumSpec asylum;
+};
+
+// Reads and checks a scenario file. Structural errors (types, ranges, unknown
+// or duplicate keys) are reported here; cross-references (node names, graph
+// shape) by compile(). Throws InputError.
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides = {});
+
+// The same from text already in memory; `file` is used in messages.
+Scenario parse_scenario(const std::string& text, const std::string& file,
+                        const std::vector<std::string>& overrides = {});
+
+const char* to_string(NodeKind kind);
+
+}  // namespace migrasim

@@ -1,0 +1,149 @@
+#include "simulation.hpp"
+
+#include <omp.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <sstream>
+#include <string_view>
+
+#include "errors.hpp"
+#include "invariants.hpp"
+#include "run_file.hpp"
+#include "step.hpp"
+
+namespace migrasim {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string format_duration(double seconds) {
+  const auto total = static_cast<long>(seconds + 0.5);
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%ld:%02ld:%02ld", total / 3600, total / 60 % 60, total % 60);
+  return buffer;
+}
+
+// A live line on a terminal, redrawn at most a few times a second.
+class ProgressLine {
+ public:
+  ProgressLine(bool enabled, double total_agent_steps)
+      : enabled_(enabled), total_(total_agent_steps), start_(Clock::now()), last_(start_) {}
+
+  void update(std::uint32_t replicate, std::uint32_t replicates, std::int32_t step, std::int32_t steps,
+              double done_agent_steps) {
+    if (!enabled_) return;
+    const auto now = Clock::now();
+    if (now - last_ < std::chrono::milliseconds(250) && step + 1 < steps) return;
+    last_ = now;
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    const double rate = done_agent_steps / std::max(elapsed, 1e-9);
+    const double eta = (total_ - done_agent_steps) / std::max(rate, 1e-9);
+    std::fprintf(stderr, "\r  replicate %u/%u  step %d/%d  %.1f M agent-steps/s  ETA %s   ",
+                 replicate + 1, replicates, step + 1, steps, rate / 1e6, format_duration(eta).c_str());
+    std::fflush(stderr);
+  }
+
+  void finish() {
+    if (enabled_) std::fprintf(stderr, "\r%*s\r", 78, "");
+  }
+
+ private:
+  bool enabled_;
+  double total_;
+  Clock::time_point start_;
+  Clock::time_point last_;
+};
+
+}  // namespace
+
+void run_replicate(const Model& m, std::uint32_t replicate, State& s, const StageObserver& after_stage) {
+  initialize_population(m, replicate, s);
+  for (std::int32_t t = 0; t < m.steps; ++t) {
+    s.step = t;
+    if (!after_stage) {
+      step(m, s);
+      continue;
+    }
+    for (const Stage& stage : stages()) {
+      stage.run(m, s);
+      after_stage(s, stage.name);
+    }
+  }
+}
+
+RunSummary run_scenario(const Model& m, const std::filesystem::path& output, const RunOptions& options) {
+  if (options.threads > 0) omp_set_num_threads(options.threads);
+  OutputFile file = create_run_file(m, output, options.command_line, options.overwrite);
+  State state = make_state(m);
+
+  const double agent_steps_per_replicate = static_cast<double>(m.agents) * m.steps;
+  ProgressLine progress(options.progress, agent_steps_per_replicate * m.replicates);
+  RunSummary summary;
+  const auto start = Clock::now();
+  const auto steps = static_cast<std::size_t>(m.steps);
+  for (std::uint32_t r = 0; r < m.replicates; ++r) {
+    const auto after_stage = [&](const State& s, const char* stage_name) {
+      if (options.check_invariants) {
+        if (std::string violation = find_invariant_violation(m, s); !violation.empty()) {
+          throw std::runtime_error("invariant violated in replicate " + std::to_string(r) +
+                                   ", step " + std::to_string(s.step) + ", after stage " +
+                                   stage_name + ": " + violation);
+        }
+      }
+      if (std::string_view(stage_name) == "recording") {
+        progress.update(r, m.replicates, s.step, m.steps,
+                        agent_steps_per_replicate * r + static_cast<double>(m.agents) * (s.step + 1));
+      }
+    };
+    run_replicate(m, r, state, options.check_invariants || options.progress ? StageObserver(after_stage)
+                                                                           : StageObserver());
+    write_replicate(file, m, r, state.recording);
+
+    std::array<double, kScalarSeriesCount> totals{};
+    for (std::size_t k = 0; k < kScalarSeriesCount; ++k) {
+      const double* series = state.recording.scalar.data() + k * steps;
+      if (scalar_series_info(k).is_flow) {
+        for (std::size_t t = 0; t < steps; ++t) totals[k] += series[t];
+      } else {
+        totals[k] = series[steps - 1];
+      }
+    }
+    summary.totals.push_back(totals);
+  }
+  progress.finish();
+  file.commit();
+  summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  summary.agent_steps_per_second = agent_steps_per_replicate * m.replicates / summary.seconds;
+  return summary;
+}
+
+std::string format_summary(const Model& m, const RunSummary& summary) {
+  std::ostringstream out;
+  char line[160];
+  std::snprintf(line, sizeof line,
+                "%s: %u replicate(s) x %d steps x %u agents (%g persons each) in %.2f s, %.1f M agent-steps/s\n",
+                m.scenario_name.c_str(), m.replicates, m.steps, m.agents, m.persons_per_agent,
+                summary.seconds, summary.agent_steps_per_second / 1e6);
+  out << line;
+  std::snprintf(line, sizeof line, "  %-22s %14s %14s %14s\n", "series (persons)", "mean", "min", "max");
+  out << line;
+  for (std::size_t k = 0; k < kScalarSeriesCount; ++k) {
+    double sum = 0.0, low = 1e300, high = -1e300;
+    for (const auto& totals : summary.totals) {
+      sum += totals[k];
+      low = std::min(low, totals[k]);
+      high = std::max(high, totals[k]);
+    }
+    const SeriesInfo& info = scalar_series_info(k);
+    std::snprintf(line, sizeof line, "  %-22s %14.0f %14.0f %14.0f\n",
+                  (std::string(info.name) + (info.is_flow ? "" : " (end)")).c_str(),
+                  sum / static_cast<double>(summary.totals.size()), low, high);
+    out << line;
+  }
+  return out.str();
+}
+
+}  // namespace migrasim

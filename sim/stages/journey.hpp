@@ -1,0 +1,38 @@
+// Setting out on the next edge of the route, shared by movement (departing from
+// an origin, passing a node) and screening (moving on after a checkpoint).
+#pragma once
+
+#include <span>
+
+#include "model.hpp"
+#include "random.hpp"
+#include "state.hpp"
+
+namespace migrasim {
+
+// Agent i stands at `node` and is free to continue. At a destination its
+// journey ends undetected; elsewhere it picks an outgoing edge by choice weight
+// (one uniform draw), pays the edge's cost and starts travelling.
+inline void continue_journey(const Model& m, Agents& a, std::size_t i, NodeId node, Draws& draws,
+                             std::int32_t step) {
+  a.node[i] = node;
+  if (m.node_kind[node] == NodeKind::kDestination) {
+    a.status[i] = Status::kEvaded;
+    a.status_step[i] = step;
+    a.edge[i] = kNone;
+    return;
+  }
+  const EdgeId first = m.node_first_edge[node];
+  const EdgeId last = m.node_first_edge[node + 1];
+  const std::span<const double> weights(m.edge_choice_weight.data() + first, last - first);
+  const auto edge = static_cast<EdgeId>(first + draws.categorical(weights, m.node_choice_total[node]));
+  a.edge[i] = edge;
+  a.steps_left[i] = m.edge_travel_steps[edge];
+  a.savings_usd[i] -= static_cast<float>(m.edge_cost_usd[edge]);
+  if (a.status[i] != Status::kInTransit) {
+    a.status[i] = Status::kInTransit;
+    a.status_step[i] = step;
+  }
+}
+
+}  // namespace migrasim

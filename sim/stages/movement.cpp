@@ -1,0 +1,60 @@
+// reads: agents.status, agents.node, agents.edge, agents.steps_left, model edges
+// writes: agents.status, agents.node, agents.edge, agents.steps_left,
+//         agents.savings_usd, agents.status_step,
+//         tally.flow[departures, deaths], tally.node_arrivals
+//
+// Movement along the route. Aspirants set out from their origin on an edge
+// chosen by choice weight. Each step on an edge an agent dies with the edge's
+// per-step probability 1 - exp(-mortality_per_day * step_days); otherwise it
+// advances one step, and on reaching the edge's end node it is held there if
+// the node has a checkpoint, ends its journey if the node is a destination, or
+// sets out on the next edge.
+#include "random.hpp"
+#include "stages/journey.hpp"
+#include "stages/stages.hpp"
+
+namespace migrasim {
+
+void move_agents(const Model& m, State& s) {
+  const StreamKey key = stream(m, s, StreamId::kMovement);
+  Agents& a = s.agents;
+  std::int64_t departures = 0;
+  std::int64_t deaths = 0;
+  std::int64_t* arrivals = s.tally.node_arrivals.data();
+  const std::size_t nnodes = m.node_count();
+  const auto n = static_cast<std::int64_t>(a.size());
+
+#pragma omp parallel for schedule(static) reduction(+ : departures, deaths) \
+    reduction(+ : arrivals[:nnodes])
+  for (std::int64_t i = 0; i < n; ++i) {
+    const Status status = a.status[i];
+    if (status != Status::kAspiring && status != Status::kInTransit) continue;
+    Draws draws(key, static_cast<std::uint32_t>(i));
+    if (status == Status::kAspiring) {
+      continue_journey(m, a, i, a.node[i], draws, s.step);
+      ++departures;
+    }
+    const EdgeId edge = a.edge[i];
+    if (draws.bernoulli(m.edge_death_probability[edge])) {
+      a.status[i] = Status::kDied;
+      a.status_step[i] = s.step;
+      ++deaths;
+      continue;
+    }
+    if (--a.steps_left[i] > 0) continue;
+    const NodeId node = m.edge_to[edge];
+    ++arrivals[node];
+    if (m.node_checkpoint[node] != kNone) {
+      a.node[i] = node;
+      a.edge[i] = kNone;
+      a.status[i] = Status::kHeldAtCheckpoint;
+      a.status_step[i] = s.step;
+    } else {
+      continue_journey(m, a, i, node, draws, s.step);
+    }
+  }
+  s.tally.flow[static_cast<std::size_t>(Flow::kDepartures)] += departures;
+  s.tally.flow[static_cast<std::size_t>(Flow::kDeaths)] += deaths;
+}
+
+}  // namespace migrasim

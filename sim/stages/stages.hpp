@@ -1,0 +1,18 @@
+// The stages of one step, in the order step() runs them. Each stage reads the
+// state the previous one left; each lives in its own file, which opens with a
+// `// reads: ... writes: ...` line.
+#pragma once
+
+#include "model.hpp"
+#include "state.hpp"
+
+namespace migrasim {
+
+void update_environment(const Model& model, State& state);
+void make_decisions(const Model& model, State& state);
+void move_agents(const Model& model, State& state);
+void screen_at_checkpoints(const Model& model, State& state);
+void process_asylum(const Model& model, State& state);
+void record_outputs(const Model& model, State& state);
+
+}  // namespace migrasim

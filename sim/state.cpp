@@ -1,0 +1,80 @@
+#include "state.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "random.hpp"
+
+namespace migrasim {
+
+const char* to_string(Status status) {
+  static constexpr const char* kNames[kStatusCount] = {
+      "at_home", "aspiring", "waiting_for_smuggler", "in_transit", "held_at_checkpoint",
+      "in_asylum_processing", "stayed", "legal_pathway", "admitted", "removed", "returned",
+      "evaded", "died"};
+  return kNames[static_cast<std::size_t>(status)];
+}
+
+State make_state(const Model& m) {
+  State s;
+  const std::size_t n = m.agents;
+  Agents& a = s.agents;
+  a.status.resize(n);
+  a.flags.resize(n);
+  a.region.resize(n);
+  a.node.resize(n);
+  a.edge.resize(n);
+  a.steps_left.resize(n);
+  a.status_step.resize(n);
+  a.savings_usd.resize(n);
+  a.risk_tolerance.resize(n);
+  a.claim_strength.resize(n);
+
+  s.region_hardship.resize(m.region_count());
+  s.region_repression.resize(m.region_count());
+  s.tally.node_arrivals.resize(m.node_count());
+  s.checkpoint_screened.resize(m.checkpoint_count());
+  s.queue.allocate(std::max<std::size_t>(m.checkpoint_count(), 1), n);
+  s.node_stock_scratch.resize(m.node_count());
+  s.recording.scalar.resize(kScalarSeriesCount * static_cast<std::size_t>(m.steps));
+  s.recording.node.resize(kNodeSeriesCount * static_cast<std::size_t>(m.steps) * m.node_count());
+  return s;
+}
+
+void initialize_population(const Model& m, std::uint32_t replicate, State& s) {
+  s.replicate = replicate;
+  s.step = 0;
+  Agents& a = s.agents;
+  const StreamKey key = stream(m, s, StreamId::kInitialPopulation);
+  const double risk_a = m.risk_tolerance.mean * m.risk_tolerance.concentration;
+  const double risk_b = (1.0 - m.risk_tolerance.mean) * m.risk_tolerance.concentration;
+  const double claim_a = m.asylum_claim_strength.mean * m.asylum_claim_strength.concentration;
+  const double claim_b = (1.0 - m.asylum_claim_strength.mean) * m.asylum_claim_strength.concentration;
+
+  for (std::size_t r = 0; r < m.region_count(); ++r) {
+    const std::int64_t first = m.region_first_agent[r];
+    const std::int64_t last = m.region_first_agent[r + 1];
+#pragma omp parallel for schedule(static)
+    for (std::int64_t i = first; i < last; ++i) {
+      Draws draws(key, static_cast<std::uint32_t>(i));
+      a.status[i] = Status::kAtHome;
+      a.flags[i] = 0;
+      a.region[i] = static_cast<RegionId>(r);
+      a.node[i] = m.region_origin[r];
+      a.edge[i] = kNone;
+      a.steps_left[i] = 0;
+      a.status_step[i] = 0;
+      a.savings_usd[i] =
+          static_cast<float>(m.savings_usd.median * std::exp(m.savings_usd.sigma * draws.normal()));
+      a.risk_tolerance[i] = static_cast<float>(draws.beta(risk_a, risk_b));
+      a.claim_strength[i] = static_cast<float>(draws.beta(claim_a, claim_b));
+    }
+  }
+  s.tally.flow.fill(0);
+  std::fill(s.tally.node_arrivals.begin(), s.tally.node_arrivals.end(), 0);
+  std::fill(s.checkpoint_screened.begin(), s.checkpoint_screened.end(), 0);
+  std::fill(s.recording.scalar.begin(), s.recording.scalar.end(), 0.0);
+  std::fill(s.recording.node.begin(), s.recording.node.end(), 0.0);
+}
+
+}  // namespace migrasim

@@ -1,0 +1,109 @@
+// Everything that changes during a run, allocated once before the first step
+// (a step never allocates). Agents are a structure of arrays: a stage touches
+// only the columns it needs, and loops vectorise.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "model.hpp"
+#include "random.hpp"
+#include "rationing.hpp"
+#include "series.hpp"
+
+namespace migrasim {
+
+// Where an agent is in its migration. Final statuses are never left.
+enum class Status : std::uint8_t {
+  kAtHome,              // not (yet) intending to leave
+  kAspiring,            // intends to leave, has not set out
+  kWaitingForSmuggler,  // paid or queued for a smuggler, not yet moved
+  kInTransit,           // on a route edge
+  kHeldAtCheckpoint,    // arrived at a checkpoint node, waiting to be screened
+  kInAsylumProcessing,  // apprehended and claimed asylum, awaiting a decision
+  kStayed,              // final: gave up and stayed home
+  kLegalPathway,        // final: left through a legal pathway
+  kAdmitted,            // final: granted asylum
+  kRemoved,             // final: denied asylum and removed
+  kReturned,            // final: returned at a checkpoint without a claim
+  kEvaded,              // final: reached a destination undetected
+  kDied,                // final: died in transit
+};
+inline constexpr std::size_t kStatusCount = 13;
+inline constexpr bool is_final(Status s) { return s >= Status::kStayed; }
+const char* to_string(Status status);
+
+// Hidden per-agent attributes, one bit each.
+enum AgentFlag : std::uint8_t {
+  kFalsifiedDocuments = 1u << 0,
+  kCoerced = 1u << 1,
+  kHighRisk = 1u << 2,
+};
+
+// Per-agent columns. Hot: read or written by most steps.     (nagents each)
+struct Agents {
+  std::vector<Status> status;
+  std::vector<std::uint8_t> flags;            // AgentFlag bits
+  std::vector<RegionId> region;               // home region
+  std::vector<NodeId> node;                   // last node reached (origin before leaving)
+  std::vector<EdgeId> edge;                   // edge being travelled, kNone when not in transit
+  std::vector<std::uint16_t> steps_left;      // steps until the end of the current edge
+  std::vector<std::int32_t> status_step;      // step at which the current status began
+  std::vector<float> savings_usd;             // money left for the journey (negative = debt)
+  std::vector<float> risk_tolerance;          // in [0, 1]
+  std::vector<float> claim_strength;          // probability an asylum claim is granted
+
+  std::size_t size() const { return status.size(); }
+  static constexpr std::size_t kBytesPerAgent =
+      sizeof(Status) + sizeof(std::uint8_t) + sizeof(RegionId) + sizeof(NodeId) + sizeof(EdgeId) +
+      sizeof(std::uint16_t) + sizeof(std::int32_t) + 3 * sizeof(float);
+};
+
+// Events counted during one step, as agent counts (exact integer sums, so
+// reductions are the same in any order).
+struct StepTally {
+  std::array<std::int64_t, kFlowCount> flow{};
+  std::vector<std::int64_t> node_arrivals;  // agents reaching each node     (nnodes)
+};
+
+// The recorded series of one replicate, in persons, laid out as the output
+// file wants them: [series][step] and [node series][step][node].
+struct Recording {
+  std::vector<double> scalar;  // (kScalarSeriesCount x steps)
+  std::vector<double> node;    // (kNodeSeriesCount x steps x nnodes)
+};
+
+struct State {
+  std::uint32_t replicate = 0;
+  std::int32_t step = 0;  // the step being computed
+
+  Agents agents;
+
+  // Regions                                                      (nregions)
+  std::vector<double> region_hardship;   // push factors of the current step
+  std::vector<double> region_repression;
+
+  // Checkpoints                                                  (ncheckpoints)
+  std::vector<std::int64_t> checkpoint_screened;  // agents screened in the last step
+
+  CandidatePools queue;  // capacity rationing scratch, shared by the stages in turn
+
+  StepTally tally;
+  std::vector<std::int64_t> node_stock_scratch;            // (nnodes)
+  std::array<std::int64_t, kStatusCount> status_counts{};  // agents per status after the last step
+  Recording recording;
+};
+
+// Allocates every array for the model; no allocation happens after this.
+State make_state(const Model& model);
+
+// Draws the initial population of `replicate` and clears all counters.
+void initialize_population(const Model& model, std::uint32_t replicate, State& state);
+
+// Streams for this step's draws.
+inline StreamKey stream(const Model& model, const State& state, StreamId id) {
+  return StreamKey{model.seed, state.replicate, static_cast<std::uint32_t>(state.step), id};
+}
+
+}  // namespace migrasim

@@ -1,0 +1,25 @@
+#include "step.hpp"
+
+#include "stages/stages.hpp"
+
+namespace migrasim {
+namespace {
+
+constexpr Stage kStages[] = {
+    {"environment", update_environment},  // push factors of the day
+    {"decisions", make_decisions},        // at home -> aspiring
+    {"movement", move_agents},            // set out, travel, die, arrive
+    {"screening", screen_at_checkpoints}, // detect, return, claim asylum, or let pass
+    {"asylum", process_asylum},           // grant or remove
+    {"recording", record_outputs},        // flows and stocks of the step
+};
+
+}  // namespace
+
+std::span<const Stage> stages() { return kStages; }
+
+void step(const Model& m, State& s) {
+  for (const Stage& stage : kStages) stage.run(m, s);
+}
+
+}  // namespace migrasim

@@ -1,0 +1,436 @@
+#include "yaml_input.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+#include "errors.hpp"
+
+namespace migrasim {
+namespace {
+
+constexpr std::size_t kMaxDocumentBytes = 16u << 20;
+
+std::string format_location(const std::string& file, const YAML::Mark& mark) {
+  if (mark.is_null()) return file;
+  return file + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+}
+
+std::string describe(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Null: return "nothing";
+    case YAML::NodeType::Map: return "a mapping";
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Scalar: return "'" + node.Scalar() + "'";
+    default: return "an undefined value";
+  }
+}
+
+std::string format_number(double value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
+
+// yaml-cpp tags non-plain (quoted) scalars "!"; a quoted "12" is a string.
+bool is_quoted(const YAML::Node& node) { return node.Tag() == "!"; }
+
+bool valid_utf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    const std::size_t continuation = lead < 0x80           ? 0
+                                     : (lead >> 5) == 0x06 ? 1
+                                     : (lead >> 4) == 0x0E ? 2
+                                     : (lead >> 3) == 0x1E ? 3
+                                                           : 4;
+    if (continuation == 4 || i + continuation >= text.size() + (continuation == 0)) return false;
+    for (std::size_t k = 1; k <= continuation; ++k) {
+      if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) return false;
+    }
+    i += continuation + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
+YAML::Node load_yaml_document(const YamlSource& source) {
+  const std::string& text = source.text;
+  if (text.size() > kMaxDocumentBytes) {
+    throw InputError(source.file + ": file is " + std::to_string(text.size() >> 20) +
+                     " MiB; scenario and sweep files are limited to " +
+                     std::to_string(kMaxDocumentBytes >> 20) + " MiB");
+  }
+  if (text.find('\0') != std::string::npos || !valid_utf8(text)) {
+    throw InputError(source.file + ":1:1: not a YAML text file (binary content or invalid UTF-8)");
+  }
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw InputError(format_location(source.file, e.mark) + ": invalid YAML: " + e.msg);
+  }
+  if (!root || root.IsNull()) {
+    throw InputError(source.file + ":1:1: the file is empty; expected a mapping of keys");
+  }
+  if (!root.IsMap()) {
+    throw InputError(format_location(source.file, root.Mark()) +
+                     ": expected a mapping of keys at the top level, got " + describe(root));
+  }
+  return root;
+}
+
+YamlField::YamlField(YAML::Node node, std::string path, std::shared_ptr<const YamlSource> source)
+    : node_(std::move(node)), path_(std::move(path)), source_(std::move(source)) {}
+
+std::string YamlField::location() const {
+  // A value under an overridden key came from the command line, not the file.
+  for (const auto& [key, option] : source_->overrides) {
+    if (path_ == key || path_.starts_with(key + ".") || path_.starts_with(key + "[")) return option;
+  }
+  return format_location(source_->file, node_.Mark());
+}
+
+void YamlField::fail(const std::string& message) const {
+  throw InputError(location() + ": " + (path_.empty() ? "(top level)" : path_) + ": " + message);
+}
+
+std::string YamlField::scalar(const char* expected) const {
+  if (!node_.IsScalar()) fail(std::string("expected ") + expected + ", got " + describe(node_));
+  return node_.Scalar();
+}
+
+std::string YamlField::string() const {
+  std::string value = scalar("a string");
+  if (value.empty()) fail("expected a non-empty string");
+  return value;
+}
+
+std::string YamlField::name() const {
+  std::string value = string();
+  const bool ok = std::all_of(value.begin(), value.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+  });
+  if (!ok) fail("'" + value + "' is not a valid name; use letters, digits, '_' and '-'");
+  return value;
+}
+
+double YamlField::number() const {
+  const std::string text = scalar("a number");
+  if (is_quoted(node_)) fail("expected a number, got the quoted string \"" + text + "\"");
+  std::string digits;
+  for (char c : text) {
+    if (c != '_') digits += c;
+  }
+  double value = 0.0;
+  const char* end = digits.data() + digits.size();
+  const auto [ptr, ec] = std::from_chars(digits.data(), end, value);
+  if (digits.empty() || ec == std::errc::invalid_argument || ptr != end) {
+    fail("expected a number, got '" + text + "'");
+  }
+  if (ec == std::errc::result_out_of_range || !std::isfinite(value)) {
+    fail("'" + text + "' is not a finite number");
+  }
+  return value;
+}
+
+double YamlField::number_at_least(double low) const {
+  const double value = number();
+  if (value < low) fail("must be at least " + format_number(low) + ", got " + node_.Scalar());
+  return value;
+}
+
+double YamlField::number_in(double low, double high) const {
+  const double value = number();
+  if (value < low || value > high) {
+    fail("must be between " + format_number(low) + " and " + format_number(high) + ", got " +
+         node_.Scalar());
+  }
+  return value;
+}
+
+std::int64_t YamlField::integer() const {
+  const double value = number();
+  // 2^53: beyond it doubles no longer hold every integer.
+  if (std::abs(value) > 9007199254740992.0) fail("'" + node_.Scalar() + "' is too large");
+  if (value != std::floor(value)) fail("expected a whole number, got " + node_.Scalar());
+  return static_cast<std::int64_t>(value);
+}
+
+std::int64_t YamlField::integer_in(std::int64_t low, std::int64_t high) const {
+  const std::int64_t value = integer();
+  if (value < low || value > high) {
+    fail("must be a whole number between " + std::to_string(low) + " and " +
+         std::to_string(high) + ", got " + node_.Scalar());
+  }
+  return value;
+}
+
+bool YamlField::boolean() const {
+  const std::string text = scalar("true or false");
+  if (!is_quoted(node_)) {
+    if (text == "true") return true;
+    if (text == "false") return false;
+  }
+  fail("expected true or false, got '" + text + "'");
+}
+
+Date YamlField::date() const {
+  const std::string text = scalar("a date (YYYY-MM-DD)");
+  const auto parsed = parse_date(text);
+  if (!parsed) fail("expected a date as YYYY-MM-DD, got '" + text + "'");
+  return *parsed;
+}
+
+std::vector<YamlField> YamlField::items(bool allow_empty) const {
+  if (!node_.IsSequence()) fail("expected a list, got " + describe(node_));
+  if (!allow_empty && node_.size() == 0) fail("the list is empty; at least one entry is required");
+  std::vector<YamlField> result;
+  result.reserve(node_.size());
+  for (std::size_t i = 0; i < node_.size(); ++i) {
+    result.emplace_back(node_[i], path_ + "[" + std::to_string(i) + "]", source_);
+  }
+  return result;
+}
+
+YamlMap::YamlMap(const YamlField& field) : field_(field) {
+  const YAML::Node& node = field.node();
+  if (!node.IsMap()) field.fail("expected a mapping of keys, got " + describe(node));
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const YAML::Node& key_node = it->first;
+    if (!key_node.IsScalar()) field.fail("keys must be plain names, got " + describe(key_node));
+    std::string key = key_node.Scalar();
+    for (const auto& [seen, value] : entries_) {
+      if (seen == key) {
+        const std::string path = field.path().empty() ? key : field.path() + "." + key;
+        throw InputError(format_location(field.source().file, key_node.Mark()) + ": " + path +
+                         ": duplicate key; each key may appear once");
+      }
+    }
+    entries_.emplace_back(std::move(key), it->second);
+    key_marks_.push_back(key_node.Mark());
+  }
+  used_.assign(entries_.size(), false);
+}
+
+std::optional<std::size_t> YamlMap::find(std::string_view key) const {
+  if (std::find(asked_.begin(), asked_.end(), key) == asked_.end()) asked_.emplace_back(key);
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    if (entries_[i].first == key) return i;
+  }
+  return std::nullopt;
+}
+
+YamlField YamlMap::child(std::size_t index) const {
+  used_[index] = true;
+  const std::string& key = entries_[index].first;
+  return YamlField(entries_[index].second, field_.path().empty() ? key : field_.path() + "." + key,
+                   field_.source_ptr());
+}
+
+YamlField YamlMap::required(std::string_view key) const {
+  const auto index = find(key);
+  if (!index) field_.fail("missing required key '" + std::string(key) + "'");
+  return child(*index);
+}
+
+std::optional<YamlField> YamlMap::optional(std::string_view key) const {
+  const auto index = find(key);
+  if (!index) return std::nullopt;
+  return child(*index);
+}
+
+bool YamlMap::has(std::string_view key) const { return find(key).has_value(); }
+
+double YamlMap::number_or(std::string_view key, double fallback) const {
+  const auto f = optional(key);
+  return f ? f->number() : fallback;
+}
+
+double YamlMap::probability_or(std::string_view key, double fallback) const {
+  const auto f = optional(key);
+  return f ? f->probability() : fallback;
+}
+
+double YamlMap::non_negative_or(std::string_view key, double fallback) const {
+  const auto f = optional(key);
+  return f ? f->number_at_least(0.0) : fallback;
+}
+
+std::int64_t YamlMap::integer_or(std::string_view key, std::int64_t fallback, std::int64_t low,
+                                 std::int64_t high) const {
+  const auto f = optional(key);
+  return f ? f->integer_in(low, high) : fallback;
+}
+
+std::string YamlMap::string_or(std::string_view key, std::string fallback) const {
+  const auto f = optional(key);
+  return f ? f->string() : fallback;
+}
+
+bool YamlMap::boolean_or(std::string_view key, bool fallback) const {
+  const auto f = optional(key);
+  return f ? f->boolean() : fallback;
+}
+
+std::vector<std::pair<std::string, YamlField>> YamlMap::entries() const {
+  std::vector<std::pair<std::string, YamlField>> result;
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    YamlField value = child(i);
+    // Point errors about a data key at the key itself.
+    result.emplace_back(entries_[i].first, value);
+  }
+  return result;
+}
+
+void YamlMap::finish() const {
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    if (used_[i]) continue;
+    const std::string& key = entries_[i].first;
+    std::string message = "unknown key";
+    std::string best;
+    std::size_t best_distance = std::numeric_limits<std::size_t>::max();
+    for (const auto& allowed : asked_) {
+      const std::size_t d = edit_distance(key, allowed);
+      if (d < best_distance) {
+        best_distance = d;
+        best = allowed;
+      }
+    }
+    if (!best.empty() && best_distance <= std::max<std::size_t>(2, key.size() / 3)) {
+      message += "; did you mean '" + best + "'?";
+    }
+    if (!asked_.empty()) {
+      std::vector<std::string> sorted = asked_;
+      std::sort(sorted.begin(), sorted.end());
+      message += " (allowed here:";
+      for (const auto& a : sorted) message += " " + a;
+      message += ")";
+    }
+    const std::string path = field_.path().empty() ? key : field_.path() + "." + key;
+    YamlField located(entries_[i].second, path,
+                      field_.source_ptr());
+    if (located.location().starts_with("--set")) located.fail(message);
+    throw InputError(format_location(field_.source().file, key_marks_[i]) + ": " + path + ": " +
+                     message);
+  }
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+namespace {
+
+std::vector<std::string> split_path(const std::string& path, const std::string& option) {
+  std::vector<std::string> segments;
+  std::string current;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    const char c = path[i];
+    if (c == '.') {
+      segments.push_back(current);
+      current.clear();
+    } else if (c == '[') {
+      const std::size_t close = path.find(']', i);
+      if (close == std::string::npos) throw InputError(option + ": unbalanced '[' in key path");
+      segments.push_back(current);
+      current = path.substr(i + 1, close - i - 1);
+      i = close;
+    } else {
+      current += c;
+    }
+  }
+  segments.push_back(current);
+  std::erase_if(segments, [](const std::string& s) { return s.empty(); });
+  if (segments.empty()) throw InputError(option + ": empty key path");
+  return segments;
+}
+
+std::optional<std::size_t> parse_index(const std::string& segment) {
+  std::size_t value = 0;
+  const auto [ptr, ec] = std::from_chars(segment.data(), segment.data() + segment.size(), value);
+  if (ec != std::errc() || ptr != segment.data() + segment.size()) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+std::string apply_override(YAML::Node& root, const std::string& assignment) {
+  const std::string option = "--set " + assignment;
+  const std::size_t equals = assignment.find('=');
+  if (equals == std::string::npos || equals == 0) {
+    throw InputError(option + ": expected KEY.PATH=VALUE");
+  }
+  const std::vector<std::string> segments = split_path(assignment.substr(0, equals), option);
+  YAML::Node value;
+  try {
+    value = YAML::Load(assignment.substr(equals + 1));
+  } catch (const YAML::Exception& e) {
+    throw InputError(option + ": the value is not valid YAML: " + e.msg);
+  }
+  if (!value.IsDefined() || value.IsNull()) throw InputError(option + ": the value is empty");
+
+  YAML::Node node;
+  node.reset(root);
+  std::string canonical;
+  for (std::size_t s = 0; s < segments.size(); ++s) {
+    const std::string& segment = segments[s];
+    const bool last = s + 1 == segments.size();
+    if (node.IsSequence()) {
+      std::optional<std::size_t> index = parse_index(segment);
+      if (!index) {
+        for (std::size_t i = 0; i < node.size(); ++i) {
+          if (node[i].IsMap() && node[i]["name"] && node[i]["name"].IsScalar() &&
+              node[i]["name"].Scalar() == segment) {
+            index = i;
+            break;
+          }
+        }
+      }
+      if (!index || *index >= node.size()) {
+        throw InputError(option + ": " + (canonical.empty() ? "(top level)" : canonical) +
+                         " has no element '" + segment + "' (" + std::to_string(node.size()) +
+                         " elements; use an index or an element's name)");
+      }
+      canonical += "[" + std::to_string(*index) + "]";
+      if (last) {
+        node[*index] = value;
+      } else {
+        YAML::Node next = node[*index];
+        node.reset(next);
+      }
+    } else if (node.IsMap()) {
+      canonical += (canonical.empty() ? "" : ".") + segment;
+      if (last) {
+        node[segment] = value;
+      } else {
+        if (!node[segment]) {
+          throw InputError(option + ": " + canonical + ": no such key in the scenario");
+        }
+        YAML::Node next = node[segment];
+        node.reset(next);
+      }
+    } else {
+      throw InputError(option + ": " + canonical + " is a single value; it has no key '" +
+                       segment + "'");
+    }
+  }
+  return canonical;
+}
+
+}  // namespace migrasim
