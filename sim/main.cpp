@@ -94,10 +94,9 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*run) {
-      ScenarioArgs args = run_args;
-      if (seed >= 0) args.overrides.push_back("run.seed=" + std::to_string(seed));
-      if (replicates > 0) args.overrides.push_back("run.replicates=" + std::to_string(replicates));
-      const migrasim::Model m = load_model(args);
+      migrasim::Model m = load_model(run_args);
+      if (seed >= 0) m.seed = static_cast<std::uint64_t>(seed);
+      if (replicates > 0) m.replicates = static_cast<std::uint32_t>(replicates);
 
       migrasim::RunOptions options;
       options.threads = threads;

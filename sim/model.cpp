@@ -26,7 +26,9 @@ NodeId resolve_node(const Scenario& s, const std::map<std::string, NodeId>& ids,
   return it->second;
 }
 
-void compile_nodes_and_edges(const Scenario& s, Model& m, std::map<std::string, NodeId>& ids) {
+// Returns, for each compiled edge, its index in the scenario file.
+std::vector<std::size_t> compile_nodes_and_edges(const Scenario& s, Model& m,
+                                                 std::map<std::string, NodeId>& ids) {
   if (s.nodes.size() >= kNone) fail_at(s, "route.nodes", "too many nodes");
   if (s.edges.size() >= kNone) fail_at(s, "route.edges", "too many edges");
   for (std::size_t i = 0; i < s.nodes.size(); ++i) {
@@ -78,11 +80,12 @@ void compile_nodes_and_edges(const Scenario& s, Model& m, std::map<std::string, 
     m.node_choice_total[from[k]] += e.choice_weight;
   }
   for (std::size_t n = 0; n < nnodes; ++n) m.node_first_edge[n + 1] += m.node_first_edge[n];
+  return order;
 }
 
 // Every node an agent can stand on must lead somewhere: no dead ends, no
 // cycles (an agent could walk forever), no nodes no one can reach.
-void check_route_graph(const Scenario& s, const Model& m) {
+void check_route_graph(const Scenario& s, const Model& m, const std::vector<std::size_t>& edge_in_file) {
   const std::size_t nnodes = m.node_count();
   for (std::size_t n = 0; n < nnodes; ++n) {
     const std::string path = "route.nodes[" + std::to_string(n) + "]";
@@ -109,10 +112,12 @@ void check_route_graph(const Scenario& s, const Model& m) {
         stack.pop_back();
         continue;
       }
-      const NodeId child = m.edge_to[next++];
+      const EdgeId edge = next++;
+      const NodeId child = m.edge_to[edge];
       if (colour[child] == 1) {
-        fail_at(s, "route.edges", "the route has a cycle through '" + m.node_name[child] +
-                                      "'; routes must lead from origins to destinations");
+        fail_at(s, "route.edges[" + std::to_string(edge_in_file[edge]) + "]",
+                "this edge closes a cycle through '" + m.node_name[child] +
+                    "'; routes must lead from origins to destinations");
       }
       if (colour[child] == 0) {
         colour[child] = 1;
@@ -231,9 +236,9 @@ Model compile(const Scenario& s) {
   m.asylum_claim_strength = s.population.asylum_claim_strength;
 
   std::map<std::string, NodeId> ids;
-  compile_nodes_and_edges(s, m, ids);
+  const std::vector<std::size_t> edge_in_file = compile_nodes_and_edges(s, m, ids);
   compile_regions(s, m, ids);
-  check_route_graph(s, m);
+  check_route_graph(s, m, edge_in_file);
   compile_checkpoints(s, m, ids);
 
   m.decision_base_hazard = s.decisions.base_rate_per_day * m.step_days;

@@ -23,12 +23,12 @@ TimeSeriesSpec read_series(const YamlField& field, double low, double high) {
     return series;
   }
   const YamlMap map(field);
-  for (const auto& [key, value] : map.entries()) {
+  for (const auto& [key, key_field, value] : map.entries()) {
     const auto date = parse_date(key);
-    if (!date) value.fail("series keys must be dates as YYYY-MM-DD, got '" + key + "'");
+    if (!date) key_field.fail("series keys must be dates as YYYY-MM-DD, got '" + key + "'");
     if (!series.dates.empty() && *date <= series.dates.back()) {
-      value.fail("dates must be in increasing order; " + key + " comes after " +
-                 to_string(series.dates.back()));
+      key_field.fail("dates must be in increasing order; " + key + " comes after " +
+                     to_string(series.dates.back()));
     }
     series.dates.push_back(*date);
     series.values.push_back(value.number_in(low, high));

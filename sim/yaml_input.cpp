@@ -1,5 +1,7 @@
 #include "yaml_input.hpp"
 
+#include <yaml-cpp/depthguard.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -55,6 +57,39 @@ bool valid_utf8(std::string_view text) {
   return true;
 }
 
+// yaml-cpp 0.7 accepts a quoted scalar that runs to the end of the file,
+// swallowing every key after it, so the user would hear of a missing key
+// instead. Each quoted scalar of the tree is checked for its closing quote.
+std::optional<YAML::Mark> find_unclosed_quote(const YAML::Node& node, const std::string& text) {
+  if (node.IsMap()) {
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      if (auto m = find_unclosed_quote(it->first, text)) return m;
+      if (auto m = find_unclosed_quote(it->second, text)) return m;
+    }
+  } else if (node.IsSequence()) {
+    for (const auto& child : node) {
+      if (auto m = find_unclosed_quote(child, text)) return m;
+    }
+  } else if (node.IsScalar() && is_quoted(node) && !node.Mark().is_null()) {
+    const auto pos = static_cast<std::size_t>(node.Mark().pos);
+    if (pos >= text.size() || (text[pos] != '"' && text[pos] != '\'')) return std::nullopt;
+    const char quote = text[pos];
+    for (std::size_t i = pos + 1; i < text.size(); ++i) {
+      if (quote == '"' && text[i] == '\\') {
+        ++i;
+      } else if (text[i] == quote) {
+        if (quote == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
+          ++i;  // '' is an escaped quote inside single quotes
+        } else {
+          return std::nullopt;
+        }
+      }
+    }
+    return node.Mark();
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 YAML::Node load_yaml_document(const YamlSource& source) {
@@ -70,8 +105,14 @@ YAML::Node load_yaml_document(const YamlSource& source) {
   YAML::Node root;
   try {
     root = YAML::Load(text);
+  } catch (const YAML::DeepRecursion& e) {
+    throw InputError(format_location(source.file, e.mark) +
+                     ": invalid YAML: nesting is too deep (scenarios nest a few levels; this is hundreds)");
   } catch (const YAML::Exception& e) {
     throw InputError(format_location(source.file, e.mark) + ": invalid YAML: " + e.msg);
+  }
+  if (const auto open = find_unclosed_quote(root, text)) {
+    throw InputError(format_location(source.file, *open) + ": invalid YAML: this quoted string is never closed");
   }
   if (!root || root.IsNull()) {
     throw InputError(source.file + ":1:1: the file is empty; expected a mapping of keys");
@@ -212,7 +253,7 @@ YamlMap::YamlMap(const YamlField& field) : field_(field) {
       }
     }
     entries_.emplace_back(std::move(key), it->second);
-    key_marks_.push_back(key_node.Mark());
+    keys_.push_back(key_node);
   }
   used_.assign(entries_.size(), false);
 }
@@ -277,12 +318,11 @@ bool YamlMap::boolean_or(std::string_view key, bool fallback) const {
   return f ? f->boolean() : fallback;
 }
 
-std::vector<std::pair<std::string, YamlField>> YamlMap::entries() const {
-  std::vector<std::pair<std::string, YamlField>> result;
+std::vector<YamlMap::Entry> YamlMap::entries() const {
+  std::vector<Entry> result;
   for (std::size_t i = 0; i < entries_.size(); ++i) {
     YamlField value = child(i);
-    // Point errors about a data key at the key itself.
-    result.emplace_back(entries_[i].first, value);
+    result.push_back(Entry{entries_[i].first, YamlField(keys_[i], value.path(), field_.source_ptr()), value});
   }
   return result;
 }
@@ -315,7 +355,7 @@ void YamlMap::finish() const {
     YamlField located(entries_[i].second, path,
                       field_.source_ptr());
     if (located.location().starts_with("--set")) located.fail(message);
-    throw InputError(format_location(field_.source().file, key_marks_[i]) + ": " + path + ": " +
+    throw InputError(format_location(field_.source().file, keys_[i].Mark()) + ": " + path + ": " +
                      message);
   }
 }
@@ -407,7 +447,7 @@ std::string apply_override(YAML::Node& root, const std::string& assignment) {
                          " has no element '" + segment + "' (" + std::to_string(node.size()) +
                          " elements; use an index or an element's name)");
       }
-      canonical += "[" + std::to_string(*index) + "]";
+      canonical.append("[").append(std::to_string(*index)).append("]");
       if (last) {
         node[*index] = value;
       } else {

@@ -92,9 +92,15 @@ class YamlMap {
   std::string string_or(std::string_view key, std::string fallback) const;
   bool boolean_or(std::string_view key, bool fallback) const;
 
-  // Every (key, value) in document order; for maps whose keys are data (dates
-  // of a time series). Marks every key as used.
-  std::vector<std::pair<std::string, YamlField>> entries() const;
+  // Every entry in document order, for maps whose keys are data (the dates of
+  // a time series). `key_field` locates the key itself, for errors about it.
+  // Marks every key as used.
+  struct Entry {
+    std::string key;
+    YamlField key_field;
+    YamlField value;
+  };
+  std::vector<Entry> entries() const;
 
   // Fails on the first key that no call asked for, suggesting the closest
   // allowed key.
@@ -108,7 +114,7 @@ class YamlMap {
 
   YamlField field_;
   std::vector<std::pair<std::string, YAML::Node>> entries_;
-  std::vector<YAML::Mark> key_marks_;
+  std::vector<YAML::Node> keys_;
   mutable std::vector<bool> used_;
   mutable std::vector<std::string> asked_;
 };

@@ -103,7 +103,7 @@ TEST(Model, RouteGraphMustLeadFromOriginsToDestinations) {
                 .find("node 'road' has no outgoing edge"),
             std::string::npos);
   EXPECT_NE(compile_error(tiny_with("{from: road, to: border", "{from: road, to: hub"))
-                .find("the route has a cycle through 'hub'"),
+                .find("route.edges[4]: this edge closes a cycle through 'hub'"),
             std::string::npos);
   EXPECT_NE(compile_error(tiny_with("    - {from: home, to: hub, travel_days: 2, cost_usd: 500}\n",
                                     "    - {from: home, to: north_land, travel_days: 2}\n"))

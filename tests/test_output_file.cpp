@@ -1,14 +1,14 @@
-#include "output_file.hpp"
-
 #include <gtest/gtest.h>
 #include <hdf5_hl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <memory>
 #include <string>
 #include <thread>
@@ -16,6 +16,7 @@
 
 #include "errors.hpp"
 #include "h5.hpp"
+#include "output_file.hpp"
 
 namespace migrasim {
 namespace {
@@ -36,25 +37,26 @@ double stock(std::size_t r, std::size_t t, std::size_t n) {
 }
 
 std::vector<Axis> test_axes() {
-  return {
-      {"replicate", "replicate", "1", {0, 1}, {}, {}},
-      {"time", "time", "days since 2021-01-01", {0, 1, 2, 3, 4}, {}, {{"calendar", "proleptic_gregorian"}}},
-      {"node", "node name", "", {}, {"Aleppo", "İzmir", "Zürich"}, {}},
-  };
+  Axis replicate{"replicate", "replicate", "1", {0, 1}, {}, {}};
+  Axis time{"time", "time", "days since 2021-01-01", {0, 1, 2, 3, 4}, {}, {}};
+  time.attributes.push_back({"calendar", "proleptic_gregorian"});
+  Axis node{"node", "node name", "", {}, {"Aleppo", "İzmir", "Zürich"}, {}};
+  return {replicate, time, node};
 }
 
 std::vector<Variable> test_variables() {
-  return {
-      {"border_encounters", "border encounters per day", "persons", {"replicate", "time"}, {}},
-      {"node_stock", "agents present at a node", "persons", {"replicate", "time", "node"},
-       {{"cell_methods", "time: point"}}},
-  };
+  Variable border{"border_encounters", "border encounters per day", "persons", {}, {}};
+  border.dims = {"replicate", "time"};
+  Variable node_stock{"node_stock", "agents present at a node", "persons", {}, {}};
+  node_stock.dims = {"replicate", "time", "node"};
+  node_stock.attributes.push_back({"cell_methods", "time: point"});
+  return {border, node_stock};
 }
 
 std::vector<Attribute> test_root_attributes() {
   return {{"title", "migrasim test"},
           {"seed", std::int64_t{-42}},
-          {"agents", std::uint64_t{18446744073709551615u}},
+          {"agents", std::numeric_limits<std::uint64_t>::max()},
           {"dt", 0.25}};
 }
 
@@ -85,8 +87,7 @@ std::vector<double> read_doubles(hid_t file, const char* name) {
   const h5::Dataset dataset(h5::check(H5Dopen2(file, name, H5P_DEFAULT), name));
   const h5::Dataspace space(h5::check(H5Dget_space(dataset.get()), name));
   std::vector<double> values(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get())));
-  h5::check(H5Dread(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                    values.data()),
+  h5::check(H5Dread(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
             name);
   return values;
 }
@@ -95,8 +96,10 @@ class OutputFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("migrasim_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
+    // Parameterised names contain '/'.
+    std::string name = std::string(info->test_suite_name()) + "." + info->name();
+    std::replace(name.begin(), name.end(), '/', '_');
+    dir_ = fs::temp_directory_path() / ("migrasim_" + name + "_" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }

@@ -107,7 +107,7 @@ TEST(Scenario, WholeNumbersMayBeWrittenInScientificOrGroupedForm) {
 
 TEST(Scenario, SeriesDatesMustIncrease) {
   const std::string text = tiny_with("{2022-01-01: 0.2, 2022-03-01: 0.8}", "{2022-03-01: 0.2, 2022-01-01: 0.8}");
-  EXPECT_EQ(error_of(text), "tiny.yaml:" + position_of(text, "0.8}") +
+  EXPECT_EQ(error_of(text), "tiny.yaml:" + position_of(text, "2022-01-01: 0.8") +
                                 ": regions[0].push_factors.economic_hardship.2022-01-01: dates must be in "
                                 "increasing order; 2022-01-01 comes after 2022-03-01");
 }

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Quick start: ./run.sh runs the baseline scenario into out/baseline.h5 and
+# prints a summary. ./run.sh SCENARIO.yaml [migrasim run options] runs another
+# (output: out/<scenario name>.h5 unless you pass -o).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/tools/setup.sh"
+migrasim_install_packages
+migrasim_build --target migrasim >/dev/null
+cd "$MIGRASIM_ROOT"
+mkdir -p out
+
+if (($# == 0)); then
+  exec "$MIGRASIM_BUILD/migrasim" run scenarios/baseline.yaml -o out/baseline.h5 --force
+fi
+
+scenario="$1"
+shift
+for arg in "$@"; do
+  if [[ $arg == -o || $arg == --output || $arg == --output=* || $arg == -o* ]]; then
+    exec "$MIGRASIM_BUILD/migrasim" run "$scenario" "$@"
+  fi
+done
+name="$(basename "${scenario%.*}")"
+exec "$MIGRASIM_BUILD/migrasim" run "$scenario" -o "out/$name.h5" --force "$@"

@@ -1,0 +1,578 @@
+// End-to-end tests of the migrasim command line (DESIGN.md section 3): exit codes, error
+// messages that name file:line:column and the key, output files that are never left half
+// written, the netCDF-4 layout as xarray sees it, and determinism across thread counts.
+//
+// Every test runs the real executable (MIGRASIM_BINARY) through the shell, in its own
+// temporary directory, with stdout and stderr captured into files there.
+//
+// tests/data/bad/ holds one broken variant of tests/data/tiny.yaml per fault. Each file
+// starts with one or more `# expect: TEXT` lines; every TEXT must appear in the error
+// message of both `validate` and `run`. New files are picked up without editing this file.
+//
+// Runs that do not test threading pass --threads 1: on a loaded 2-core machine (ctest -j)
+// OpenMP's spinning threads can make a 0.05 s run take seconds.
+#include <gtest/gtest.h>
+#include <hdf5.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "version.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kSourceDir = MIGRASIM_SOURCE_DIR;
+const fs::path kBinary = MIGRASIM_BINARY;
+const fs::path kTiny = kSourceDir / "tests" / "data" / "tiny.yaml";
+const fs::path kBadDir = kSourceDir / "tests" / "data" / "bad";
+
+// What tests/data/tiny.yaml describes; the xarray check compares the file against these.
+const std::vector<std::string> kTinyNodes = {"home", "hub", "jungle", "flight", "border", "haven"};
+constexpr const char* kTinyStart = "2022-03-01";
+constexpr int kTinyDays = 60;
+constexpr int kTinySeed = 7;
+
+// A fresh directory under the system temp dir, removed with everything in it.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "migrasim_cli_XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    // A test may have made a subdirectory read-only; give permissions back first.
+    for (auto it = fs::recursive_directory_iterator(path_, ignored);
+         it != fs::recursive_directory_iterator(); it.increment(ignored)) {
+      if (it->is_directory(ignored))
+        fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ignored);
+    }
+    fs::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const fs::path& path() const { return path_; }
+  fs::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  fs::path path_;
+};
+
+std::string read_text(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void write_text(const fs::path& file, const std::string& text) {
+  std::ofstream out(file, std::ios::binary);
+  out << text;
+}
+
+std::string shell_quote(const std::string& arg) {
+  std::string quoted = "'";
+  for (char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+struct Result {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs a command in `dir`; stdout and stderr go to files there (never to a pipe that could
+// fill up), and the exit status is decoded. A signal death reads as 128 + signal, so a
+// crash never passes for an expected exit code.
+Result run_command(const std::string& program, const std::vector<std::string>& args,
+                   const fs::path& dir) {
+  const fs::path out = dir / ".stdout";
+  const fs::path err = dir / ".stderr";
+  // Appended piece by piece: GCC 12 gives a false -Wrestrict on chains of string '+'.
+  std::string command = "cd ";
+  command += shell_quote(dir.string());
+  command += " && ";
+  command += shell_quote(program);
+  for (const auto& arg : args) {
+    command += ' ';
+    command += shell_quote(arg);
+  }
+  command += " >";
+  command += shell_quote(out.string());
+  command += " 2>";
+  command += shell_quote(err.string());
+  command += " </dev/null";
+  const int status = std::system(command.c_str());
+  Result result;
+  if (status != -1 && WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+  if (status != -1 && WIFSIGNALED(status)) result.exit_code = 128 + WTERMSIG(status);
+  result.out = read_text(out);
+  result.err = read_text(err);
+  fs::remove(out);
+  fs::remove(err);
+  return result;
+}
+
+Result run_migrasim(const std::vector<std::string>& args, const fs::path& dir) {
+  return run_command(kBinary.string(), args, dir);
+}
+
+// The `# expect: TEXT` lines at the top of a corpus file.
+std::vector<std::string> expected_fragments(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::vector<std::string> fragments;
+  const std::string prefix = "# expect: ";
+  for (std::string line; std::getline(in, line) && line.starts_with(prefix);) {
+    fragments.push_back(line.substr(prefix.size()));
+  }
+  return fragments;
+}
+
+std::vector<std::string> bad_scenarios() {
+  std::vector<std::string> names;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(kBadDir, error)) {
+    if (entry.path().extension() == ".yaml") names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::vector<std::string> directory_listing(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// A small owner of an HDF5 identifier.
+class Hid {
+ public:
+  Hid(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
+  ~Hid() {
+    if (id_ >= 0) close_(id_);
+  }
+  Hid(const Hid&) = delete;
+  Hid& operator=(const Hid&) = delete;
+  hid_t get() const { return id_; }
+
+ private:
+  hid_t id_;
+  herr_t (*close_)(hid_t);
+};
+
+// Every numeric dataset at the root of an HDF5 file, read as doubles. Attributes are left
+// out on purpose: command_line differs between runs that must give the same data.
+std::map<std::string, std::vector<double>> read_numeric_datasets(const fs::path& file) {
+  std::map<std::string, std::vector<double>> data;
+  const Hid f(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (f.get() < 0) throw std::runtime_error("cannot open " + file.string());
+  H5G_info_t info;
+  if (H5Gget_info(f.get(), &info) < 0) throw std::runtime_error("cannot list " + file.string());
+  for (hsize_t i = 0; i < info.nlinks; ++i) {
+    const ssize_t size =
+        H5Lget_name_by_idx(f.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+    std::string name(static_cast<std::size_t>(size), '\0');
+    H5Lget_name_by_idx(f.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size() + 1,
+                       H5P_DEFAULT);
+    H5O_info_t object;
+    if (H5Oget_info_by_name(f.get(), name.c_str(), &object, H5P_DEFAULT) < 0 ||
+        object.type != H5O_TYPE_DATASET) {
+      continue;
+    }
+    const Hid d(H5Dopen2(f.get(), name.c_str(), H5P_DEFAULT), H5Dclose);
+    const Hid type(H5Dget_type(d.get()), H5Tclose);
+    const H5T_class_t type_class = H5Tget_class(type.get());
+    if (type_class != H5T_FLOAT && type_class != H5T_INTEGER) continue;
+    const Hid space(H5Dget_space(d.get()), H5Sclose);
+    std::vector<double> values(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get())));
+    if (H5Dread(d.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0) {
+      throw std::runtime_error("cannot read " + name + " in " + file.string());
+    }
+    data[name] = std::move(values);
+  }
+  return data;
+}
+
+bool python_has_xarray() {
+  return std::system("/usr/bin/python3 -c 'import xarray' >/dev/null 2>&1") == 0;
+}
+
+// The tiny scenario with its `run:` section taken out (it is optional in the format).
+std::string tiny_without_run_section() {
+  std::istringstream in(read_text(kTiny));
+  std::string text;
+  bool skipping = false;
+  for (std::string line; std::getline(in, line);) {
+    if (line == "run:")
+      skipping = true;
+    else if (skipping && !line.starts_with(" "))
+      skipping = false;
+    if (!skipping) text += line + "\n";
+  }
+  return text;
+}
+
+// gtest parameter names allow only letters, digits and '_'.
+std::string test_name(const std::string& file) {
+  std::string name = fs::path(file).stem().string();
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return name;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+// (a) The corpus of bad scenarios: exit 2, the expected message, and no output left over.
+
+TEST(CliBadCorpus, HasFilesAndEachHasAnExpectation) {
+  const auto names = bad_scenarios();
+  // Guards against the corpus silently vanishing (a moved directory would run zero cases).
+  ASSERT_GE(names.size(), 20u) << "corpus directory: " << kBadDir;
+  for (const auto& name : names) {
+    const auto fragments = expected_fragments(kBadDir / name);
+    EXPECT_FALSE(fragments.empty()) << name << " has no '# expect: ' line at the top";
+    for (const auto& fragment : fragments) EXPECT_FALSE(fragment.empty()) << name;
+  }
+}
+
+TEST(CliBadCorpus, TinyScenarioIsValid) {
+  // Every corpus file is this one with one fault; if it broke, every case would pass vacuously.
+  const TempDir dir;
+  const Result r = run_migrasim({"validate", kTiny.string()}, dir.path());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.err.empty()) << r.err;
+}
+
+class CliBadScenario : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CliBadScenario, ValidateAndRunRejectIt) {
+  const fs::path file = kBadDir / GetParam();
+  const auto fragments = expected_fragments(file);
+  ASSERT_FALSE(fragments.empty()) << file;
+  const TempDir dir;
+
+  const Result validate = run_migrasim({"validate", file.string()}, dir.path());
+  EXPECT_EQ(validate.exit_code, 2) << validate.err;
+  for (const auto& fragment : fragments) {
+    EXPECT_NE(validate.err.find(fragment), std::string::npos)
+        << "validate: stderr lacks \"" << fragment << "\"\nstderr: " << validate.err;
+  }
+
+  // The output goes to its own directory, so "nothing left" means an empty directory: no
+  // OUT, no OUT.tmp.*, nothing else.
+  const fs::path out_dir = dir / "out";
+  fs::create_directory(out_dir);
+  const Result run = run_migrasim(
+      {"run", file.string(), "-o", (out_dir / "result.h5").string(), "--quiet"}, dir.path());
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  for (const auto& fragment : fragments) {
+    EXPECT_NE(run.err.find(fragment), std::string::npos)
+        << "run: stderr lacks \"" << fragment << "\"\nstderr: " << run.err;
+  }
+  EXPECT_EQ(directory_listing(out_dir), std::vector<std::string>{});
+}
+
+INSTANTIATE_TEST_SUITE_P(CliBad, CliBadScenario, ::testing::ValuesIn(bad_scenarios()),
+                         [](const auto& param) { return test_name(param.param); });
+
+// ---------------------------------------------------------------------------------------
+// (b) --set overrides.
+
+struct SetCase {
+  std::string assignment;
+  std::string expected;  // a fragment of the message, after "--set ASSIGNMENT: "
+};
+
+class CliSetError : public ::testing::TestWithParam<SetCase> {};
+
+TEST_P(CliSetError, ExitsTwoNamingTheOption) {
+  const SetCase& c = GetParam();
+  const TempDir dir;
+  for (const std::string command : {"validate", "run"}) {
+    std::vector<std::string> args = {command, kTiny.string(), "--set", c.assignment};
+    if (command == "run") args.insert(args.end(), {"-o", (dir / "out.h5").string()});
+    const Result r = run_migrasim(args, dir.path());
+    EXPECT_EQ(r.exit_code, 2) << command << ": " << r.err;
+    // The message must point at the option, not at a line of the file it did not come from.
+    const std::string option = "--set " + c.assignment + ": ";
+    EXPECT_NE(r.err.find(option + c.expected), std::string::npos)
+        << command << ": expected \"" << option << c.expected << "\" in: " << r.err;
+    EXPECT_FALSE(fs::exists(dir / "out.h5"));
+  }
+  EXPECT_EQ(directory_listing(dir.path()), std::vector<std::string>{});
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cli, CliSetError,
+    ::testing::Values(
+        SetCase{"route.nodez.1.kind=transit", "route.nodez: no such key in the scenario"},
+        SetCase{"population.agentz=5", "population.agentz: unknown key; did you mean 'agents'?"},
+        SetCase{"route.edges.9.travel_days=3", "route.edges has no element '9'"},
+        SetCase{"run.seed.x=1", "run.seed is a single value"},
+        SetCase{"population.agents", "expected KEY.PATH=VALUE"},
+        SetCase{"population.agents=many", "population.agents: expected a number, got 'many'"},
+        SetCase{"population.agents=\"5\"", "population.agents: expected a number, got the quoted"},
+        SetCase{"time.start=2022-13-01", "time.start: expected a date as YYYY-MM-DD"},
+        SetCase{"checkpoints.0.detection_probability=1.5",
+                "checkpoints[0].detection_probability: must be between 0 and 1, got 1.5"},
+        SetCase{"route.edges[1].travel_days=-1",
+                "route.edges[1].travel_days: must be between 0 and"},
+        SetCase{"population.agents=0", "population.agents: must be a whole number between 1"},
+        // Cross-reference errors found after parsing still name the option.
+        SetCase{"regions.north.origin=nowhere", "regions[0].origin: unknown node 'nowhere'"}),
+    [](const auto& param) { return "case" + std::to_string(param.index); });
+
+TEST(CliSet, ValidOverrideChangesTheResult) {
+  const TempDir dir;
+  const Result a =
+      run_migrasim({"run", kTiny.string(), "-o", "a.h5", "--quiet", "--threads", "1"}, dir.path());
+  const Result b = run_migrasim({"run", kTiny.string(), "-o", "b.h5", "--quiet", "--threads", "1",
+                                 "--set", "run.seed=" + std::to_string(kTinySeed + 1)},
+                                dir.path());
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  EXPECT_NE(read_numeric_datasets(dir / "a.h5"), read_numeric_datasets(dir / "b.h5"));
+
+  // An override reaches the model, not only the output: validate reports the new count.
+  const Result c =
+      run_migrasim({"validate", kTiny.string(), "--set", "population.agents=1234"}, dir.path());
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_NE(c.out.find("1234 agents"), std::string::npos) << c.out;
+}
+
+// ---------------------------------------------------------------------------------------
+// (c) run: writing, refusing to overwrite, --force, unwritable destinations.
+
+TEST(CliRun, WritesTheOutputFile) {
+  const TempDir dir;
+  const Result r =
+      run_migrasim({"run", kTiny.string(), "-o", "out.h5", "--threads", "1"}, dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("out.h5"), std::string::npos) << r.out;
+  // Only the output: the temporary was renamed, not copied.
+  EXPECT_EQ(directory_listing(dir.path()), std::vector<std::string>{"out.h5"});
+  EXPECT_TRUE(read_text(dir / "out.h5").starts_with("\x89HDF\r\n\x1a\n"));
+}
+
+TEST(CliRun, RefusesToOverwriteWithoutForce) {
+  const TempDir dir;
+  const std::string sentinel = "an earlier result the user wants to keep\n";
+  write_text(dir / "out.h5", sentinel);
+
+  const Result refused =
+      run_migrasim({"run", kTiny.string(), "-o", "out.h5", "--threads", "1"}, dir.path());
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("already exists"), std::string::npos) << refused.err;
+  EXPECT_EQ(read_text(dir / "out.h5"), sentinel);
+  EXPECT_EQ(directory_listing(dir.path()), std::vector<std::string>{"out.h5"});
+
+  const Result forced = run_migrasim(
+      {"run", kTiny.string(), "-o", "out.h5", "--force", "--threads", "1"}, dir.path());
+  EXPECT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_TRUE(read_text(dir / "out.h5").starts_with("\x89HDF")) << "not overwritten";
+  EXPECT_EQ(directory_listing(dir.path()), std::vector<std::string>{"out.h5"});
+}
+
+TEST(CliRun, NonexistentOutputDirectoryFails) {
+  const TempDir dir;
+  const Result r =
+      run_migrasim({"run", kTiny.string(), "-o", "missing/out.h5", "--threads", "1"}, dir.path());
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("'missing' does not exist"), std::string::npos) << r.err;
+  EXPECT_EQ(directory_listing(dir.path()), std::vector<std::string>{});
+}
+
+TEST(CliRun, UnwritableOutputDirectoryFails) {
+  const TempDir dir;
+  const fs::path locked = dir / "locked";
+  fs::create_directory(locked);
+  chmod(locked.c_str(), 0555);
+  // Root writes through directory permissions; /proc/self refuses new files even to root.
+  const fs::path target =
+      access(locked.c_str(), W_OK) == 0 ? fs::path("/proc/self/out.h5") : locked / "out.h5";
+  const Result r =
+      run_migrasim({"run", kTiny.string(), "-o", target.string(), "--threads", "1"}, dir.path());
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  std::string message = target.parent_path().string();
+  message += "' is not writable";
+  EXPECT_NE(r.err.find(message), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(target));
+  EXPECT_EQ(directory_listing(locked), std::vector<std::string>{});
+}
+
+TEST(CliRun, SeedAndReplicatesOptionsWorkWithoutRunSection) {
+  // `run:` is optional in a scenario, so --seed and --replicates must not depend on it.
+  const TempDir dir;
+  write_text(dir / "norun.yaml", tiny_without_run_section());
+  const Result valid = run_migrasim({"validate", "norun.yaml"}, dir.path());
+  ASSERT_EQ(valid.exit_code, 0) << "the test's scenario should be valid: " << valid.err;
+  const Result r = run_migrasim({"run", "norun.yaml", "-o", "out.h5", "--quiet", "--threads", "1",
+                                 "--seed", "5", "--replicates", "2"},
+                                dir.path());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(dir / "out.h5"));
+}
+
+// ---------------------------------------------------------------------------------------
+// (d) Basic usage.
+
+TEST(CliBasics, VersionPrintsNameAndVersion) {
+  const TempDir dir;
+  const Result r = run_migrasim({"--version"}, dir.path());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, std::string("migrasim ") + migrasim::kVersion + "\n");
+}
+
+TEST(CliBasics, HelpMentionsBothCommands) {
+  const TempDir dir;
+  const Result r = run_migrasim({"--help"}, dir.path());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("run"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("validate"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Exit codes"), std::string::npos) << r.out;
+
+  const Result run_help = run_migrasim({"run", "--help"}, dir.path());
+  EXPECT_EQ(run_help.exit_code, 0) << run_help.err;
+  for (const char* option :
+       {"--output", "--replicates", "--seed", "--threads", "--set", "--force"}) {
+    EXPECT_NE(run_help.out.find(option), std::string::npos) << option << " in:\n" << run_help.out;
+  }
+}
+
+TEST(CliBasics, BadUsageExitsTwo) {
+  const TempDir dir;
+  const std::vector<std::vector<std::string>> cases = {
+      {"--bogus"},
+      {},                                                  // no command
+      {"frobnicate", kTiny.string()},                      // unknown command
+      {"run", kTiny.string()},                             // no -o
+      {"run", kTiny.string(), "-o", "out.h5", "--bogus"},  // unknown option
+      {"run", kTiny.string(), "-o", "out.h5", "--threads", "0"},
+      {"run", kTiny.string(), "-o", "out.h5", "--replicates", "zero"},
+      {"validate"},  // no scenario
+  };
+  for (const auto& args : cases) {
+    std::string shown;
+    for (const auto& a : args) shown += " " + a;
+    const Result r = run_migrasim(args, dir.path());
+    EXPECT_EQ(r.exit_code, 2) << "migrasim" << shown << "\n" << r.err;
+    EXPECT_FALSE(r.err.empty()) << "migrasim" << shown;
+  }
+  EXPECT_EQ(directory_listing(dir.path()), std::vector<std::string>{});
+}
+
+TEST(CliBasics, MissingScenarioFileExitsTwo) {
+  const TempDir dir;
+  const Result v = run_migrasim({"validate", "no_such.yaml"}, dir.path());
+  EXPECT_EQ(v.exit_code, 2);
+  EXPECT_NE(v.err.find("no_such.yaml: cannot open the scenario file"), std::string::npos) << v.err;
+  const Result r = run_migrasim({"run", "no_such.yaml", "-o", "out.h5"}, dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("no_such.yaml"), std::string::npos) << r.err;
+  EXPECT_EQ(directory_listing(dir.path()), std::vector<std::string>{});
+}
+
+// ---------------------------------------------------------------------------------------
+// (e) The file as a visualization script sees it: xarray with no options.
+
+TEST(CliXarray, OpensWithNamedDimensionsUnitsAndProvenance) {
+  const TempDir dir;
+  const Result r = run_migrasim(
+      {"run", kTiny.string(), "-o", "out.h5", "--replicates", "2", "--quiet", "--threads", "1"},
+      dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  if (!python_has_xarray()) GTEST_SKIP() << "/usr/bin/python3 cannot import xarray";
+
+  std::string nodes;
+  for (const auto& n : kTinyNodes) nodes += (nodes.empty() ? "" : ",") + n;
+  write_text(dir / "check.py", R"PY(
+import sys
+import numpy as np
+import xarray as xr
+
+path, scenario, nodes, start, days, seed, version = sys.argv[1:]
+ds = xr.open_dataset(path)
+assert dict(ds.sizes) == {"replicate": 2, "time": int(days), "node": 6}, dict(ds.sizes)
+
+labels = list(ds["node"].values)
+assert all(type(x) is str for x in labels), [type(x) for x in labels]
+assert labels == nodes.split(","), labels
+
+time = ds["time"].values
+assert np.issubdtype(time.dtype, np.datetime64), time.dtype
+assert time[0] == np.datetime64(start), time[0]
+assert (np.diff(time) == np.timedelta64(1, "D")).all(), "time steps are not one day"
+
+for name, var in ds.data_vars.items():
+    assert "units" in var.attrs, name + " has no units"
+    assert var.attrs.get("long_name"), name + " has no long_name"
+assert ds["border_encounters"].dims == ("replicate", "time"), ds["border_encounters"].dims
+assert ds["node_stock"].dims == ("replicate", "time", "node"), ds["node_stock"].dims
+
+with open(scenario, encoding="utf-8") as f:
+    assert ds.attrs["scenario_yaml"] == f.read(), "scenario_yaml differs from the file"
+assert int(ds.attrs["seed"]) == int(seed), ds.attrs["seed"]
+assert int(ds.attrs["replicates"]) == 2, ds.attrs["replicates"]
+assert ds.attrs["migrasim_version"] == version, ds.attrs["migrasim_version"]
+cmd = ds.attrs["command_line"]
+assert isinstance(cmd, str) and " run " in cmd and "--replicates 2" in cmd, cmd
+print("ok")
+)PY");
+  const Result py =
+      run_command("/usr/bin/python3",
+                  {"check.py", (dir / "out.h5").string(), kTiny.string(), nodes, kTinyStart,
+                   std::to_string(kTinyDays), std::to_string(kTinySeed), migrasim::kVersion},
+                  dir.path());
+  EXPECT_EQ(py.exit_code, 0) << py.out << py.err;
+  EXPECT_EQ(py.out, "ok\n") << py.err;
+}
+
+// ---------------------------------------------------------------------------------------
+// (f) Determinism through the binary: threads do not change the data, the seed does.
+
+TEST(CliDeterminism, ThreadCountDoesNotChangeDataButSeedDoes) {
+  const TempDir dir;
+  auto run = [&](const std::string& out, std::vector<std::string> extra) {
+    std::vector<std::string> args = {"run", kTiny.string(), "-o", out, "--replicates",
+                                     "2",   "--quiet"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const Result r = run_migrasim(args, dir.path());
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return read_numeric_datasets(dir / out);
+  };
+  const auto one = run("t1.h5", {"--threads", "1"});
+  const auto two = run("t2.h5", {"--threads", "2"});
+  const auto other_seed = run("s.h5", {"--threads", "2", "--seed", "8"});
+
+  ASSERT_TRUE(one.contains("border_encounters") && one.contains("node_stock"));
+  ASSERT_EQ(one.size(), two.size());
+  for (const auto& [name, values] : one) {
+    ASSERT_TRUE(two.contains(name)) << name;
+    // Bit-identical, so compare exactly (EXPECT_EQ on vectors of doubles uses ==).
+    EXPECT_EQ(values, two.at(name)) << name << " differs between --threads 1 and 2";
+  }
+  // A tiny run still has thousands of draws: a new seed must change the flows.
+  EXPECT_NE(one.at("departures"), other_seed.at("departures"));
+  EXPECT_NE(one.at("node_stock"), other_seed.at("node_stock"));
+}
