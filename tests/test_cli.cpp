@@ -563,6 +563,7 @@ TEST(CliDeterminism, ThreadCountDoesNotChangeDataButSeedDoes) {
   };
   const auto one = run("t1.h5", {"--threads", "1"});
   const auto two = run("t2.h5", {"--threads", "2"});
+  const auto four = run("t4.h5", {"--threads", "4"});
   const auto other_seed = run("s.h5", {"--threads", "2", "--seed", "8"});
 
   ASSERT_TRUE(one.contains("border_encounters") && one.contains("node_stock"));
@@ -571,6 +572,7 @@ TEST(CliDeterminism, ThreadCountDoesNotChangeDataButSeedDoes) {
     ASSERT_TRUE(two.contains(name)) << name;
     // Bit-identical, so compare exactly (EXPECT_EQ on vectors of doubles uses ==).
     EXPECT_EQ(values, two.at(name)) << name << " differs between --threads 1 and 2";
+    EXPECT_EQ(values, four.at(name)) << name << " differs between --threads 1 and 4";
   }
   // A tiny run still has thousands of draws: a new seed must change the flows.
   EXPECT_NE(one.at("departures"), other_seed.at("departures"));
