@@ -32,7 +32,7 @@ struct ScenarioArgs {
 void add_scenario_args(CLI::App& command, ScenarioArgs& args) {
   command.add_option("scenario", args.scenario, "Scenario file (YAML)")->required();
   command.add_option("--set", args.overrides,
-                     "Override a scalar of the scenario, e.g. --set route.edges.3.travel_days=9 "
+                     "Override a value of the scenario, e.g. --set route.edges.3.travel_days=9 "
                      "(list elements by index or by name; repeatable)")
       ->type_name("KEY.PATH=VALUE");
 }

@@ -74,7 +74,11 @@ class Draws {
 
   // Gamma(shape, 1) by Marsaglia & Tsang (2000), with the shape < 1 boost.
   double gamma(double shape) {
-    if (shape < 1.0) return gamma(shape + 1.0) * std::pow(uniform(), 1.0 / shape);
+    if (shape < 1.0) {
+      // Two statements: the order of the draws must not be left to the compiler.
+      const double boost = std::pow(uniform(), 1.0 / shape);
+      return gamma(shape + 1.0) * boost;
+    }
     const double d = shape - 1.0 / 3.0;
     const double c = 1.0 / std::sqrt(9.0 * d);
     for (;;) {

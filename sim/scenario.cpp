@@ -128,7 +128,11 @@ void read_regions(Scenario& s, const YamlField& field) {
 
 void read_route(Scenario& s, const YamlField& field) {
   const YamlMap route(field);
-  for (const YamlField& item : route.required("nodes").items()) {
+  const YamlField nodes = route.required("nodes");
+  const YamlField edges = route.required("edges");
+  note(s, nodes);
+  note(s, edges);
+  for (const YamlField& item : nodes.items()) {
     const YamlMap map(item);
     NodeSpec node;
     node.name = map.required("name").name();
@@ -137,7 +141,7 @@ void read_route(Scenario& s, const YamlField& field) {
     note(s, item);
     s.nodes.push_back(std::move(node));
   }
-  for (const YamlField& item : route.required("edges").items()) {
+  for (const YamlField& item : edges.items()) {
     const YamlMap map(item);
     EdgeSpec edge;
     const YamlField from = map.required("from");
@@ -235,7 +239,9 @@ Scenario parse_scenario(const std::string& text, const std::string& file,
   read_time(s, top.required("time"));
   if (auto f = top.optional("run")) read_run(s, *f);
   read_population(s, top.required("population"));
-  read_regions(s, top.required("regions"));
+  const YamlField regions = top.required("regions");
+  note(s, regions);
+  read_regions(s, regions);
   read_route(s, top.required("route"));
   if (auto f = top.optional("checkpoints")) read_checkpoints(s, *f);
   if (auto f = top.optional("decisions")) read_decisions(s, *f);

@@ -34,16 +34,17 @@ struct RunSpec {
   std::uint32_t replicates = 1;
 };
 
-// Lognormal by its median and log-scale standard deviation.
+// Lognormal by its median and log-scale standard deviation. (Defaults are
+// given where a distribution is used, e.g. in PopulationSpec.)
 struct LognormalSpec {
-  double median = 1.0;
+  double median = 0.0;
   double sigma = 0.0;
 };
 
 // Beta by its mean and concentration (alpha + beta).
 struct BetaSpec {
-  double mean = 0.5;
-  double concentration = 2.0;
+  double mean = 0.0;
+  double concentration = 0.0;
 };
 
 struct PopulationSpec {

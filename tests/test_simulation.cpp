@@ -161,7 +161,7 @@ route:
   const double p = 1.0 - std::exp(-0.4);
   const double deaths = series_total(m, s.recording, scalar_index(Flow::kDeaths));
   EXPECT_NEAR(deaths / n, p, 5.0 * std::sqrt(p * (1 - p) / n));
-  EXPECT_EQ(s.status_counts[static_cast<std::size_t>(Status::kEvaded)] + deaths, n);
+  EXPECT_EQ(static_cast<double>(s.status_counts[static_cast<std::size_t>(Status::kEvaded)]) + deaths, n);
 }
 
 TEST(Simulation, DetectionAndAsylumClaimsFollowTheirProbabilities) {
