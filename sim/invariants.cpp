@@ -9,7 +9,16 @@ std::string find_invariant_violation(const Model& m, const State& s) {
   if (a.size() != m.agents) return "agent arrays have the wrong size";
   const std::size_t nedges = m.edge_count();
   const std::size_t nnodes = m.node_count();
+  std::int64_t aware = 0;
   for (std::size_t i = 0; i < a.size(); ++i) {
+    aware += (a.flags[i] & kRouteAware) != 0;
+    if (a.community[i] >= m.community_count() || m.community_region[a.community[i]] != a.region[i]) {
+      return "agent " + std::to_string(i) + " belongs to no community of its region";
+    }
+    if (!(a.perceived_success[i] >= 0.0f && a.perceived_success[i] <= 1.0f) ||
+        !(a.perceived_danger[i] >= 0.0f && a.perceived_danger[i] <= 1.0f)) {
+      return "agent " + std::to_string(i) + " has a belief outside [0, 1]";
+    }
     const auto code = static_cast<std::size_t>(a.status[i]);
     const std::string who = "agent " + std::to_string(i);
     if (code >= kStatusCount) return who + " has no valid status (" + std::to_string(code) + ")";
@@ -36,6 +45,9 @@ std::string find_invariant_violation(const Model& m, const State& s) {
       default:
         break;
     }
+  }
+  if (aware != s.aware_total) {
+    return "aware agents counted " + std::to_string(s.aware_total) + " but flagged " + std::to_string(aware);
   }
   for (std::size_t c = 0; c < m.checkpoint_count(); ++c) {
     if (static_cast<double>(s.checkpoint_screened[c]) > std::ceil(m.checkpoint_capacity_agents[c])) {

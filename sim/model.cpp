@@ -26,6 +26,31 @@ NodeId resolve_node(const Scenario& s, const std::map<std::string, NodeId>& ids,
   return it->second;
 }
 
+// Shares `total` out in proportion to `weights`, each share at least `minimum`
+// (when the total allows), by largest remainders so the shares add up exactly.
+std::vector<std::uint32_t> share_out(std::uint64_t total, const std::vector<double>& weights,
+                                     std::uint32_t minimum) {
+  const std::size_t n = weights.size();
+  std::vector<std::uint32_t> shares(n, 0);
+  std::uint64_t floor_total = static_cast<std::uint64_t>(minimum) * n;
+  if (floor_total > total) floor_total = 0, minimum = 0;
+  for (auto& s : shares) s = minimum;
+  const double free = static_cast<double>(total - floor_total);
+  const double weight_sum = std::accumulate(weights.begin(), weights.end(), 0.0);
+  std::vector<std::pair<double, std::size_t>> remainder;
+  std::uint64_t assigned = floor_total;
+  for (std::size_t k = 0; k < n; ++k) {
+    const double exact = free * weights[k] / weight_sum;
+    const auto whole = static_cast<std::uint32_t>(std::floor(exact));
+    shares[k] += whole;
+    assigned += whole;
+    remainder.emplace_back(-(exact - whole), k);
+  }
+  std::sort(remainder.begin(), remainder.end());
+  for (std::size_t k = 0; assigned < total; ++k, ++assigned) ++shares[remainder[k % n].second];
+  return shares;
+}
+
 // Returns, for each compiled edge, its index in the scenario file.
 std::vector<std::size_t> compile_nodes_and_edges(const Scenario& s, Model& m,
                                                  std::map<std::string, NodeId>& ids) {
@@ -157,19 +182,49 @@ void compile_regions(const Scenario& s, Model& m, const std::map<std::string, No
   // Regions own contiguous blocks of agents, sized by largest remainders so the
   // blocks add up to exactly the agent count.
   const std::size_t nregions = s.regions.size();
-  std::vector<std::uint32_t> count(nregions);
-  std::vector<std::pair<double, std::size_t>> remainder;
-  std::uint64_t assigned = 0;
-  for (std::size_t r = 0; r < nregions; ++r) {
-    const double exact = m.agents * (s.regions[r].population_share / total_share);
-    count[r] = static_cast<std::uint32_t>(std::floor(exact));
-    assigned += count[r];
-    remainder.emplace_back(-(exact - count[r]), r);
-  }
-  std::sort(remainder.begin(), remainder.end());
-  for (std::size_t k = 0; assigned < m.agents; ++k, ++assigned) ++count[remainder[k % nregions].second];
+  std::vector<double> shares;
+  for (const RegionSpec& region : s.regions) shares.push_back(region.population_share);
+  const std::vector<std::uint32_t> count = share_out(m.agents, shares, 0);
   m.region_first_agent.assign(nregions + 1, 0);
   for (std::size_t r = 0; r < nregions; ++r) m.region_first_agent[r + 1] = m.region_first_agent[r] + count[r];
+}
+
+// Each region's communities get Zipf rank sizes; communities are numbered
+// region after region, largest first, and own contiguous blocks of agents.
+void compile_communities(const Scenario& s, Model& m) {
+  const std::size_t nregions = m.region_count();
+  std::vector<double> region_agents(nregions);
+  for (std::size_t r = 0; r < nregions; ++r) {
+    region_agents[r] = m.region_first_agent[r + 1] - m.region_first_agent[r];
+  }
+  const auto per_region = share_out(static_cast<std::uint64_t>(s.communities.count), region_agents, 1);
+  m.community_first_agent.assign(1, 0);
+  for (std::size_t r = 0; r < nregions; ++r) {
+    const std::uint32_t members = m.region_first_agent[r + 1] - m.region_first_agent[r];
+    const std::uint32_t groups = std::max<std::uint32_t>(1, std::min(per_region[r], members));
+    std::vector<double> weights(groups);
+    for (std::uint32_t k = 0; k < groups; ++k) weights[k] = std::pow(k + 1.0, -s.communities.size_exponent);
+    for (std::uint32_t size : share_out(members, weights, 1)) {
+      m.community_first_agent.push_back(m.community_first_agent.back() + size);
+      m.community_region.push_back(static_cast<RegionId>(r));
+    }
+  }
+}
+
+// Cheapest cost from each node to any destination (the graph is a DAG, so
+// |nodes| rounds of relaxation settle it).
+void compile_route_costs(Model& m) {
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<double> cost(m.node_count(), inf);
+  for (std::size_t n = 0; n < m.node_count(); ++n) {
+    if (m.node_kind[n] == NodeKind::kDestination) cost[n] = 0.0;
+  }
+  for (std::size_t round = 0; round < m.node_count(); ++round) {
+    for (std::size_t e = 0; e < m.edge_count(); ++e) {
+      cost[m.edge_from[e]] = std::min(cost[m.edge_from[e]], m.edge_cost_usd[e] + cost[m.edge_to[e]]);
+    }
+  }
+  for (NodeId origin : m.region_origin) m.region_route_cost_usd.push_back(cost[origin]);
 }
 
 void compile_checkpoints(const Scenario& s, Model& m, const std::map<std::string, NodeId>& ids) {
@@ -240,10 +295,28 @@ Model compile(const Scenario& s) {
   compile_regions(s, m, ids);
   check_route_graph(s, m, edge_in_file);
   compile_checkpoints(s, m, ids);
+  compile_communities(s, m);
+  compile_route_costs(m);
+
+  const InformationSpec& info = s.information;
+  m.info_initial_awareness = info.initial_route_awareness;
+  m.info_discovery_hazard = info.discovery_rate_per_day * m.step_days;
+  m.info_contagion_hazard = info.contagion_rate_per_day * m.step_days;
+  m.info_global_mixing = info.global_mixing;
+  m.info_guide_hazard = info.guide_rate_per_day * m.step_days;
+  m.info_memory_decay = std::exp(-m.step_days / info.memory_days);
+  m.info_learning_weight = probability_per_step(info.learning_rate_per_day, m.step_days);
+  m.info_prior_success = info.prior_success;
+  m.info_prior_danger = info.prior_danger;
+  m.info_prior_weight = info.prior_weight;
+  m.info_death_salience = info.death_salience;
 
   m.decision_base_hazard = s.decisions.base_rate_per_day * m.step_days;
   m.decision_hardship_weight = s.decisions.hardship_weight;
   m.decision_repression_weight = s.decisions.repression_weight;
+  m.decision_success_weight = s.decisions.success_weight;
+  m.decision_danger_weight = s.decisions.danger_weight;
+  m.decision_cost_elasticity = s.decisions.cost_elasticity;
 
   if (s.asylum.capacity_per_day) {
     m.asylum_capacity_agents = *s.asylum.capacity_per_day * m.step_days / m.persons_per_agent;

@@ -18,6 +18,7 @@
 namespace migrasim {
 
 using RegionId = std::uint16_t;
+using CommunityId = std::uint32_t;
 using NodeId = std::uint16_t;
 using EdgeId = std::uint16_t;
 using CheckpointId = std::uint16_t;
@@ -61,6 +62,24 @@ struct Model {
   std::vector<NodeId> region_origin;              // node where the region's migrants set out
   std::vector<TimeSeriesSpec> region_hardship;    // economic hardship index in [0, 1]
   std::vector<TimeSeriesSpec> region_repression;  // repression index in [0, 1]
+  std::vector<double> region_route_cost_usd;      // cheapest origin-to-destination cost
+
+  // Communities: contiguous blocks of agents within a region     (ncommunities)
+  std::vector<std::uint32_t> community_first_agent;  // members [first[c], first[c+1]) (ncommunities+1)
+  std::vector<RegionId> community_region;
+
+  // Information, as hazards per step (rates per day * step_days)
+  double info_initial_awareness = 1.0;
+  double info_discovery_hazard = 0.0;
+  double info_contagion_hazard = 0.0;
+  double info_global_mixing = 0.0;
+  double info_guide_hazard = 0.0;
+  double info_memory_decay = 0.0;   // remembered outcomes kept per step: exp(-step_days / memory_days)
+  double info_learning_weight = 0.0;  // share of the gap to the group's record closed per step
+  double info_prior_success = 0.6;
+  double info_prior_danger = 0.05;
+  double info_prior_weight = 20.0;
+  double info_death_salience = 10.0;
 
   // Nodes                                                        (nnodes)
   std::vector<std::string> node_name;
@@ -84,16 +103,20 @@ struct Model {
   std::vector<double> checkpoint_capacity_agents;  // agents screened per step (inf = unlimited)
   std::vector<double> checkpoint_asylum_claim_probability;
 
-  // Decisions: hazard per step = decision_base_hazard * exp(weights . push)
+  // Decisions: hazard per step, see DecisionSpec
   double decision_base_hazard = 0.0;  // base_rate_per_day * step_days
   double decision_hardship_weight = 0.0;
   double decision_repression_weight = 0.0;
+  double decision_success_weight = 0.0;
+  double decision_danger_weight = 0.0;
+  double decision_cost_elasticity = 0.0;
 
   // Asylum processing
   double asylum_capacity_agents = std::numeric_limits<double>::infinity();  // decisions per step
   std::int32_t asylum_min_processing_steps = 0;
 
   std::size_t region_count() const { return region_name.size(); }
+  std::size_t community_count() const { return community_region.size(); }
   std::size_t node_count() const { return node_name.size(); }
   std::size_t edge_count() const { return edge_from.size(); }
   std::size_t checkpoint_count() const { return checkpoint_name.size(); }

@@ -28,12 +28,12 @@ OutputFile create_run_file(const Model& m, const std::filesystem::path& path,
   std::vector<Variable> variables;
   auto add = [&](const SeriesInfo& info, std::vector<std::string> dims) {
     std::vector<Attribute> attributes{
-        {"cell_methods", std::string(info.is_flow ? "time: sum" : "time: point")},
-        {"comment", std::string(info.is_flow
+        {"cell_methods", std::string(info.is_flow() ? "time: sum" : "time: point")},
+        {"comment", std::string(info.is_flow()
                                     ? "sum over the step that starts at the time coordinate"
                                     : "value at the end of the step that starts at the time coordinate")}};
     variables.push_back(Variable{info.name, info.long_name,
-                                 info.is_flow ? "persons per step" : "persons", std::move(dims),
+                                 info.units(), std::move(dims),
                                  std::move(attributes)});
   };
   for (std::size_t k = 0; k < kScalarSeriesCount; ++k) add(scalar_series_info(k), {"replicate", "time"});

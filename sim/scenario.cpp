@@ -182,13 +182,40 @@ void read_checkpoints(Scenario& s, const YamlField& field) {
   }
 }
 
+void read_communities(Scenario& s, const YamlField& field) {
+  const YamlMap map(field);
+  CommunitySpec& c = s.communities;
+  if (auto f = map.optional("count")) c.count = f->integer_in(1, 10'000'000);
+  if (auto f = map.optional("size_exponent")) c.size_exponent = f->number_in(0.0, 5.0);
+  map.finish();
+}
+
+void read_information(Scenario& s, const YamlField& field) {
+  const YamlMap map(field);
+  InformationSpec& i = s.information;
+  if (auto f = map.optional("initial_route_awareness")) i.initial_route_awareness = f->probability();
+  if (auto f = map.optional("discovery_rate_per_day")) i.discovery_rate_per_day = f->number_in(0.0, 10.0);
+  if (auto f = map.optional("contagion_rate_per_day")) i.contagion_rate_per_day = f->number_in(0.0, 10.0);
+  if (auto f = map.optional("global_mixing")) i.global_mixing = f->probability();
+  if (auto f = map.optional("guide_rate_per_day")) i.guide_rate_per_day = f->number_in(0.0, 1e6);
+  if (auto f = map.optional("memory_days")) i.memory_days = f->number_in(0.01, kMaxDays);
+  if (auto f = map.optional("learning_rate_per_day")) i.learning_rate_per_day = f->number_in(0.0, 100.0);
+  if (auto f = map.optional("prior_success")) i.prior_success = f->probability();
+  if (auto f = map.optional("prior_danger")) i.prior_danger = f->probability();
+  if (auto f = map.optional("prior_weight")) i.prior_weight = f->number_in(1e-6, 1e9);
+  if (auto f = map.optional("death_salience")) i.death_salience = f->number_in(0.0, 1e6);
+  map.finish();
+}
+
 void read_decisions(Scenario& s, const YamlField& field) {
   const YamlMap map(field);
-  if (auto f = map.optional("base_rate_per_day")) s.decisions.base_rate_per_day = f->number_in(0.0, 10.0);
-  if (auto f = map.optional("hardship_weight")) s.decisions.hardship_weight = f->number_in(-50.0, 50.0);
-  if (auto f = map.optional("repression_weight")) {
-    s.decisions.repression_weight = f->number_in(-50.0, 50.0);
-  }
+  DecisionSpec& d = s.decisions;
+  if (auto f = map.optional("base_rate_per_day")) d.base_rate_per_day = f->number_in(0.0, 10.0);
+  if (auto f = map.optional("hardship_weight")) d.hardship_weight = f->number_in(-50.0, 50.0);
+  if (auto f = map.optional("repression_weight")) d.repression_weight = f->number_in(-50.0, 50.0);
+  if (auto f = map.optional("success_weight")) d.success_weight = f->number_in(-50.0, 50.0);
+  if (auto f = map.optional("danger_weight")) d.danger_weight = f->number_in(-1000.0, 1000.0);
+  if (auto f = map.optional("cost_elasticity")) d.cost_elasticity = f->number_in(0.0, 20.0);
   map.finish();
 }
 
@@ -244,6 +271,8 @@ Scenario parse_scenario(const std::string& text, const std::string& file,
   read_regions(s, regions);
   read_route(s, top.required("route"));
   if (auto f = top.optional("checkpoints")) read_checkpoints(s, *f);
+  if (auto f = top.optional("communities")) read_communities(s, *f);
+  if (auto f = top.optional("information")) read_information(s, *f);
   if (auto f = top.optional("decisions")) read_decisions(s, *f);
   if (auto f = top.optional("asylum")) read_asylum(s, *f);
   top.finish();

@@ -87,13 +87,52 @@ struct CheckpointSpec {
   double asylum_claim_probability = 0.0;     // chance a detected traveller claims asylum
 };
 
-// Hazard of forming an intention to leave, per day:
-//   h = base_rate_per_day * exp(hardship_weight * H + repression_weight * R)
-// with H, R the home region's push factors of the day.
+// Social-media groups. Each region's agents are split into `count` groups
+// (shared out by population share) whose sizes follow a rank-size (Zipf) law:
+// the k-th largest group of a region has size proportional to k^-size_exponent,
+// so a few large groups hold many members and most groups are small.
+struct CommunitySpec {
+  std::int64_t count = 200;
+  double size_exponent = 1.0;
+};
+
+// How news of the route travels (see docs/model.md, "Information").
+// An agent unaware of the route learns of it with hazard per day
+//   discovery_rate_per_day
+//   + contagion_rate_per_day * ((1 - global_mixing) * a_c + global_mixing * A)
+//   + guide_rate_per_day * arrivals_remembered_c / members_c
+// with a_c the aware share of its community, A the aware share overall. All
+// agents' perceived success and danger move towards their community's record of
+// outcomes at learning_rate_per_day.
+struct InformationSpec {
+  double initial_route_awareness = 1.0;    // share aware at the start (1: no information dynamics)
+  double discovery_rate_per_day = 0.0;     // learning of the route from outside any group
+  double contagion_rate_per_day = 0.0;     // from aware members of the group
+  double global_mixing = 0.0;              // weight of the overall aware share, in [0, 1]
+  double guide_rate_per_day = 0.0;         // per remembered arrival per member (route guides)
+  double memory_days = 90.0;               // e-folding time of remembered outcomes
+  double learning_rate_per_day = 0.05;     // speed at which beliefs follow the group's record
+  double prior_success = 0.6;              // belief before any outcome is heard of
+  double prior_danger = 0.05;              // perceived chance of dying on the way, likewise
+  double prior_weight = 20.0;              // prior's weight, in remembered outcomes
+  double death_salience = 10.0;            // a death weighs as much as this many outcomes
+};
+
+// Hazard of forming an intention to leave, per day, for an agent aware of the
+// route (unaware agents do not decide):
+//   h = base_rate_per_day * exp(hardship_weight * H + repression_weight * R
+//         + success_weight * (s - 0.5) - danger_weight * d * (1 - rho))
+//       * min(1, savings / route_cost) ^ cost_elasticity
+// H, R: the home region's push factors of the day; s, d: the agent's perceived
+// success and danger; rho: its risk tolerance; route_cost: the cheapest way from
+// its origin to a destination.
 struct DecisionSpec {
   double base_rate_per_day = 1.0e-5;
   double hardship_weight = 0.0;
   double repression_weight = 0.0;
+  double success_weight = 0.0;
+  double danger_weight = 0.0;
+  double cost_elasticity = 0.0;
 };
 
 struct AsylumSpec {
@@ -119,6 +158,8 @@ struct Scenario {
   std::vector<NodeSpec> nodes;
   std::vector<EdgeSpec> edges;
   std::vector<CheckpointSpec> checkpoints;
+  CommunitySpec communities;
+  InformationSpec information;
   DecisionSpec decisions;
   AsylumSpec asylum;
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 #include "random.hpp"
 
@@ -29,6 +30,19 @@ State make_state(const Model& m) {
   a.savings_usd.resize(n);
   a.risk_tolerance.resize(n);
   a.claim_strength.resize(n);
+  a.community.resize(n);
+  a.perceived_success.resize(n);
+  a.perceived_danger.resize(n);
+
+  const std::size_t nc = m.community_count();
+  Communities& c = s.communities;
+  for (auto* column : {&c.aware, &c.arrivals, &c.failures, &c.deaths}) column->assign(nc, 0);
+  for (auto* column : {&c.remembered_arrivals, &c.remembered_failures, &c.remembered_deaths,
+                       &c.awareness_probability}) {
+    column->assign(nc, 0.0);
+  }
+  c.success_signal.assign(nc, 0.0f);
+  c.danger_signal.assign(nc, 0.0f);
 
   s.region_hardship.resize(m.region_count());
   s.region_repression.resize(m.region_count());
@@ -68,7 +82,24 @@ void initialize_population(const Model& m, std::uint32_t replicate, State& s) {
           static_cast<float>(m.savings_usd.median * std::exp(m.savings_usd.sigma * draws.normal()));
       a.risk_tolerance[i] = static_cast<float>(draws.beta(risk_a, risk_b));
       a.claim_strength[i] = static_cast<float>(draws.beta(claim_a, claim_b));
+      if (draws.bernoulli(m.info_initial_awareness)) a.flags[i] |= kRouteAware;
+      a.perceived_success[i] = static_cast<float>(m.info_prior_success);
+      a.perceived_danger[i] = static_cast<float>(m.info_prior_danger);
     }
+  }
+  for (std::size_t c = 0; c < m.community_count(); ++c) {
+    std::int64_t aware = 0;
+    for (std::uint32_t i = m.community_first_agent[c]; i < m.community_first_agent[c + 1]; ++i) {
+      a.community[i] = static_cast<CommunityId>(c);
+      aware += (a.flags[i] & kRouteAware) != 0;
+    }
+    s.communities.aware[c] = aware;
+  }
+  s.aware_total = std::accumulate(s.communities.aware.begin(), s.communities.aware.end(), std::int64_t{0});
+  Communities& c = s.communities;
+  for (auto* column : {&c.arrivals, &c.failures, &c.deaths}) std::fill(column->begin(), column->end(), 0);
+  for (auto* column : {&c.remembered_arrivals, &c.remembered_failures, &c.remembered_deaths}) {
+    std::fill(column->begin(), column->end(), 0.0);
   }
   s.tally.flow.fill(0);
   std::fill(s.tally.node_arrivals.begin(), s.tally.node_arrivals.end(), 0);

@@ -39,6 +39,7 @@ enum AgentFlag : std::uint8_t {
   kFalsifiedDocuments = 1u << 0,
   kCoerced = 1u << 1,
   kHighRisk = 1u << 2,
+  kRouteAware = 1u << 3,  // knows the route (never forgotten)
 };
 
 // Per-agent columns. Hot: read or written by most steps.     (nagents each)
@@ -46,6 +47,7 @@ struct Agents {
   std::vector<Status> status;
   std::vector<std::uint8_t> flags;            // AgentFlag bits
   std::vector<RegionId> region;               // home region
+  std::vector<CommunityId> community;         // social-media group
   std::vector<NodeId> node;                   // last node reached (origin before leaving)
   std::vector<EdgeId> edge;                   // edge being travelled, kNone when not in transit
   std::vector<std::uint16_t> steps_left;      // steps until the end of the current edge
@@ -53,11 +55,30 @@ struct Agents {
   std::vector<float> savings_usd;             // money left for the journey (negative = debt)
   std::vector<float> risk_tolerance;          // in [0, 1]
   std::vector<float> claim_strength;          // probability an asylum claim is granted
+  std::vector<float> perceived_success;       // belief that the journey succeeds, in [0, 1]
+  std::vector<float> perceived_danger;        // belief of dying on the way, in [0, 1]
 
   std::size_t size() const { return status.size(); }
   static constexpr std::size_t kBytesPerAgent =
-      sizeof(Status) + sizeof(std::uint8_t) + sizeof(RegionId) + sizeof(NodeId) + sizeof(EdgeId) +
-      sizeof(std::uint16_t) + sizeof(std::int32_t) + 3 * sizeof(float);
+      sizeof(Status) + sizeof(std::uint8_t) + sizeof(RegionId) + sizeof(CommunityId) +
+      sizeof(NodeId) + sizeof(EdgeId) + sizeof(std::uint16_t) + sizeof(std::int32_t) +
+      5 * sizeof(float);
+};
+
+// What a community saw of its members' journeys, the channel of social
+// influence: outcomes counted during a step, folded into a fading memory by the
+// feedback stage, and read by the information stage of the next step.
+struct Communities {                                  // (ncommunities each)
+  std::vector<std::int64_t> aware;                    // members aware of the route
+  std::vector<std::int64_t> arrivals;                 // this step: reached the destination country
+  std::vector<std::int64_t> failures;                 // this step: returned or removed
+  std::vector<std::int64_t> deaths;                   // this step: died on the way
+  std::vector<double> remembered_arrivals;            // fading sums of the above
+  std::vector<double> remembered_failures;
+  std::vector<double> remembered_deaths;
+  std::vector<double> awareness_probability;          // scratch: chance per step to learn the route
+  std::vector<float> success_signal;                  // scratch: the group's record of success
+  std::vector<float> danger_signal;                   // scratch: the group's record of deaths
 };
 
 // Events counted during one step, as agent counts (exact integer sums, so
@@ -88,6 +109,9 @@ struct State {
   std::vector<std::int64_t> checkpoint_screened;  // agents screened in the last step
 
   CandidatePools queue;  // capacity rationing scratch, shared by the stages in turn
+
+  Communities communities;
+  std::int64_t aware_total = 0;  // agents aware of the route after the information stage
 
   StepTally tally;
   std::vector<std::int64_t> node_stock_scratch;            // (nnodes)

@@ -6,12 +6,14 @@ namespace migrasim {
 namespace {
 
 constexpr Stage kStages[] = {
-    {"environment", update_environment},  // push factors of the day
-    {"decisions", make_decisions},        // at home -> aspiring
-    {"movement", move_agents},            // set out, travel, die, arrive
-    {"screening", screen_at_checkpoints}, // detect, return, claim asylum, or let pass
-    {"asylum", process_asylum},           // grant or remove
-    {"recording", record_outputs},        // flows and stocks of the step
+    {"environment", update_environment},        // push factors of the day
+    {"information", spread_information},        // route knowledge and beliefs from groups
+    {"decisions", make_decisions},              // at home -> aspiring
+    {"movement", move_agents},                  // set out, travel, die, arrive
+    {"screening", screen_at_checkpoints},       // detect, return, claim asylum, or let pass
+    {"asylum", process_asylum},                 // grant or remove
+    {"feedback", record_community_feedback},    // outcomes into each group's memory
+    {"recording", record_outputs},              // flows and stocks of the step
 };
 
 }  // namespace

@@ -132,6 +132,12 @@ std::string YamlField::location() const {
   for (const auto& [key, option] : source_->overrides) {
     if (path_ == key || path_.starts_with(key + ".") || path_.starts_with(key + "[")) return option;
   }
+  // A section that --set created has no position in the file.
+  if (node_.Mark().is_null()) {
+    for (const auto& [key, option] : source_->overrides) {
+      if (key.starts_with(path_ + ".") || key.starts_with(path_ + "[")) return option;
+    }
+  }
   return format_location(source_->file, node_.Mark());
 }
 
@@ -459,9 +465,9 @@ std::string apply_override(YAML::Node& root, const std::string& assignment) {
       if (last) {
         node[segment] = value;
       } else {
-        if (!node[segment]) {
-          throw InputError(option + ": " + canonical + ": no such key in the scenario");
-        }
+        // An optional section left out of the file is created; keys it should
+        // not have are then reported by the reader like any unknown key.
+        if (!node[segment]) node[segment] = YAML::Node(YAML::NodeType::Map);
         YAML::Node next = node[segment];
         node.reset(next);
       }

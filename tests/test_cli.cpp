@@ -326,7 +326,7 @@ TEST_P(CliSetError, ExitsTwoNamingTheOption) {
 INSTANTIATE_TEST_SUITE_P(
     Cli, CliSetError,
     ::testing::Values(
-        SetCase{"route.nodez.1.kind=transit", "route.nodez: no such key in the scenario"},
+        SetCase{"route.nodez.1.kind=transit", "route.nodez: unknown key; did you mean 'nodes'?"},
         SetCase{"population.agentz=5", "population.agentz: unknown key; did you mean 'agents'?"},
         SetCase{"route.edges.9.travel_days=3", "route.edges has no element '9'"},
         SetCase{"run.seed.x=1", "run.seed is a single value"},

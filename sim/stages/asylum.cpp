@@ -1,5 +1,6 @@
 // reads: agents.status, agents.status_step, agents.claim_strength
-// writes: agents.status, agents.status_step, tally.flow[asylum_granted, removed]
+// writes: agents.status, agents.status_step, tally.flow[asylum_granted, removed],
+//         communities.failures
 //
 // Asylum processing. A claim becomes eligible for a decision once it has waited
 // min_processing_days. At most capacity_per_day claims are decided per day;
@@ -8,6 +9,7 @@
 // probability equal to the claimant's claim strength; a denied claimant is
 // removed.
 #include "random.hpp"
+#include "stages/journey.hpp"
 #include "stages/stages.hpp"
 
 namespace migrasim {
@@ -37,6 +39,7 @@ void process_asylum(const Model& m, State& s) {
     } else {
       a.status[i] = Status::kRemoved;
       ++removed;
+      tell_community(s.communities.failures, a.community[i]);
     }
   }
   s.tally.flow[static_cast<std::size_t>(Flow::kAsylumGranted)] += granted;

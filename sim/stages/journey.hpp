@@ -10,16 +10,26 @@
 
 namespace migrasim {
 
+// An outcome its community hears of (see the information stage). Events are
+// rare next to agents, so atomic integer adds cost little and stay exact.
+inline void tell_community(std::vector<std::int64_t>& counts, CommunityId community) {
+#pragma omp atomic
+  ++counts[community];
+}
+
 // Agent i stands at `node` and is free to continue. At a destination its
-// journey ends undetected; elsewhere it picks an outgoing edge by choice weight
-// (one uniform draw), pays the edge's cost and starts travelling.
-inline void continue_journey(const Model& m, Agents& a, std::size_t i, NodeId node, Draws& draws,
-                             std::int32_t step) {
+// journey ends undetected (its community hears of an arrival); elsewhere it
+// picks an outgoing edge by choice weight (one uniform draw), pays the edge's
+// cost and starts travelling.
+inline void continue_journey(const Model& m, State& s, std::size_t i, NodeId node, Draws& draws) {
+  Agents& a = s.agents;
+  const std::int32_t step = s.step;
   a.node[i] = node;
   if (m.node_kind[node] == NodeKind::kDestination) {
     a.status[i] = Status::kEvaded;
     a.status_step[i] = step;
     a.edge[i] = kNone;
+    tell_community(s.communities.arrivals, a.community[i]);
     return;
   }
   const EdgeId first = m.node_first_edge[node];

@@ -1,7 +1,8 @@
 // reads: agents.status, agents.node, agents.edge, agents.steps_left, model edges
 // writes: agents.status, agents.node, agents.edge, agents.steps_left,
 //         agents.savings_usd, agents.status_step,
-//         tally.flow[departures, deaths], tally.node_arrivals
+//         tally.flow[departures, deaths], tally.node_arrivals,
+//         communities.deaths, communities.arrivals
 //
 // Movement along the route. Aspirants set out from their origin on an edge
 // chosen by choice weight. Each step on an edge an agent dies with the edge's
@@ -31,7 +32,7 @@ void move_agents(const Model& m, State& s) {
     if (status != Status::kAspiring && status != Status::kInTransit) continue;
     Draws draws(key, static_cast<std::uint32_t>(i));
     if (status == Status::kAspiring) {
-      continue_journey(m, a, i, a.node[i], draws, s.step);
+      continue_journey(m, s, i, a.node[i], draws);
       ++departures;
     }
     const EdgeId edge = a.edge[i];
@@ -39,6 +40,7 @@ void move_agents(const Model& m, State& s) {
       a.status[i] = Status::kDied;
       a.status_step[i] = s.step;
       ++deaths;
+      tell_community(s.communities.deaths, a.community[i]);
       continue;
     }
     if (--a.steps_left[i] > 0) continue;
@@ -50,7 +52,7 @@ void move_agents(const Model& m, State& s) {
       a.status[i] = Status::kHeldAtCheckpoint;
       a.status_step[i] = s.step;
     } else {
-      continue_journey(m, a, i, node, draws, s.step);
+      continue_journey(m, s, i, node, draws);
     }
   }
   s.tally.flow[static_cast<std::size_t>(Flow::kDepartures)] += departures;

@@ -39,6 +39,8 @@ void record_outputs(const Model& m, State& s) {
   put(scalar_index(Stock::kInTransit), count(Status::kInTransit));
   put(scalar_index(Stock::kHeldAtCheckpoints), count(Status::kHeldAtCheckpoint));
   put(scalar_index(Stock::kAsylumBacklog), count(Status::kInAsylumProcessing));
+  s.recording.scalar[scalar_index(Share::kRouteAwareness) * steps + t] =
+      static_cast<double>(s.aware_total) / m.agents;
 
   for (std::size_t node = 0; node < nnodes; ++node) {
     const std::size_t stock_at = (static_cast<std::size_t>(NodeSeries::kNodeStock) * steps + t) * nnodes + node;

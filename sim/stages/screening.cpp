@@ -1,7 +1,8 @@
 // reads: agents.status, agents.node, model checkpoints
 // writes: agents.status, agents.status_step, agents.node, agents.edge,
 //         agents.steps_left, agents.savings_usd, state.checkpoint_screened,
-//         tally.flow[border_encounters, apprehensions, evaded, returned, asylum_claims]
+//         tally.flow[border_encounters, apprehensions, evaded, returned, asylum_claims],
+//         communities.arrivals, communities.failures
 //
 // Screening at checkpoints. A checkpoint screens at most its throughput per
 // step; when more are waiting, a uniformly random subset of that size is
@@ -47,16 +48,19 @@ void screen_at_checkpoints(const Model& m, State& s) {
         ++apprehensions;
         encounters += at_border;
         a.status_step[i] = s.step;
+        // A claim lets the claimant stay while it is heard: news of an arrival.
         if (draws.bernoulli(p_claim)) {
           a.status[i] = Status::kInAsylumProcessing;
           ++claims;
+          tell_community(s.communities.arrivals, a.community[i]);
         } else {
           a.status[i] = Status::kReturned;
           ++returned;
+          tell_community(s.communities.failures, a.community[i]);
         }
       } else {
         ++evaded;
-        continue_journey(m, a, i, node, draws, s.step);
+        continue_journey(m, s, i, node, draws);
       }
     }
   }

@@ -9,10 +9,12 @@
 namespace migrasim {
 
 void update_environment(const Model& model, State& state);
+void spread_information(const Model& model, State& state);
 void make_decisions(const Model& model, State& state);
 void move_agents(const Model& model, State& state);
 void screen_at_checkpoints(const Model& model, State& state);
 void process_asylum(const Model& model, State& state);
+void record_community_feedback(const Model& model, State& state);
 void record_outputs(const Model& model, State& state);
 
 }  // namespace migrasim
