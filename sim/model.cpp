@@ -174,6 +174,7 @@ void compile_regions(const Scenario& s, Model& m, const std::map<std::string, No
     m.region_origin.push_back(origin);
     m.region_hardship.push_back(region.economic_hardship);
     m.region_repression.push_back(region.repression);
+    m.region_exit_restriction.push_back(region.exit_restriction);
     total_share += region.population_share;
   }
   if (s.regions.size() >= kNone) fail_at(s, "regions", "too many regions");
@@ -225,6 +226,7 @@ void compile_route_costs(Model& m) {
     }
   }
   for (NodeId origin : m.region_origin) m.region_route_cost_usd.push_back(cost[origin]);
+  m.node_cost_to_destination = std::move(cost);
 }
 
 void compile_checkpoints(const Scenario& s, Model& m, const std::map<std::string, NodeId>& ids) {
@@ -317,6 +319,10 @@ Model compile(const Scenario& s) {
   m.decision_success_weight = s.decisions.success_weight;
   m.decision_danger_weight = s.decisions.danger_weight;
   m.decision_cost_elasticity = s.decisions.cost_elasticity;
+  m.route_cost_sensitivity = s.decisions.route_cost_sensitivity;
+  if (s.decisions.give_up_after_days) {
+    m.give_up_after_steps = static_cast<std::int32_t>(std::ceil(*s.decisions.give_up_after_days / m.step_days - 1e-9));
+  }
 
   if (s.asylum.capacity_per_day) {
     m.asylum_capacity_agents = *s.asylum.capacity_per_day * m.step_days / m.persons_per_agent;

@@ -62,6 +62,7 @@ struct Model {
   std::vector<NodeId> region_origin;              // node where the region's migrants set out
   std::vector<TimeSeriesSpec> region_hardship;    // economic hardship index in [0, 1]
   std::vector<TimeSeriesSpec> region_repression;  // repression index in [0, 1]
+  std::vector<TimeSeriesSpec> region_exit_restriction;  // share kept from leaving per day
   std::vector<double> region_route_cost_usd;      // cheapest origin-to-destination cost
 
   // Communities: contiguous blocks of agents within a region     (ncommunities)
@@ -87,6 +88,7 @@ struct Model {
   std::vector<CheckpointId> node_checkpoint;  // checkpoint at this node or kNone
   std::vector<EdgeId> node_first_edge;        // outgoing edges [first[n], first[n+1]) (nnodes+1)
   std::vector<double> node_choice_total;      // sum of outgoing choice weights
+  std::vector<double> node_cost_to_destination;  // cheapest remaining cost from the node, USD
 
   // Edges, sorted by origin node                                 (nedges)
   std::vector<NodeId> edge_from;
@@ -110,6 +112,8 @@ struct Model {
   double decision_success_weight = 0.0;
   double decision_danger_weight = 0.0;
   double decision_cost_elasticity = 0.0;
+  std::int32_t give_up_after_steps = std::numeric_limits<std::int32_t>::max();
+  double route_cost_sensitivity = 0.0;
 
   // Asylum processing
   double asylum_capacity_agents = std::numeric_limits<double>::infinity();  // decisions per step

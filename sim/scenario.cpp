@@ -120,6 +120,7 @@ void read_regions(Scenario& s, const YamlField& field) {
     region.economic_hardship = read_series(push.required("economic_hardship"), 0.0, 1.0);
     region.repression = read_series(push.required("repression"), 0.0, 1.0);
     push.finish();
+    if (auto f = map.optional("exit_restriction")) region.exit_restriction = read_series(*f, 0.0, 1.0);
     map.finish();
     note(s, item);
     s.regions.push_back(std::move(region));
@@ -216,6 +217,8 @@ void read_decisions(Scenario& s, const YamlField& field) {
   if (auto f = map.optional("success_weight")) d.success_weight = f->number_in(-50.0, 50.0);
   if (auto f = map.optional("danger_weight")) d.danger_weight = f->number_in(-1000.0, 1000.0);
   if (auto f = map.optional("cost_elasticity")) d.cost_elasticity = f->number_in(0.0, 20.0);
+  if (auto f = map.optional("give_up_after_days")) d.give_up_after_days = f->number_in(0.0, kMaxDays);
+  if (auto f = map.optional("route_cost_sensitivity")) d.route_cost_sensitivity = f->number_in(0.0, 100.0);
   map.finish();
 }
 

@@ -61,6 +61,9 @@ struct RegionSpec {
   std::string origin;             // route node where this region's migrants start
   TimeSeriesSpec economic_hardship;  // index in [0, 1]
   TimeSeriesSpec repression;         // index in [0, 1]
+  // Share of those set on leaving who are kept from leaving each day (exit
+  // controls, passport restrictions, travel bans); 0 = free to leave.
+  TimeSeriesSpec exit_restriction{{Date{0}}, {0.0}};
 };
 
 enum class NodeKind : std::uint8_t { kOrigin, kTransit, kBorder, kDestination };
@@ -133,6 +136,11 @@ struct DecisionSpec {
   double success_weight = 0.0;
   double danger_weight = 0.0;
   double cost_elasticity = 0.0;
+  std::optional<double> give_up_after_days;  // aspirants still at home then stay; none = never
+  // Route choice at a branching node: edge e is taken with probability
+  // proportional to choice_weight_e * exp(-route_cost_sensitivity * C_e / savings),
+  // C_e the cheapest cost to a destination through e (0: weights alone).
+  double route_cost_sensitivity = 0.0;
 };
 
 struct AsylumSpec {

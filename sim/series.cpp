@@ -15,6 +15,7 @@ constexpr SeriesInfo kScalar[kScalarSeriesCount] = {
     {"asylum_claims", "persons detected who claimed asylum", SeriesKind::kFlow},
     {"asylum_granted", "asylum claims granted", SeriesKind::kFlow},
     {"removed", "persons removed after their asylum claim was denied", SeriesKind::kFlow},
+    {"gave_up", "aspirants giving up and staying home", SeriesKind::kFlow},
     // Stocks, in Stock order
     {"at_home", "persons at home not intending to migrate", SeriesKind::kStock},
     {"in_transit", "persons travelling on the route", SeriesKind::kStock},

@@ -21,8 +21,9 @@ enum class Flow : std::uint8_t {
   kAsylumClaims,
   kAsylumGranted,
   kRemoved,
+  kGaveUp,
 };
-inline constexpr std::size_t kFlowCount = 10;
+inline constexpr std::size_t kFlowCount = 11;
 
 // Head counts at the end of a step.
 enum class Stock : std::uint8_t { kAtHome, kInTransit, kHeldAtCheckpoints, kAsylumBacklog };

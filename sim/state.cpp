@@ -46,6 +46,7 @@ State make_state(const Model& m) {
 
   s.region_hardship.resize(m.region_count());
   s.region_repression.resize(m.region_count());
+  s.region_exit_probability.resize(m.region_count());
   s.tally.node_arrivals.resize(m.node_count());
   s.checkpoint_screened.resize(m.checkpoint_count());
   s.queue.allocate(std::max<std::size_t>(m.checkpoint_count(), 1), n);

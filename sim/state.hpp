@@ -104,6 +104,7 @@ struct State {
   // Regions                                                      (nregions)
   std::vector<double> region_hardship;   // push factors of the current step
   std::vector<double> region_repression;
+  std::vector<double> region_exit_probability;  // chance an aspirant may leave this step
 
   // Checkpoints                                                  (ncheckpoints)
   std::vector<std::int64_t> checkpoint_screened;  // agents screened in the last step

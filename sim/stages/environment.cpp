@@ -1,8 +1,11 @@
-// reads: model.region_hardship, model.region_repression, state.step
-// writes: state.region_hardship, state.region_repression
+// reads: model.region_hardship, model.region_repression, model.region_exit_restriction, state.step
+// writes: state.region_hardship, state.region_repression, state.region_exit_probability
 //
 // The environment of a step: each region's push factors interpolated at the
-// step's start date.
+// step's start date, and the chance that an aspirant may leave during the step,
+// 1 - restriction ^ step_days for a daily exit restriction.
+#include <cmath>
+
 #include "stages/stages.hpp"
 
 namespace migrasim {
@@ -12,6 +15,7 @@ void update_environment(const Model& m, State& s) {
   for (std::size_t r = 0; r < m.region_count(); ++r) {
     s.region_hardship[r] = interpolate(m.region_hardship[r], day);
     s.region_repression[r] = interpolate(m.region_repression[r], day);
+    s.region_exit_probability[r] = 1.0 - std::pow(interpolate(m.region_exit_restriction[r], day), m.step_days);
   }
 }
 
