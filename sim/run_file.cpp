@@ -28,15 +28,15 @@ OutputFile create_run_file(const Model& m, const std::filesystem::path& path,
   std::vector<Variable> variables;
   auto add = [&](const SeriesInfo& info, std::vector<std::string> dims) {
     std::vector<Attribute> attributes{
-        {"cell_methods", std::string(info.is_flow() ? "time: sum" : "time: point")},
-        {"comment", std::string(info.is_flow()
+        {"cell_methods", std::string(info.is_flow ? "time: sum" : "time: point")},
+        {"comment", std::string(info.is_flow
                                     ? "sum over the step that starts at the time coordinate"
                                     : "value at the end of the step that starts at the time coordinate")}};
     variables.push_back(Variable{info.name, info.long_name,
-                                 info.units(), std::move(dims),
+                                 info.units, std::move(dims),
                                  std::move(attributes)});
   };
-  for (std::size_t k = 0; k < kScalarSeriesCount; ++k) add(scalar_series_info(k), {"replicate", "time"});
+  for (std::size_t k = 0; k < kSeriesCount; ++k) add(series_info(k), {"replicate", "time"});
   for (std::size_t k = 0; k < kNodeSeriesCount; ++k) {
     add(node_series_info(static_cast<NodeSeries>(k)), {"replicate", "time", "node"});
   }
@@ -65,8 +65,8 @@ OutputFile create_run_file(const Model& m, const std::filesystem::path& path,
 void write_replicate(OutputFile& file, const Model& m, std::uint32_t replicate,
                      const Recording& recording) {
   const auto steps = static_cast<std::size_t>(m.steps);
-  for (std::size_t k = 0; k < kScalarSeriesCount; ++k) {
-    file.write(scalar_series_info(k).name, {replicate},
+  for (std::size_t k = 0; k < kSeriesCount; ++k) {
+    file.write(series_info(k).name, {replicate},
                std::span<const double>(recording.scalar.data() + k * steps, steps));
   }
   const std::size_t slab = steps * m.node_count();

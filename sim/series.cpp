@@ -3,36 +3,45 @@
 namespace migrasim {
 namespace {
 
-constexpr SeriesInfo kScalar[kScalarSeriesCount] = {
-    // Flows, in Flow order
-    {"new_aspirants", "persons forming an intention to migrate", SeriesKind::kFlow},
-    {"departures", "persons setting out from their origin", SeriesKind::kFlow},
-    {"border_encounters", "persons detected at checkpoints on border nodes", SeriesKind::kFlow},
-    {"apprehensions", "persons detected at any checkpoint", SeriesKind::kFlow},
-    {"evaded", "persons passing a checkpoint undetected", SeriesKind::kFlow},
-    {"deaths", "persons dying in transit", SeriesKind::kFlow},
-    {"returned", "persons detected and returned without an asylum claim", SeriesKind::kFlow},
-    {"asylum_claims", "persons detected who claimed asylum", SeriesKind::kFlow},
-    {"asylum_granted", "asylum claims granted", SeriesKind::kFlow},
-    {"removed", "persons removed after their asylum claim was denied", SeriesKind::kFlow},
-    {"gave_up", "aspirants giving up and staying home", SeriesKind::kFlow},
-    // Stocks, in Stock order
-    {"at_home", "persons at home not intending to migrate", SeriesKind::kStock},
-    {"in_transit", "persons travelling on the route", SeriesKind::kStock},
-    {"held_at_checkpoints", "persons waiting to be screened at checkpoints", SeriesKind::kStock},
-    {"asylum_backlog", "asylum claims awaiting a decision", SeriesKind::kStock},
-    // Shares, in Share order
-    {"mean_route_awareness", "share of agents who know the route", SeriesKind::kShare},
+constexpr const char* kPersonsPerStep = "persons per step";
+constexpr const char* kPersons = "persons";
+
+// In Series order.
+constexpr SeriesInfo kSeries[kSeriesCount] = {
+    {"new_aspirants", "persons forming an intention to migrate", kPersonsPerStep, true, true},
+    {"departures", "persons setting out from their origin", kPersonsPerStep, true, true},
+    {"border_encounters", "persons detected at checkpoints on border nodes", kPersonsPerStep, true, true},
+    {"apprehensions", "persons detected at any checkpoint", kPersonsPerStep, true, true},
+    {"evaded", "persons passing a checkpoint undetected", kPersonsPerStep, true, true},
+    {"deaths", "persons dying in transit", kPersonsPerStep, true, true},
+    {"returned", "persons detected and returned without an asylum claim", kPersonsPerStep, true, true},
+    {"asylum_claims", "persons detected who claimed asylum", kPersonsPerStep, true, true},
+    {"asylum_granted", "asylum claims granted", kPersonsPerStep, true, true},
+    {"removed", "persons removed after their asylum claim was denied", kPersonsPerStep, true, true},
+    {"gave_up", "aspirants giving up and staying home", kPersonsPerStep, true, true},
+    {"smuggled_departures", "persons setting out with a smuggling network", kPersonsPerStep, true, true},
+    {"coerced_arrivals", "coerced persons reaching a destination or claiming asylum", kPersonsPerStep,
+     true, true},
+    {"smuggler_revenue_usd", "fees paid to smuggling networks", "USD per step", true, false},
+    {"at_home", "persons at home not intending to migrate", kPersons, false, true},
+    {"in_transit", "persons travelling on the route", kPersons, false, true},
+    {"waiting_for_smuggler", "persons waiting for a place with a smuggling network", kPersons, false, true},
+    {"held_at_checkpoints", "persons waiting to be screened at checkpoints", kPersons, false, true},
+    {"asylum_backlog", "asylum claims awaiting a decision", kPersons, false, true},
+    {"smuggler_capacity", "clients smuggling networks can take on per day", "persons per day", false, false},
+    {"mean_smuggling_fee_usd", "smuggling fee, mean over networks weighted by capacity", "USD", false,
+     false},
+    {"mean_route_awareness", "share of agents who know the route", "1", false, false},
 };
 
 constexpr SeriesInfo kNode[kNodeSeriesCount] = {
-    {"node_stock", "persons at the node or on an edge leaving it", SeriesKind::kStock},
-    {"node_arrivals", "persons arriving at the node", SeriesKind::kFlow},
+    {"node_stock", "persons at the node or on an edge leaving it", kPersons, false, true},
+    {"node_arrivals", "persons arriving at the node", kPersonsPerStep, true, true},
 };
 
 }  // namespace
 
-const SeriesInfo& scalar_series_info(std::size_t index) { return kScalar[index]; }
+const SeriesInfo& series_info(std::size_t index) { return kSeries[index]; }
 const SeriesInfo& node_series_info(NodeSeries series) { return kNode[static_cast<std::size_t>(series)]; }
 
 }  // namespace migrasim

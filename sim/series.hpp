@@ -1,7 +1,10 @@
-// The output series: one enum entry each, with the metadata written into the
-// file. Flows are persons per step (CF cell_methods "time: sum"); stocks are
-// persons at the end of the step ("time: point"). Adding a series is adding an
-// enum entry and its row in series.cpp; the writer picks it up from there.
+// The output series with no node axis: one enum entry each, with the metadata
+// written into the file. Adding a series is adding an enum entry and its row in
+// series.cpp; the writer and the summary pick it up from there.
+//
+// Flows are sums over a step (CF cell_methods "time: sum"); stocks and levels
+// are values at the end of the step ("time: point"). Series counted in agents
+// are scaled to persons by persons_per_agent when recorded.
 #pragma once
 
 #include <cstddef>
@@ -9,8 +12,8 @@
 
 namespace migrasim {
 
-// Events counted by the stages during a step.
-enum class Flow : std::uint8_t {
+enum class Series : std::uint8_t {
+  // Flows
   kNewAspirants,
   kDepartures,
   kBorderEncounters,
@@ -22,47 +25,39 @@ enum class Flow : std::uint8_t {
   kAsylumGranted,
   kRemoved,
   kGaveUp,
+  kSmuggledDepartures,
+  kCoercedArrivals,
+  kSmugglerRevenueUsd,
+  // Stocks
+  kAtHome,
+  kInTransit,
+  kWaitingForSmuggler,
+  kHeldAtCheckpoints,
+  kAsylumBacklog,
+  kSmugglerCapacity,
+  // Levels
+  kMeanSmugglingFeeUsd,
+  kMeanRouteAwareness,
 };
-inline constexpr std::size_t kFlowCount = 11;
+inline constexpr std::size_t kSeriesCount = 22;
 
-// Head counts at the end of a step.
-enum class Stock : std::uint8_t { kAtHome, kInTransit, kHeldAtCheckpoints, kAsylumBacklog };
-inline constexpr std::size_t kStockCount = 4;
+inline constexpr std::size_t index(Series s) { return static_cast<std::size_t>(s); }
 
-// Shares of all agents at the end of a step, in [0, 1].
-enum class Share : std::uint8_t { kRouteAwareness };
-inline constexpr std::size_t kShareCount = 1;
-
-// Scalar series are the flows, then the stocks, then the shares.
-inline constexpr std::size_t kScalarSeriesCount = kFlowCount + kStockCount + kShareCount;
-inline constexpr std::size_t scalar_index(Flow f) { return static_cast<std::size_t>(f); }
-inline constexpr std::size_t scalar_index(Stock s) { return kFlowCount + static_cast<std::size_t>(s); }
-inline constexpr std::size_t scalar_index(Share s) {
-  return kFlowCount + kStockCount + static_cast<std::size_t>(s);
-}
 
 // Series with a node axis.
 enum class NodeSeries : std::uint8_t { kNodeStock, kNodeArrivals };
 inline constexpr std::size_t kNodeSeriesCount = 2;
-
-enum class SeriesKind : std::uint8_t {
-  kFlow,   // persons per step, summed over the step
-  kStock,  // persons at the end of the step
-  kShare,  // dimensionless share at the end of the step
-};
+inline constexpr std::size_t index(NodeSeries s) { return static_cast<std::size_t>(s); }
 
 struct SeriesInfo {
   const char* name;
   const char* long_name;
-  SeriesKind kind;
-  bool is_flow() const { return kind == SeriesKind::kFlow; }
-  bool in_persons() const { return kind != SeriesKind::kShare; }
-  const char* units() const {
-    return kind == SeriesKind::kFlow ? "persons per step" : kind == SeriesKind::kStock ? "persons" : "1";
-  }
+  const char* units;
+  bool is_flow;
+  bool counted_in_agents;  // scale by persons_per_agent
 };
 
-const SeriesInfo& scalar_series_info(std::size_t index);  // index < kScalarSeriesCount
+const SeriesInfo& series_info(std::size_t index);  // index < kSeriesCount
 const SeriesInfo& node_series_info(NodeSeries series);
 
 }  // namespace migrasim

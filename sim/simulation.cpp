@@ -102,10 +102,10 @@ RunSummary run_scenario(const Model& m, const std::filesystem::path& output, con
                                                                            : StageObserver());
     write_replicate(file, m, r, state.recording);
 
-    std::array<double, kScalarSeriesCount> totals{};
-    for (std::size_t k = 0; k < kScalarSeriesCount; ++k) {
+    std::array<double, kSeriesCount> totals{};
+    for (std::size_t k = 0; k < kSeriesCount; ++k) {
       const double* series = state.recording.scalar.data() + k * steps;
-      if (scalar_series_info(k).is_flow()) {
+      if (series_info(k).is_flow) {
         for (std::size_t t = 0; t < steps; ++t) totals[k] += series[t];
       } else {
         totals[k] = series[steps - 1];
@@ -128,19 +128,20 @@ std::string format_summary(const Model& m, const RunSummary& summary) {
                 m.scenario_name.c_str(), m.replicates, m.steps, m.agents, m.persons_per_agent,
                 summary.seconds, summary.agent_steps_per_second / 1e6);
   out << line;
-  std::snprintf(line, sizeof line, "  %-26s %14s %14s %14s\n", "series (persons)", "mean", "min", "max");
+  std::snprintf(line, sizeof line, "  %-26s %14s %14s %14s\n", "series (total or end value)", "mean", "min", "max");
   out << line;
-  for (std::size_t k = 0; k < kScalarSeriesCount; ++k) {
+  for (std::size_t k = 0; k < kSeriesCount; ++k) {
     double sum = 0.0, low = 1e300, high = -1e300;
     for (const auto& totals : summary.totals) {
       sum += totals[k];
       low = std::min(low, totals[k]);
       high = std::max(high, totals[k]);
     }
-    const SeriesInfo& info = scalar_series_info(k);
-    const char* format = info.in_persons() ? "  %-26s %14.0f %14.0f %14.0f\n" : "  %-26s %14.3f %14.3f %14.3f\n";
+    const SeriesInfo& info = series_info(k);
+    const char* format = info.units == std::string_view("1") ? "  %-26s %14.3f %14.3f %14.3f\n"
+                                                              : "  %-26s %14.0f %14.0f %14.0f\n";
     std::snprintf(line, sizeof line, format,
-                  (std::string(info.name) + (info.is_flow() ? "" : " (end)")).c_str(),
+                  (std::string(info.name) + (info.is_flow ? "" : " (end)")).c_str(),
                   sum / static_cast<double>(summary.totals.size()), low, high);
     out << line;
   }

@@ -29,7 +29,7 @@ struct RunSummary {
   double agent_steps_per_second = 0.0;
   // Per replicate, per scalar series: total over the run for flows, final value
   // for stocks, in persons.
-  std::vector<std::array<double, kScalarSeriesCount>> totals;
+  std::vector<std::array<double, kSeriesCount>> totals;
 };
 
 // Called after every stage of every step when given (e.g. invariant checks).

@@ -51,7 +51,7 @@ State make_state(const Model& m) {
   s.checkpoint_screened.resize(m.checkpoint_count());
   s.queue.allocate(std::max<std::size_t>(m.checkpoint_count(), 1), n);
   s.node_stock_scratch.resize(m.node_count());
-  s.recording.scalar.resize(kScalarSeriesCount * static_cast<std::size_t>(m.steps));
+  s.recording.scalar.resize(kSeriesCount * static_cast<std::size_t>(m.steps));
   s.recording.node.resize(kNodeSeriesCount * static_cast<std::size_t>(m.steps) * m.node_count());
   return s;
 }
@@ -102,7 +102,7 @@ void initialize_population(const Model& m, std::uint32_t replicate, State& s) {
   for (auto* column : {&c.remembered_arrivals, &c.remembered_failures, &c.remembered_deaths}) {
     std::fill(column->begin(), column->end(), 0.0);
   }
-  s.tally.flow.fill(0);
+  s.tally.value.fill(0.0);
   std::fill(s.tally.node_arrivals.begin(), s.tally.node_arrivals.end(), 0);
   std::fill(s.checkpoint_screened.begin(), s.checkpoint_screened.end(), 0);
   std::fill(s.recording.scalar.begin(), s.recording.scalar.end(), 0.0);

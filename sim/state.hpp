@@ -81,17 +81,19 @@ struct Communities {                                  // (ncommunities each)
   std::vector<float> danger_signal;                   // scratch: the group's record of deaths
 };
 
-// Events counted during one step, as agent counts (exact integer sums, so
-// reductions are the same in any order).
+// What one step adds to the series: stages reduce their counts as integers
+// (the same in any order) and add them here, in stage order.
 struct StepTally {
-  std::array<std::int64_t, kFlowCount> flow{};
+  std::array<double, kSeriesCount> value{};  // in agents or in the series' own units
+  void add(Series series, std::int64_t agents) { value[index(series)] += static_cast<double>(agents); }
+  void add(Series series, double amount) { value[index(series)] += amount; }
   std::vector<std::int64_t> node_arrivals;  // agents reaching each node     (nnodes)
 };
 
 // The recorded series of one replicate, in persons, laid out as the output
 // file wants them: [series][step] and [node series][step][node].
 struct Recording {
-  std::vector<double> scalar;  // (kScalarSeriesCount x steps)
+  std::vector<double> scalar;  // (kSeriesCount x steps)
   std::vector<double> node;    // (kNodeSeriesCount x steps x nnodes)
 };
 

@@ -35,7 +35,7 @@ Model compile_text(const std::string& text, const std::vector<std::string>& over
 
 std::vector<double> awareness_series(const Model& m, const State& s) {
   const auto steps = static_cast<std::size_t>(m.steps);
-  const auto first = s.recording.scalar.begin() + static_cast<long>(scalar_index(Share::kRouteAwareness) * steps);
+  const auto first = s.recording.scalar.begin() + static_cast<long>(index(Series::kMeanRouteAwareness) * steps);
   return {first, first + static_cast<long>(steps)};
 }
 

@@ -16,9 +16,9 @@ Model tiny_model(const std::vector<std::string>& overrides) {
   return compile(parse_scenario(testing::tiny_scenario_yaml(), "tiny.yaml", overrides));
 }
 
-double total(const Model& m, const State& s, Flow flow) {
+double total(const Model& m, const State& s, Series flow) {
   const auto steps = static_cast<std::size_t>(m.steps);
-  const auto first = s.recording.scalar.begin() + static_cast<long>(scalar_index(flow) * steps);
+  const auto first = s.recording.scalar.begin() + static_cast<long>(index(flow) * steps);
   return std::accumulate(first, first + static_cast<long>(steps), 0.0) / m.persons_per_agent;
 }
 
@@ -29,11 +29,11 @@ TEST(Movement, NobodyLeavesWhileExitIsClosedAndAspirantsGiveUp) {
                               "decisions.give_up_after_days=10"});
   State s = make_state(m);
   run_replicate(m, 0, s);
-  EXPECT_EQ(total(m, s, Flow::kDepartures), 0.0);
-  EXPECT_GT(total(m, s, Flow::kNewAspirants), 100.0);
+  EXPECT_EQ(total(m, s, Series::kDepartures), 0.0);
+  EXPECT_GT(total(m, s, Series::kNewAspirants), 100.0);
   // Everyone who decided more than ten days before the end has given up.
-  EXPECT_EQ(total(m, s, Flow::kGaveUp), count(s, Status::kStayed));
-  EXPECT_EQ(total(m, s, Flow::kNewAspirants), count(s, Status::kStayed) + count(s, Status::kAspiring));
+  EXPECT_EQ(total(m, s, Series::kGaveUp), count(s, Status::kStayed));
+  EXPECT_EQ(total(m, s, Series::kNewAspirants), count(s, Status::kStayed) + count(s, Status::kAspiring));
   for (std::size_t i = 0; i < s.agents.size(); ++i) {
     if (s.agents.status[i] == Status::kAspiring) {
       ASSERT_GT(s.agents.status_step[i], m.steps - 1 - 10);

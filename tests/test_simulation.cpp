@@ -67,38 +67,38 @@ TEST(Simulation, FlowsAndStocksAreConserved) {
   run_replicate(m, 0, s);
   const Recording& r = s.recording;
   const double ppa = m.persons_per_agent;
-  const auto total = [&](Flow f) { return series_total(m, r, scalar_index(f)) / ppa; };
-  const auto last = [&](Stock k) { return series_last(m, r, scalar_index(k)) / ppa; };
+  const auto total = [&](Series f) { return series_total(m, r, index(f)) / ppa; };
+  const auto last = [&](Series k) { return series_last(m, r, index(k)) / ppa; };
   const auto count = [&](Status st) { return static_cast<double>(s.status_counts[static_cast<std::size_t>(st)]); };
 
   double all = 0.0;
   for (std::size_t k = 0; k < kStatusCount; ++k) all += static_cast<double>(s.status_counts[k]);
   EXPECT_EQ(all, m.agents);
-  EXPECT_EQ(total(Flow::kNewAspirants), m.agents - last(Stock::kAtHome));
-  EXPECT_EQ(total(Flow::kDepartures), total(Flow::kNewAspirants) - count(Status::kAspiring));
-  EXPECT_EQ(total(Flow::kDeaths), count(Status::kDied));
-  EXPECT_EQ(total(Flow::kApprehensions), total(Flow::kReturned) + total(Flow::kAsylumClaims));
-  EXPECT_EQ(total(Flow::kAsylumClaims),
-            total(Flow::kAsylumGranted) + total(Flow::kRemoved) + last(Stock::kAsylumBacklog));
-  EXPECT_EQ(total(Flow::kReturned), count(Status::kReturned));
-  EXPECT_EQ(total(Flow::kAsylumGranted), count(Status::kAdmitted));
-  EXPECT_EQ(total(Flow::kRemoved), count(Status::kRemoved));
+  EXPECT_EQ(total(Series::kNewAspirants), m.agents - last(Series::kAtHome));
+  EXPECT_EQ(total(Series::kDepartures), total(Series::kNewAspirants) - count(Status::kAspiring));
+  EXPECT_EQ(total(Series::kDeaths), count(Status::kDied));
+  EXPECT_EQ(total(Series::kApprehensions), total(Series::kReturned) + total(Series::kAsylumClaims));
+  EXPECT_EQ(total(Series::kAsylumClaims),
+            total(Series::kAsylumGranted) + total(Series::kRemoved) + last(Series::kAsylumBacklog));
+  EXPECT_EQ(total(Series::kReturned), count(Status::kReturned));
+  EXPECT_EQ(total(Series::kAsylumGranted), count(Status::kAdmitted));
+  EXPECT_EQ(total(Series::kRemoved), count(Status::kRemoved));
   // The only destination lies beyond the only checkpoint: whoever evaded it
   // has arrived or is still on the last edge.
   double past_border = 0;
   for (std::size_t i = 0; i < s.agents.size(); ++i) {
     past_border += s.agents.status[i] == Status::kInTransit && m.node_kind[s.agents.node[i]] == NodeKind::kBorder;
   }
-  EXPECT_EQ(total(Flow::kEvaded), count(Status::kEvaded) + past_border);
+  EXPECT_EQ(total(Series::kEvaded), count(Status::kEvaded) + past_border);
   // Every departure is accounted for exactly once.
-  EXPECT_EQ(total(Flow::kDepartures), count(Status::kInTransit) + count(Status::kHeldAtCheckpoint) +
-                                          total(Flow::kDeaths) + total(Flow::kApprehensions) +
+  EXPECT_EQ(total(Series::kDepartures), count(Status::kInTransit) + count(Status::kHeldAtCheckpoint) +
+                                          total(Series::kDeaths) + total(Series::kApprehensions) +
                                           count(Status::kEvaded));
   // A real, non-trivial series: people leave, die, are detected and pass.
-  EXPECT_GT(total(Flow::kDepartures), 100);
-  EXPECT_GT(total(Flow::kDeaths), 0);
-  EXPECT_GT(total(Flow::kBorderEncounters), 50);
-  EXPECT_GT(total(Flow::kEvaded), 5);
+  EXPECT_GT(total(Series::kDepartures), 100);
+  EXPECT_GT(total(Series::kDeaths), 0);
+  EXPECT_GT(total(Series::kBorderEncounters), 50);
+  EXPECT_GT(total(Series::kEvaded), 5);
 }
 
 TEST(Simulation, SameSeedGivesTheSameBitsForAnyThreadCount) {
@@ -159,7 +159,7 @@ route:
   run_replicate(m, 0, s);
   const double n = m.agents;
   const double p = 1.0 - std::exp(-0.4);
-  const double deaths = series_total(m, s.recording, scalar_index(Flow::kDeaths));
+  const double deaths = series_total(m, s.recording, index(Series::kDeaths));
   EXPECT_NEAR(deaths / n, p, 5.0 * std::sqrt(p * (1 - p) / n));
   EXPECT_EQ(static_cast<double>(s.status_counts[static_cast<std::size_t>(Status::kEvaded)]) + deaths, n);
 }
@@ -168,15 +168,15 @@ TEST(Simulation, DetectionAndAsylumClaimsFollowTheirProbabilities) {
   const Model m = tiny_model({"population.agents=40000", "decisions.base_rate_per_day=0.05"});
   State s = make_state(m);
   run_replicate(m, 0, s);
-  const auto total = [&](Flow f) { return series_total(m, s.recording, scalar_index(f)); };
-  const double screened = total(Flow::kApprehensions) + total(Flow::kEvaded);
+  const auto total = [&](Series f) { return series_total(m, s.recording, index(f)); };
+  const double screened = total(Series::kApprehensions) + total(Series::kEvaded);
   ASSERT_GT(screened, 1000);
   const double p = 0.8;
-  EXPECT_NEAR(total(Flow::kApprehensions) / screened, p, 5 * std::sqrt(p * (1 - p) / screened));
+  EXPECT_NEAR(total(Series::kApprehensions) / screened, p, 5 * std::sqrt(p * (1 - p) / screened));
   const double q = 0.5;
-  const double detected = total(Flow::kApprehensions);
-  EXPECT_NEAR(total(Flow::kAsylumClaims) / detected, q, 5 * std::sqrt(q * (1 - q) / detected));
-  EXPECT_EQ(total(Flow::kBorderEncounters), total(Flow::kApprehensions));  // the one checkpoint is on a border node
+  const double detected = total(Series::kApprehensions);
+  EXPECT_NEAR(total(Series::kAsylumClaims) / detected, q, 5 * std::sqrt(q * (1 - q) / detected));
+  EXPECT_EQ(total(Series::kBorderEncounters), total(Series::kApprehensions));  // the one checkpoint is on a border node
 }
 
 TEST(Simulation, DecisionHazardFollowsThePushFactors) {

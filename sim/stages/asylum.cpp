@@ -1,5 +1,5 @@
 // reads: agents.status, agents.status_step, agents.claim_strength
-// writes: agents.status, agents.status_step, tally.flow[asylum_granted, removed],
+// writes: agents.status, agents.status_step, tally[asylum_granted, removed],
 //         communities.failures
 //
 // Asylum processing. A claim becomes eligible for a decision once it has waited
@@ -42,8 +42,8 @@ void process_asylum(const Model& m, State& s) {
       tell_community(s.communities.failures, a.community[i]);
     }
   }
-  s.tally.flow[static_cast<std::size_t>(Flow::kAsylumGranted)] += granted;
-  s.tally.flow[static_cast<std::size_t>(Flow::kRemoved)] += removed;
+  s.tally.add(Series::kAsylumGranted, granted);
+  s.tally.add(Series::kRemoved, removed);
 }
 
 }  // namespace migrasim

@@ -1,7 +1,7 @@
 // reads: agents.status, agents.flags, agents.region, agents.perceived_success,
 //        agents.perceived_danger, agents.risk_tolerance, agents.savings_usd,
 //        state.region_hardship, state.region_repression
-// writes: agents.status, agents.status_step, tally.flow[new_aspirants]
+// writes: agents.status, agents.status_step, tally[new_aspirants]
 //
 // Migration decisions. An agent at home who knows the route forms the
 // intention to leave with the hazard per day
@@ -52,7 +52,7 @@ void make_decisions(const Model& m, State& s) {
       }
     }
   }
-  s.tally.flow[static_cast<std::size_t>(Flow::kNewAspirants)] += new_aspirants;
+  s.tally.add(Series::kNewAspirants, new_aspirants);
 }
 
 }  // namespace migrasim

@@ -1,7 +1,7 @@
 // reads: agents.status, agents.node, agents.edge, agents.steps_left, model edges
-// writes: agents.status, tally.flow[gave_up], agents.node, agents.edge, agents.steps_left,
+// writes: agents.status, tally[gave_up], agents.node, agents.edge, agents.steps_left,
 //         agents.savings_usd, agents.status_step,
-//         tally.flow[departures, deaths], tally.node_arrivals,
+//         tally[departures, deaths], tally.node_arrivals,
 //         communities.deaths, communities.arrivals
 //
 // Movement along the route. Aspirants who have waited give_up_after_days stay
@@ -64,9 +64,9 @@ void move_agents(const Model& m, State& s) {
       continue_journey(m, s, i, node, draws);
     }
   }
-  s.tally.flow[static_cast<std::size_t>(Flow::kDepartures)] += departures;
-  s.tally.flow[static_cast<std::size_t>(Flow::kDeaths)] += deaths;
-  s.tally.flow[static_cast<std::size_t>(Flow::kGaveUp)] += gave_up;
+  s.tally.add(Series::kDepartures, departures);
+  s.tally.add(Series::kDeaths, deaths);
+  s.tally.add(Series::kGaveUp, gave_up);
 }
 
 }  // namespace migrasim

@@ -1,9 +1,9 @@
-// reads: agents.status, agents.node, tally
+// reads: agents.status, agents.node, tally, state.aware_total
 // writes: recording (this step's row), tally (cleared for the next step)
 //
-// Recording: the step's flows and end-of-step stocks, scaled from agents to
-// persons by persons_per_agent. Node stock counts agents held at a node or
-// travelling on an edge that leaves it.
+// Recording: the step's flows, end-of-step stocks and levels. Series counted
+// in agents are scaled to persons by persons_per_agent. Node stock counts agents
+// held or waiting at a node or travelling on an edge that leaves it.
 #include <array>
 
 #include "stages/stages.hpp"
@@ -24,35 +24,36 @@ void record_outputs(const Model& m, State& s) {
   for (std::int64_t i = 0; i < n; ++i) {
     const Status status = a.status[i];
     ++status_counts[static_cast<std::size_t>(status)];
-    if (status == Status::kInTransit || status == Status::kHeldAtCheckpoint) ++node_stock[a.node[i]];
-  }
-
-  const double scale = m.persons_per_agent;
-  const auto steps = static_cast<std::size_t>(m.steps);
-  const auto t = static_cast<std::size_t>(s.step);
-  auto put = [&](std::size_t series, std::int64_t agents) {
-    s.recording.scalar[series * steps + t] = static_cast<double>(agents) * scale;
-  };
-  for (std::size_t f = 0; f < kFlowCount; ++f) put(f, s.tally.flow[f]);
-  auto count = [&](Status st) { return by_status[static_cast<std::size_t>(st)]; };
-  put(scalar_index(Stock::kAtHome), count(Status::kAtHome));
-  put(scalar_index(Stock::kInTransit), count(Status::kInTransit));
-  put(scalar_index(Stock::kHeldAtCheckpoints), count(Status::kHeldAtCheckpoint));
-  put(scalar_index(Stock::kAsylumBacklog), count(Status::kInAsylumProcessing));
-  s.recording.scalar[scalar_index(Share::kRouteAwareness) * steps + t] =
-      static_cast<double>(s.aware_total) / m.agents;
-
-  for (std::size_t node = 0; node < nnodes; ++node) {
-    const std::size_t stock_at = (static_cast<std::size_t>(NodeSeries::kNodeStock) * steps + t) * nnodes + node;
-    const std::size_t arrivals_at =
-        (static_cast<std::size_t>(NodeSeries::kNodeArrivals) * steps + t) * nnodes + node;
-    s.recording.node[stock_at] = static_cast<double>(node_stock[node]) * scale;
-    s.recording.node[arrivals_at] = static_cast<double>(s.tally.node_arrivals[node]) * scale;
+    if (status == Status::kInTransit || status == Status::kHeldAtCheckpoint ||
+        status == Status::kWaitingForSmuggler) {
+      ++node_stock[a.node[i]];
+    }
   }
   s.status_counts = by_status;
+  auto count = [&](Status st) { return by_status[static_cast<std::size_t>(st)]; };
+  StepTally& tally = s.tally;
+  tally.add(Series::kAtHome, count(Status::kAtHome));
+  tally.add(Series::kInTransit, count(Status::kInTransit));
+  tally.add(Series::kWaitingForSmuggler, count(Status::kWaitingForSmuggler));
+  tally.add(Series::kHeldAtCheckpoints, count(Status::kHeldAtCheckpoint));
+  tally.add(Series::kAsylumBacklog, count(Status::kInAsylumProcessing));
+  tally.add(Series::kMeanRouteAwareness, static_cast<double>(s.aware_total) / m.agents);
 
-  s.tally.flow.fill(0);
-  std::fill(s.tally.node_arrivals.begin(), s.tally.node_arrivals.end(), 0);
+  const double ppa = m.persons_per_agent;
+  const auto steps = static_cast<std::size_t>(m.steps);
+  const auto t = static_cast<std::size_t>(s.step);
+  for (std::size_t k = 0; k < kSeriesCount; ++k) {
+    s.recording.scalar[k * steps + t] = tally.value[k] * (series_info(k).counted_in_agents ? ppa : 1.0);
+  }
+  for (std::size_t node = 0; node < nnodes; ++node) {
+    const std::size_t stock_at = (index(NodeSeries::kNodeStock) * steps + t) * nnodes + node;
+    const std::size_t arrivals_at = (index(NodeSeries::kNodeArrivals) * steps + t) * nnodes + node;
+    s.recording.node[stock_at] = static_cast<double>(node_stock[node]) * ppa;
+    s.recording.node[arrivals_at] = static_cast<double>(tally.node_arrivals[node]) * ppa;
+  }
+
+  tally.value.fill(0.0);
+  std::fill(tally.node_arrivals.begin(), tally.node_arrivals.end(), 0);
 }
 
 }  // namespace migrasim

@@ -1,7 +1,7 @@
 // reads: agents.status, agents.node, model checkpoints
 // writes: agents.status, agents.status_step, agents.node, agents.edge,
 //         agents.steps_left, agents.savings_usd, state.checkpoint_screened,
-//         tally.flow[border_encounters, apprehensions, evaded, returned, asylum_claims],
+//         tally[border_encounters, apprehensions, evaded, returned, asylum_claims],
 //         communities.arrivals, communities.failures
 //
 // Screening at checkpoints. A checkpoint screens at most its throughput per
@@ -64,12 +64,11 @@ void screen_at_checkpoints(const Model& m, State& s) {
       }
     }
   }
-  auto& flow = s.tally.flow;
-  flow[static_cast<std::size_t>(Flow::kBorderEncounters)] += encounters;
-  flow[static_cast<std::size_t>(Flow::kApprehensions)] += apprehensions;
-  flow[static_cast<std::size_t>(Flow::kEvaded)] += evaded;
-  flow[static_cast<std::size_t>(Flow::kReturned)] += returned;
-  flow[static_cast<std::size_t>(Flow::kAsylumClaims)] += claims;
+  s.tally.add(Series::kBorderEncounters, encounters);
+  s.tally.add(Series::kApprehensions, apprehensions);
+  s.tally.add(Series::kEvaded, evaded);
+  s.tally.add(Series::kReturned, returned);
+  s.tally.add(Series::kAsylumClaims, claims);
 }
 
 }  // namespace migrasim
