@@ -34,6 +34,19 @@ std::string find_invariant_violation(const Model& m, const State& s) {
         if (a.steps_left[i] == 0 || a.steps_left[i] > m.edge_travel_steps[a.edge[i]]) {
           return who + " has an impossible number of steps left on its edge";
         }
+        if ((a.flags[i] & kWithSmuggler) &&
+            (a.smuggler[i] >= m.network_count() || !m.network_covers(a.smuggler[i], a.edge[i]))) {
+          return who + " travels with a network that does not cover its edge";
+        }
+        if (!(a.flags[i] & kWithSmuggler) && m.edge_smuggler_rule[a.edge[i]] == SmugglerRule::kRequired) {
+          return who + " travels alone on an edge that requires a smuggler";
+        }
+        break;
+      case Status::kWaitingForSmuggler:
+        if (a.edge[i] >= nedges || m.edge_from[a.edge[i]] != a.node[i]) return who + " waits for no edge leaving its node";
+        if (a.smuggler[i] >= m.network_count() || !m.network_covers(a.smuggler[i], a.edge[i])) {
+          return who + " waits for a network that does not cover its edge";
+        }
         break;
       case Status::kHeldAtCheckpoint:
         if (m.node_checkpoint[a.node[i]] == kNone) return who + " is held at a node with no checkpoint";
@@ -48,6 +61,22 @@ std::string find_invariant_violation(const Model& m, const State& s) {
   }
   if (aware != s.aware_total) {
     return "aware agents counted " + std::to_string(s.aware_total) + " but flagged " + std::to_string(aware);
+  }
+  for (std::size_t k = 0; k < m.network_count(); ++k) {
+    const Smugglers& net = s.smugglers;
+    if (!(net.capacity[k] >= 0.0 && net.capacity[k] <= m.network_max_capacity[k] + 1e-9)) {
+      return "network '" + m.network_name[k] + "' has capacity outside [0, max_capacity]";
+    }
+    if (!(net.fee_usd[k] >= m.network_min_fee_usd[k] && net.fee_usd[k] <= m.network_max_fee_usd[k])) {
+      return "network '" + m.network_name[k] + "' charges a fee outside [min_fee_usd, max_fee_usd]";
+    }
+    if (static_cast<double>(net.taken[k]) > std::ceil(net.intake_capacity[k])) {
+      return "network '" + m.network_name[k] + "' took on " + std::to_string(net.taken[k]) +
+             " clients, above its capacity";
+    }
+    if (!(net.reputation[k] >= 0.0 && net.reputation[k] <= 1.0)) {
+      return "network '" + m.network_name[k] + "' has a reputation outside [0, 1]";
+    }
   }
   for (std::size_t c = 0; c < m.checkpoint_count(); ++c) {
     if (static_cast<double>(s.checkpoint_screened[c]) > std::ceil(m.checkpoint_capacity_agents[c])) {

@@ -100,6 +100,8 @@ std::vector<std::size_t> compile_nodes_and_edges(const Scenario& s, Model& m,
     m.edge_travel_steps.push_back(static_cast<std::uint16_t>(steps));
     m.edge_cost_usd.push_back(e.cost_usd);
     m.edge_death_probability.push_back(probability_per_step(e.mortality_per_day, m.step_days));
+    m.edge_death_hazard.push_back(e.mortality_per_day * m.step_days);
+    m.edge_smuggler_rule.push_back(e.smuggler);
     m.edge_choice_weight.push_back(e.choice_weight);
     ++m.node_first_edge[from[k] + 1];
     m.node_choice_total[from[k]] += e.choice_weight;
@@ -229,6 +231,61 @@ void compile_route_costs(Model& m) {
   m.node_cost_to_destination = std::move(cost);
 }
 
+void compile_smugglers(const Scenario& s, Model& m, const std::map<std::string, NodeId>& ids,
+                       const std::vector<std::size_t>& edge_in_file) {
+  if (s.smugglers.size() >= kNone) fail_at(s, "smugglers", "too many smuggling networks");
+  std::vector<std::vector<NetworkId>> covering(m.edge_count());
+  for (std::size_t k = 0; k < s.smugglers.size(); ++k) {
+    const SmugglerSpec& n = s.smugglers[k];
+    const std::string path = "smugglers[" + std::to_string(k) + "]";
+    for (std::size_t j = 0; j < k; ++j) {
+      if (s.smugglers[j].name == n.name) fail_at(s, path, "a network named '" + n.name + "' is already defined");
+    }
+    for (std::size_t c = 0; c < n.covers.size(); ++c) {
+      const std::string cover_path = path + ".covers[" + std::to_string(c) + "]";
+      const NodeId from = resolve_node(s, ids, n.covers[c].first, cover_path);
+      const NodeId to = resolve_node(s, ids, n.covers[c].second, cover_path);
+      EdgeId edge = kNone;
+      for (EdgeId e = m.node_first_edge[from]; e < m.node_first_edge[from + 1]; ++e) {
+        if (m.edge_to[e] == to) edge = e;
+      }
+      if (edge == kNone) {
+        fail_at(s, cover_path, "there is no edge " + n.covers[c].first + " -> " + n.covers[c].second);
+      }
+      if (m.edge_smuggler_rule[edge] == SmugglerRule::kNone) {
+        fail_at(s, cover_path, "edge " + n.covers[c].first + " -> " + n.covers[c].second +
+                                   " has smuggler: none; make it optional or required to let networks sell it");
+      }
+      covering[edge].push_back(static_cast<NetworkId>(k));
+    }
+    m.network_name.push_back(n.name);
+    m.network_initial_capacity.push_back(n.capacity_per_day * m.step_days / m.persons_per_agent);
+    m.network_initial_fee_usd.push_back(n.fee_usd);
+    m.network_min_fee_usd.push_back(n.min_fee_usd);
+    m.network_max_fee_usd.push_back(n.max_fee_usd);
+    m.network_price_response.push_back(n.price_response_per_day * m.step_days);
+    m.network_cost_per_client_usd.push_back(n.cost_per_client_usd);
+    m.network_recruitment.push_back(n.recruitment_rate_per_day * m.step_days);
+    m.network_max_capacity.push_back(n.max_capacity_per_day * m.step_days / m.persons_per_agent);
+    m.network_loss_probability.push_back(probability_per_step(n.enforcement_loss_rate_per_day, m.step_days));
+    m.network_coercion_probability.push_back(n.coercion_probability);
+    m.network_coercion_probability_in_debt.push_back(n.coercion_probability_in_debt);
+    m.network_mortality_multiplier.push_back(n.client_mortality_multiplier);
+    m.network_advertising_hazard.push_back(n.advertising_rate_per_day * m.step_days);
+    m.network_initial_reputation.push_back(n.initial_reputation);
+  }
+  m.edge_first_network.assign(1, 0);
+  for (std::size_t e = 0; e < m.edge_count(); ++e) {
+    if (m.edge_smuggler_rule[e] == SmugglerRule::kRequired && covering[e].empty()) {
+      fail_at(s, "route.edges[" + std::to_string(edge_in_file[e]) + "]",
+              "smuggler: required, but no smuggling network covers " + m.node_name[m.edge_from[e]] +
+                  " -> " + m.node_name[m.edge_to[e]]);
+    }
+    m.edge_networks.insert(m.edge_networks.end(), covering[e].begin(), covering[e].end());
+    m.edge_first_network.push_back(static_cast<std::uint32_t>(m.edge_networks.size()));
+  }
+}
+
 void compile_checkpoints(const Scenario& s, Model& m, const std::map<std::string, NodeId>& ids) {
   m.node_checkpoint.assign(m.node_count(), kNone);
   for (std::size_t c = 0; c < s.checkpoints.size(); ++c) {
@@ -297,6 +354,7 @@ Model compile(const Scenario& s) {
   compile_regions(s, m, ids);
   check_route_graph(s, m, edge_in_file);
   compile_checkpoints(s, m, ids);
+  compile_smugglers(s, m, ids, edge_in_file);
   compile_communities(s, m);
   compile_route_costs(m);
 
@@ -320,6 +378,10 @@ Model compile(const Scenario& s) {
   m.decision_danger_weight = s.decisions.danger_weight;
   m.decision_cost_elasticity = s.decisions.cost_elasticity;
   m.route_cost_sensitivity = s.decisions.route_cost_sensitivity;
+  m.smuggler_preference = s.decisions.smuggler_preference;
+  if (s.decisions.smuggler_wait_days) {
+    m.smuggler_wait_steps = static_cast<std::int32_t>(std::ceil(*s.decisions.smuggler_wait_days / m.step_days - 1e-9));
+  }
   if (s.decisions.give_up_after_days) {
     m.give_up_after_steps = static_cast<std::int32_t>(std::ceil(*s.decisions.give_up_after_days / m.step_days - 1e-9));
   }

@@ -22,6 +22,7 @@ using CommunityId = std::uint32_t;
 using NodeId = std::uint16_t;
 using EdgeId = std::uint16_t;
 using CheckpointId = std::uint16_t;
+using NetworkId = std::uint16_t;
 inline constexpr std::uint16_t kNone = std::numeric_limits<std::uint16_t>::max();
 
 // Probability that an event with constant hazard `rate_per_day` happens within
@@ -95,8 +96,29 @@ struct Model {
   std::vector<NodeId> edge_to;
   std::vector<std::uint16_t> edge_travel_steps;   // steps to traverse, at least 1
   std::vector<double> edge_cost_usd;              // paid on setting out
-  std::vector<double> edge_death_probability;     // per step on the edge
+  std::vector<double> edge_death_probability;     // per step on the edge, travelling alone
+  std::vector<double> edge_death_hazard;          // mortality_per_day * step_days
   std::vector<double> edge_choice_weight;
+  std::vector<SmugglerRule> edge_smuggler_rule;
+  std::vector<std::uint32_t> edge_first_network;  // networks covering the edge: (nedges+1)
+  std::vector<NetworkId> edge_networks;           //   edge_networks[first[e] .. first[e+1])
+
+  // Smuggling networks                                          (nnetworks)
+  std::vector<std::string> network_name;
+  std::vector<double> network_initial_capacity;      // clients per step
+  std::vector<double> network_initial_fee_usd;
+  std::vector<double> network_min_fee_usd;
+  std::vector<double> network_max_fee_usd;
+  std::vector<double> network_price_response;        // per step
+  std::vector<double> network_cost_per_client_usd;
+  std::vector<double> network_recruitment;           // per step
+  std::vector<double> network_max_capacity;          // clients per step
+  std::vector<double> network_loss_probability;      // share of capacity lost per step
+  std::vector<double> network_coercion_probability;
+  std::vector<double> network_coercion_probability_in_debt;
+  std::vector<double> network_mortality_multiplier;
+  std::vector<double> network_advertising_hazard;    // per step, times reputation
+  std::vector<double> network_initial_reputation;
 
   // Checkpoints                                                  (ncheckpoints)
   std::vector<std::string> checkpoint_name;
@@ -114,6 +136,8 @@ struct Model {
   double decision_cost_elasticity = 0.0;
   std::int32_t give_up_after_steps = std::numeric_limits<std::int32_t>::max();
   double route_cost_sensitivity = 0.0;
+  double smuggler_preference = 1.0;
+  std::int32_t smuggler_wait_steps = std::numeric_limits<std::int32_t>::max();
 
   // Asylum processing
   double asylum_capacity_agents = std::numeric_limits<double>::infinity();  // decisions per step
@@ -124,6 +148,13 @@ struct Model {
   std::size_t node_count() const { return node_name.size(); }
   std::size_t edge_count() const { return edge_from.size(); }
   std::size_t checkpoint_count() const { return checkpoint_name.size(); }
+  std::size_t network_count() const { return network_name.size(); }
+  bool network_covers(NetworkId network, EdgeId edge) const {
+    for (std::uint32_t k = edge_first_network[edge]; k < edge_first_network[edge + 1]; ++k) {
+      if (edge_networks[k] == network) return true;
+    }
+    return false;
+  }
   // Day number (since 1970-01-01) at the start of `step`.
   double day_of_step(std::int32_t step) const {
     return start_date.days_since_epoch + step * step_days;

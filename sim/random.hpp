@@ -33,6 +33,7 @@ enum class StreamId : std::uint8_t {
   kSmugglers = 7,
   kScreeningQueue = 8,
   kAsylumQueue = 9,
+  kSmugglerQueue = 10,
 };
 
 struct StreamKey {

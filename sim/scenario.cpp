@@ -155,6 +155,18 @@ void read_route(Scenario& s, const YamlField& field) {
     edge.cost_usd = map.non_negative_or("cost_usd", edge.cost_usd);
     if (auto f = map.optional("mortality_per_day")) edge.mortality_per_day = f->number_in(0.0, 10.0);
     edge.choice_weight = map.non_negative_or("choice_weight", edge.choice_weight);
+    if (auto f = map.optional("smuggler")) {
+      const std::string rule = f->string();
+      if (rule == "none") {
+        edge.smuggler = SmugglerRule::kNone;
+      } else if (rule == "optional") {
+        edge.smuggler = SmugglerRule::kOptional;
+      } else if (rule == "required") {
+        edge.smuggler = SmugglerRule::kRequired;
+      } else {
+        f->fail("unknown smuggler rule '" + rule + "'; allowed: none, optional, required");
+      }
+    }
     map.finish();
     note(s, item);
     s.edges.push_back(std::move(edge));
@@ -208,6 +220,45 @@ void read_information(Scenario& s, const YamlField& field) {
   map.finish();
 }
 
+void read_smugglers(Scenario& s, const YamlField& field) {
+  for (const YamlField& item : field.items(/*allow_empty=*/true)) {
+    const YamlMap map(item);
+    SmugglerSpec n;
+    n.name = map.required("name").name();
+    for (const YamlField& edge : map.required("covers").items()) {
+      const auto pair = edge.items();
+      if (pair.size() != 2) edge.fail("an edge is written [from, to]");
+      n.covers.emplace_back(pair[0].name(), pair[1].name());
+      note(s, edge);
+    }
+    if (auto f = map.optional("capacity_per_day")) n.capacity_per_day = f->number_in(0.0, 1e9);
+    if (auto f = map.optional("fee_usd")) n.fee_usd = f->number_in(0.0, 1e7);
+    if (auto f = map.optional("min_fee_usd")) n.min_fee_usd = f->number_in(0.0, 1e7);
+    if (auto f = map.optional("max_fee_usd")) n.max_fee_usd = f->number_in(0.0, 1e7);
+    if (auto f = map.optional("price_response_per_day")) n.price_response_per_day = f->number_in(0.0, 10.0);
+    if (auto f = map.optional("cost_per_client_usd")) n.cost_per_client_usd = f->number_in(0.0, 1e7);
+    if (auto f = map.optional("recruitment_rate_per_day")) n.recruitment_rate_per_day = f->number_in(0.0, 10.0);
+    if (auto f = map.optional("max_capacity_per_day")) n.max_capacity_per_day = f->number_in(0.0, 1e9);
+    if (auto f = map.optional("enforcement_loss_rate_per_day")) {
+      n.enforcement_loss_rate_per_day = f->number_in(0.0, 10.0);
+    }
+    if (auto f = map.optional("coercion_probability")) n.coercion_probability = f->probability();
+    if (auto f = map.optional("coercion_probability_in_debt")) n.coercion_probability_in_debt = f->probability();
+    if (auto f = map.optional("client_mortality_multiplier")) {
+      n.client_mortality_multiplier = f->number_in(0.0, 100.0);
+    }
+    if (auto f = map.optional("advertising_rate_per_day")) n.advertising_rate_per_day = f->number_in(0.0, 10.0);
+    if (auto f = map.optional("initial_reputation")) n.initial_reputation = f->probability();
+    map.finish();
+    if (n.min_fee_usd > n.max_fee_usd) item.fail("min_fee_usd is above max_fee_usd");
+    if (n.fee_usd < n.min_fee_usd || n.fee_usd > n.max_fee_usd) {
+      item.fail("fee_usd must lie between min_fee_usd and max_fee_usd");
+    }
+    note(s, item);
+    s.smugglers.push_back(std::move(n));
+  }
+}
+
 void read_decisions(Scenario& s, const YamlField& field) {
   const YamlMap map(field);
   DecisionSpec& d = s.decisions;
@@ -219,6 +270,8 @@ void read_decisions(Scenario& s, const YamlField& field) {
   if (auto f = map.optional("cost_elasticity")) d.cost_elasticity = f->number_in(0.0, 20.0);
   if (auto f = map.optional("give_up_after_days")) d.give_up_after_days = f->number_in(0.0, kMaxDays);
   if (auto f = map.optional("route_cost_sensitivity")) d.route_cost_sensitivity = f->number_in(0.0, 100.0);
+  if (auto f = map.optional("smuggler_preference")) d.smuggler_preference = f->probability();
+  if (auto f = map.optional("smuggler_wait_days")) d.smuggler_wait_days = f->number_in(0.0, kMaxDays);
   map.finish();
 }
 
@@ -274,6 +327,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file,
   read_regions(s, regions);
   read_route(s, top.required("route"));
   if (auto f = top.optional("checkpoints")) read_checkpoints(s, *f);
+  if (auto f = top.optional("smugglers")) read_smugglers(s, *f);
   if (auto f = top.optional("communities")) read_communities(s, *f);
   if (auto f = top.optional("information")) read_information(s, *f);
   if (auto f = top.optional("decisions")) read_decisions(s, *f);

@@ -73,13 +73,40 @@ struct NodeSpec {
   NodeKind kind = NodeKind::kTransit;
 };
 
+// Whether travelling an edge takes a smuggler: never, by choice, or always.
+enum class SmugglerRule : std::uint8_t { kNone, kOptional, kRequired };
+
 struct EdgeSpec {
   std::string from;
   std::string to;
   double travel_days = 1.0;
-  double cost_usd = 0.0;             // paid on setting out on the edge
-  double mortality_per_day = 0.0;    // death hazard while on the edge (per person-day)
+  double cost_usd = 0.0;             // paid on setting out on the edge without a smuggler
+  double mortality_per_day = 0.0;    // death hazard while on the edge without a smuggler
   double choice_weight = 1.0;        // relative preference among a node's outgoing edges
+  SmugglerRule smuggler = SmugglerRule::kNone;
+};
+
+// A smuggling network selling passage over the edges it covers (one fee for
+// all of them). Capacity grows when business is profitable and shrinks with
+// enforcement; the fee follows demand; reputation follows clients' outcomes.
+// See docs/model.md, "Smuggler market".
+struct SmugglerSpec {
+  std::string name;
+  std::vector<std::pair<std::string, std::string>> covers;  // edges as (from, to)
+  double capacity_per_day = 10.0;             // clients taken on per day at the start
+  double fee_usd = 5000.0;                    // fee at the start
+  double min_fee_usd = 0.0;
+  double max_fee_usd = 1.0e6;
+  double price_response_per_day = 0.0;        // fee *= exp(response * (demand / capacity - 1) * dt)
+  double cost_per_client_usd = 0.0;           // the network's own cost per client
+  double recruitment_rate_per_day = 0.0;      // capacity growth at full use and full margin
+  double max_capacity_per_day = 1.0e9;
+  double enforcement_loss_rate_per_day = 0.0; // share of capacity lost to enforcement per day
+  double coercion_probability = 0.0;          // clients who paid in full who end up coerced
+  double coercion_probability_in_debt = 0.5;  // clients who could not pay in full, likewise
+  double client_mortality_multiplier = 1.0;   // on the covered edges' mortality
+  double advertising_rate_per_day = 0.0;      // added to everyone's route-learning hazard, times reputation
+  double initial_reputation = 0.5;            // share of clients believed to arrive
 };
 
 struct CheckpointSpec {
@@ -141,6 +168,11 @@ struct DecisionSpec {
   // proportional to choice_weight_e * exp(-route_cost_sensitivity * C_e / savings),
   // C_e the cheapest cost to a destination through e (0: weights alone).
   double route_cost_sensitivity = 0.0;
+  // Facing an edge where a smuggler is optional, a traveller who can pay the
+  // fee seeks one with this probability; one who has waited smuggler_wait_days
+  // for a place goes on alone.
+  double smuggler_preference = 1.0;
+  std::optional<double> smuggler_wait_days;
 };
 
 struct AsylumSpec {
@@ -166,6 +198,7 @@ struct Scenario {
   std::vector<NodeSpec> nodes;
   std::vector<EdgeSpec> edges;
   std::vector<CheckpointSpec> checkpoints;
+  std::vector<SmugglerSpec> smugglers;
   CommunitySpec communities;
   InformationSpec information;
   DecisionSpec decisions;

@@ -31,6 +31,14 @@ State make_state(const Model& m) {
   a.risk_tolerance.resize(n);
   a.claim_strength.resize(n);
   a.community.resize(n);
+  a.smuggler.resize(n);
+  const std::size_t nnetworks = m.network_count();
+  Smugglers& net = s.smugglers;
+  for (auto* column : {&net.capacity, &net.fee_usd, &net.reputation, &net.remembered_successes,
+                       &net.remembered_failures, &net.intake_capacity}) {
+    column->assign(nnetworks, 0.0);
+  }
+  for (auto* column : {&net.successes, &net.failures, &net.demand, &net.taken}) column->assign(nnetworks, 0);
   a.perceived_success.resize(n);
   a.perceived_danger.resize(n);
 
@@ -49,7 +57,7 @@ State make_state(const Model& m) {
   s.region_exit_probability.resize(m.region_count());
   s.tally.node_arrivals.resize(m.node_count());
   s.checkpoint_screened.resize(m.checkpoint_count());
-  s.queue.allocate(std::max<std::size_t>(m.checkpoint_count(), 1), n);
+  s.queue.allocate(std::max<std::size_t>({m.checkpoint_count(), m.network_count(), 1}), n);
   s.node_stock_scratch.resize(m.node_count());
   s.recording.scalar.resize(kSeriesCount * static_cast<std::size_t>(m.steps));
   s.recording.node.resize(kNodeSeriesCount * static_cast<std::size_t>(m.steps) * m.node_count());
@@ -77,6 +85,7 @@ void initialize_population(const Model& m, std::uint32_t replicate, State& s) {
       a.region[i] = static_cast<RegionId>(r);
       a.node[i] = m.region_origin[r];
       a.edge[i] = kNone;
+      a.smuggler[i] = kNone;
       a.steps_left[i] = 0;
       a.status_step[i] = 0;
       a.savings_usd[i] =
@@ -97,6 +106,17 @@ void initialize_population(const Model& m, std::uint32_t replicate, State& s) {
     s.communities.aware[c] = aware;
   }
   s.aware_total = std::accumulate(s.communities.aware.begin(), s.communities.aware.end(), std::int64_t{0});
+  Smugglers& net = s.smugglers;
+  net.capacity = m.network_initial_capacity;
+  net.fee_usd = m.network_initial_fee_usd;
+  net.reputation = m.network_initial_reputation;
+  net.advertising_hazard = 0.0;
+  for (std::size_t k = 0; k < m.network_count(); ++k) {
+    net.remembered_successes[k] = net.remembered_failures[k] = 0.0;
+    net.successes[k] = net.failures[k] = net.demand[k] = net.taken[k] = 0;
+    net.intake_capacity[k] = net.capacity[k];
+    net.advertising_hazard += m.network_advertising_hazard[k] * net.reputation[k];
+  }
   Communities& c = s.communities;
   for (auto* column : {&c.arrivals, &c.failures, &c.deaths}) std::fill(column->begin(), column->end(), 0);
   for (auto* column : {&c.remembered_arrivals, &c.remembered_failures, &c.remembered_deaths}) {

@@ -39,7 +39,8 @@ enum AgentFlag : std::uint8_t {
   kFalsifiedDocuments = 1u << 0,
   kCoerced = 1u << 1,
   kHighRisk = 1u << 2,
-  kRouteAware = 1u << 3,  // knows the route (never forgotten)
+  kRouteAware = 1u << 3,    // knows the route (never forgotten)
+  kWithSmuggler = 1u << 4,  // travelling the current edge as a smuggler's client
 };
 
 // Per-agent columns. Hot: read or written by most steps.     (nagents each)
@@ -48,6 +49,7 @@ struct Agents {
   std::vector<std::uint8_t> flags;            // AgentFlag bits
   std::vector<RegionId> region;               // home region
   std::vector<CommunityId> community;         // social-media group
+  std::vector<NetworkId> smuggler;            // network last hired (or being waited for), kNone if none
   std::vector<NodeId> node;                   // last node reached (origin before leaving)
   std::vector<EdgeId> edge;                   // edge being travelled, kNone when not in transit
   std::vector<std::uint16_t> steps_left;      // steps until the end of the current edge
@@ -61,8 +63,8 @@ struct Agents {
   std::size_t size() const { return status.size(); }
   static constexpr std::size_t kBytesPerAgent =
       sizeof(Status) + sizeof(std::uint8_t) + sizeof(RegionId) + sizeof(CommunityId) +
-      sizeof(NodeId) + sizeof(EdgeId) + sizeof(std::uint16_t) + sizeof(std::int32_t) +
-      5 * sizeof(float);
+      sizeof(NetworkId) + sizeof(NodeId) + sizeof(EdgeId) + sizeof(std::uint16_t) +
+      sizeof(std::int32_t) + 5 * sizeof(float);
 };
 
 // What a community saw of its members' journeys, the channel of social
@@ -97,6 +99,21 @@ struct Recording {
   std::vector<double> node;    // (kNodeSeriesCount x steps x nnodes)
 };
 
+// The smuggling networks' state.                              (nnetworks each)
+struct Smugglers {
+  std::vector<double> capacity;              // clients taken on per step (agents)
+  std::vector<double> fee_usd;
+  std::vector<double> reputation;            // believed share of clients who arrive
+  std::vector<double> remembered_successes;  // fading sums of clients' outcomes
+  std::vector<double> remembered_failures;
+  std::vector<std::int64_t> successes;       // this step: clients arrived
+  std::vector<std::int64_t> failures;        // this step: clients died or were returned
+  std::vector<std::int64_t> demand;          // this step: agents waiting for a place
+  std::vector<std::int64_t> taken;           // this step: clients taken on
+  std::vector<double> intake_capacity;       // this step: the capacity they were taken on under
+  double advertising_hazard = 0.0;           // added to everyone's route-learning hazard next step
+};
+
 struct State {
   std::uint32_t replicate = 0;
   std::int32_t step = 0;  // the step being computed
@@ -114,6 +131,7 @@ struct State {
   CandidatePools queue;  // capacity rationing scratch, shared by the stages in turn
 
   Communities communities;
+  Smugglers smugglers;
   std::int64_t aware_total = 0;  // agents aware of the route after the information stage
 
   StepTally tally;

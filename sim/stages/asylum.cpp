@@ -39,7 +39,7 @@ void process_asylum(const Model& m, State& s) {
     } else {
       a.status[i] = Status::kRemoved;
       ++removed;
-      tell_community(s.communities.failures, a.community[i]);
+      report_outcome(s, i, Outcome::kFailure);
     }
   }
   s.tally.add(Series::kAsylumGranted, granted);

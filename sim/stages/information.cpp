@@ -35,7 +35,7 @@ void spread_information(const Model& m, State& s) {
   for (std::int64_t k = 0; k < ncommunities; ++k) {
     const double members = m.community_first_agent[k + 1] - m.community_first_agent[k];
     const double share = static_cast<double>(c.aware[k]) / members;
-    const double hazard = m.info_discovery_hazard +
+    const double hazard = m.info_discovery_hazard + s.smugglers.advertising_hazard +
                           m.info_contagion_hazard * ((1.0 - mixing) * share + mixing * overall) +
                           m.info_guide_hazard * c.remembered_arrivals[k] / members;
     c.awareness_probability[k] = -std::expm1(-hazard);

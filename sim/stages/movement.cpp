@@ -1,16 +1,21 @@
-// reads: agents.status, agents.node, agents.edge, agents.steps_left, model edges
-// writes: agents.status, tally[gave_up], agents.node, agents.edge, agents.steps_left,
-//         agents.savings_usd, agents.status_step,
-//         tally[departures, deaths], tally.node_arrivals,
-//         communities.deaths, communities.arrivals
+// reads: agents.status, agents.node, agents.edge, agents.steps_left,
+//        agents.smuggler, agents.flags, state.region_exit_probability, model edges
+// writes: agents.status, agents.node, agents.edge, agents.steps_left,
+//         agents.savings_usd, agents.status_step, agents.smuggler, agents.flags,
+//         tally[departures, gave_up, deaths], tally.node_arrivals,
+//         communities and smugglers (outcomes)
 //
 // Movement along the route. Aspirants who have waited give_up_after_days stay
 // home for good; the others set out with the step's exit probability of their
-// region, on an edge chosen by choice weight. Each step on an edge an agent dies with the edge's
-// per-step probability 1 - exp(-mortality_per_day * step_days); otherwise it
-// advances one step, and on reaching the edge's end node it is held there if
-// the node has a checkpoint, ends its journey if the node is a destination, or
-// sets out on the next edge.
+// region, on an edge chosen as in journey.hpp. Travellers waiting for a
+// smuggler where one is optional go on alone after smuggler_wait_days. Each
+// step on an edge an agent dies with probability 1 - exp(-mortality_per_day *
+// step_days), the hazard multiplied by its network's client_mortality_multiplier
+// when travelling as a client; otherwise it advances one step, and on reaching
+// the edge's end node it is held there if the node has a checkpoint, or goes on
+// (journey.hpp).
+#include <cmath>
+
 #include "random.hpp"
 #include "stages/journey.hpp"
 #include "stages/stages.hpp"
@@ -31,7 +36,10 @@ void move_agents(const Model& m, State& s) {
     reduction(+ : arrivals[:nnodes])
   for (std::int64_t i = 0; i < n; ++i) {
     const Status status = a.status[i];
-    if (status != Status::kAspiring && status != Status::kInTransit) continue;
+    if (status != Status::kAspiring && status != Status::kInTransit &&
+        status != Status::kWaitingForSmuggler) {
+      continue;
+    }
     Draws draws(key, static_cast<std::uint32_t>(i));
     if (status == Status::kAspiring) {
       if (s.step - a.status_step[i] >= m.give_up_after_steps) {
@@ -43,13 +51,23 @@ void move_agents(const Model& m, State& s) {
       if (!draws.bernoulli(s.region_exit_probability[a.region[i]])) continue;
       continue_journey(m, s, i, a.node[i], draws);
       ++departures;
+      if (a.status[i] != Status::kInTransit) continue;  // waiting for a smuggler
+    } else if (status == Status::kWaitingForSmuggler) {
+      const bool optional = m.edge_smuggler_rule[a.edge[i]] == SmugglerRule::kOptional;
+      if (!optional || s.step - a.status_step[i] < m.smuggler_wait_steps) continue;
+      a.smuggler[i] = kNone;
+      travel_alone(m, s, i, a.edge[i]);
     }
     const EdgeId edge = a.edge[i];
-    if (draws.bernoulli(m.edge_death_probability[edge])) {
+    const double p_death =
+        (a.flags[i] & kWithSmuggler)
+            ? -std::expm1(-m.edge_death_hazard[edge] * m.network_mortality_multiplier[a.smuggler[i]])
+            : m.edge_death_probability[edge];
+    if (draws.bernoulli(p_death)) {
       a.status[i] = Status::kDied;
       a.status_step[i] = s.step;
       ++deaths;
-      tell_community(s.communities.deaths, a.community[i]);
+      report_outcome(s, i, Outcome::kDeath);
       continue;
     }
     if (--a.steps_left[i] > 0) continue;

@@ -52,11 +52,11 @@ void screen_at_checkpoints(const Model& m, State& s) {
         if (draws.bernoulli(p_claim)) {
           a.status[i] = Status::kInAsylumProcessing;
           ++claims;
-          tell_community(s.communities.arrivals, a.community[i]);
+          report_outcome(s, i, Outcome::kArrival);
         } else {
           a.status[i] = Status::kReturned;
           ++returned;
-          tell_community(s.communities.failures, a.community[i]);
+          report_outcome(s, i, Outcome::kFailure);
         }
       } else {
         ++evaded;
