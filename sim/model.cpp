@@ -273,6 +273,7 @@ void compile_smugglers(const Scenario& s, Model& m, const std::map<std::string, 
     m.network_mortality_multiplier.push_back(n.client_mortality_multiplier);
     m.network_advertising_hazard.push_back(n.advertising_rate_per_day * m.step_days);
     m.network_initial_reputation.push_back(n.initial_reputation);
+    m.network_falsified_documents_probability.push_back(n.falsified_documents_probability);
   }
   m.edge_first_network.assign(1, 0);
   for (std::size_t e = 0; e < m.edge_count(); ++e) {
@@ -288,6 +289,8 @@ void compile_smugglers(const Scenario& s, Model& m, const std::map<std::string, 
 
 void compile_checkpoints(const Scenario& s, Model& m, const std::map<std::string, NodeId>& ids) {
   m.node_checkpoint.assign(m.node_count(), kNone);
+  // Which checkpoints a traveller has passed is kept in 32 bits.
+  if (s.checkpoints.size() > 32) fail_at(s, "checkpoints", "at most 32 checkpoints are supported");
   for (std::size_t c = 0; c < s.checkpoints.size(); ++c) {
     const CheckpointSpec& spec = s.checkpoints[c];
     const std::string path = "checkpoints[" + std::to_string(c) + "]";
@@ -310,6 +313,26 @@ void compile_checkpoints(const Scenario& s, Model& m, const std::map<std::string
         spec.throughput_per_day ? *spec.throughput_per_day * m.step_days / m.persons_per_agent
                                 : std::numeric_limits<double>::infinity());
     m.checkpoint_asylum_claim_probability.push_back(spec.asylum_claim_probability);
+    m.checkpoint_document_sensitivity.push_back(spec.document_sensitivity);
+    m.checkpoint_high_risk_sensitivity.push_back(spec.high_risk_sensitivity);
+    m.checkpoint_false_positive_rate.push_back(spec.false_positive_rate);
+    m.checkpoint_evasion_hazard.push_back(spec.evasion_rate_per_day * m.step_days);
+    m.checkpoint_shared_match_rate.push_back(spec.shared_data_match_rate);
+  }
+  // Partners are resolved once every checkpoint is known.
+  for (std::size_t c = 0; c < s.checkpoints.size(); ++c) {
+    std::uint32_t mask = 0;
+    for (std::size_t p = 0; p < s.checkpoints[c].partners.size(); ++p) {
+      const std::string& partner = s.checkpoints[c].partners[p];
+      const auto it = std::find(m.checkpoint_name.begin(), m.checkpoint_name.end(), partner);
+      const std::string path = "checkpoints[" + std::to_string(c) + "].partners[" + std::to_string(p) + "]";
+      if (it == m.checkpoint_name.end()) fail_at(s, path, "unknown checkpoint '" + partner + "'");
+      if (static_cast<std::size_t>(it - m.checkpoint_name.begin()) == c) {
+        fail_at(s, path, "a checkpoint cannot be its own partner");
+      }
+      mask |= 1u << (it - m.checkpoint_name.begin());
+    }
+    m.checkpoint_partner_mask.push_back(mask);
   }
 }
 
@@ -348,6 +371,8 @@ Model compile(const Scenario& s) {
   m.savings_usd = s.population.savings_usd;
   m.risk_tolerance = s.population.risk_tolerance;
   m.asylum_claim_strength = s.population.asylum_claim_strength;
+  m.falsified_documents_share = s.population.falsified_documents_share;
+  m.high_risk_share = s.population.high_risk_share;
 
   std::map<std::string, NodeId> ids;
   const std::vector<std::size_t> edge_in_file = compile_nodes_and_edges(s, m, ids);

@@ -56,6 +56,8 @@ struct Model {
   LognormalSpec savings_usd;
   BetaSpec risk_tolerance;
   BetaSpec asylum_claim_strength;
+  double falsified_documents_share = 0.0;
+  double high_risk_share = 0.0;
 
   // Regions                                                      (nregions)
   std::vector<std::string> region_name;
@@ -119,6 +121,7 @@ struct Model {
   std::vector<double> network_mortality_multiplier;
   std::vector<double> network_advertising_hazard;    // per step, times reputation
   std::vector<double> network_initial_reputation;
+  std::vector<double> network_falsified_documents_probability;
 
   // Checkpoints                                                  (ncheckpoints)
   std::vector<std::string> checkpoint_name;
@@ -126,6 +129,12 @@ struct Model {
   std::vector<double> checkpoint_detection_probability;
   std::vector<double> checkpoint_capacity_agents;  // agents screened per step (inf = unlimited)
   std::vector<double> checkpoint_asylum_claim_probability;
+  std::vector<double> checkpoint_document_sensitivity;
+  std::vector<double> checkpoint_high_risk_sensitivity;
+  std::vector<double> checkpoint_false_positive_rate;
+  std::vector<double> checkpoint_evasion_hazard;      // per step, per unit of excess demand
+  std::vector<std::uint32_t> checkpoint_partner_mask; // bit p: records of checkpoint p are shared here
+  std::vector<double> checkpoint_shared_match_rate;
 
   // Decisions: hazard per step, see DecisionSpec
   double decision_base_hazard = 0.0;  // base_rate_per_day * step_days

@@ -89,6 +89,11 @@ class CandidatePools {
     return {members_.data() + offsets_[pool], sizes_[pool]};
   }
 
+  // The candidates of `pool` that ration() turned away, in agent order.
+  std::span<const std::uint32_t> rejected(std::size_t pool) const {
+    return {members_.data() + offsets_[pool] + sizes_[pool], demand(pool) - sizes_[pool]};
+  }
+
   // Keeps a uniformly random `capacity` of the pool's candidates (all when
   // demand does not exceed it), in agent order. `key.stream` must be used by no
   // other draw of the step.
@@ -111,7 +116,10 @@ class CandidatePools {
     std::sort(priority, priority + keep, [](std::uint64_t a, std::uint64_t b) {
       return static_cast<std::uint32_t>(a) < static_cast<std::uint32_t>(b);
     });
-    for (std::size_t k = 0; k < keep; ++k) first[k] = static_cast<std::uint32_t>(priority[k]);
+    std::sort(priority + keep, priority + demand_now, [](std::uint64_t a, std::uint64_t b) {
+      return static_cast<std::uint32_t>(a) < static_cast<std::uint32_t>(b);
+    });
+    for (std::size_t k = 0; k < demand_now; ++k) first[k] = static_cast<std::uint32_t>(priority[k]);
     sizes_[pool] = static_cast<std::uint32_t>(keep);
   }
 

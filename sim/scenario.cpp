@@ -104,6 +104,8 @@ void read_population(Scenario& s, const YamlField& field) {
   if (auto f = map.optional("asylum_claim_strength")) {
     s.population.asylum_claim_strength = read_beta(*f, s.population.asylum_claim_strength);
   }
+  if (auto f = map.optional("falsified_documents_share")) s.population.falsified_documents_share = f->probability();
+  if (auto f = map.optional("high_risk_share")) s.population.high_risk_share = f->probability();
   map.finish();
 }
 
@@ -189,6 +191,17 @@ void read_checkpoints(Scenario& s, const YamlField& field) {
     }
     checkpoint.asylum_claim_probability =
         map.probability_or("asylum_claim_probability", checkpoint.asylum_claim_probability);
+    checkpoint.document_sensitivity = map.probability_or("document_sensitivity", 0.0);
+    checkpoint.high_risk_sensitivity = map.probability_or("high_risk_sensitivity", 0.0);
+    checkpoint.false_positive_rate = map.probability_or("false_positive_rate", 0.0);
+    if (auto f = map.optional("evasion_rate_per_day")) checkpoint.evasion_rate_per_day = f->number_in(0.0, 100.0);
+    if (auto f = map.optional("partners")) {
+      for (const YamlField& partner : f->items(/*allow_empty=*/true)) {
+        checkpoint.partners.push_back(partner.name());
+        note(s, partner);
+      }
+    }
+    checkpoint.shared_data_match_rate = map.probability_or("shared_data_match_rate", 0.0);
     map.finish();
     note(s, item);
     s.checkpoints.push_back(std::move(checkpoint));
@@ -248,6 +261,9 @@ void read_smugglers(Scenario& s, const YamlField& field) {
       n.client_mortality_multiplier = f->number_in(0.0, 100.0);
     }
     if (auto f = map.optional("advertising_rate_per_day")) n.advertising_rate_per_day = f->number_in(0.0, 10.0);
+    if (auto f = map.optional("falsified_documents_probability")) {
+      n.falsified_documents_probability = f->probability();
+    }
     if (auto f = map.optional("initial_reputation")) n.initial_reputation = f->probability();
     map.finish();
     if (n.min_fee_usd > n.max_fee_usd) item.fail("min_fee_usd is above max_fee_usd");

@@ -53,6 +53,8 @@ struct PopulationSpec {
   LognormalSpec savings_usd{8000.0, 1.0};       // liquid savings an agent can spend on the journey
   BetaSpec risk_tolerance{0.3, 4.0};            // 0 = avoids all risk, 1 = ignores it
   BetaSpec asylum_claim_strength{0.3, 3.0};     // chance a claim would be granted on its merits
+  double falsified_documents_share = 0.0;       // travel on falsified documents from the start
+  double high_risk_share = 0.0;                 // rare individuals screening should stop
 };
 
 struct RegionSpec {
@@ -105,16 +107,29 @@ struct SmugglerSpec {
   double coercion_probability = 0.0;          // clients who paid in full who end up coerced
   double coercion_probability_in_debt = 0.5;  // clients who could not pay in full, likewise
   double client_mortality_multiplier = 1.0;   // on the covered edges' mortality
+  double falsified_documents_probability = 0.0;  // clients given falsified documents
   double advertising_rate_per_day = 0.0;      // added to everyone's route-learning hazard, times reputation
   double initial_reputation = 0.5;            // share of clients believed to arrive
 };
 
+// A checkpoint screens everyone arriving at its node (see docs/model.md,
+// "Screening"): it apprehends irregular crossers with detection_probability,
+// catches falsified documents and flags high-risk individuals with their
+// sensitivities, and wrongly flags genuine travellers at false_positive_rate.
+// Records of travellers who passed a partner checkpoint upstream raise both
+// sensitivities: s' = 1 - (1 - s)(1 - shared_data_match_rate).
 struct CheckpointSpec {
   std::string name;
   std::string node;
-  double detection_probability = 0.9;    // chance a screened traveller is detected
-  std::optional<double> throughput_per_day;  // persons screened per day; none = unlimited
-  double asylum_claim_probability = 0.0;     // chance a detected traveller claims asylum
+  double detection_probability = 0.9;         // chance a screened traveller is apprehended
+  std::optional<double> throughput_per_day;    // persons screened per day; none = unlimited
+  double asylum_claim_probability = 0.0;       // chance an apprehended traveller claims asylum
+  double document_sensitivity = 0.0;           // chance falsified documents are caught
+  double high_risk_sensitivity = 0.0;          // chance a high-risk individual is flagged
+  double false_positive_rate = 0.0;            // chance a genuine traveller is flagged
+  double evasion_rate_per_day = 0.0;           // evasion hazard of those waiting, per unit of excess demand
+  std::vector<std::string> partners;           // upstream checkpoints whose records are shared here
+  double shared_data_match_rate = 0.0;         // chance a partner's record matches the traveller
 };
 
 // Social-media groups. Each region's agents are split into `count` groups

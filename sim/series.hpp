@@ -27,6 +27,10 @@ enum class Series : std::uint8_t {
   kGaveUp,
   kSmuggledDepartures,
   kCoercedArrivals,
+  kFalsifiedDocsDetected,
+  kHighRiskDetected,
+  kHighRiskMissed,
+  kFalsePositives,
   kSmugglerRevenueUsd,
   // Stocks
   kAtHome,
@@ -39,7 +43,7 @@ enum class Series : std::uint8_t {
   kMeanSmugglingFeeUsd,
   kMeanRouteAwareness,
 };
-inline constexpr std::size_t kSeriesCount = 22;
+inline constexpr std::size_t kSeriesCount = 26;
 
 inline constexpr std::size_t index(Series s) { return static_cast<std::size_t>(s); }
 

@@ -32,6 +32,7 @@ State make_state(const Model& m) {
   a.claim_strength.resize(n);
   a.community.resize(n);
   a.smuggler.resize(n);
+  a.passed_checkpoints.resize(n);
   const std::size_t nnetworks = m.network_count();
   Smugglers& net = s.smugglers;
   for (auto* column : {&net.capacity, &net.fee_usd, &net.reputation, &net.remembered_successes,
@@ -86,6 +87,7 @@ void initialize_population(const Model& m, std::uint32_t replicate, State& s) {
       a.node[i] = m.region_origin[r];
       a.edge[i] = kNone;
       a.smuggler[i] = kNone;
+      a.passed_checkpoints[i] = 0;
       a.steps_left[i] = 0;
       a.status_step[i] = 0;
       a.savings_usd[i] =
@@ -93,6 +95,8 @@ void initialize_population(const Model& m, std::uint32_t replicate, State& s) {
       a.risk_tolerance[i] = static_cast<float>(draws.beta(risk_a, risk_b));
       a.claim_strength[i] = static_cast<float>(draws.beta(claim_a, claim_b));
       if (draws.bernoulli(m.info_initial_awareness)) a.flags[i] |= kRouteAware;
+      if (draws.bernoulli(m.falsified_documents_share)) a.flags[i] |= kFalsifiedDocuments;
+      if (draws.bernoulli(m.high_risk_share)) a.flags[i] |= kHighRisk;
       a.perceived_success[i] = static_cast<float>(m.info_prior_success);
       a.perceived_danger[i] = static_cast<float>(m.info_prior_danger);
     }

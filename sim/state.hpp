@@ -50,6 +50,7 @@ struct Agents {
   std::vector<RegionId> region;               // home region
   std::vector<CommunityId> community;         // social-media group
   std::vector<NetworkId> smuggler;            // network last hired (or being waited for), kNone if none
+  std::vector<std::uint32_t> passed_checkpoints;  // bit c: passed checkpoint c (its records exist)
   std::vector<NodeId> node;                   // last node reached (origin before leaving)
   std::vector<EdgeId> edge;                   // edge being travelled, kNone when not in transit
   std::vector<std::uint16_t> steps_left;      // steps until the end of the current edge
@@ -63,7 +64,7 @@ struct Agents {
   std::size_t size() const { return status.size(); }
   static constexpr std::size_t kBytesPerAgent =
       sizeof(Status) + sizeof(std::uint8_t) + sizeof(RegionId) + sizeof(CommunityId) +
-      sizeof(NetworkId) + sizeof(NodeId) + sizeof(EdgeId) + sizeof(std::uint16_t) +
+      sizeof(NetworkId) + sizeof(std::uint32_t) + sizeof(NodeId) + sizeof(EdgeId) + sizeof(std::uint16_t) +
       sizeof(std::int32_t) + 5 * sizeof(float);
 };
 

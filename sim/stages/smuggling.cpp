@@ -49,6 +49,7 @@ void take_on_clients(const Model& m, State& s) {
     const auto fee = static_cast<float>(net.fee_usd[k]);
     const double p_coerced = m.network_coercion_probability[k];
     const double p_coerced_in_debt = m.network_coercion_probability_in_debt[k];
+    const double p_falsified = m.network_falsified_documents_probability[k];
 #pragma omp parallel for schedule(static)
     for (std::int64_t c = 0; c < count; ++c) {
       const std::uint32_t i = clients[static_cast<std::size_t>(c)];
@@ -56,6 +57,7 @@ void take_on_clients(const Model& m, State& s) {
       const bool in_debt = a.savings_usd[i] < fee;
       a.savings_usd[i] -= fee;
       if (draws.bernoulli(in_debt ? p_coerced_in_debt : p_coerced)) a.flags[i] |= kCoerced;
+      if (draws.bernoulli(p_falsified)) a.flags[i] |= kFalsifiedDocuments;
       travel_with_smuggler(m, s, i, a.edge[i]);
     }
     taken_total += count;
