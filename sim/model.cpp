@@ -287,6 +287,56 @@ void compile_smugglers(const Scenario& s, Model& m, const std::map<std::string, 
   }
 }
 
+std::size_t resolve_region(const Scenario& s, const Model& m, const std::string& name, const std::string& path) {
+  const auto it = std::find(m.region_name.begin(), m.region_name.end(), name);
+  if (it == m.region_name.end()) {
+    std::string known;
+    for (const auto& r : m.region_name) known += (known.empty() ? "" : ", ") + r;
+    fail_at(s, path, "unknown region '" + name + "'; known regions: " + known);
+  }
+  return static_cast<std::size_t>(it - m.region_name.begin());
+}
+
+void compile_visa_rules(const Scenario& s, Model& m) {
+  const std::size_t nnodes = m.node_count();
+  m.visa_closed_steps.assign(m.region_count() * nnodes, {});
+  for (std::size_t n = 0; n < nnodes; ++n) {
+    for (std::size_t k = 0; k < s.nodes[n].visa_required.size(); ++k) {
+      const VisaRuleSpec& rule = s.nodes[n].visa_required[k];
+      const std::int32_t from = m.first_step_from(rule.from);
+      const std::int32_t until = rule.until ? m.first_step_from(*rule.until) : std::numeric_limits<std::int32_t>::max();
+      for (std::size_t r = 0; r < rule.regions.size(); ++r) {
+        const std::string path = "route.nodes[" + std::to_string(n) + "].visa_required[" + std::to_string(k) +
+                                 "].regions[" + std::to_string(r) + "]";
+        const std::size_t region = resolve_region(s, m, rule.regions[r], path);
+        m.visa_closed_steps[region * nnodes + n].emplace_back(from, until);
+      }
+    }
+  }
+}
+
+void compile_legal_pathways(const Scenario& s, Model& m) {
+  for (std::size_t p = 0; p < s.legal_pathways.size(); ++p) {
+    const LegalPathwaySpec& spec = s.legal_pathways[p];
+    const std::string path = "legal_pathways[" + std::to_string(p) + "]";
+    if (std::find(m.pathway_name.begin(), m.pathway_name.end(), spec.name) != m.pathway_name.end()) {
+      fail_at(s, path, "a legal pathway named '" + spec.name + "' is already defined");
+    }
+    m.pathway_name.push_back(spec.name);
+    m.pathway_capacity_agents.push_back(spec.capacity_per_day * m.step_days / m.persons_per_agent);
+    m.pathway_min_claim_strength.push_back(spec.min_claim_strength);
+    std::vector<std::uint8_t> allowed(m.region_count(), spec.regions.empty() ? 1 : 0);
+    for (std::size_t r = 0; r < spec.regions.size(); ++r) {
+      allowed[resolve_region(s, m, spec.regions[r], path + ".regions[" + std::to_string(r) + "]")] = 1;
+    }
+    m.pathway_region_allowed.insert(m.pathway_region_allowed.end(), allowed.begin(), allowed.end());
+    m.pathway_from_step.push_back(m.first_step_from(spec.from));
+    m.pathway_until_step.push_back(spec.until ? m.first_step_from(*spec.until)
+                                              : std::numeric_limits<std::int32_t>::max());
+    m.pathway_wait_steps.push_back(static_cast<std::int32_t>(std::ceil(spec.wait_days / m.step_days - 1e-9)));
+  }
+}
+
 void compile_checkpoints(const Scenario& s, Model& m, const std::map<std::string, NodeId>& ids) {
   m.node_checkpoint.assign(m.node_count(), kNone);
   // Which checkpoints a traveller has passed is kept in 32 bits.
@@ -382,6 +432,8 @@ Model compile(const Scenario& s) {
   compile_smugglers(s, m, ids, edge_in_file);
   compile_communities(s, m);
   compile_route_costs(m);
+  compile_visa_rules(s, m);
+  compile_legal_pathways(s, m);
 
   const InformationSpec& info = s.information;
   m.info_initial_awareness = info.initial_route_awareness;
@@ -395,6 +447,8 @@ Model compile(const Scenario& s) {
   m.info_prior_danger = info.prior_danger;
   m.info_prior_weight = info.prior_weight;
   m.info_death_salience = info.death_salience;
+  m.info_initial_legal_awareness = info.initial_legal_awareness;
+  m.info_legal_awareness_probability = probability_per_step(info.legal_awareness_rate_per_day, m.step_days);
 
   m.decision_base_hazard = s.decisions.base_rate_per_day * m.step_days;
   m.decision_hardship_weight = s.decisions.hardship_weight;

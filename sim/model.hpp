@@ -92,6 +92,9 @@ struct Model {
   std::vector<EdgeId> node_first_edge;        // outgoing edges [first[n], first[n+1]) (nnodes+1)
   std::vector<double> node_choice_total;      // sum of outgoing choice weights
   std::vector<double> node_cost_to_destination;  // cheapest remaining cost from the node, USD
+  // Steps [from, until) in which travellers from a region may not enter a node
+  // (no visa), by region * nnodes + node.
+  std::vector<std::vector<std::pair<std::int32_t, std::int32_t>>> visa_closed_steps;
 
   // Edges, sorted by origin node                                 (nedges)
   std::vector<NodeId> edge_from;
@@ -136,6 +139,17 @@ struct Model {
   std::vector<std::uint32_t> checkpoint_partner_mask; // bit p: records of checkpoint p are shared here
   std::vector<double> checkpoint_shared_match_rate;
 
+  // Legal pathways                                              (npathways)
+  std::vector<std::string> pathway_name;
+  std::vector<double> pathway_capacity_agents;   // per step
+  std::vector<double> pathway_min_claim_strength;
+  std::vector<std::uint8_t> pathway_region_allowed;  // (npathways x nregions)
+  std::vector<std::int32_t> pathway_from_step;
+  std::vector<std::int32_t> pathway_until_step;
+  std::vector<std::int32_t> pathway_wait_steps;
+  double info_initial_legal_awareness = 0.0;
+  double info_legal_awareness_probability = 0.0;  // per step
+
   // Decisions: hazard per step, see DecisionSpec
   double decision_base_hazard = 0.0;  // base_rate_per_day * step_days
   double decision_hardship_weight = 0.0;
@@ -158,6 +172,19 @@ struct Model {
   std::size_t edge_count() const { return edge_from.size(); }
   std::size_t checkpoint_count() const { return checkpoint_name.size(); }
   std::size_t network_count() const { return network_name.size(); }
+  std::size_t pathway_count() const { return pathway_name.size(); }
+  // Whether travellers from `region` may enter `node` during `step`.
+  bool may_enter(RegionId region, NodeId node, std::int32_t step) const {
+    for (const auto& [from, until] : visa_closed_steps[region * node_count() + node]) {
+      if (step >= from && step < until) return false;
+    }
+    return true;
+  }
+  // First step that starts on or after `date`.
+  std::int32_t first_step_from(Date date) const {
+    const double days = days_between(start_date, date);
+    return days <= 0 ? 0 : static_cast<std::int32_t>(std::ceil(days / step_days - 1e-9));
+  }
   bool network_covers(NetworkId network, EdgeId edge) const {
     for (std::uint32_t k = edge_first_network[edge]; k < edge_first_network[edge + 1]; ++k) {
       if (edge_networks[k] == network) return true;

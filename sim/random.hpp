@@ -34,6 +34,8 @@ enum class StreamId : std::uint8_t {
   kScreeningQueue = 8,
   kAsylumQueue = 9,
   kSmugglerQueue = 10,
+  kLegalAwareness = 11,
+  kPathwayQueue = 12,
 };
 
 struct StreamKey {

@@ -140,6 +140,23 @@ void read_route(Scenario& s, const YamlField& field) {
     NodeSpec node;
     node.name = map.required("name").name();
     node.kind = read_node_kind(map.required("kind"));
+    if (auto rules = map.optional("visa_required")) {
+      for (const YamlField& rule_field : rules->items()) {
+        const YamlMap rule_map(rule_field);
+        VisaRuleSpec rule;
+        for (const YamlField& region : rule_map.required("regions").items()) {
+          rule.regions.push_back(region.name());
+          note(s, region);
+        }
+        rule.from = rule_map.required("from").date();
+        if (auto until = rule_map.optional("until")) {
+          rule.until = until->date();
+          if (*rule.until <= rule.from) until->fail("'until' must come after 'from'");
+        }
+        rule_map.finish();
+        node.visa_required.push_back(std::move(rule));
+      }
+    }
     map.finish();
     note(s, item);
     s.nodes.push_back(std::move(node));
@@ -230,6 +247,10 @@ void read_information(Scenario& s, const YamlField& field) {
   if (auto f = map.optional("prior_danger")) i.prior_danger = f->probability();
   if (auto f = map.optional("prior_weight")) i.prior_weight = f->number_in(1e-6, 1e9);
   if (auto f = map.optional("death_salience")) i.death_salience = f->number_in(0.0, 1e6);
+  if (auto f = map.optional("initial_legal_awareness")) i.initial_legal_awareness = f->probability();
+  if (auto f = map.optional("legal_awareness_rate_per_day")) {
+    i.legal_awareness_rate_per_day = f->number_in(0.0, 10.0);
+  }
   map.finish();
 }
 
@@ -272,6 +293,32 @@ void read_smugglers(Scenario& s, const YamlField& field) {
     }
     note(s, item);
     s.smugglers.push_back(std::move(n));
+  }
+}
+
+void read_legal_pathways(Scenario& s, const YamlField& field) {
+  for (const YamlField& item : field.items(/*allow_empty=*/true)) {
+    const YamlMap map(item);
+    LegalPathwaySpec p;
+    p.name = map.required("name").name();
+    p.capacity_per_day = map.required("capacity_per_day").number_in(0.0, 1e9);
+    p.min_claim_strength = map.probability_or("min_claim_strength", p.min_claim_strength);
+    if (auto f = map.optional("regions")) {
+      for (const YamlField& region : f->items()) {
+        p.regions.push_back(region.name());
+        note(s, region);
+      }
+    }
+    p.from = s.time.start;
+    if (auto f = map.optional("from")) p.from = f->date();
+    if (auto f = map.optional("until")) {
+      p.until = f->date();
+      if (*p.until <= p.from) f->fail("'until' must come after 'from'");
+    }
+    if (auto f = map.optional("wait_days")) p.wait_days = f->number_in(0.0, kMaxDays);
+    map.finish();
+    note(s, item);
+    s.legal_pathways.push_back(std::move(p));
   }
 }
 
@@ -344,6 +391,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file,
   read_route(s, top.required("route"));
   if (auto f = top.optional("checkpoints")) read_checkpoints(s, *f);
   if (auto f = top.optional("smugglers")) read_smugglers(s, *f);
+  if (auto f = top.optional("legal_pathways")) read_legal_pathways(s, *f);
   if (auto f = top.optional("communities")) read_communities(s, *f);
   if (auto f = top.optional("information")) read_information(s, *f);
   if (auto f = top.optional("decisions")) read_decisions(s, *f);

@@ -70,9 +70,32 @@ struct RegionSpec {
 
 enum class NodeKind : std::uint8_t { kOrigin, kTransit, kBorder, kDestination };
 
+// Entering the node needs a visa that travellers from `regions` do not have,
+// from `from` (inclusive) until `until` (exclusive, none = for good).
+struct VisaRuleSpec {
+  std::vector<std::string> regions;
+  Date from;
+  std::optional<Date> until;
+};
+
 struct NodeSpec {
   std::string name;
   NodeKind kind = NodeKind::kTransit;
+  std::vector<VisaRuleSpec> visa_required;
+};
+
+// A legal channel: aspirants who know of legal pathways, come from an eligible
+// region and have a claim at least min_claim_strength are admitted up to
+// capacity_per_day, chosen at random when more apply; while eligible they wait
+// up to wait_days for a place before setting out irregularly.
+struct LegalPathwaySpec {
+  std::string name;
+  double capacity_per_day = 0.0;
+  double min_claim_strength = 0.0;
+  std::vector<std::string> regions;  // empty = every region
+  Date from;                         // open from (default: the start)
+  std::optional<Date> until;
+  double wait_days = 30.0;
 };
 
 // Whether travelling an edge takes a smuggler: never, by choice, or always.
@@ -161,6 +184,8 @@ struct InformationSpec {
   double prior_danger = 0.05;              // perceived chance of dying on the way, likewise
   double prior_weight = 20.0;              // prior's weight, in remembered outcomes
   double death_salience = 10.0;            // a death weighs as much as this many outcomes
+  double initial_legal_awareness = 0.0;    // share who know of legal pathways at the start
+  double legal_awareness_rate_per_day = 0.0;  // hazard of learning of them, per day
 };
 
 // Hazard of forming an intention to leave, per day, for an agent aware of the
@@ -214,6 +239,7 @@ struct Scenario {
   std::vector<EdgeSpec> edges;
   std::vector<CheckpointSpec> checkpoints;
   std::vector<SmugglerSpec> smugglers;
+  std::vector<LegalPathwaySpec> legal_pathways;
   CommunitySpec communities;
   InformationSpec information;
   DecisionSpec decisions;

@@ -19,6 +19,7 @@ constexpr SeriesInfo kSeries[kSeriesCount] = {
     {"asylum_granted", "asylum claims granted", kPersonsPerStep, true, true},
     {"removed", "persons removed after their asylum claim was denied", kPersonsPerStep, true, true},
     {"gave_up", "aspirants giving up and staying home", kPersonsPerStep, true, true},
+    {"legal_pathway_entries", "persons leaving through a legal pathway", kPersonsPerStep, true, true},
     {"smuggled_departures", "persons setting out with a smuggling network", kPersonsPerStep, true, true},
     {"coerced_arrivals", "coerced persons reaching a destination or claiming asylum", kPersonsPerStep,
      true, true},

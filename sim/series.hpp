@@ -25,6 +25,7 @@ enum class Series : std::uint8_t {
   kAsylumGranted,
   kRemoved,
   kGaveUp,
+  kLegalPathwayEntries,
   kSmuggledDepartures,
   kCoercedArrivals,
   kFalsifiedDocsDetected,
@@ -43,7 +44,7 @@ enum class Series : std::uint8_t {
   kMeanSmugglingFeeUsd,
   kMeanRouteAwareness,
 };
-inline constexpr std::size_t kSeriesCount = 26;
+inline constexpr std::size_t kSeriesCount = 27;
 
 inline constexpr std::size_t index(Series s) { return static_cast<std::size_t>(s); }
 

@@ -97,6 +97,7 @@ void initialize_population(const Model& m, std::uint32_t replicate, State& s) {
       if (draws.bernoulli(m.info_initial_awareness)) a.flags[i] |= kRouteAware;
       if (draws.bernoulli(m.falsified_documents_share)) a.flags[i] |= kFalsifiedDocuments;
       if (draws.bernoulli(m.high_risk_share)) a.flags[i] |= kHighRisk;
+      if (draws.bernoulli(m.info_initial_legal_awareness)) a.flags[i] |= kLegalAware;
       a.perceived_success[i] = static_cast<float>(m.info_prior_success);
       a.perceived_danger[i] = static_cast<float>(m.info_prior_danger);
     }

@@ -41,6 +41,7 @@ enum AgentFlag : std::uint8_t {
   kHighRisk = 1u << 2,
   kRouteAware = 1u << 3,    // knows the route (never forgotten)
   kWithSmuggler = 1u << 4,  // travelling the current edge as a smuggler's client
+  kLegalAware = 1u << 5,    // knows of legal pathways
 };
 
 // Per-agent columns. Hot: read or written by most steps.     (nagents each)

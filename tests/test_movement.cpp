@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <algorithm>
 #include <numeric>
 
 #include "model.hpp"
@@ -83,10 +84,78 @@ TEST(Movement, RouteChoiceWeighsCostAgainstSavings) {
     constexpr int kN = 50000;
     for (int i = 0; i < kN; ++i) {
       Draws draws(StreamKey{3, 0, 0, StreamId::kMovement}, static_cast<std::uint32_t>(i));
-      chose_jungle += m.node_name[m.edge_to[choose_edge(m, hub, savings, draws)]] == "jungle";
+      chose_jungle += m.node_name[m.edge_to[choose_edge(m, hub, savings, 0, 0, draws)]] == "jungle";
     }
     EXPECT_NEAR(chose_jungle / double(kN), expected, 5 * std::sqrt(expected * (1 - expected) / kN))
         << "savings " << savings;
+  }
+}
+
+double node_arrivals_from(const Model& m, const State& s, const std::string& node, std::int32_t from_step) {
+  std::size_t n = 0;
+  while (m.node_name[n] != node) ++n;
+  const auto steps = static_cast<std::size_t>(m.steps);
+  double sum = 0.0;
+  for (auto t = static_cast<std::size_t>(from_step); t < steps; ++t) {
+    sum += s.recording.node[(index(NodeSeries::kNodeArrivals) * steps + t) * m.node_count() + n];
+  }
+  return sum;
+}
+
+TEST(Movement, NoEntriesAtANodeOnceAVisaIsRequired) {
+  // From 2022-02-01 the north region needs a visa for the jungle: its travellers
+  // take the road instead; the south region is unaffected.
+  const Model m = tiny_model({"population.agents=20000", "decisions.base_rate_per_day=0.02",
+                              "route.nodes.jungle.visa_required=[{regions: [north], from: 2022-02-01}]"});
+  State s = make_state(m);
+  std::vector<std::int64_t> north_jungle_after;
+  run_replicate(m, 0, s, [&](const State& state, const char* stage) {
+    if (std::string_view(stage) != "movement" || state.step < 31) return;
+    for (std::size_t i = 0; i < state.agents.size(); ++i) {
+      ASSERT_FALSE(state.agents.status[i] == Status::kInTransit && state.agents.region[i] == 0 &&
+                   m.node_name[m.edge_to[state.agents.edge[i]]] == "jungle" &&
+                   state.agents.node[i] == 1 && state.agents.steps_left[i] == m.edge_travel_steps[state.agents.edge[i]])
+          << "agent " << i << " set out for the jungle at step " << state.step;
+    }
+  });
+  EXPECT_EQ(m.first_step_from(*parse_date("2022-02-01")), 31);
+  EXPECT_GT(node_arrivals_from(m, s, "road", 31), 0.0);
+  EXPECT_GT(node_arrivals_from(m, s, "jungle", 40), 0.0);  // the south still goes through the jungle
+}
+
+TEST(Movement, AVisaRuleOnTheOnlyWayKeepsAspirantsHome) {
+  const Model m = tiny_model({"route.nodes.hub.visa_required=[{regions: [north, south], from: 2022-01-20}]",
+                              "decisions.base_rate_per_day=0.01"});
+  State s = make_state(m);
+  run_replicate(m, 0, s);
+  // Nobody enters the hub after the 20th (step 19), so nobody arrives there
+  // after the first travellers already under way have (two-day edge).
+  EXPECT_EQ(node_arrivals_from(m, s, "hub", 21), 0.0);
+  EXPECT_GT(node_arrivals_from(m, s, "hub", 0), 0.0);
+  EXPECT_GT(count(s, Status::kAspiring), 100);
+}
+
+TEST(Movement, LegalPathwaysAdmitTheEligibleWithinCapacity) {
+  const Model m = tiny_model({"population.agents=20000", "decisions.base_rate_per_day=0.05",
+                              "information.initial_legal_awareness=0.5",
+                              "legal_pathways=[{name: parole, capacity_per_day: 9, min_claim_strength: 0.4, "
+                              "regions: [north], wait_days: 10}]"});
+  State s = make_state(m);
+  std::int64_t entered_before = 0;
+  run_replicate(m, 0, s, [&](const State& state, const char* stage) {
+    if (std::string_view(stage) != "legal_pathways") return;
+    const std::int64_t entered =
+        std::count(state.agents.status.begin(), state.agents.status.end(), Status::kLegalPathway);
+    ASSERT_LE(entered - entered_before, 5) << "step " << state.step;  // 9 persons a day, 2 per agent: 4.5
+    entered_before = entered;
+  });
+  ASSERT_GT(count(s, Status::kLegalPathway), 100);
+  EXPECT_EQ(total(m, s, Series::kLegalPathwayEntries), count(s, Status::kLegalPathway));
+  for (std::size_t i = 0; i < s.agents.size(); ++i) {
+    if (s.agents.status[i] != Status::kLegalPathway) continue;
+    ASSERT_GE(s.agents.claim_strength[i], 0.4f);
+    ASSERT_EQ(s.agents.region[i], 0);
+    ASSERT_TRUE(s.agents.flags[i] & kLegalAware);
   }
 }
 

@@ -51,6 +51,8 @@ void spread_information(const Model& m, State& s) {
   Agents& a = s.agents;
   const StreamKey key = stream(m, s, StreamId::kInformation);
   const auto learning = static_cast<float>(m.info_learning_weight);
+  const StreamKey legal_key = stream(m, s, StreamId::kLegalAwareness);
+  const double legal_rate = m.info_legal_awareness_probability;
   std::fill(c.aware.begin(), c.aware.end(), 0);
   for_each_thread_range(static_cast<std::int64_t>(a.size()), [&](std::int64_t lo, std::int64_t hi) {
     if (lo >= hi) return;
@@ -69,6 +71,10 @@ void spread_information(const Model& m, State& s) {
         if (!(a.flags[i] & kRouteAware)) {
           Draws draws(key, static_cast<std::uint32_t>(i));
           if (draws.bernoulli(c.awareness_probability[k])) a.flags[i] |= kRouteAware;
+        }
+        if (!(a.flags[i] & kLegalAware) && legal_rate > 0.0) {
+          Draws draws(legal_key, static_cast<std::uint32_t>(i));
+          if (draws.bernoulli(legal_rate)) a.flags[i] |= kLegalAware;
         }
         a.perceived_success[i] += learning * (c.success_signal[k] - a.perceived_success[i]);
         a.perceived_danger[i] += learning * (c.danger_signal[k] - a.perceived_danger[i]);

@@ -56,32 +56,35 @@ inline void report_outcome(State& s, std::size_t i, Outcome outcome) {
   }
 }
 
-// The edge an agent with `savings_usd` takes from `node` (one uniform draw):
-// by choice weight alone, or weighted down by the cost of the rest of the way
-// relative to what the agent has left (see DecisionSpec).
-inline EdgeId choose_edge(const Model& m, NodeId node, float savings_usd, Draws& draws) {
+// The edge a traveller from `region` with `savings_usd` takes from `node` in
+// `step` (one uniform draw), among the edges into nodes it may enter (visa
+// rules): by choice weight, weighted down by the cost of the rest of the way
+// relative to max(100, savings) when route_cost_sensitivity > 0 (falling back to
+// the weights if every option is priced out). kNone if every edge is closed.
+inline EdgeId choose_edge(const Model& m, NodeId node, float savings_usd, RegionId region, std::int32_t step,
+                          Draws& draws) {
   const EdgeId first = m.node_first_edge[node];
   const EdgeId last = m.node_first_edge[node + 1];
-  if (m.route_cost_sensitivity == 0.0 || last - first == 1) {
-    const std::span<const double> weights(m.edge_choice_weight.data() + first, last - first);
-    return static_cast<EdgeId>(first + draws.categorical(weights, m.node_choice_total[node]));
-  }
-  // Savings floor: an agent with nothing left still weighs costs, steeply.
   const double scale = m.route_cost_sensitivity / std::max(100.0, static_cast<double>(savings_usd));
-  const auto weight = [&](EdgeId e) {
-    const double cost = m.edge_cost_usd[e] + m.node_cost_to_destination[m.edge_to[e]];
-    return m.edge_choice_weight[e] * std::exp(-scale * cost);
+  const auto open_weight = [&](EdgeId e) { return m.may_enter(region, m.edge_to[e], step) ? m.edge_choice_weight[e] : 0.0; };
+  const auto weight = [&](EdgeId e, bool by_cost) {
+    const double w = open_weight(e);
+    if (!by_cost || w == 0.0) return w;
+    return w * std::exp(-scale * (m.edge_cost_usd[e] + m.node_cost_to_destination[m.edge_to[e]]));
   };
   double total = 0.0;
-  for (EdgeId e = first; e < last; ++e) total += weight(e);
-  if (!(total > 0.0)) {  // every option priced out of reach: fall back to the weights
-    const std::span<const double> weights(m.edge_choice_weight.data() + first, last - first);
-    return static_cast<EdgeId>(first + draws.categorical(weights, m.node_choice_total[node]));
+  bool by_cost = m.route_cost_sensitivity > 0.0;
+  for (EdgeId e = first; e < last; ++e) total += weight(e, by_cost);
+  if (!(total > 0.0) && by_cost) {
+    by_cost = false;
+    total = 0.0;
+    for (EdgeId e = first; e < last; ++e) total += weight(e, by_cost);
   }
+  if (!(total > 0.0)) return kNone;
   double target = draws.uniform() * total;
-  EdgeId chosen = first;
+  EdgeId chosen = kNone;
   for (EdgeId e = first; e < last; ++e) {
-    const double w = weight(e);
+    const double w = weight(e, by_cost);
     if (w <= 0.0) continue;
     chosen = e;
     if (target < w) break;
@@ -145,8 +148,10 @@ inline void travel_with_smuggler(const Model& m, State& s, std::size_t i, EdgeId
 // journey ends undetected. Elsewhere it picks an outgoing edge; where the edge
 // takes a smuggler it goes on with its network if that network covers the edge,
 // else waits for a place with one (always where a smuggler is required; where
-// optional, if it can pay the fee and prefers to), else travels alone.
-inline void continue_journey(const Model& m, State& s, std::size_t i, NodeId node, Draws& draws) {
+// optional, if it can pay the fee and prefers to), else travels alone. Where
+// visa rules close every way on, an aspirant at its origin stays put (returns
+// false) and a traveller further on is turned back (returned).
+inline bool continue_journey(const Model& m, State& s, std::size_t i, NodeId node, Draws& draws) {
   Agents& a = s.agents;
   a.node[i] = node;
   if (m.node_kind[node] == NodeKind::kDestination) {
@@ -154,13 +159,25 @@ inline void continue_journey(const Model& m, State& s, std::size_t i, NodeId nod
     a.status_step[i] = s.step;
     a.edge[i] = kNone;
     report_outcome(s, i, Outcome::kArrival);
-    return;
+    return true;
   }
-  const EdgeId edge = choose_edge(m, node, a.savings_usd[i], draws);
+  const EdgeId edge = choose_edge(m, node, a.savings_usd[i], a.region[i], s.step, draws);
+  if (edge == kNone) {
+    if (a.status[i] == Status::kAspiring) return false;
+    a.status[i] = Status::kReturned;
+    a.status_step[i] = s.step;
+    a.edge[i] = kNone;
+    report_outcome(s, i, Outcome::kFailure);
+    return true;
+  }
   const SmugglerRule rule = m.edge_smuggler_rule[edge];
-  if (rule == SmugglerRule::kNone) return travel_alone(m, s, i, edge);
+  if (rule == SmugglerRule::kNone) {
+    travel_alone(m, s, i, edge);
+    return true;
+  }
   if (a.smuggler[i] != kNone && m.network_covers(a.smuggler[i], edge)) {
-    return travel_with_smuggler(m, s, i, edge);
+    travel_with_smuggler(m, s, i, edge);
+    return true;
   }
   NetworkId network = choose_network(m, s, edge, draws);
   // Where a smuggler is required, wait even for a network with no places now.
@@ -168,12 +185,32 @@ inline void continue_journey(const Model& m, State& s, std::size_t i, NodeId nod
   const bool seek = network != kNone &&
                     (rule == SmugglerRule::kRequired ||
                      (a.savings_usd[i] >= s.smugglers.fee_usd[network] && draws.bernoulli(m.smuggler_preference)));
-  if (!seek) return travel_alone(m, s, i, edge);
+  if (!seek) {
+    travel_alone(m, s, i, edge);
+    return true;
+  }
   a.edge[i] = edge;
   a.smuggler[i] = network;
   a.flags[i] &= static_cast<std::uint8_t>(~kWithSmuggler);
   a.status[i] = Status::kWaitingForSmuggler;
   a.status_step[i] = s.step;
+  return true;
+}
+
+// The legal pathway aspirant i may apply to in this step (the first in file
+// order that is open, admits its region and its claim, and which it knows of),
+// or kNone.
+inline std::uint16_t eligible_pathway(const Model& m, const State& s, std::size_t i) {
+  const Agents& a = s.agents;
+  if (!(a.flags[i] & kLegalAware)) return kNone;
+  for (std::size_t p = 0; p < m.pathway_count(); ++p) {
+    if (s.step >= m.pathway_from_step[p] && s.step < m.pathway_until_step[p] &&
+        m.pathway_region_allowed[p * m.region_count() + a.region[i]] &&
+        a.claim_strength[i] >= m.pathway_min_claim_strength[p]) {
+      return static_cast<std::uint16_t>(p);
+    }
+  }
+  return kNone;
 }
 
 }  // namespace migrasim

@@ -48,8 +48,12 @@ void move_agents(const Model& m, State& s) {
         ++gave_up;
         continue;
       }
+      // Those applying to a legal pathway wait for a place for a while.
+      if (const auto p = eligible_pathway(m, s, i); p != kNone && s.step - a.status_step[i] < m.pathway_wait_steps[p]) {
+        continue;
+      }
       if (!draws.bernoulli(s.region_exit_probability[a.region[i]])) continue;
-      continue_journey(m, s, i, a.node[i], draws);
+      if (!continue_journey(m, s, i, a.node[i], draws)) continue;  // no way open to it
       ++departures;
       if (a.status[i] != Status::kInTransit) continue;  // waiting for a smuggler
     } else if (status == Status::kWaitingForSmuggler) {

@@ -11,6 +11,7 @@ namespace migrasim {
 void update_environment(const Model& model, State& state);
 void spread_information(const Model& model, State& state);
 void make_decisions(const Model& model, State& state);
+void admit_through_legal_pathways(const Model& model, State& state);
 void run_smuggler_market(const Model& model, State& state);
 void move_agents(const Model& model, State& state);
 void screen_at_checkpoints(const Model& model, State& state);
