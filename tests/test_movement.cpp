@@ -75,6 +75,7 @@ TEST(Movement, RouteChoiceWeighsCostAgainstSavings) {
   // sensitivity k, an agent with savings S picks the jungle with probability
   // 3 e^{-k 300/S} / (3 e^{-k 300/S} + e^{-k 900/S}).
   const Model m = tiny_model({"decisions.route_cost_sensitivity=3"});
+  const State s = make_state(m);
   const NodeId hub = 1;
   for (float savings : {200.0f, 1000.0f, 100000.0f}) {
     const double k = 3.0 / std::max(100.0, static_cast<double>(savings));
@@ -84,7 +85,7 @@ TEST(Movement, RouteChoiceWeighsCostAgainstSavings) {
     constexpr int kN = 50000;
     for (int i = 0; i < kN; ++i) {
       Draws draws(StreamKey{3, 0, 0, StreamId::kMovement}, static_cast<std::uint32_t>(i));
-      chose_jungle += m.node_name[m.edge_to[choose_edge(m, hub, savings, 0, 0, draws)]] == "jungle";
+      chose_jungle += m.node_name[m.edge_to[choose_edge(m, s, hub, savings, 0, 0, draws)]] == "jungle";
     }
     EXPECT_NEAR(chose_jungle / double(kN), expected, 5 * std::sqrt(expected * (1 - expected) / kN))
         << "savings " << savings;

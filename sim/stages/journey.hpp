@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <span>
 
 #include "model.hpp"
@@ -56,13 +57,25 @@ inline void report_outcome(State& s, std::size_t i, Outcome outcome) {
   }
 }
 
+// What setting out on `edge` costs: the edge's own cost, or where a smuggler
+// is required the lowest fee among the networks covering it.
+inline double edge_price_usd(const Model& m, const State& s, EdgeId edge) {
+  if (m.edge_smuggler_rule[edge] != SmugglerRule::kRequired) return m.edge_cost_usd[edge];
+  double lowest = std::numeric_limits<double>::infinity();
+  for (std::uint32_t k = m.edge_first_network[edge]; k < m.edge_first_network[edge + 1]; ++k) {
+    lowest = std::min(lowest, s.smugglers.fee_usd[m.edge_networks[k]]);
+  }
+  return lowest;
+}
+
 // The edge a traveller from `region` with `savings_usd` takes from `node` in
 // `step` (one uniform draw), among the edges into nodes it may enter (visa
 // rules): by choice weight, weighted down by the cost of the rest of the way
-// relative to max(100, savings) when route_cost_sensitivity > 0 (falling back to
-// the weights if every option is priced out). kNone if every edge is closed.
-inline EdgeId choose_edge(const Model& m, NodeId node, float savings_usd, RegionId region, std::int32_t step,
-                          Draws& draws) {
+// (edge_price_usd, then the cheapest onward cost) relative to max(100, savings)
+// when route_cost_sensitivity > 0, falling back to the weights if every option
+// is priced out. kNone if every edge is closed.
+inline EdgeId choose_edge(const Model& m, const State& s, NodeId node, float savings_usd, RegionId region,
+                          std::int32_t step, Draws& draws) {
   const EdgeId first = m.node_first_edge[node];
   const EdgeId last = m.node_first_edge[node + 1];
   const double scale = m.route_cost_sensitivity / std::max(100.0, static_cast<double>(savings_usd));
@@ -70,7 +83,7 @@ inline EdgeId choose_edge(const Model& m, NodeId node, float savings_usd, Region
   const auto weight = [&](EdgeId e, bool by_cost) {
     const double w = open_weight(e);
     if (!by_cost || w == 0.0) return w;
-    return w * std::exp(-scale * (m.edge_cost_usd[e] + m.node_cost_to_destination[m.edge_to[e]]));
+    return w * std::exp(-scale * (edge_price_usd(m, s, e) + m.node_cost_to_destination[m.edge_to[e]]));
   };
   double total = 0.0;
   bool by_cost = m.route_cost_sensitivity > 0.0;
@@ -161,7 +174,7 @@ inline bool continue_journey(const Model& m, State& s, std::size_t i, NodeId nod
     report_outcome(s, i, Outcome::kArrival);
     return true;
   }
-  const EdgeId edge = choose_edge(m, node, a.savings_usd[i], a.region[i], s.step, draws);
+  const EdgeId edge = choose_edge(m, s, node, a.savings_usd[i], a.region[i], s.step, draws);
   if (edge == kNone) {
     if (a.status[i] == Status::kAspiring) return false;
     a.status[i] = Status::kReturned;

@@ -19,7 +19,9 @@
 // become 1 - (1 - s)(1 - shared_data_match_rate). Any of the three stops it:
 // it is apprehended (a border encounter on a border node). Flagged travellers
 // are returned; the others claim asylum with asylum_claim_probability or are
-// returned. Travellers not stopped move on, the checkpoint's records of them kept.
+// returned. Travellers not stopped move on, the checkpoint's records of them
+// kept; they count as evaded where the checkpoint watches for irregular
+// crossers (detection_probability > 0).
 #include <cmath>
 
 #include "random.hpp"
@@ -80,6 +82,9 @@ void screen_at_checkpoints(const Model& m, State& s) {
     const NodeId node = m.checkpoint_node[c];
     const bool at_border = m.node_kind[node] == NodeKind::kBorder;
     const double p_detect = m.checkpoint_detection_probability[c];
+    // Passing a checkpoint that does not try to stop irregular crossers (a
+    // document check at a legal entry) is not evasion.
+    const int watches_crossings = p_detect > 0.0;
     const double p_claim = m.checkpoint_asylum_claim_probability[c];
     const double p_false_positive = m.checkpoint_false_positive_rate[c];
     const std::uint32_t partners = m.checkpoint_partner_mask[c];
@@ -110,7 +115,7 @@ void screen_at_checkpoints(const Model& m, State& s) {
         n.false_positives += flagged;
       }
       if (!(crossing_detected || documents_caught || flagged)) {
-        ++n.evaded;
+        n.evaded += watches_crossings;
         let_pass(m, s, i, checkpoint, node, draws);
         continue;
       }
@@ -139,7 +144,7 @@ void screen_at_checkpoints(const Model& m, State& s) {
       const std::uint32_t i = waiting[static_cast<std::size_t>(k)];
       Draws draws(key, i);
       if (!draws.bernoulli(p_slip)) continue;
-      ++n.evaded;
+      n.evaded += watches_crossings;
       n.high_risk_missed += (a.flags[i] & kHighRisk) != 0;
       let_pass(m, s, i, checkpoint, node, draws);
     }
