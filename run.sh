@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Quick start: ./run.sh runs the baseline scenario into out/baseline.h5 and
 # prints a summary. ./run.sh SCENARIO.yaml [migrasim run options] runs another
-# (output: out/<scenario name>.h5 unless you pass -o).
+# (output: out/<scenario name>.h5 unless you pass -o); ./run.sh [options] runs
+# the baseline with those options.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools/setup.sh"
 migrasim_install_packages
@@ -9,8 +10,8 @@ migrasim_build --target migrasim >/dev/null
 cd "$MIGRASIM_ROOT"
 mkdir -p out
 
-if (($# == 0)); then
-  exec "$MIGRASIM_BUILD/migrasim" run scenarios/baseline.yaml -o out/baseline.h5 --force
+if (($# == 0)) || [[ $1 == -* ]]; then
+  set -- scenarios/baseline.yaml "$@"
 fi
 
 scenario="$1"
