@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
   run->add_option("--threads", threads, "OpenMP threads (default: all cores); results do not depend on it")
       ->check(CLI::Range(1, 1024));
   run->add_flag("--quiet", quiet, "No progress line and no summary");
-  run->add_flag("--check", check, "Verify model invariants after every step (slower)");
+  run->add_flag("--check", check, "Verify model invariants after every stage of every step (slower)");
   run->add_flag("--force", force, "Overwrite the output file if it exists");
 
   ScenarioArgs validate_args;
