@@ -215,8 +215,17 @@ void compile_communities(const Scenario& s, Model& m) {
 }
 
 // Cheapest cost from each node to any destination (the graph is a DAG, so
-// |nodes| rounds of relaxation settle it).
+// |nodes| rounds of relaxation settle it). An edge that requires a smuggler
+// costs the lowest starting fee among the networks covering it.
 void compile_route_costs(Model& m) {
+  std::vector<double> price = m.edge_cost_usd;
+  for (std::size_t e = 0; e < m.edge_count(); ++e) {
+    if (m.edge_smuggler_rule[e] != SmugglerRule::kRequired) continue;
+    price[e] = std::numeric_limits<double>::infinity();
+    for (std::uint32_t k = m.edge_first_network[e]; k < m.edge_first_network[e + 1]; ++k) {
+      price[e] = std::min(price[e], m.network_initial_fee_usd[m.edge_networks[k]]);
+    }
+  }
   const double inf = std::numeric_limits<double>::infinity();
   std::vector<double> cost(m.node_count(), inf);
   for (std::size_t n = 0; n < m.node_count(); ++n) {
@@ -224,7 +233,7 @@ void compile_route_costs(Model& m) {
   }
   for (std::size_t round = 0; round < m.node_count(); ++round) {
     for (std::size_t e = 0; e < m.edge_count(); ++e) {
-      cost[m.edge_from[e]] = std::min(cost[m.edge_from[e]], m.edge_cost_usd[e] + cost[m.edge_to[e]]);
+      cost[m.edge_from[e]] = std::min(cost[m.edge_from[e]], price[e] + cost[m.edge_to[e]]);
     }
   }
   for (NodeId origin : m.region_origin) m.region_route_cost_usd.push_back(cost[origin]);
@@ -406,6 +415,9 @@ Model compile(const Scenario& s) {
   m.scenario_name = s.name;
   m.scenario_file = s.file;
   m.scenario_text = s.text;
+  if (s.source_files.size() > 1) {
+    for (const auto& [path, text] : s.source_files) m.scenario_sources += "# ---- " + path + "\n" + text + "\n";
+  }
   m.overrides = s.overrides;
 
   m.start_date = s.time.start;

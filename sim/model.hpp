@@ -39,6 +39,7 @@ struct Model {
   std::string scenario_name;
   std::string scenario_file;
   std::string scenario_text;
+  std::string scenario_sources;  // every file of a scenario built on others, base first
   std::vector<std::string> overrides;
 
   // Time
@@ -91,7 +92,8 @@ struct Model {
   std::vector<CheckpointId> node_checkpoint;  // checkpoint at this node or kNone
   std::vector<EdgeId> node_first_edge;        // outgoing edges [first[n], first[n+1]) (nnodes+1)
   std::vector<double> node_choice_total;      // sum of outgoing choice weights
-  std::vector<double> node_cost_to_destination;  // cheapest remaining cost from the node, USD
+  std::vector<double> node_cost_to_destination;  // cheapest remaining cost from the node, USD (starting fees
+                                                 // where a smuggler is required)
   // Steps [from, until) in which travellers from a region may not enter a node
   // (no visa), by region * nnodes + node.
   std::vector<std::vector<std::pair<std::int32_t, std::int32_t>>> visa_closed_steps;

@@ -17,6 +17,7 @@
 #include <cmath>
 #include <cstdint>
 #include <span>
+#include <stdexcept>
 #include <vector>
 
 #include "random.hpp"
@@ -44,7 +45,8 @@ class CandidatePools {
   // list (pool_of(i) < pools), in increasing agent order.
   template <class PoolOf>
   void gather(std::size_t pools, std::int64_t n, PoolOf pool_of) {
-    pools_ = std::min(pools, max_pools_);
+    if (pools > max_pools_) throw std::logic_error("CandidatePools: more pools than allocated");
+    pools_ = pools;
     std::fill(thread_counts_.begin(), thread_counts_.end(), 0);
     const auto threads = static_cast<int>(threads_);
 #pragma omp parallel num_threads(threads)

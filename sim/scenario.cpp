@@ -4,6 +4,7 @@
 #include <limits>
 #include <sstream>
 
+#include "composition.hpp"
 #include "errors.hpp"
 #include "yaml_input.hpp"
 
@@ -288,6 +289,7 @@ void read_smugglers(Scenario& s, const YamlField& field) {
     if (auto f = map.optional("initial_reputation")) n.initial_reputation = f->probability();
     map.finish();
     if (n.min_fee_usd > n.max_fee_usd) item.fail("min_fee_usd is above max_fee_usd");
+    if (n.capacity_per_day > n.max_capacity_per_day) item.fail("capacity_per_day is above max_capacity_per_day");
     if (n.fee_usd < n.min_fee_usd || n.fee_usd > n.max_fee_usd) {
       item.fail("fee_usd must lie between min_fee_usd and max_fee_usd");
     }
@@ -365,19 +367,22 @@ const std::string& Scenario::locate(const std::string& path) const {
   return it == locations.end() ? (file.empty() ? unknown : file) : it->second;
 }
 
-Scenario parse_scenario(const std::string& text, const std::string& file,
-                        const std::vector<std::string>& overrides) {
-  auto source = std::make_shared<YamlSource>();
-  source->file = file;
-  source->text = text;
-  YAML::Node root = load_yaml_document(*source);
+namespace {
+
+Scenario read_scenario(ComposedDocument document, const std::string& file,
+                       const std::vector<std::string>& overrides) {
+  YAML::Node& root = document.root;
+  std::shared_ptr<YamlSource> source = document.source;
   for (const std::string& assignment : overrides) {
     source->overrides[apply_override(root, assignment)] = "--set " + assignment;
   }
 
   Scenario s;
   s.file = file;
-  s.text = text;
+  // What ran: the file as written, or for a scenario built on others the merged
+  // document (every file's own text is kept too).
+  s.text = document.files.size() == 1 ? document.files.front().second : YAML::Dump(root) + "\n";
+  s.source_files = std::move(document.files);
   s.overrides = overrides;
   const YamlMap top(YamlField(root, "", source));
   s.name = top.string_or("name", "scenario");
@@ -400,13 +405,15 @@ Scenario parse_scenario(const std::string& text, const std::string& file,
   return s;
 }
 
+}  // namespace
+
+Scenario parse_scenario(const std::string& text, const std::string& file,
+                        const std::vector<std::string>& overrides) {
+  return read_scenario(compose_document(text, file), file, overrides);
+}
+
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot open the scenario file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw InputError(path + ": cannot read the scenario file");
-  return parse_scenario(text.str(), path, overrides);
+  return read_scenario(load_composed_document(path), path, overrides);
 }
 
 }  // namespace migrasim

@@ -222,7 +222,8 @@ struct AsylumSpec {
 
 struct Scenario {
   std::string file;  // where it was read from, for messages
-  std::string text;  // the document as read, overrides applied afterwards
+  std::string text;  // the document as read (merged, if it extends others); overrides applied afterwards
+  std::vector<std::pair<std::string, std::string>> source_files;  // (path, text), base first
   std::vector<std::string> overrides;  // the --set assignments, in order
   // key path -> "file:line:column" of the entries and name references, so
   // compile() can point at the line that names an unknown node.

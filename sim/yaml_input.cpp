@@ -127,11 +127,24 @@ YAML::Node load_yaml_document(const YamlSource& source) {
 YamlField::YamlField(YAML::Node node, std::string path, std::shared_ptr<const YamlSource> source)
     : node_(std::move(node)), path_(std::move(path)), source_(std::move(source)) {}
 
-std::string YamlField::location() const {
-  // A value under an overridden key came from the command line, not the file.
-  for (const auto& [key, option] : source_->overrides) {
-    if (path_ == key || path_.starts_with(key + ".") || path_.starts_with(key + "[")) return option;
+const std::string* YamlSource::recorded_location(const std::string& path) const {
+  // The longest recorded key path that is `path` or one of its ancestors.
+  const std::string* best = nullptr;
+  std::size_t best_length = 0;
+  for (const auto& [key, place] : overrides) {
+    const bool covers = path == key || (path.size() > key.size() && path.starts_with(key) &&
+                                        (path[key.size()] == '.' || path[key.size()] == '['));
+    if (covers && (best == nullptr || key.size() >= best_length)) {
+      best = &place;
+      best_length = key.size();
+    }
   }
+  return best;
+}
+
+std::string YamlField::location() const {
+  // A value set by --set or by an extending scenario did not come from `file`.
+  if (const std::string* place = source_->recorded_location(path_)) return *place;
   // A section that --set created has no position in the file.
   if (node_.Mark().is_null()) {
     for (const auto& [key, option] : source_->overrides) {
@@ -360,7 +373,10 @@ void YamlMap::finish() const {
     const std::string path = field_.path().empty() ? key : field_.path() + "." + key;
     YamlField located(entries_[i].second, path,
                       field_.source_ptr());
-    if (located.location().starts_with("--set")) located.fail(message);
+    // A key set elsewhere (--set, an extending scenario) is reported there.
+    if (located.location() != format_location(field_.source().file, entries_[i].second.Mark())) {
+      located.fail(message);
+    }
     throw InputError(format_location(field_.source().file, keys_[i].Mark()) + ": " + path + ": " +
                      message);
   }

@@ -23,11 +23,16 @@
 
 namespace migrasim {
 
-// Where a document came from, for error messages.
+// Where a document came from, for error messages. Values that did not come
+// from `file` (a `--set` option, a scenario extending another) are listed in
+// `overrides` by canonical key path with the place they came from.
 struct YamlSource {
   std::string file;                              // the path as the user gave it
   std::string text;                              // the full document text
-  std::map<std::string, std::string> overrides;  // canonical key path -> "--set path=value"
+  std::map<std::string, std::string> overrides;  // key path -> "--set path=value" or "file:line:column"
+
+  // The place recorded for `path` or its nearest recorded ancestor, if any.
+  const std::string* recorded_location(const std::string& path) const;
 };
 
 // Reads a document, turning parse errors, empty, binary or oversized files into

@@ -180,6 +180,8 @@ inline bool continue_journey(const Model& m, State& s, std::size_t i, NodeId nod
     a.status[i] = Status::kReturned;
     a.status_step[i] = s.step;
     a.edge[i] = kNone;
+#pragma omp atomic
+    s.tally.value[index(Series::kReturned)] += 1.0;
     report_outcome(s, i, Outcome::kFailure);
     return true;
   }
