@@ -61,9 +61,12 @@ def main(argv=None):
         rows = summary_rows(window_totals(ds, args.start, args.end))
         print(f"{ds.attrs.get('scenario_name', args.file)}: {ds.sizes['replicate']} replicate(s), "
               f"{str(ds.time.values[0])[:10]} .. {str(ds.time.values[-1])[:10]}")
-    print(f"{'series (persons)':<24}{'median':>14}{'5%':>14}{'95%':>14}")
-    for name, median, low, high in rows:
-        print(f"{name:<24}{median:>14.0f}{low:>14.0f}{high:>14.0f}")
+    print(f"{'series':<26}{'median':>16}{'5%':>16}{'95%':>16}  units")
+    with open_run(args.file) as ds:
+        for name, median, low, high in rows:
+            units = ds[name].attrs.get("units", "")
+            digits = 3 if units == "1" else 0
+            print(f"{name:<26}{median:>16.{digits}f}{low:>16.{digits}f}{high:>16.{digits}f}  {units}")
     return 0
 
 

@@ -155,8 +155,9 @@ struct CheckpointSpec {
   double shared_data_match_rate = 0.0;         // chance a partner's record matches the traveller
 };
 
-// Social-media groups. Each region's agents are split into `count` groups
-// (shared out by population share) whose sizes follow a rank-size (Zipf) law:
+// Social-media groups: `count` groups in all, shared out between regions by
+// their agents (at least one per region, at most one per agent); within a
+// region, sizes follow a rank-size (Zipf) law:
 // the k-th largest group of a region has size proportional to k^-size_exponent,
 // so a few large groups hold many members and most groups are small.
 struct CommunitySpec {
@@ -166,12 +167,12 @@ struct CommunitySpec {
 
 // How news of the route travels (see docs/model.md, "Information").
 // An agent unaware of the route learns of it with hazard per day
-//   discovery_rate_per_day
+//   discovery_rate_per_day + smuggling networks' advertising
 //   + contagion_rate_per_day * ((1 - global_mixing) * a_c + global_mixing * A)
 //   + guide_rate_per_day * arrivals_remembered_c / members_c
-// with a_c the aware share of its community, A the aware share overall. All
-// agents' perceived success and danger move towards their community's record of
-// outcomes at learning_rate_per_day.
+// with a_c the aware share of its community, A the aware share overall. The
+// perceived success and danger of agents at home move towards their
+// community's record of outcomes at learning_rate_per_day.
 struct InformationSpec {
   double initial_route_awareness = 1.0;    // share aware at the start (1: no information dynamics)
   double discovery_rate_per_day = 0.0;     // learning of the route from outside any group

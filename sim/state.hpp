@@ -18,7 +18,7 @@ namespace migrasim {
 enum class Status : std::uint8_t {
   kAtHome,              // not (yet) intending to leave
   kAspiring,            // intends to leave, has not set out
-  kWaitingForSmuggler,  // paid or queued for a smuggler, not yet moved
+  kWaitingForSmuggler,  // queued for a place with a smuggling network (pays when taken on)
   kInTransit,           // on a route edge
   kHeldAtCheckpoint,    // arrived at a checkpoint node, waiting to be screened
   kInAsylumProcessing,  // apprehended and claimed asylum, awaiting a decision
@@ -50,7 +50,7 @@ struct Agents {
   std::vector<std::uint8_t> flags;            // AgentFlag bits
   std::vector<RegionId> region;               // home region
   std::vector<CommunityId> community;         // social-media group
-  std::vector<NetworkId> smuggler;            // network last hired (or being waited for), kNone if none
+  std::vector<NetworkId> smuggler;            // network hired or waited for, kNone if none (or gave up waiting)
   std::vector<std::uint32_t> passed_checkpoints;  // bit c: passed checkpoint c (its records exist)
   std::vector<NodeId> node;                   // last node reached (origin before leaving)
   std::vector<EdgeId> edge;                   // edge being travelled, kNone when not in transit

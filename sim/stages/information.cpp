@@ -1,6 +1,6 @@
 // reads: communities (aware, remembered outcomes), state.aware_total,
 //        agents.status, agents.community
-// writes: agents.flags (kRouteAware), agents.perceived_success,
+// writes: agents.flags (kRouteAware, kLegalAware), agents.perceived_success,
 //         agents.perceived_danger, communities.aware, state.aware_total,
 //         communities (awareness_probability, success_signal, danger_signal)
 //
@@ -8,9 +8,13 @@
 // failures and deaths, remembered with a fading memory) and the share of its
 // members who know the route are what its members hear. An agent at home who
 // does not know the route learns it with hazard per step
-//   h_c = discovery + contagion * ((1 - mixing) * a_c + mixing * A) + guide * M_arr,c / n_c
-// (a_c, A: aware shares of the community and of everyone; n_c its members), so
-// knowledge spreads through groups in an S-curve. Every agent at home moves its
+//   h_c = discovery + advertising + contagion * ((1 - mixing) * a_c + mixing * A)
+//         + guide * M_arr,c / n_c
+// (a_c, A: aware shares of the community and of everyone; n_c its members;
+// advertising: the smuggling networks' advertising rates times their
+// reputations), so knowledge spreads through groups in an S-curve. An agent
+// at home who does not know of legal pathways learns of them with
+// legal_awareness_rate_per_day. Every agent at home moves its
 // beliefs a share lambda of the way to the group's record:
 //   success S_c = (w0 s0 + M_arr) / (w0 + M_arr + M_fail + M_death)
 //   danger  D_c = (w0 d0 + k M_death) / (w0 + M_arr + M_fail + k M_death)

@@ -11,6 +11,7 @@
 // coerced (debt bondage, forced service) with coercion_probability, or
 // coercion_probability_in_debt when in debt. Then each network adapts:
 //   fee:        F <- clamp(F * exp(price_response * (D / C - 1)), min_fee, max_fee)
+//               (D / C taken as 2 when a network with no capacity has demand)
 //   capacity:   C <- C * (1 + recruitment * min(1, D / C) * max(0, (F - cost) / F)) * (1 - loss)
 //               capped at max_capacity
 //   reputation: (w0 r0 + S) / (w0 + S + L), S and L clients' arrivals and losses
