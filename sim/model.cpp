@@ -446,6 +446,7 @@ Model compile(const Scenario& s) {
   compile_route_costs(m);
   compile_visa_rules(s, m);
   compile_legal_pathways(s, m);
+  compile_interventions(s, m);
 
   const InformationSpec& info = s.information;
   m.info_initial_awareness = info.initial_route_awareness;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "dates.hpp"
+#include "policy.hpp"
 #include "scenario.hpp"
 
 namespace migrasim {
@@ -151,6 +152,9 @@ struct Model {
   std::vector<std::int32_t> pathway_wait_steps;
   double info_initial_legal_awareness = 0.0;
   double info_legal_awareness_probability = 0.0;  // per step
+
+  // Interventions, in file order (interpreted by policy.cpp)
+  std::vector<Intervention> interventions;
 
   // Decisions: hazard per step, see DecisionSpec
   double decision_base_hazard = 0.0;  // base_rate_per_day * step_days

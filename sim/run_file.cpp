@@ -24,6 +24,16 @@ OutputFile create_run_file(const Model& m, const std::filesystem::path& path,
 
   Axis node{"node", "route node", "", {}, m.node_name, {}};
   axes.push_back(std::move(node));
+  if (!m.interventions.empty()) {
+    Axis intervention{"intervention", "policy intervention", "", {}, {}, {}};
+    std::string types;
+    for (const Intervention& v : m.interventions) {
+      intervention.labels.push_back(v.name);
+      types += (types.empty() ? "" : " ") + std::string(to_string(v.type));
+    }
+    intervention.attributes.push_back({"intervention_types", types});
+    axes.push_back(std::move(intervention));
+  }
 
   std::vector<Variable> variables;
   auto add = [&](const SeriesInfo& info, std::vector<std::string> dims) {
@@ -39,6 +49,12 @@ OutputFile create_run_file(const Model& m, const std::filesystem::path& path,
   for (std::size_t k = 0; k < kSeriesCount; ++k) add(series_info(k), {"replicate", "time"});
   for (std::size_t k = 0; k < kNodeSeriesCount; ++k) {
     add(node_series_info(static_cast<NodeSeries>(k)), {"replicate", "time", "node"});
+  }
+  if (!m.interventions.empty()) {
+    variables.push_back(Variable{"intervention_activity", "level at which each intervention is in force", "1",
+                                 {"replicate", "time", "intervention"},
+                                 {{"cell_methods", std::string("time: point")},
+                                  {"comment", std::string("0 not in force, 1 in full force; between while ramping up")}}});
   }
 
   std::string overrides;
@@ -69,6 +85,9 @@ void write_replicate(OutputFile& file, const Model& m, std::uint32_t replicate,
   for (std::size_t k = 0; k < kSeriesCount; ++k) {
     file.write(series_info(k).name, {replicate},
                std::span<const double>(recording.scalar.data() + k * steps, steps));
+  }
+  if (!m.interventions.empty()) {
+    file.write("intervention_activity", {replicate}, recording.intervention_activity);
   }
   const std::size_t slab = steps * m.node_count();
   for (std::size_t k = 0; k < kNodeSeriesCount; ++k) {

@@ -324,6 +324,95 @@ void read_legal_pathways(Scenario& s, const YamlField& field) {
   }
 }
 
+std::vector<std::string> read_names(Scenario& s, const YamlField& field) {
+  std::vector<std::string> names;
+  for (const YamlField& item : field.items()) {
+    names.push_back(item.name());
+    note(s, item);
+  }
+  return names;
+}
+
+InterventionType read_intervention_type(const YamlField& field) {
+  const std::string text = field.string();
+  for (auto type : {InterventionType::kSmugglingTaskForce, InterventionType::kOutreachCampaign,
+                    InterventionType::kScreeningUpgrade, InterventionType::kDataSharing,
+                    InterventionType::kVisaPolicy, InterventionType::kLegalPathway}) {
+    if (text == to_string(type)) return type;
+  }
+  field.fail("unknown intervention type '" + text +
+             "'; allowed: smuggling_task_force, outreach_campaign, screening_upgrade, data_sharing, "
+             "visa_policy, legal_pathway");
+}
+
+void read_interventions(Scenario& s, const YamlField& field) {
+  const auto items = field.items(/*allow_empty=*/true);
+  for (std::size_t k = 0; k < items.size(); ++k) {
+    const YamlField& item = items[k];
+    const YamlMap map(item);
+    InterventionSpec v;
+    v.type = read_intervention_type(map.required("type"));
+    v.name = map.has("name") ? map.required("name").name() : std::string(to_string(v.type)) + "_" + std::to_string(k);
+    v.start = map.required("start").date();
+    if (auto f = map.optional("end")) {
+      v.end = f->date();
+      if (*v.end < v.start) f->fail("'end' is before 'start'");
+    }
+    v.cost_usd_per_day = map.non_negative_or("cost_usd_per_day", 0.0);
+    const bool targets_regions = v.type == InterventionType::kOutreachCampaign ||
+                                 v.type == InterventionType::kVisaPolicy ||
+                                 v.type == InterventionType::kLegalPathway;
+    if (targets_regions) {
+      if (auto f = map.optional("regions")) v.regions = read_names(s, *f);
+    }
+    switch (v.type) {
+      case InterventionType::kSmugglingTaskForce:
+        if (auto f = map.optional("networks")) v.networks = read_names(s, *f);
+        if (auto f = map.optional("checkpoints")) v.checkpoints = read_names(s, *f);
+        if (auto f = map.optional("arrest_rate_per_day")) v.arrest_rate_per_day = f->number_in(0.0, 10.0);
+        v.client_detection_boost = map.probability_or("client_detection_boost", 0.0);
+        break;
+      case InterventionType::kOutreachCampaign:
+        if (auto f = map.optional("reach_per_day")) v.reach_per_day = f->number_in(0.0, 10.0);
+        v.danger_message = map.probability_or("danger_message", 0.0);
+        v.legal_pathways_message = map.probability_or("legal_pathways_message", 0.0);
+        v.credibility = map.probability_or("credibility", v.credibility);
+        if (auto f = map.optional("decay_days")) v.decay_days = f->number_in(0.01, 1e5);
+        break;
+      case InterventionType::kScreeningUpgrade:
+        v.checkpoints = read_names(s, map.required("checkpoints"));
+        if (auto f = map.optional("detection_probability")) v.detection_probability = f->probability();
+        if (auto f = map.optional("document_sensitivity")) v.document_sensitivity = f->probability();
+        if (auto f = map.optional("high_risk_sensitivity")) v.high_risk_sensitivity = f->probability();
+        if (auto f = map.optional("false_positive_rate")) v.false_positive_rate = f->probability();
+        if (auto f = map.optional("throughput_per_day")) v.throughput_per_day = f->number_at_least(0.0);
+        if (auto f = map.optional("ramp_up_days")) v.ramp_up_days = f->number_in(0.0, 1e5);
+        break;
+      case InterventionType::kDataSharing:
+        v.checkpoints = read_names(s, map.required("checkpoints"));
+        v.partners = read_names(s, map.required("partners"));
+        v.match_rate = map.required("match_rate").probability();
+        break;
+      case InterventionType::kVisaPolicy: {
+        const YamlField node = map.required("node");
+        v.node = node.name();
+        note(s, node);
+        if (v.regions.empty()) map.required("regions");  // a visa rule names whom it applies to
+        break;
+      }
+      case InterventionType::kLegalPathway:
+        v.capacity_per_day = map.required("capacity_per_day").number_in(0.0, 1e9);
+        v.min_claim_strength = map.probability_or("min_claim_strength", 0.0);
+        if (auto f = map.optional("wait_days")) v.wait_days = f->number_in(0.0, kMaxDays);
+        if (auto f = map.optional("awareness_rate_per_day")) v.awareness_rate_per_day = f->number_in(0.0, 10.0);
+        break;
+    }
+    map.finish();
+    note(s, item);
+    s.interventions.push_back(std::move(v));
+  }
+}
+
 void read_decisions(Scenario& s, const YamlField& field) {
   const YamlMap map(field);
   DecisionSpec& d = s.decisions;
@@ -357,6 +446,18 @@ const char* to_string(NodeKind kind) {
     case NodeKind::kTransit: return "transit";
     case NodeKind::kBorder: return "border";
     case NodeKind::kDestination: return "destination";
+  }
+  return "?";
+}
+
+const char* to_string(InterventionType type) {
+  switch (type) {
+    case InterventionType::kSmugglingTaskForce: return "smuggling_task_force";
+    case InterventionType::kOutreachCampaign: return "outreach_campaign";
+    case InterventionType::kScreeningUpgrade: return "screening_upgrade";
+    case InterventionType::kDataSharing: return "data_sharing";
+    case InterventionType::kVisaPolicy: return "visa_policy";
+    case InterventionType::kLegalPathway: return "legal_pathway";
   }
   return "?";
 }
@@ -397,6 +498,7 @@ Scenario read_scenario(ComposedDocument document, const std::string& file,
   if (auto f = top.optional("checkpoints")) read_checkpoints(s, *f);
   if (auto f = top.optional("smugglers")) read_smugglers(s, *f);
   if (auto f = top.optional("legal_pathways")) read_legal_pathways(s, *f);
+  if (auto f = top.optional("interventions")) read_interventions(s, *f);
   if (auto f = top.optional("communities")) read_communities(s, *f);
   if (auto f = top.optional("information")) read_information(s, *f);
   if (auto f = top.optional("decisions")) read_decisions(s, *f);

@@ -221,6 +221,54 @@ struct AsylumSpec {
   double min_processing_days = 0.0;        // no decision before this wait
 };
 
+// A policy intervention: a typed, dated entry interpreted by policy.cpp, which
+// writes the policy state of every step (see docs/interventions.md). Each type
+// reads only its own keys; the others keep their defaults.
+enum class InterventionType : std::uint8_t {
+  kSmugglingTaskForce,  // arrests cut networks' capacity; intelligence helps checkpoints spot clients
+  kOutreachCampaign,    // messages on social platforms: dangers of smuggling, legal pathways
+  kScreeningUpgrade,    // new sensitivities, false-positive rate and throughput at checkpoints
+  kDataSharing,         // partner checkpoints' records shared with a checkpoint
+  kVisaPolicy,          // a node requires a visa for travellers from some regions
+  kLegalPathway,        // a legal channel with capacity and eligibility
+};
+
+struct InterventionSpec {
+  InterventionType type = InterventionType::kSmugglingTaskForce;
+  std::string name;
+  Date start;
+  std::optional<Date> end;         // inclusive: the last day in force; none = to the end of the run
+  double cost_usd_per_day = 0.0;
+  std::vector<std::string> regions;      // targets (empty = all)
+  std::vector<std::string> networks;     // targets (empty = all)
+  std::vector<std::string> checkpoints;  // targets
+  std::string node;                      // visa_policy: the node
+  // smuggling_task_force
+  double arrest_rate_per_day = 0.0;       // share of targeted networks' capacity lost per day
+  double client_detection_boost = 0.0;    // p' = 1 - (1 - p)(1 - boost) for clients, at `checkpoints`
+  // outreach_campaign
+  double reach_per_day = 0.0;             // share of members newly reached per day
+  double danger_message = 0.0;            // chance of dying the message conveys, in [0, 1]
+  double legal_pathways_message = 0.0;    // weight of the message about legal pathways, in [0, 1]
+  double credibility = 0.5;               // how far a reached group believes the message
+  double decay_days = 30.0;               // e-folding time of a group's exposure
+  // screening_upgrade: new values (none = unchanged), reached after ramp_up_days
+  std::optional<double> detection_probability;
+  std::optional<double> document_sensitivity;
+  std::optional<double> high_risk_sensitivity;
+  std::optional<double> false_positive_rate;
+  std::optional<double> throughput_per_day;
+  double ramp_up_days = 0.0;
+  // data_sharing
+  std::vector<std::string> partners;
+  double match_rate = 0.0;
+  // legal_pathway
+  double capacity_per_day = 0.0;
+  double min_claim_strength = 0.0;
+  double wait_days = 30.0;
+  double awareness_rate_per_day = 0.0;    // hazard of learning of legal pathways while in force
+};
+
 struct Scenario {
   std::string file;  // where it was read from, for messages
   std::string text;  // the document as read (merged, if it extends others); overrides applied afterwards
@@ -242,6 +290,7 @@ struct Scenario {
   std::vector<CheckpointSpec> checkpoints;
   std::vector<SmugglerSpec> smugglers;
   std::vector<LegalPathwaySpec> legal_pathways;
+  std::vector<InterventionSpec> interventions;
   CommunitySpec communities;
   InformationSpec information;
   DecisionSpec decisions;
@@ -258,5 +307,6 @@ Scenario parse_scenario(const std::string& text, const std::string& file,
                         const std::vector<std::string>& overrides = {});
 
 const char* to_string(NodeKind kind);
+const char* to_string(InterventionType type);
 
 }  // namespace migrasim

@@ -30,6 +30,7 @@ constexpr SeriesInfo kSeries[kSeriesCount] = {
      kPersonsPerStep, true, true},
     {"false_positives", "genuine travellers wrongly flagged as high-risk", kPersonsPerStep, true, true},
     {"smuggler_revenue_usd", "fees paid to smuggling networks", "USD per step", true, false},
+    {"intervention_cost_usd", "cost of the interventions in force", "USD per step", true, false},
     {"at_home", "persons at home not intending to migrate", kPersons, false, true},
     {"in_transit", "persons travelling on the route", kPersons, false, true},
     {"waiting_for_smuggler", "persons waiting for a place with a smuggling network", kPersons, false, true},

@@ -33,6 +33,7 @@ enum class Series : std::uint8_t {
   kHighRiskMissed,
   kFalsePositives,
   kSmugglerRevenueUsd,
+  kInterventionCostUsd,
   // Stocks
   kAtHome,
   kInTransit,
@@ -44,7 +45,7 @@ enum class Series : std::uint8_t {
   kMeanSmugglingFeeUsd,
   kMeanRouteAwareness,
 };
-inline constexpr std::size_t kSeriesCount = 27;
+inline constexpr std::size_t kSeriesCount = 28;
 
 inline constexpr std::size_t index(Series s) { return static_cast<std::size_t>(s); }
 

@@ -62,6 +62,8 @@ State make_state(const Model& m) {
   s.queue.allocate(std::max<std::size_t>({m.checkpoint_count(), m.network_count(), m.pathway_count(), 1}), n);
   s.node_stock_scratch.resize(m.node_count());
   s.recording.scalar.resize(kSeriesCount * static_cast<std::size_t>(m.steps));
+  s.recording.intervention_activity.resize(static_cast<std::size_t>(m.steps) * m.interventions.size());
+  allocate_policy(m, s.policy);
   s.recording.node.resize(kNodeSeriesCount * static_cast<std::size_t>(m.steps) * m.node_count());
   return s;
 }
@@ -112,6 +114,7 @@ void initialize_population(const Model& m, std::uint32_t replicate, State& s) {
     s.communities.aware[c] = aware;
   }
   s.aware_total = std::accumulate(s.communities.aware.begin(), s.communities.aware.end(), std::int64_t{0});
+  reset_policy(s.policy);
   Smugglers& net = s.smugglers;
   net.capacity = m.network_initial_capacity;
   net.fee_usd = m.network_initial_fee_usd;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model.hpp"
+#include "policy.hpp"
 #include "random.hpp"
 #include "rationing.hpp"
 #include "series.hpp"
@@ -98,6 +99,7 @@ struct StepTally {
 // file wants them: [series][step] and [node series][step][node].
 struct Recording {
   std::vector<double> scalar;  // (kSeriesCount x steps)
+  std::vector<double> intervention_activity;  // (steps x ninterventions)
   std::vector<double> node;    // (kNodeSeriesCount x steps x nnodes)
 };
 
@@ -132,6 +134,7 @@ struct State {
 
   CandidatePools queue;  // capacity rationing scratch, shared by the stages in turn
 
+  PolicyState policy;  // the policy in force this step (written by the environment stage)
   Communities communities;
   Smugglers smugglers;
   std::int64_t aware_total = 0;  // agents aware of the route after the information stage

@@ -1,9 +1,12 @@
-// reads: model.region_hardship, model.region_repression, model.region_exit_restriction, state.step
-// writes: state.region_hardship, state.region_repression, state.region_exit_probability
+// reads: model.region_hardship, model.region_repression, model.region_exit_restriction,
+//        model standing rules and interventions, state.step
+// writes: state.region_hardship, state.region_repression, state.region_exit_probability,
+//         state.policy, tally[intervention_cost_usd]
 //
 // The environment of a step: each region's push factors interpolated at the
 // step's start date, and the chance that an aspirant may leave during the step,
-// 1 - restriction ^ step_days for a daily exit restriction.
+// 1 - restriction ^ step_days for a daily exit restriction; and the policy in
+// force during the step (policy.cpp), with what it costs.
 #include <cmath>
 
 #include "stages/stages.hpp"
@@ -17,6 +20,8 @@ void update_environment(const Model& m, State& s) {
     s.region_repression[r] = interpolate(m.region_repression[r], day);
     s.region_exit_probability[r] = 1.0 - std::pow(interpolate(m.region_exit_restriction[r], day), m.step_days);
   }
+  apply_policy_schedule(m, s);
+  s.tally.add(Series::kInterventionCostUsd, s.policy.cost_usd);
 }
 
 }  // namespace migrasim

@@ -1,4 +1,4 @@
-// reads: communities (aware, remembered outcomes), state.aware_total,
+// reads: communities (aware, remembered outcomes), state.aware_total, state.policy (outreach),
 //        agents.status, agents.community
 // writes: agents.flags (kRouteAware, kLegalAware), agents.perceived_success,
 //         agents.perceived_danger, communities.aware, state.aware_total,
@@ -18,7 +18,10 @@
 // beliefs a share lambda of the way to the group's record:
 //   success S_c = (w0 s0 + M_arr) / (w0 + M_arr + M_fail + M_death)
 //   danger  D_c = (w0 d0 + k M_death) / (w0 + M_arr + M_fail + k M_death)
-// with prior (s0, d0) of weight w0 and death salience k.
+// with prior (s0, d0) of weight w0 and death salience k; an outreach campaign
+// moves D_c towards its message by the group's exposure times the message's
+// credibility (policy.cpp). Those unaware of legal pathways learn of them with
+// the probability policy.cpp gives for their group.
 #include <cmath>
 
 #include "parallel.hpp"
@@ -48,15 +51,16 @@ void spread_information(const Model& m, State& s) {
     const double deaths = c.remembered_deaths[k];
     c.success_signal[k] =
         static_cast<float>((w0 * m.info_prior_success + arrivals) / (w0 + arrivals + failures + deaths));
-    c.danger_signal[k] = static_cast<float>((w0 * m.info_prior_danger + salience * deaths) /
-                                            (w0 + arrivals + failures + salience * deaths));
+    const double record = (w0 * m.info_prior_danger + salience * deaths) / (w0 + arrivals + failures + salience * deaths);
+    // Outreach pulls the group's picture of the danger towards its message.
+    c.danger_signal[k] = static_cast<float>((1.0 - s.policy.outreach_weight[k]) * record + s.policy.outreach_danger[k]);
   }
 
   Agents& a = s.agents;
   const StreamKey key = stream(m, s, StreamId::kInformation);
   const auto learning = static_cast<float>(m.info_learning_weight);
   const StreamKey legal_key = stream(m, s, StreamId::kLegalAwareness);
-  const double legal_rate = m.info_legal_awareness_probability;
+  const std::vector<double>& legal_rate = s.policy.legal_awareness_probability;
   std::fill(c.aware.begin(), c.aware.end(), 0);
   for_each_thread_range(static_cast<std::int64_t>(a.size()), [&](std::int64_t lo, std::int64_t hi) {
     if (lo >= hi) return;
@@ -76,9 +80,9 @@ void spread_information(const Model& m, State& s) {
           Draws draws(key, static_cast<std::uint32_t>(i));
           if (draws.bernoulli(c.awareness_probability[k])) a.flags[i] |= kRouteAware;
         }
-        if (!(a.flags[i] & kLegalAware) && legal_rate > 0.0) {
+        if (!(a.flags[i] & kLegalAware) && legal_rate[k] > 0.0) {
           Draws draws(legal_key, static_cast<std::uint32_t>(i));
-          if (draws.bernoulli(legal_rate)) a.flags[i] |= kLegalAware;
+          if (draws.bernoulli(legal_rate[k])) a.flags[i] |= kLegalAware;
         }
         a.perceived_success[i] += learning * (c.success_signal[k] - a.perceived_success[i]);
         a.perceived_danger[i] += learning * (c.danger_signal[k] - a.perceived_danger[i]);

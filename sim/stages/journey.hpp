@@ -68,18 +68,20 @@ inline double edge_price_usd(const Model& m, const State& s, EdgeId edge) {
   return lowest;
 }
 
-// The edge a traveller from `region` with `savings_usd` takes from `node` in
-// `step` (one uniform draw), among the edges into nodes it may enter (visa
-// rules): by choice weight, weighted down by the cost of the rest of the way
+// The edge a traveller from `region` with `savings_usd` takes from `node` (one
+// uniform draw), among the edges into nodes it may enter under the visa rules
+// in force (state.policy): by choice weight, weighted down by the cost of the rest of the way
 // (edge_price_usd, then the cheapest onward cost) relative to max(100, savings)
 // when route_cost_sensitivity > 0, falling back to the weights if every option
 // is priced out. kNone if every edge is closed.
 inline EdgeId choose_edge(const Model& m, const State& s, NodeId node, float savings_usd, RegionId region,
-                          std::int32_t step, Draws& draws) {
+                          Draws& draws) {
   const EdgeId first = m.node_first_edge[node];
   const EdgeId last = m.node_first_edge[node + 1];
   const double scale = m.route_cost_sensitivity / std::max(100.0, static_cast<double>(savings_usd));
-  const auto open_weight = [&](EdgeId e) { return m.may_enter(region, m.edge_to[e], step) ? m.edge_choice_weight[e] : 0.0; };
+  const auto open_weight = [&](EdgeId e) {
+    return s.policy.may_enter(region, m.edge_to[e], m.node_count()) ? m.edge_choice_weight[e] : 0.0;
+  };
   const auto weight = [&](EdgeId e, bool by_cost) {
     const double w = open_weight(e);
     if (!by_cost || w == 0.0) return w;
@@ -174,7 +176,7 @@ inline bool continue_journey(const Model& m, State& s, std::size_t i, NodeId nod
     report_outcome(s, i, Outcome::kArrival);
     return true;
   }
-  const EdgeId edge = choose_edge(m, s, node, a.savings_usd[i], a.region[i], s.step, draws);
+  const EdgeId edge = choose_edge(m, s, node, a.savings_usd[i], a.region[i], draws);
   if (edge == kNone) {
     if (a.status[i] == Status::kAspiring) return false;
     a.status[i] = Status::kReturned;

@@ -52,6 +52,10 @@ void record_outputs(const Model& m, State& s) {
     s.recording.node[arrivals_at] = static_cast<double>(tally.node_arrivals[node]) * ppa;
   }
 
+  const std::size_t ninterventions = s.policy.activity.size();
+  std::copy(s.policy.activity.begin(), s.policy.activity.end(),
+            s.recording.intervention_activity.begin() + static_cast<long>(t * ninterventions));
+
   tally.value.fill(0.0);
   std::fill(tally.node_arrivals.begin(), tally.node_arrivals.end(), 0);
 }

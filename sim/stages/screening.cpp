@@ -1,4 +1,5 @@
-// reads: agents.status, agents.node, agents.flags, agents.passed_checkpoints, model checkpoints
+// reads: agents.status, agents.node, agents.flags, agents.passed_checkpoints, agents.smuggler,
+//        state.policy (checkpoint parameters in force), model checkpoints
 // writes: agents.status, agents.status_step, agents.node, agents.edge,
 //         agents.steps_left, agents.savings_usd, agents.smuggler, agents.flags,
 //         agents.passed_checkpoints, state.checkpoint_screened,
@@ -16,7 +17,10 @@
 //   flagged as high-risk with high_risk_sensitivity if it is, and with
 //   false_positive_rate if it is not;
 // where the traveller passed a partner checkpoint upstream, both sensitivities
-// become 1 - (1 - s)(1 - shared_data_match_rate). Any of the three stops it:
+// become 1 - (1 - s)(1 - shared_data_match_rate); a smuggler's client is
+// apprehended with 1 - (1 - p)(1 - client_detection_boost) where a task force
+// shares intelligence. All of these are the values in force this step
+// (policy.cpp). Any of the three stops it:
 // it is apprehended (a border encounter on a border node). Flagged travellers
 // are returned; the others claim asylum with asylum_claim_probability or are
 // returned. Travellers not stopped move on, the checkpoint's records of them
@@ -72,7 +76,8 @@ void screen_at_checkpoints(const Model& m, State& s) {
   const StreamKey key = stream(m, s, StreamId::kScreening);
   ScreeningCounts n;
   for (std::size_t c = 0; c < ncheckpoints; ++c) {
-    const double capacity = m.checkpoint_capacity_agents[c];
+    const PolicyState& policy = s.policy;
+    const double capacity = policy.capacity_agents[c];
     const auto demand = static_cast<double>(queue.demand(c));
     queue.ration(c, capacity, queue_key);
     const auto screened = queue.admitted(c);
@@ -81,19 +86,19 @@ void screen_at_checkpoints(const Model& m, State& s) {
     const auto checkpoint = static_cast<CheckpointId>(c);
     const NodeId node = m.checkpoint_node[c];
     const bool at_border = m.node_kind[node] == NodeKind::kBorder;
-    const double p_detect = m.checkpoint_detection_probability[c];
+    const double p_detect = policy.detection_probability[c];
+    // Intelligence on smuggling networks makes their clients easier to spot.
+    const double p_detect_client = 1.0 - (1.0 - p_detect) * (1.0 - policy.client_detection_boost[c]);
     // Passing a checkpoint that does not try to stop irregular crossers (a
     // document check at a legal entry) is not evasion.
-    const int watches_crossings = p_detect > 0.0;
+    const int watches_crossings = m.checkpoint_detection_probability[c] > 0.0 || p_detect > 0.0;
     const double p_claim = m.checkpoint_asylum_claim_probability[c];
-    const double p_false_positive = m.checkpoint_false_positive_rate[c];
-    const std::uint32_t partners = m.checkpoint_partner_mask[c];
-    const double match = m.checkpoint_shared_match_rate[c];
+    const double p_false_positive = policy.false_positive_rate[c];
+    const std::uint32_t partners = policy.partner_mask[c];
+    const double match = policy.shared_match_rate[c];
     const auto boosted = [match](double sensitivity) { return 1.0 - (1.0 - sensitivity) * (1.0 - match); };
-    const double doc_sensitivity[2] = {m.checkpoint_document_sensitivity[c],
-                                       boosted(m.checkpoint_document_sensitivity[c])};
-    const double risk_sensitivity[2] = {m.checkpoint_high_risk_sensitivity[c],
-                                        boosted(m.checkpoint_high_risk_sensitivity[c])};
+    const double doc_sensitivity[2] = {policy.document_sensitivity[c], boosted(policy.document_sensitivity[c])};
+    const double risk_sensitivity[2] = {policy.high_risk_sensitivity[c], boosted(policy.high_risk_sensitivity[c])};
 
     const auto count = static_cast<std::int64_t>(screened.size());
 #pragma omp parallel for schedule(static) reduction(+ : n)
@@ -104,7 +109,7 @@ void screen_at_checkpoints(const Model& m, State& s) {
       const int known = (a.passed_checkpoints[i] & partners) != 0;
       const bool high_risk = flags & kHighRisk;
       // Three draws, always taken in this order whatever the traveller's flags.
-      const bool crossing_detected = draws.bernoulli(p_detect);
+      const bool crossing_detected = draws.bernoulli(a.smuggler[i] != kNone ? p_detect_client : p_detect);
       const bool documents_caught = draws.bernoulli(doc_sensitivity[known]) && (flags & kFalsifiedDocuments);
       const bool flagged = draws.bernoulli(high_risk ? risk_sensitivity[known] : p_false_positive);
       n.documents += documents_caught;

@@ -13,7 +13,8 @@
 //   fee:        F <- clamp(F * exp(price_response * (D / C - 1)), min_fee, max_fee)
 //               (D / C taken as 2 when a network with no capacity has demand)
 //   capacity:   C <- C * (1 + recruitment * min(1, D / C) * max(0, (F - cost) / F)) * (1 - loss)
-//               capped at max_capacity
+//               capped at max_capacity; loss combines enforcement_loss_rate with
+//               a task force's arrests (policy.arrest_probability)
 //   reputation: (w0 r0 + S) / (w0 + S + L), S and L clients' arrivals and losses
 //               (deaths, returns, removals) remembered with the information memory
 // and its advertising (advertising_rate * reputation) adds to everyone's hazard
@@ -81,7 +82,8 @@ void adapt_networks(const Model& m, State& s) {
                                   m.network_min_fee_usd[k], m.network_max_fee_usd[k]);
     const double margin = fee > 0.0 ? std::max(0.0, (fee - m.network_cost_per_client_usd[k]) / fee) : 0.0;
     const double grown = capacity * (1.0 + m.network_recruitment[k] * std::min(1.0, pressure) * margin);
-    net.capacity[k] = std::min(m.network_max_capacity[k], grown * (1.0 - m.network_loss_probability[k]));
+    const double lost = 1.0 - (1.0 - m.network_loss_probability[k]) * (1.0 - s.policy.arrest_probability[k]);
+    net.capacity[k] = std::min(m.network_max_capacity[k], grown * (1.0 - lost));
     net.fee_usd[k] = fee;
 
     net.remembered_successes[k] = m.info_memory_decay * net.remembered_successes[k] +
