@@ -29,7 +29,8 @@ OutputFile create_run_file(const Model& m, const std::filesystem::path& path,
     std::string types;
     for (const Intervention& v : m.interventions) {
       intervention.labels.push_back(v.name);
-      types += (types.empty() ? "" : " ") + std::string(to_string(v.type));
+      if (!types.empty()) types += ' ';
+      types += to_string(v.type);
     }
     intervention.attributes.push_back({"intervention_types", types});
     axes.push_back(std::move(intervention));
