@@ -79,7 +79,7 @@ std::string find_invariant_violation(const Model& m, const State& s) {
     }
   }
   for (std::size_t c = 0; c < m.checkpoint_count(); ++c) {
-    if (static_cast<double>(s.checkpoint_screened[c]) > std::ceil(s.policy.capacity_agents[c])) {
+    if (static_cast<double>(s.checkpoint_screened[c]) > std::ceil(s.checkpoint_screening_capacity[c])) {
       return "checkpoint '" + m.checkpoint_name[c] + "' screened " +
              std::to_string(s.checkpoint_screened[c]) + " agents, above its capacity";
     }

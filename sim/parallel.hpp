@@ -3,7 +3,9 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <vector>
 
 namespace migrasim {
 
@@ -18,6 +20,27 @@ void for_each_thread_range(std::int64_t n, Body body) {
     const std::int64_t team = omp_get_num_threads();
     body(n * t / team, n * (t + 1) / team);
   }
+}
+
+// Sum of term(i) over [0, n) that is the same to the last bit for any number
+// of threads: fixed blocks are summed in index order, then the block sums in
+// block order. `block_sums` is caller-owned scratch (no allocation when it is
+// already large enough).
+template <class Term>
+double deterministic_sum(std::int64_t n, std::vector<double>& block_sums, Term term) {
+  constexpr std::int64_t kBlock = 1 << 16;
+  const std::int64_t blocks = (n + kBlock - 1) / kBlock;
+  if (static_cast<std::int64_t>(block_sums.size()) < blocks) block_sums.resize(static_cast<std::size_t>(blocks));
+#pragma omp parallel for schedule(static)
+  for (std::int64_t b = 0; b < blocks; ++b) {
+    double sum = 0.0;
+    const std::int64_t end = std::min(n, (b + 1) * kBlock);
+    for (std::int64_t i = b * kBlock; i < end; ++i) sum += term(i);
+    block_sums[static_cast<std::size_t>(b)] = sum;
+  }
+  double total = 0.0;
+  for (std::int64_t b = 0; b < blocks; ++b) total += block_sums[static_cast<std::size_t>(b)];
+  return total;
 }
 
 }  // namespace migrasim

@@ -40,6 +40,8 @@ constexpr SeriesInfo kSeries[kSeriesCount] = {
     {"mean_smuggling_fee_usd", "smuggling fee, mean over networks weighted by capacity", "USD", false,
      false},
     {"mean_route_awareness", "share of agents who know the route", "1", false, false},
+    {"mean_perceived_danger", "perceived chance of dying on the way, mean over agents at home", "1", false,
+     false},
 };
 
 constexpr SeriesInfo kNode[kNodeSeriesCount] = {

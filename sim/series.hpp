@@ -44,8 +44,9 @@ enum class Series : std::uint8_t {
   // Levels
   kMeanSmugglingFeeUsd,
   kMeanRouteAwareness,
+  kMeanPerceivedDanger,
 };
-inline constexpr std::size_t kSeriesCount = 28;
+inline constexpr std::size_t kSeriesCount = 29;
 
 inline constexpr std::size_t index(Series s) { return static_cast<std::size_t>(s); }
 

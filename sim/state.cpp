@@ -58,9 +58,11 @@ State make_state(const Model& m) {
   s.region_exit_probability.resize(m.region_count());
   s.tally.node_arrivals.resize(m.node_count());
   s.checkpoint_screened.resize(m.checkpoint_count());
+  s.checkpoint_screening_capacity.resize(m.checkpoint_count());
   // One rationing scratch serves checkpoints, networks and legal pathways in turn.
   s.queue.allocate(std::max<std::size_t>({m.checkpoint_count(), m.network_count(), m.pathway_count(), 1}), n);
   s.node_stock_scratch.resize(m.node_count());
+  s.sum_scratch.resize((n >> 16) + 1);
   s.recording.scalar.resize(kSeriesCount * static_cast<std::size_t>(m.steps));
   s.recording.intervention_activity.resize(static_cast<std::size_t>(m.steps) * m.interventions.size());
   allocate_policy(m, s.policy);

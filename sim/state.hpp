@@ -130,7 +130,8 @@ struct State {
   std::vector<double> region_exit_probability;  // chance an aspirant may leave this step
 
   // Checkpoints                                                  (ncheckpoints)
-  std::vector<std::int64_t> checkpoint_screened;  // agents screened in the last step
+  std::vector<std::int64_t> checkpoint_screened;       // agents screened in the last step
+  std::vector<double> checkpoint_screening_capacity;   // ...under this capacity (agents per step)
 
   CandidatePools queue;  // capacity rationing scratch, shared by the stages in turn
 
@@ -141,6 +142,7 @@ struct State {
 
   StepTally tally;
   std::vector<std::int64_t> node_stock_scratch;            // (nnodes)
+  std::vector<double> sum_scratch;                         // block sums (nagents / 65536)
   std::array<std::int64_t, kStatusCount> status_counts{};  // agents per status after the last step
   Recording recording;
 };

@@ -6,6 +6,7 @@
 // held or waiting at a node or travelling on an edge that leaves it.
 #include <array>
 
+#include "parallel.hpp"
 #include "stages/stages.hpp"
 
 namespace migrasim {
@@ -38,6 +39,11 @@ void record_outputs(const Model& m, State& s) {
   tally.add(Series::kHeldAtCheckpoints, count(Status::kHeldAtCheckpoint));
   tally.add(Series::kAsylumBacklog, count(Status::kInAsylumProcessing));
   tally.add(Series::kMeanRouteAwareness, static_cast<double>(s.aware_total) / m.agents);
+  const double danger_sum = deterministic_sum(n, s.sum_scratch, [&](std::int64_t i) {
+    return a.status[i] == Status::kAtHome ? static_cast<double>(a.perceived_danger[i]) : 0.0;
+  });
+  const auto at_home = count(Status::kAtHome);
+  tally.add(Series::kMeanPerceivedDanger, at_home > 0 ? danger_sum / static_cast<double>(at_home) : 0.0);
 
   const double ppa = m.persons_per_agent;
   const auto steps = static_cast<std::size_t>(m.steps);

@@ -83,6 +83,7 @@ void screen_at_checkpoints(const Model& m, State& s) {
     const auto screened = queue.admitted(c);
     const auto waiting = queue.rejected(c);
     s.checkpoint_screened[c] = static_cast<std::int64_t>(screened.size());
+    s.checkpoint_screening_capacity[c] = capacity;
     const auto checkpoint = static_cast<CheckpointId>(c);
     const NodeId node = m.checkpoint_node[c];
     const bool at_border = m.node_kind[node] == NodeKind::kBorder;
