@@ -327,7 +327,7 @@ def cost_effectiveness_rows(label, diffs):
     for key, metric, sign, unit in EFFECTS:
         if metric not in diffs:
             continue
-        effect = sign * diffs[metric]
+        effect = -sign * diffs[metric]
         effect_median = float(np.median(effect))
         row = dict(scenario=label, key=key, metric=metric, unit=unit, extra_cost=cost_median,
                    effect=effect_median, ratio=None, low=None, high=None, reason="")
@@ -478,28 +478,21 @@ def ce_table(c):
     return ["scenario", "measure", "extra cost (USD)", "effect", "ratio", "90% interval", "note"], rows
 
 
-def text_table(header, rows, numeric_from=2):
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)] if rows else [len(h) for h in header]
-    lines = []
-    def line(cells, header_line=False):
-        out = []
-        for i, (cell, w) in enumerate(zip(cells, widths)):
-            cell = str(cell)
-            right = i >= numeric_from and not header_line or (header_line and i >= numeric_from)
-            out.append(cell.rjust(w) if right and i < len(cells) - 1 or (right and header[-1] != "units" and
-                                                                        header[-1] != "note") else cell.ljust(w))
-        return "  ".join(out).rstrip()
-    lines.append(line(header, True))
-    lines.append("  ".join("-" * w for w in widths))
-    previous = None
+def text_table(header, rows, numeric):
+    """A fixed-width table; the first column is shown once per group of rows."""
+    shown, previous = [], None
     for row in rows:
-        shown = list(row)
-        if shown[0] == previous:
-            shown[0] = ""
+        row = [str(x) for x in row]
+        if row[0] == previous:
+            row[0] = ""
         else:
-            previous = shown[0]
-        lines.append(line(shown))
-    return "\n".join(lines)
+            previous = row[0]
+        shown.append(row)
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *shown)]
+    def line(cells):
+        return "  ".join(str(cell).rjust(w) if i in numeric else str(cell).ljust(w)
+                         for i, (cell, w) in enumerate(zip(cells, widths))).rstrip()
+    return "\n".join([line(header), "  ".join("-" * w for w in widths)] + [line(r) for r in shown])
 
 
 def provenance(c):
@@ -534,16 +527,16 @@ def report_text(c):
     out.append("")
     out.append("Cumulative outcomes over the window (flows summed, asylum_backlog at the end);")
     out.append("median and 90% interval (5th-95th percentile) across replicates")
-    out.append(text_table(*summary_table(c)))
+    out.append(text_table(*summary_table(c), numeric={2, 3, 4}))
     if len(c.runs) > 1:
         out.append("")
         out.append(f"Paired differences against {c.baseline.label} (replicate r minus baseline replicate r)")
-        out.append(text_table(*difference_table(c)))
+        out.append(text_table(*difference_table(c), numeric={2, 3, 4, 5}))
         out.append("")
         out.append("Cost-effectiveness: median extra intervention cost / median effect "
                    "(interval: per-replicate ratios)")
         header, rows = ce_table(c)
-        out.append(text_table(header, rows) if rows else "  (none: intervention_cost_usd missing)")
+        out.append(text_table(header, rows, numeric={2, 3, 4, 5}) if rows else "  (none: intervention_cost_usd missing)")
     if c.notes:
         out.append("")
         out.append("Notes:")
@@ -604,7 +597,7 @@ def figures(c):
             color = colors[k % len(colors)]
             ax.fill_between(m.index, q[0], q[2], color=color, alpha=0.2, linewidth=0, step=None)
             ax.plot(m.index, q[1], color=color, linewidth=1.8, marker="o", markersize=2.5,
-                    label=run.label + (" (baseline)" if k == 0 else ""))
+                    label=run.label + (" (baseline)" if k == 0 and "baseline" not in run.label.lower() else ""))
         flow = any(run.kinds.get(metric) == "flow" for run in c.runs)
         what = "monthly sum" if flow else "end-of-month value"
         ax.set_title(f"{metric}: {what}, replicate median and 5-95% band")
@@ -690,7 +683,8 @@ def _html_table(header, rows, numeric, group_first=True):
             text = "" if (group_first and i == 0 and not first) else str(cell)
             cls = ' class="num"' if i in numeric else ""
             cells.append(f"<td{cls}>{e(text)}</td>")
-        out.append(f'<tr{" class=\"first\"" if first else ""}>' + "".join(cells) + "</tr>")
+        row_class = ' class="first"' if first else ""
+        out.append(f"<tr{row_class}>" + "".join(cells) + "</tr>")
         previous = row[0]
     out.append("</table>")
     return "\n".join(out)
