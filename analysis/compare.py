@@ -81,6 +81,7 @@ class Run:
     units: dict                # name -> units as stored (per step for flows)
     long_names: dict
     kinds: dict                # name -> "flow" | "stock"
+    interventions: list = dataclasses.field(default_factory=list)  # "name (type): first .. last day in force"
 
     @property
     def seed(self):
@@ -150,12 +151,35 @@ def load_run(path):
             series[name] = np.asarray(var.values, dtype=float)
             units[name] = str(var.attrs.get("units", ""))
             long_names[name] = str(var.attrs.get("long_name", name))
+        interventions = _interventions(ds, times)
     if np.any(replicates != np.round(replicates)):
         raise CompareError(f"{path}: replicate coordinate is not whole numbers")
     name = str(attrs.get("scenario_name") or "").strip()
     return Run(path=path, label=name or pathlib.Path(path).stem, scenario_name=name, attrs=attrs,
                times=times, step_days=float(step_days), replicates=replicates.astype(int),
-               series=series, units=units, long_names=long_names, kinds=kinds)
+               series=series, units=units, long_names=long_names, kinds=kinds, interventions=interventions)
+
+
+def _interventions(ds, times):
+    """The file's interventions (optional `intervention` axis), with the days they are
+    in force in replicate 0, for the provenance."""
+    if "intervention" not in ds.coords:
+        return []
+    names = [str(_attr(v)) for v in np.asarray(ds["intervention"].values).ravel()]
+    types = str(_attr(ds["intervention"].attrs.get("intervention_types", ""))).split()
+    activity = None
+    if "intervention_activity" in ds.data_vars and ds["intervention_activity"].dims == (
+            "replicate", "time", "intervention") and ds.sizes["replicate"] > 0:
+        activity = np.asarray(ds["intervention_activity"].isel(replicate=0).values, dtype=float)
+    out = []
+    for k, name in enumerate(names):
+        text = name + (f" ({types[k]})" if len(types) == len(names) else "")
+        if activity is not None:
+            active = np.nonzero(activity[:, k] > 0)[0]
+            text += (f": in force {_day(times[active[0]])} .. {_day(times[active[-1]])}" if active.size
+                     else ": never in force")
+        out.append(text)
+    return out
 
 
 def disambiguate(runs):
@@ -302,10 +326,7 @@ class Comparison:
 
 def paired(base, base_values, run, values):
     """Common replicate values and, per metric present in both, run minus baseline."""
-    common = np.intersect1d(base.replicates, run.replicates)
-    bi = np.searchsorted(base.replicates, common) if np.all(np.diff(base.replicates) > 0) else \
-        np.array([int(np.nonzero(base.replicates == c)[0][0]) for c in common], dtype=int)
-    ri = np.array([int(np.nonzero(run.replicates == c)[0][0]) for c in common], dtype=int)
+    common, bi, ri = np.intersect1d(base.replicates, run.replicates, return_indices=True)
     diffs = {m: values[m][ri] - base_values[m][bi] for m in METRIC_NAMES if m in values and m in base_values}
     return common, diffs
 
@@ -365,9 +386,9 @@ def first_divergence(base, run):
 
 
 def compare(paths_or_runs, start=None, end=None):
-    runs = [r if isinstance(r, Run) else None for r in paths_or_runs]
-    if any(r is None for r in runs):
-        runs = load_runs(paths_or_runs)
+    """Everything the report shows, from run files (paths) or loaded Runs; the first is the baseline."""
+    items = list(paths_or_runs)
+    runs = items if items and all(isinstance(r, Run) for r in items) else load_runs(items)
     if not runs:
         raise CompareError("no run files given")
     window = select_window(runs, start, end)
@@ -388,13 +409,18 @@ def compare(paths_or_runs, start=None, end=None):
             raise CompareError(f"{run.path} and {base.path} have no replicate index in common")
         pairs[run.label] = common
         if len(run.replicates) != len(base.replicates) or common.size != len(run.replicates):
-            notes.append(f"{run.label} has {len(run.replicates)} replicate(s) and the baseline "
-                         f"{base.label} {len(base.replicates)}: differences pair the {common.size} "
+            notes.append(f"{run.label} has {len(run.replicates)} replicate(s), the baseline "
+                         f"({base.label}) {len(base.replicates)}: differences pair the {common.size} "
                          f"common replicate(s) ({_ranges(common)})")
         if run.seed != base.seed:
             notes.append(f"{run.label} was run with seed {run.seed}, the baseline with seed {base.seed}: "
                          f"replicate pairs do not share random numbers, so the paired intervals are "
                          f"wider than they would be with one seed")
+        for key, what in (("agents", "agents"), ("persons_per_agent", "persons per agent")):
+            if run.attrs.get(key) != base.attrs.get(key):
+                notes.append(f"{run.label} was run with {run.attrs.get(key)} {what}, the baseline with "
+                             f"{base.attrs.get(key)}: the populations differ, so the differences mix the "
+                             f"scenario's effect with the change of scale")
         for m, d in diffs.items():
             differences[(run.label, m)] = d
             diff_summary[(run.label, m)] = quantiles(d)
@@ -426,6 +452,8 @@ def fmt(value):
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "n/a"
     value = float(value)
+    if abs(value - round(value)) < 1e-9 * max(1.0, abs(value)):
+        value = float(round(value))   # percentiles of whole numbers: drop interpolation noise
     if value == 0:
         return "0"
     if abs(value) >= 100 or value == round(value):
@@ -464,8 +492,8 @@ def difference_table(c):
             if (run.label, m) in c.diff_summary:
                 med, lo, hi = c.diff_summary[(run.label, m)]
                 rows.append([m, run.label, fmt_signed(med), fmt_signed(lo), fmt_signed(hi),
-                             relative(med, c.summary[(base, m)][0]), c.units(m)])
-    return ["metric", "scenario", "median diff", "5%", "95%", "vs baseline median", "units"], rows
+                             relative(med, c.summary[(base, m)][0]), len(c.pairs[run.label]), c.units(m)])
+    return ["metric", "scenario", "median diff", "5%", "95%", "vs baseline median", "pairs", "units"], rows
 
 
 def ce_table(c):
@@ -496,7 +524,6 @@ def text_table(header, rows, numeric):
 
 
 def provenance(c):
-    w = c.window
     lines = []
     for i, run in enumerate(c.runs):
         role = "baseline" if i == 0 else "scenario"
@@ -504,7 +531,8 @@ def provenance(c):
         lines.append(dict(role=role, label=run.label, path=run.path, scenario_name=run.scenario_name or "(none)",
                           replicates=len(run.replicates), seed=run.seed, version=run.attrs.get("migrasim_version", ""),
                           data=f"{run.first_day} .. {run.last_day}", overrides=overrides or "none",
-                          diverges=("" if i == 0 else
+                          interventions="; ".join(run.interventions) or "none",
+                          diverges=("(this is the baseline)" if i == 0 else
                                     str(c.divergence.get(run.label) or "never (identical to the baseline)"))))
     return lines
 
@@ -524,6 +552,8 @@ def report_text(c):
         extra = "" if p["role"] == "baseline" else f", differs from baseline from {p['diverges']}"
         out.append(f"  {p['role']:<8} {p['label']}: {p['path']} (scenario {p['scenario_name']}, "
                    f"{p['replicates']} replicates, seed {p['seed']}, overrides: {p['overrides']}{extra})")
+        if p["interventions"] != "none":
+            out.append(f"           interventions: {p['interventions']}")
     out.append("")
     out.append("Cumulative outcomes over the window (flows summed, asylum_backlog at the end);")
     out.append("median and 90% interval (5th-95th percentile) across replicates")
@@ -531,7 +561,7 @@ def report_text(c):
     if len(c.runs) > 1:
         out.append("")
         out.append(f"Paired differences against {c.baseline.label} (replicate r minus baseline replicate r)")
-        out.append(text_table(*difference_table(c), numeric={2, 3, 4, 5}))
+        out.append(text_table(*difference_table(c), numeric={2, 3, 4, 5, 6}))
         out.append("")
         out.append("Cost-effectiveness: median extra intervention cost / median effect "
                    "(interval: per-replicate ratios)")
@@ -662,6 +692,9 @@ h2 { font-size: 1.25em; margin-top: 1.8em; color: #334; }
 table { border-collapse: collapse; margin: .6em 0 1em 0; font-size: .9em; }
 th, td { border: 1px solid #ccd; padding: .25em .6em; }
 th { background: #eef; text-align: left; }
+td { overflow-wrap: anywhere; }
+td { vertical-align: top; }
+td.nowrap { white-space: nowrap; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.first td { border-top: 2px solid #99a; }
 .note { background: #f6f6ee; border-left: 4px solid #aa8; padding: .6em 1em; }
@@ -672,7 +705,7 @@ figcaption { font-size: .85em; color: #555; }
 """
 
 
-def _html_table(header, rows, numeric, group_first=True):
+def _html_table(header, rows, numeric, group_first=True, nowrap=()):
     e = html.escape
     out = ["<table>", "<tr>" + "".join(f"<th>{e(h)}</th>" for h in header) + "</tr>"]
     previous = None
@@ -681,7 +714,7 @@ def _html_table(header, rows, numeric, group_first=True):
         cells = []
         for i, cell in enumerate(row):
             text = "" if (group_first and i == 0 and not first) else str(cell)
-            cls = ' class="num"' if i in numeric else ""
+            cls = ' class="num"' if i in numeric else ' class="nowrap"' if i in nowrap else ""
             cells.append(f"<td{cls}>{e(text)}</td>")
         row_class = ' class="first"' if first else ""
         out.append(f"<tr{row_class}>" + "".join(cells) + "</tr>")
@@ -695,7 +728,7 @@ def report_html(c, figs):
     parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
              f"<title>migrasim scenario comparison: {e(', '.join(r.label for r in c.runs))}</title>",
              f"<style>{CSS}</style>", "</head>", "<body>"]
-    parts.append(f"<h1>migrasim scenario comparison</h1>")
+    parts.append("<h1>migrasim scenario comparison</h1>")
     parts.append(f"<p>Baseline <b>{e(c.baseline.label)}</b> compared with "
                  f"{e(', '.join(r.label for r in c.runs[1:])) or 'no other scenario'}; "
                  f"window {e(window_text(c))}.</p>")
@@ -709,7 +742,8 @@ def report_html(c, figs):
                  "<p><b>Paired differences</b> subtract, replicate by replicate, the baseline run with the same "
                  "replicate index. With the same seed both runs share their random numbers (common random "
                  "numbers), so the difference shows the effect of the scenario with much of the chance "
-                 "variation removed; its interval is narrower than comparing the two intervals would suggest. "
+                 "variation removed; its interval is usually much narrower than the overlap of the two "
+                 "scenarios' own intervals would suggest. "
                  "An interval that excludes 0 means the effect is consistent across replicates.</p>"
                  "<p><b>Cost-effectiveness</b> divides the median extra intervention cost by the median number "
                  "averted (or, for high-risk detections, gained). It is shown as n/a when nothing is averted "
@@ -719,11 +753,20 @@ def report_html(c, figs):
 
     parts.append("<h2>Runs</h2>")
     prov = provenance(c)
-    header = ["role", "label", "file", "scenario_name", "replicates", "seed", "migrasim", "data", "overrides",
-              "first day differing from baseline"]
-    rows = [[p["role"], p["label"], p["path"], p["scenario_name"], p["replicates"], p["seed"], p["version"],
-             p["data"], p["overrides"], p["diverges"]] for p in prov]
-    parts.append(_html_table(header, rows, numeric={4, 5}, group_first=False))
+    fields = [("role", "role"), ("file", "path"), ("scenario_name", "scenario_name"),
+              ("replicates", "replicates"), ("seed", "seed"), ("migrasim version", "version"),
+              ("data", "data"), ("overrides (--set)", "overrides"), ("interventions", "interventions"),
+              ("first day differing from the baseline", "diverges")]
+    header = [""] + [p["label"] for p in prov]
+    rows = [[name] + [p[key] for p in prov] for name, key in fields]
+    parts.append(_html_table(header, rows, numeric=set(), group_first=False))
+    for run in c.runs:
+        yaml_text = str(run.attrs.get("scenario_yaml", "") or "")
+        command = str(run.attrs.get("command_line", "") or "")
+        if yaml_text or command:
+            parts.append(f"<details><summary>Scenario as run: {e(run.label)} ({e(run.path)})</summary>"
+                         f'<p class="small">Command line: <code>{e(command)}</code></p>'
+                         f'<pre class="small">{e(yaml_text)}</pre></details>')
     parts.append(f'<p class="small">Window: {e(window_text(c))}. Steps are counted when they start in the '
                  "window.</p>")
 
@@ -734,7 +777,7 @@ def report_html(c, figs):
     if len(c.runs) > 1:
         parts.append(f"<h2>Paired differences against {e(c.baseline.label)}</h2>")
         header, rows = difference_table(c)
-        parts.append(_html_table(header, rows, numeric={2, 3, 4, 5}))
+        parts.append(_html_table(header, rows, numeric={2, 3, 4, 5, 6}))
         parts.append("<h2>Cost-effectiveness</h2>")
         header, rows = ce_table(c)
         if rows:
