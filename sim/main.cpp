@@ -2,7 +2,12 @@
 // Exit codes: 0 success, 2 bad usage or bad input, 1 any other failure.
 #include <unistd.h>
 
+#include <omp.h>
+
 #include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdint>
+#include <fstream>
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -22,6 +27,20 @@ std::string quote_for_shell(const std::string& arg) {
   std::string quoted = "'";
   for (char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return quoted + "'";
+}
+
+extern "C" void on_stop_signal(int signal) { migrasim::stop_run(signal); }
+
+// MemAvailable from /proc/meminfo, in bytes; 0 when unknown.
+std::uint64_t available_memory_bytes() {
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  std::uint64_t kib = 0;
+  std::string unit;
+  while (meminfo >> key >> kib >> unit) {
+    if (key == "MemAvailable:") return kib * 1024;
+  }
+  return 0;
 }
 
 struct ScenarioArgs {
@@ -50,7 +69,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer(
       "Exit codes: 0 success; 2 bad usage or bad input (the message names file:line:column and "
-      "the key); 1 any other failure.\nSee README.md and docs/ for the scenario format and the output layout.");
+      "the key); 1 any other failure; 130/143 stopped by SIGINT/SIGTERM (nothing written).\nSee README.md and docs/ for the scenario format and the output layout.");
 
   ScenarioArgs run_args;
   std::string output;
@@ -98,6 +117,24 @@ int main(int argc, char** argv) {
       if (seed >= 0) m.seed = static_cast<std::uint64_t>(seed);
       if (replicates > 0) m.replicates = static_cast<std::uint32_t>(replicates);
 
+      // Refuse up front what would run out of memory halfway.
+      const std::uint64_t needed = migrasim::estimated_memory_bytes(m);
+      const std::uint64_t available = available_memory_bytes();
+      if (available > 0 && needed > available) {
+        throw migrasim::InputError(run_args.scenario + ": population.agents: " + std::to_string(m.agents) +
+                                   " agents need about " + std::to_string(needed >> 20) + " MiB, but only " +
+                                   std::to_string(available >> 20) +
+                                   " MiB are available; use fewer agents and a larger persons_per_agent");
+      }
+      const int cores = omp_get_num_procs();
+      if (threads > cores) {
+        std::cerr << "migrasim: note: --threads " << threads << " capped at the " << cores
+                  << " cores available (results do not depend on it)\n";
+        threads = cores;
+      }
+      std::signal(SIGINT, on_stop_signal);
+      std::signal(SIGTERM, on_stop_signal);
+
       migrasim::RunOptions options;
       options.threads = threads;
       options.check_invariants = check;
@@ -110,6 +147,9 @@ int main(int argc, char** argv) {
       if (!quiet) std::cout << migrasim::format_summary(m, summary) << "wrote " << output << "\n";
       return 0;
     }
+  } catch (const migrasim::Interrupted& stop) {
+    std::cerr << "migrasim: stopped by signal " << stop.signal << "; no output written\n";
+    return 128 + stop.signal;
   } catch (const migrasim::InputError& e) {
     std::cerr << "migrasim: error: " << e.what() << "\n";
     return 2;

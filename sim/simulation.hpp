@@ -16,6 +16,19 @@
 
 namespace migrasim {
 
+// Thrown between steps after stop_run() was called (e.g. from a SIGINT or
+// SIGTERM handler); the output file's destructor then removes its temporary.
+struct Interrupted {
+  int signal;
+};
+
+// Asks a running simulation to stop at the end of the current step.
+// Async-signal-safe.
+void stop_run(int signal);
+
+// An estimate of the memory a run of `model` needs, in bytes.
+std::uint64_t estimated_memory_bytes(const Model& model);
+
 struct RunOptions {
   int threads = 0;               // 0: OpenMP's default
   bool check_invariants = false;  // verify invariants after every step (slow)
