@@ -261,7 +261,8 @@ YamlMap::YamlMap(const YamlField& field) : field_(field) {
   const YAML::Node& node = field.node();
   if (!node.IsMap()) field.fail("expected a mapping of keys, got " + describe(node));
   for (auto it = node.begin(); it != node.end(); ++it) {
-    const YAML::Node& key_node = it->first;
+    // A copy: yaml-cpp's iterator hands out a temporary pair.
+    const YAML::Node key_node = it->first;
     if (!key_node.IsScalar()) field.fail("keys must be plain names, got " + describe(key_node));
     std::string key = key_node.Scalar();
     for (const auto& [seen, value] : entries_) {
