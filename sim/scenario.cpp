@@ -130,6 +130,15 @@ void read_regions(Scenario& s, const YamlField& field) {
   }
 }
 
+std::vector<std::string> read_names(Scenario& s, const YamlField& field) {
+  std::vector<std::string> names;
+  for (const YamlField& item : field.items()) {
+    names.push_back(item.name());
+    note(s, item);
+  }
+  return names;
+}
+
 void read_route(Scenario& s, const YamlField& field) {
   const YamlMap route(field);
   const YamlField nodes = route.required("nodes");
@@ -145,10 +154,7 @@ void read_route(Scenario& s, const YamlField& field) {
       for (const YamlField& rule_field : rules->items()) {
         const YamlMap rule_map(rule_field);
         VisaRuleSpec rule;
-        for (const YamlField& region : rule_map.required("regions").items()) {
-          rule.regions.push_back(region.name());
-          note(s, region);
-        }
+        rule.regions = read_names(s, rule_map.required("regions"));
         rule.from = rule_map.required("from").date();
         if (auto until = rule_map.optional("until")) {
           rule.until = until->date();
@@ -305,12 +311,7 @@ void read_legal_pathways(Scenario& s, const YamlField& field) {
     p.name = map.required("name").name();
     p.capacity_per_day = map.required("capacity_per_day").number_in(0.0, 1e9);
     p.min_claim_strength = map.probability_or("min_claim_strength", p.min_claim_strength);
-    if (auto f = map.optional("regions")) {
-      for (const YamlField& region : f->items()) {
-        p.regions.push_back(region.name());
-        note(s, region);
-      }
-    }
+    if (auto f = map.optional("regions")) p.regions = read_names(s, *f);
     p.from = s.time.start;
     if (auto f = map.optional("from")) p.from = f->date();
     if (auto f = map.optional("until")) {
@@ -322,15 +323,6 @@ void read_legal_pathways(Scenario& s, const YamlField& field) {
     note(s, item);
     s.legal_pathways.push_back(std::move(p));
   }
-}
-
-std::vector<std::string> read_names(Scenario& s, const YamlField& field) {
-  std::vector<std::string> names;
-  for (const YamlField& item : field.items()) {
-    names.push_back(item.name());
-    note(s, item);
-  }
-  return names;
 }
 
 InterventionType read_intervention_type(const YamlField& field) {

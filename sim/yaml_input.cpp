@@ -307,11 +307,6 @@ std::optional<YamlField> YamlMap::optional(std::string_view key) const {
 
 bool YamlMap::has(std::string_view key) const { return find(key).has_value(); }
 
-double YamlMap::number_or(std::string_view key, double fallback) const {
-  const auto f = optional(key);
-  return f ? f->number() : fallback;
-}
-
 double YamlMap::probability_or(std::string_view key, double fallback) const {
   const auto f = optional(key);
   return f ? f->probability() : fallback;
@@ -322,20 +317,9 @@ double YamlMap::non_negative_or(std::string_view key, double fallback) const {
   return f ? f->number_at_least(0.0) : fallback;
 }
 
-std::int64_t YamlMap::integer_or(std::string_view key, std::int64_t fallback, std::int64_t low,
-                                 std::int64_t high) const {
-  const auto f = optional(key);
-  return f ? f->integer_in(low, high) : fallback;
-}
-
 std::string YamlMap::string_or(std::string_view key, std::string fallback) const {
   const auto f = optional(key);
   return f ? f->string() : fallback;
-}
-
-bool YamlMap::boolean_or(std::string_view key, bool fallback) const {
-  const auto f = optional(key);
-  return f ? f->boolean() : fallback;
 }
 
 std::vector<YamlMap::Entry> YamlMap::entries() const {

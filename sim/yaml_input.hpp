@@ -89,13 +89,9 @@ class YamlMap {
   std::optional<YamlField> optional(std::string_view key) const;
   bool has(std::string_view key) const;
 
-  double number_or(std::string_view key, double fallback) const;
   double probability_or(std::string_view key, double fallback) const;
   double non_negative_or(std::string_view key, double fallback) const;
-  std::int64_t integer_or(std::string_view key, std::int64_t fallback, std::int64_t low,
-                          std::int64_t high) const;
   std::string string_or(std::string_view key, std::string fallback) const;
-  bool boolean_or(std::string_view key, bool fallback) const;
 
   // Every entry in document order, for maps whose keys are data (the dates of
   // a time series). `key_field` locates the key itself, for errors about it.

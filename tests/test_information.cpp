@@ -56,9 +56,8 @@ TEST(Information, ContagionInAGroupFollowsTheLogisticRecursion) {
   State s = make_state(m);
   run_replicate(m, 0, s);
   const std::vector<double> simulated = awareness_series(m, s);
-  double a = static_cast<double>(s.agents.size()) > 0 ? 0.0 : 0.0;
   // The initial share is drawn: start the recursion from the drawn share.
-  a = simulated[0];
+  double a = simulated[0];
   const double first_a = a;
   double biggest_gain = 0.0;
   std::size_t biggest_at = 0;
