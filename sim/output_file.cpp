@@ -141,8 +141,10 @@ struct OutputFile::Impl {
   fs::path final_path;
   fs::path temporary_path;
   bool overwrite = false;
-  bool created = false;  // the temporary exists and is ours to remove
-  bool open = false;     // accepting writes: laid out and not yet committed
+  bool created = false;       // the temporary exists and is ours to remove or rename
+  bool keep_partial = false;  // a resumable file: closed, not removed, if not committed
+  bool contiguous = false;    // contiguous, allocated up front (see OutputOptions)
+  bool open = false;          // accepting writes: laid out and not yet committed
   // Declared before the datasets so that member destruction closes them first.
   h5::File file;
   std::vector<h5::Dataset> coordinates;
@@ -151,8 +153,28 @@ struct OutputFile::Impl {
   ~Impl() {
     if (!created) return;
     close_all();
+    if (keep_partial) return;
     std::error_code ignored;
     fs::remove(temporary_path, ignored);
+  }
+
+  // The variable called `name`; in a reopened file, its dataset is opened on
+  // first use.
+  Slot& slot(const std::string& name) {
+    if (const auto found = variables.find(name); found != variables.end()) return found->second;
+    h5::silence_errors();
+    if (!file || H5Lexists(file.get(), name.c_str(), H5P_DEFAULT) <= 0) {
+      throw OutputError("no output variable named '" + name + "'");
+    }
+    const std::string what = "opening '" + name + "' in " + quoted(temporary_path);
+    Slot opened;
+    opened.dataset = h5::Dataset(h5::check(H5Dopen2(file.get(), name.c_str(), H5P_DEFAULT), what));
+    const h5::Dataspace space(h5::check(H5Dget_space(opened.dataset.get()), what));
+    const int rank = h5::check(H5Sget_simple_extent_ndims(space.get()), what);
+    opened.dims.resize(static_cast<std::size_t>(rank));
+    h5::check(H5Sget_simple_extent_dims(space.get(), opened.dims.data(), nullptr), what);
+    for (int d = 0; d < rank; ++d) opened.dim_names.push_back("dimension " + std::to_string(d));
+    return variables.emplace(name, std::move(opened)).first->second;
   }
 
   void close_all() noexcept {
@@ -250,10 +272,15 @@ struct OutputFile::Impl {
     const auto rank = static_cast<int>(slot.dims.size());
     const h5::Dataspace space(h5::check(H5Screate_simple(rank, slot.dims.data(), nullptr), what));
     const h5::PropertyList dcpl = dataset_creation(owner);
-    const std::vector<hsize_t> chunk = chunk_shape(slot.dims, time_dim);
-    h5::check(H5Pset_chunk(dcpl.get(), rank, chunk.data()), what);
-    h5::check(H5Pset_shuffle(dcpl.get()), what);
-    h5::check(H5Pset_deflate(dcpl.get(), kDeflateLevel), what);
+    if (contiguous) {
+      h5::check(H5Pset_layout(dcpl.get(), H5D_CONTIGUOUS), what);
+      h5::check(H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_EARLY), what);
+    } else {
+      const std::vector<hsize_t> chunk = chunk_shape(slot.dims, time_dim);
+      h5::check(H5Pset_chunk(dcpl.get(), rank, chunk.data()), what);
+      h5::check(H5Pset_shuffle(dcpl.get()), what);
+      h5::check(H5Pset_deflate(dcpl.get(), kDeflateLevel), what);
+    }
     h5::check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, &kFill), what);
     // HDF5's 1 MiB default already holds two full-size chunks; eight give
     // headroom to writers that fix more dimensions than the chunking assumes
@@ -308,16 +335,27 @@ void validate_layout(const std::vector<Axis>& axes, const std::vector<Variable>&
 
 OutputFile::OutputFile(std::filesystem::path final_path, std::vector<Axis> axes,
                        std::vector<Variable> variables, std::vector<Attribute> root_attributes,
-                       bool overwrite) {
+                       bool overwrite)
+    : OutputFile(std::move(final_path), std::move(axes), std::move(variables),
+                 std::move(root_attributes), OutputOptions{overwrite, {}}) {}
+
+OutputFile::OutputFile(std::filesystem::path final_path, std::vector<Axis> axes,
+                       std::vector<Variable> variables, std::vector<Attribute> root_attributes,
+                       const OutputOptions& options) {
   h5::silence_errors();
   auto impl = std::make_unique<Impl>();
   impl->final_path = std::move(final_path);
-  impl->overwrite = overwrite;
+  impl->overwrite = options.overwrite;
   impl->check_paths();
   validate_layout(axes, variables);
-  impl->temporary_path = impl->final_path;
-  impl->temporary_path.replace_filename(impl->final_path.filename().string() + ".tmp." +
-                                        std::to_string(::getpid()));
+  if (options.partial_path.empty()) {
+    impl->temporary_path = impl->final_path;
+    impl->temporary_path.replace_filename(impl->final_path.filename().string() + ".tmp." +
+                                          std::to_string(::getpid()));
+  } else {
+    impl->temporary_path = options.partial_path;
+    impl->contiguous = true;
+  }
   try {
     impl->create_file();
     for (const Attribute& attribute : root_attributes) {
@@ -329,23 +367,76 @@ OutputFile::OutputFile(std::filesystem::path final_path, std::vector<Axis> axes,
     throw OutputError(quoted(impl->final_path) + ": " + error.what());
   }
   impl->open = true;
+  // Only a file laid out completely can be resumed; a failure above removes it.
+  impl->keep_partial = !options.partial_path.empty();
   impl_ = impl.release();
 }
+
+OutputFile OutputFile::reopen(std::filesystem::path final_path, std::filesystem::path partial_path,
+                              bool overwrite) {
+  h5::silence_errors();
+  auto impl = std::make_unique<Impl>();
+  impl->final_path = std::move(final_path);
+  impl->temporary_path = std::move(partial_path);
+  impl->overwrite = overwrite;
+  impl->contiguous = true;
+  impl->check_paths();
+  const std::string what = "cannot reopen " + quoted(impl->temporary_path);
+  const h5::PropertyList fapl(h5::check(H5Pcreate(H5P_FILE_ACCESS), what));
+  h5::check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_SEMI), what);
+  const hid_t id = H5Fopen(impl->temporary_path.c_str(), H5F_ACC_RDWR, fapl.get());
+  if (id < 0) {
+    throw OutputError(what + ": it is not a readable HDF5 file (delete it, or pass --force to start over)");
+  }
+  impl->file = h5::File(id);
+  impl->created = true;
+  impl->keep_partial = true;
+  impl->open = true;
+  return OutputFile(impl.release());
+}
+
+OutputFile::OutputFile(OutputFile&& other) noexcept : impl_(std::exchange(other.impl_, nullptr)) {}
 
 OutputFile::~OutputFile() {
   delete impl_;
 }
 
+std::vector<double> OutputFile::read(const std::string& variable) const {
+  h5::silence_errors();
+  Impl::Slot& slot = impl_->slot(variable);
+  hsize_t count = 1;
+  for (const hsize_t n : slot.dims) count *= n;
+  std::vector<double> values(count);
+  h5::check(H5Dread(slot.dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+            "cannot read '" + variable + "' from " + quoted(impl_->temporary_path));
+  return values;
+}
+
+std::string OutputFile::root_string_attribute(const std::string& name) const {
+  h5::silence_errors();
+  const hid_t file = impl_->file.get();
+  if (H5Aexists(file, name.c_str()) <= 0) return {};
+  const std::string what = "cannot read attribute '" + name + "' of " + quoted(impl_->temporary_path);
+  const h5::Attribute attribute(h5::check(H5Aopen(file, name.c_str(), H5P_DEFAULT), what));
+  const h5::Datatype type = h5::vlen_utf8_string();
+  char* text = nullptr;
+  h5::check(H5Aread(attribute.get(), type.get(), &text), what);
+  std::string value = text ? text : "";
+  H5free_memory(text);
+  return value;
+}
+
+void OutputFile::flush() {
+  h5::silence_errors();
+  h5::check(H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL), "cannot flush " + quoted(impl_->temporary_path));
+}
+
 void OutputFile::write(const std::string& variable, std::initializer_list<std::size_t> leading,
                        std::span<const double> values) {
   h5::silence_errors();
-  const auto found = impl_->variables.find(variable);
-  if (found == impl_->variables.end()) {
-    throw OutputError("no output variable named '" + variable + "'");
-  }
   const std::string what = "cannot write '" + variable + "'";
   if (!impl_->open) throw OutputError(what + ": the file is already committed");
-  Impl::Slot& slot = found->second;
+  Impl::Slot& slot = impl_->slot(variable);
   if (leading.size() > slot.dims.size()) {
     throw OutputError(what + ": " + std::to_string(leading.size()) + " leading indices for " +
                       std::to_string(slot.dims.size()) + " dimensions");

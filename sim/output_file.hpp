@@ -51,6 +51,18 @@ struct Variable {
   std::vector<Attribute> attributes;  // extra attributes, e.g. cell_methods
 };
 
+// How the file is written. By default: to a temporary named after the process,
+// removed unless committed, with chunked and compressed variables.
+struct OutputOptions {
+  bool overwrite = false;
+  // Resumable files (sweeps): written at this fixed path, kept when the object
+  // is destroyed without commit() so a later run can reopen it, and laid out
+  // contiguously with every byte allocated up front. A write then changes raw
+  // data only, never HDF5's metadata, so a file killed at any point still
+  // opens, and its bytes do not depend on the order the slabs were written in.
+  std::filesystem::path partial_path;
+};
+
 class OutputFile {
  public:
   // Creates the temporary file and lays out every axis and variable.
@@ -59,6 +71,14 @@ class OutputFile {
   OutputFile(std::filesystem::path final_path, std::vector<Axis> axes,
              std::vector<Variable> variables, std::vector<Attribute> root_attributes,
              bool overwrite);
+  OutputFile(std::filesystem::path final_path, std::vector<Axis> axes,
+             std::vector<Variable> variables, std::vector<Attribute> root_attributes,
+             const OutputOptions& options);
+
+  // Reopens a partial file left by an earlier, interrupted writer, to write
+  // the slabs it lacks and commit it under `final_path`.
+  static OutputFile reopen(std::filesystem::path final_path, std::filesystem::path partial_path,
+                           bool overwrite);
   ~OutputFile();
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
@@ -69,6 +89,15 @@ class OutputFile {
   void write(const std::string& variable, std::initializer_list<std::size_t> leading,
              std::span<const double> values);
 
+  // Every value of `variable`, in C order.
+  std::vector<double> read(const std::string& variable) const;
+  // A string attribute of the root group; empty if there is none.
+  std::string root_string_attribute(const std::string& name) const;
+
+  // Hands what was written so far to the operating system, so it survives the
+  // process being killed (not a power cut: that is commit()'s fsync).
+  void flush();
+
   // Closes every object, fsyncs the file and its directory, renames the
   // temporary to the final path. Nothing may be written afterwards.
   void commit();
@@ -76,8 +105,11 @@ class OutputFile {
   const std::filesystem::path& temporary_path() const;
   const std::filesystem::path& final_path() const;
 
+  OutputFile(OutputFile&& other) noexcept;
+
  private:
   struct Impl;
+  explicit OutputFile(Impl* impl) : impl_(impl) {}
   Impl* impl_;
 };
 

@@ -36,6 +36,8 @@ enum class StreamId : std::uint8_t {
   kSmugglerQueue = 10,
   kLegalAwareness = 11,
   kPathwayQueue = 12,
+  kSweepMemberSeeds = 13,  // entity = sweep member
+  kSweepDesign = 14,       // entity = swept parameter (Latin hypercube)
 };
 
 struct StreamKey {

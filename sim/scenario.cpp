@@ -510,4 +510,13 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
   return read_scenario(load_composed_document(path), path, overrides);
 }
 
+Scenario scenario_from_document(const ComposedDocument& document, const std::string& file,
+                                const std::vector<std::string>& overrides) {
+  // YAML nodes share their data on copy: clone, so overrides stay in this copy.
+  ComposedDocument copy = document;
+  copy.root = YAML::Clone(document.root);
+  copy.source = std::make_shared<YamlSource>(*document.source);
+  return read_scenario(std::move(copy), file, overrides);
+}
+
 }  // namespace migrasim

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "dates.hpp"
+#include "composition.hpp"
 
 namespace migrasim {
 
@@ -305,6 +306,11 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
 // The same from text already in memory; `file` is used in messages.
 Scenario parse_scenario(const std::string& text, const std::string& file,
                         const std::vector<std::string>& overrides = {});
+
+// The same from a document composed earlier (once for a whole sweep, say); the
+// document itself is left unchanged.
+Scenario scenario_from_document(const ComposedDocument& document, const std::string& file,
+                                const std::vector<std::string>& overrides = {});
 
 const char* to_string(NodeKind kind);
 const char* to_string(InterventionType type);

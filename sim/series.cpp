@@ -54,4 +54,11 @@ constexpr SeriesInfo kNode[kNodeSeriesCount] = {
 const SeriesInfo& series_info(std::size_t index) { return kSeries[index]; }
 const SeriesInfo& node_series_info(NodeSeries series) { return kNode[static_cast<std::size_t>(series)]; }
 
+std::optional<std::size_t> find_series(std::string_view name) {
+  for (std::size_t k = 0; k < kSeriesCount; ++k) {
+    if (name == kSeries[k].name) return k;
+  }
+  return std::nullopt;
+}
+
 }  // namespace migrasim

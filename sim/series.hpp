@@ -9,6 +9,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string_view>
 
 namespace migrasim {
 
@@ -66,5 +68,7 @@ struct SeriesInfo {
 
 const SeriesInfo& series_info(std::size_t index);  // index < kSeriesCount
 const SeriesInfo& node_series_info(NodeSeries series);
+// The index of the scalar series called `name`, if there is one.
+std::optional<std::size_t> find_series(std::string_view name);
 
 }  // namespace migrasim

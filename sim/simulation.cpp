@@ -60,13 +60,13 @@ class ProgressLine {
 
 std::atomic<int> stop_signal{0};
 
-void check_stop() {
-  if (const int signal = stop_signal.load(std::memory_order_relaxed); signal != 0) throw Interrupted{signal};
-}
-
 }  // namespace
 
 void stop_run(int signal) { stop_signal.store(signal, std::memory_order_relaxed); }
+
+void check_stop() {
+  if (const int signal = stop_signal.load(std::memory_order_relaxed); signal != 0) throw Interrupted{signal};
+}
 
 std::uint64_t estimated_memory_bytes(const Model& m) {
   // Agent columns, the rationing scratch (4 + 8 bytes per agent) and the

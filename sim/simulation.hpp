@@ -26,6 +26,9 @@ struct Interrupted {
 // Async-signal-safe.
 void stop_run(int signal);
 
+// Throws Interrupted if stop_run() was called; for loops that wait rather than step.
+void check_stop();
+
 // An estimate of the memory a run of `model` needs, in bytes.
 std::uint64_t estimated_memory_bytes(const Model& model);
 

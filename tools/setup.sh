@@ -10,7 +10,8 @@ MIGRASIM_PACKAGES=(
   libyaml-cpp-dev libhdf5-dev hdf5-tools libeigen3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-h5py python3-xarray python3-netcdf4 python3-h5netcdf
-  python3-pandas python3-matplotlib python3-scipy python3-pytest python3-yaml time chromium
+  python3-pandas python3-matplotlib python3-scipy python3-pytest python3-yaml python3-openturns time chromium
+  libboost-dev libopenmpi-dev openmpi-bin clang libclang-rt-dev
 )
 
 migrasim_install_packages() {
