@@ -512,10 +512,10 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
 
 Scenario scenario_from_document(const ComposedDocument& document, const std::string& file,
                                 const std::vector<std::string>& overrides) {
-  // YAML nodes share their data on copy: clone, so overrides stay in this copy.
-  ComposedDocument copy = document;
-  copy.root = YAML::Clone(document.root);
-  copy.source = std::make_shared<YamlSource>(*document.source);
+  // YAML nodes share their data when copied, and assigning to a copy writes
+  // through to the original: build the copy from a clone, never assign.
+  ComposedDocument copy{YAML::Clone(document.root), std::make_shared<YamlSource>(*document.source),
+                        document.files};
   return read_scenario(std::move(copy), file, overrides);
 }
 

@@ -69,7 +69,7 @@ Sweep::Sweep(SweepSpec spec) : spec_(std::move(spec)) {
   try {
     reference_ = compile(scenario_from_document(base_, spec_.scenario_path, spec_.fixed_overrides));
   } catch (const InputError& e) {
-    throw InputError(spec_.file + ": set: the scenario does not accept these values: " + e.what());
+    throw InputError((spec_.set_location.empty() ? spec_.file : spec_.set_location) + ": set: the scenario does not accept these values: " + e.what());
   }
 
   // A parameter whose key does not exist, or whose range the scenario refuses,

@@ -77,8 +77,11 @@ void plan_sobol(const SweepSpec& spec, SweepPlan& plan) {
   const std::uint32_t n = spec.samples;
   plan.members = n * (k + 2);
   plan.values.resize(static_cast<std::size_t>(plan.members) * k);
-  // Boost's engine already skips the sequence's all-zero first point.
+  // Boost's engine already skips the sequence's all-zero first point; the next
+  // is 1/2 in every coordinate, which would make A_0 = B_0 and that block
+  // worthless, so it is skipped too.
   boost::random::sobol sequence(2 * k);
+  sequence.discard(2 * k);
   std::vector<double> a(k), b(k);
   const auto unit = [&] { return static_cast<double>(sequence() >> 11) * 0x1p-53; };
   for (std::uint32_t j = 0; j < n; ++j) {

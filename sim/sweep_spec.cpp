@@ -171,6 +171,7 @@ SweepSpec parse_sweep(const std::string& text, const std::string& file) {
   }
   if (auto f = top.optional("set")) {
     if (!f->is_map()) f->fail("expected a mapping of key paths to values");
+    s.set_location = f->location();
     for (const auto& entry : YamlMap(*f).entries()) {
       s.fixed_overrides.push_back(entry.key + "=" + override_text(entry.value));
     }

@@ -63,6 +63,7 @@ struct SweepSpec {
   std::uint64_t seed = 0;
   MemberSeeds seeds = MemberSeeds::kPerMember;
   std::vector<std::string> fixed_overrides;  // "key=value", from `set`
+  std::string set_location;                  // file:line:column of `set`
   std::vector<SweepParameter> parameters;
   std::vector<SweepOutput> outputs;
 };
