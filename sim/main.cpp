@@ -115,7 +115,8 @@ int run_cli(int argc, char** argv, const Mpi* mpi) {
   app.require_subcommand(1);
   app.footer(
       "Exit codes: 0 success; 2 bad usage or bad input (the message names file:line:column and "
-      "the key); 1 any other failure; 130/143 stopped by SIGINT/SIGTERM (nothing written).\nSee README.md and docs/ for the scenario format and the output layout.");
+      "the key); 1 any other failure (for sweep: also when members failed); 130/143 stopped by SIGINT/SIGTERM "
+      "(run: nothing written; sweep: finished members kept in OUTPUT.partial for --resume).\nSee README.md and docs/ for the scenario format and the output layout.");
 
   ScenarioArgs run_args;
   std::string output;
@@ -243,7 +244,12 @@ int run_cli(int argc, char** argv, const Mpi* mpi) {
       const migrasim::Sweep plan(migrasim::load_sweep(sweep_file));
       const int processes = mpi != nullptr ? mpi->ranks_on_node() : 1;
       refuse_if_too_large(plan.reference(), plan.spec().scenario_path, processes);
-      if (sweep_threads == 0 && processes > 1) sweep_threads = std::max(1, omp_get_num_procs() / processes);
+      // Ranks that share a node split its cores, unless the launcher already
+      // bound each rank to its own (then OpenMP sees only those).
+      const auto online = static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
+      if (sweep_threads == 0 && processes > 1 && omp_get_num_procs() >= online) {
+        sweep_threads = std::max(1, online / processes);
+      }
       sweep_threads = capped_threads(sweep_threads);
       std::signal(SIGINT, on_stop_signal);
       std::signal(SIGTERM, on_stop_signal);

@@ -94,7 +94,15 @@ Sweep::Sweep(SweepSpec spec) : spec_(std::move(spec)) {
     }
   }
 
+  // A window reaching past the run would quietly sum over less than it says.
+  const Date run_end{reference_.start_date.days_since_epoch +
+                     static_cast<std::int32_t>(std::ceil(reference_.steps * reference_.step_days)) - 1};
   for (const SweepOutput& output : spec_.outputs) {
+    if ((output.window_start && *output.window_start < reference_.start_date) ||
+        (output.window_end && run_end < *output.window_end)) {
+      throw InputError(output.location + ": outputs (" + output.name + "): the window reaches outside the run, " +
+                       to_string(reference_.start_date) + " to " + to_string(run_end));
+    }
     const std::vector<std::int32_t> steps = window_steps(output, reference_);
     if (steps.empty()) {
       throw InputError(output.location + ": outputs (" + output.name + "): no step of the run (" +

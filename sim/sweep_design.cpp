@@ -2,10 +2,12 @@
 
 #include <boost/random/sobol.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <numeric>
 
+#include "errors.hpp"
 #include "random.hpp"
 
 namespace migrasim {
@@ -40,6 +42,12 @@ void plan_grid(const SweepSpec& spec, SweepPlan& plan) {
   std::size_t members = 1;
   for (const SweepParameter& p : spec.parameters) {
     axes.push_back(grid_levels(p));
+    std::vector<double> sorted = axes.back();
+    std::sort(sorted.begin(), sorted.end());
+    if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+      throw InputError(p.location + ": parameters (" + p.name +
+                       "): rounding to whole numbers makes grid levels repeat; use fewer levels or a wider range");
+    }
     members *= axes.back().size();
   }
   plan.members = static_cast<std::uint32_t>(members);
@@ -77,13 +85,27 @@ void plan_sobol(const SweepSpec& spec, SweepPlan& plan) {
   const std::uint32_t n = spec.samples;
   plan.members = n * (k + 2);
   plan.values.resize(static_cast<std::size_t>(plan.members) * k);
-  // Boost's engine already skips the sequence's all-zero first point; the next
-  // is 1/2 in every coordinate, which would make A_0 = B_0 and that block
-  // worthless, so it is skipped too.
-  boost::random::sobol sequence(2 * k);
-  sequence.discard(2 * k);
+  // A random digital shift, keyed by the sweep seed, per coordinate: the
+  // points keep the sequence's even spread, and coordinates that coincide in
+  // the plain sequence (the first point is 1/2 in all of them) no longer do -
+  // a column equal in A and B would leave a block with AB^i = A, blind to
+  // parameter i.
+  const std::uint32_t dimensions = 2 * k;
+  std::vector<std::uint64_t> shift(dimensions);
+  for (std::uint32_t d = 0; d < dimensions; ++d) {
+    Draws draws(StreamKey{spec.seed, 0, 1, StreamId::kSweepDesign}, d);
+    const std::uint64_t high = draws.bits();
+    shift[d] = (high << 32) | draws.bits();
+  }
+  // Boost's engine skips the sequence's all-zero first point.
+  boost::random::sobol sequence(dimensions);
   std::vector<double> a(k), b(k);
-  const auto unit = [&] { return static_cast<double>(sequence() >> 11) * 0x1p-53; };
+  std::uint32_t d = 0;
+  const auto unit = [&] {
+    const std::uint64_t x = sequence() ^ shift[d];
+    d = (d + 1) % dimensions;
+    return static_cast<double>(x >> 11) * 0x1p-53;
+  };
   for (std::uint32_t j = 0; j < n; ++j) {
     for (std::uint32_t p = 0; p < k; ++p) a[p] = unit();
     for (std::uint32_t p = 0; p < k; ++p) b[p] = unit();

@@ -11,7 +11,8 @@
 //                    permutations, a keyed uniform position inside each;
 //   sobol            Saltelli's scheme for first- and total-order indices:
 //                    N = `samples` base points of a 2k-dimensional Sobol
-//                    sequence (Joe-Kuo directions, Boost.Random) split into
+//                    sequence (Joe-Kuo directions, Boost.Random; randomized
+//                    by a digital shift keyed by the seed) split into
 //                    A (first k coordinates) and B (last k); for each base
 //                    point j the members A_j, AB_j^1 ... AB_j^k, B_j in that
 //                    order (AB^i is A with column i from B) - the order of

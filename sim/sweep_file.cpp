@@ -4,6 +4,7 @@
 // the sweep file and scenario at the root. See docs/sweeps.md.
 #include <cmath>
 #include <string>
+#include <string_view>
 
 #include "errors.hpp"
 #include "series.hpp"
@@ -48,8 +49,9 @@ Variable output_variable(const SweepOutput& o, const Model& reference) {
     v.attributes.push_back({"cell_methods", std::string(info.is_flow ? "time: sum" : "time: point")});
   } else {
     v.long_name += std::string(", ") + to_string(o.reduction) + " over steps starting " + first + " to " + last;
-    // A sum of a per-step flow is a number of persons.
-    if (o.reduction == Reduction::kSum && v.units == std::string("persons per step")) v.units = "persons";
+    // A sum of a per-step flow is an amount: "persons per step" -> "persons".
+    constexpr std::string_view kPerStep = " per step";
+    if (o.reduction == Reduction::kSum && v.units.ends_with(kPerStep)) v.units.resize(v.units.size() - kPerStep.size());
     v.attributes.push_back({"cell_methods", "time: " + std::string(to_string(o.reduction))});
   }
   v.attributes.push_back({"series", o.series});
