@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Runs every test: the C++ suite through ctest, the Python suite through pytest.
-# Exits non-zero on any failure.
+# Runs every test: the C++ suite through ctest, the Python suite through pytest,
+# then the C++ unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer
+# and a short run of each fuzzer (docs/reliability.md). Exits non-zero on any failure.
+#
+# MIGRASIM_SKIP_SANITIZERS=1 skips the sanitizer build, its tests and the fuzzers;
+# MIGRASIM_FUZZ_SECONDS sets each fuzzer's time (default 10).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools/setup.sh"
 migrasim_install_packages
@@ -13,5 +17,19 @@ ctest --test-dir "$MIGRASIM_BUILD" --output-on-failure --timeout 300 -j "$(nproc
 if compgen -G "analysis/tests/test_*.py" >/dev/null; then
   # Test runs share two cores: OpenMP threads waiting at a barrier must sleep.
   OMP_WAIT_POLICY=PASSIVE MIGRASIM_BINARY="$MIGRASIM_BUILD/migrasim" /usr/bin/python3 -m pytest -q analysis/tests || status=1
+fi
+
+if [[ "${MIGRASIM_SKIP_SANITIZERS:-0}" != 1 ]]; then
+  # One clang build (the `fuzz` preset) serves the unit tests and the fuzzers.
+  sanitized="$MIGRASIM_ROOT/build-fuzz"
+  [[ -f "$sanitized/build.ninja" ]] || cmake --preset fuzz >/dev/null
+  cmake --build "$sanitized" --parallel "$(nproc 2>/dev/null || echo 2)"
+  # End-to-end tests run the executable (suites Cli*, SweepCli*, Signals, Reliability,
+  # Bench) or Python (*Xarray*); the release run above covers them.
+  end_to_end='(^|/)(Cli|SweepCli)[A-Za-z]*\.|(^|/)(Signals|Reliability|Bench)\.|Xarray'
+  ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}" \
+    ctest --test-dir "$sanitized" --output-on-failure --timeout 300 -j "$(nproc 2>/dev/null || echo 2)" \
+    -E "$end_to_end" || status=1
+  MIGRASIM_FUZZ_KEEP_CORPUS=0 tests/fuzz/run.sh "${MIGRASIM_FUZZ_SECONDS:-10}" || status=1
 fi
 exit $status

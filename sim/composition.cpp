@@ -2,7 +2,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "errors.hpp"
 
@@ -14,10 +13,9 @@ constexpr int kMaxDepth = 16;
 std::string read_text(const std::string& path, const std::string& referrer) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError((referrer.empty() ? path : referrer) + ": cannot open the scenario file '" + path + "'");
-  std::ostringstream text;
-  text << in.rdbuf();
+  std::string text = read_document_text(in);
   if (in.bad()) throw InputError(path + ": cannot read the scenario file");
-  return text.str();
+  return text;
 }
 
 std::string position(const std::string& file, const YAML::Mark& mark) {

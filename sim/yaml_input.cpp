@@ -7,13 +7,12 @@
 #include <cmath>
 #include <limits>
 #include <sstream>
+#include <utility>
 
 #include "errors.hpp"
 
 namespace migrasim {
 namespace {
-
-constexpr std::size_t kMaxDocumentBytes = 16u << 20;
 
 std::string format_location(const std::string& file, const YAML::Mark& mark) {
   if (mark.is_null()) return file;
@@ -90,14 +89,90 @@ std::optional<YAML::Mark> find_unclosed_quote(const YAML::Node& node, const std:
   return std::nullopt;
 }
 
+// Aliases (`*name`) let one value stand in many places, even inside itself.
+// Everything after the parser walks the tree as if it were written out in
+// full, so a value that contains itself would be walked forever, and a few
+// lines of aliases of aliases can stand for billions of values. Both are
+// refused here, before anything else walks the tree: the walk stops at a depth
+// no scenario comes near and after a number of values no document without
+// aliases reaches for its size.
+constexpr std::size_t kMaxNesting = 256;
+constexpr std::size_t kMinValueBudget = 1u << 18;
+
+struct AliasCheck {
+  std::vector<YAML::Node> ancestors;  // the containers from the root down to the current one
+  std::size_t limit;                  // values allowed in all
+  std::size_t budget;                 // values still allowed
+  std::string problem;
+  YAML::Mark mark;
+};
+
+bool walk_expanded(const YAML::Node& node, AliasCheck& check) {
+  if (check.budget-- == 0) {
+    check.problem = "aliases (*name) expand the document to over " + std::to_string(check.limit) +
+                    " values; write the values out instead";
+    check.mark = node.Mark();
+    return false;
+  }
+  if (!node.IsMap() && !node.IsSequence()) return true;
+  if (check.ancestors.size() >= kMaxNesting) {
+    check.problem = "nesting is too deep (scenarios nest a few levels; this is hundreds)";
+    check.mark = node.Mark();
+    // Only a value that contains itself nests without end: say so.
+    for (std::size_t i = 0; i < check.ancestors.size(); ++i) {
+      for (std::size_t j = i + 1; j < check.ancestors.size(); ++j) {
+        if (check.ancestors[i].is(check.ancestors[j])) {
+          check.problem =
+              "an alias (*name) in this value refers to the value itself, which would make it "
+              "infinite";
+          check.mark = check.ancestors[i].Mark();
+          return false;
+        }
+      }
+    }
+    return false;
+  }
+  check.ancestors.push_back(node);
+  bool ok = true;
+  if (node.IsMap()) {
+    for (auto it = node.begin(); ok && it != node.end(); ++it) {
+      ok = walk_expanded(it->first, check) && walk_expanded(it->second, check);
+    }
+  } else {
+    for (auto it = node.begin(); ok && it != node.end(); ++it) ok = walk_expanded(*it, check);
+  }
+  check.ancestors.pop_back();
+  return ok;
+}
+
+// The problem with `root`'s aliases or nesting, if any, with its position.
+std::optional<std::pair<YAML::Mark, std::string>> check_expansion(const YAML::Node& root,
+                                                                  std::size_t text_size) {
+  const std::size_t limit = std::max(kMinValueBudget, 4 * text_size);
+  AliasCheck check{{}, limit, limit, {}, {}};
+  if (walk_expanded(root, check)) return std::nullopt;
+  return std::make_pair(check.mark, check.problem);
+}
+
 }  // namespace
+
+std::string read_document_text(std::istream& in) {
+  std::string text;
+  char buffer[1 << 16];
+  while (text.size() <= kMaxDocumentBytes) {
+    in.read(buffer, sizeof buffer);
+    text.append(buffer, static_cast<std::size_t>(in.gcount()));
+    if (!in) break;
+  }
+  return text;
+}
 
 YAML::Node load_yaml_document(const YamlSource& source) {
   const std::string& text = source.text;
   if (text.size() > kMaxDocumentBytes) {
-    throw InputError(source.file + ": file is " + std::to_string(text.size() >> 20) +
-                     " MiB; scenario and sweep files are limited to " +
-                     std::to_string(kMaxDocumentBytes >> 20) + " MiB");
+    throw InputError(source.file + ": the file is larger than " +
+                     std::to_string(kMaxDocumentBytes >> 20) +
+                     " MiB, the limit for scenario and sweep files");
   }
   if (text.find('\0') != std::string::npos || !valid_utf8(text)) {
     throw InputError(source.file + ":1:1: not a YAML text file (binary content or invalid UTF-8)");
@@ -110,6 +185,10 @@ YAML::Node load_yaml_document(const YamlSource& source) {
                      ": invalid YAML: nesting is too deep (scenarios nest a few levels; this is hundreds)");
   } catch (const YAML::Exception& e) {
     throw InputError(format_location(source.file, e.mark) + ": invalid YAML: " + e.msg);
+  }
+  if (const auto problem = check_expansion(root, text.size())) {
+    throw InputError(format_location(source.file, problem->first) + ": invalid YAML: " +
+                     problem->second);
   }
   if (const auto open = find_unclosed_quote(root, text)) {
     throw InputError(format_location(source.file, *open) + ": invalid YAML: this quoted string is never closed");
@@ -425,10 +504,14 @@ std::string apply_override(YAML::Node& root, const std::string& assignment) {
   }
   const std::vector<std::string> segments = split_path(assignment.substr(0, equals), option);
   YAML::Node value;
+  const std::string value_text = assignment.substr(equals + 1);
   try {
-    value = YAML::Load(assignment.substr(equals + 1));
+    value = YAML::Load(value_text);
   } catch (const YAML::Exception& e) {
     throw InputError(option + ": the value is not valid YAML: " + e.msg);
+  }
+  if (const auto problem = check_expansion(value, value_text.size())) {
+    throw InputError(option + ": the value is not valid YAML: " + problem->second);
   }
   if (!value.IsDefined() || value.IsNull()) throw InputError(option + ": the value is empty");
 

@@ -11,7 +11,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstddef>
 #include <cstdint>
+#include <istream>
 #include <map>
 #include <memory>
 #include <optional>
@@ -34,6 +36,14 @@ struct YamlSource {
   // The place recorded for `path` or its nearest recorded ancestor, if any.
   const std::string* recorded_location(const std::string& path) const;
 };
+
+// The most a scenario or sweep file may hold.
+inline constexpr std::size_t kMaxDocumentBytes = 16u << 20;
+
+// Reads a stream to its end, but no further than one byte past
+// kMaxDocumentBytes: enough for load_yaml_document to refuse an oversized file
+// without reading an endless one (/dev/zero, a pipe that never closes) forever.
+std::string read_document_text(std::istream& in);
 
 // Reads a document, turning parse errors, empty, binary or oversized files into
 // InputError with a position.

@@ -166,5 +166,46 @@ TEST(Scenario, OverrideErrorsNameTheOption) {
   EXPECT_EQ(error_of(tiny_scenario_yaml(), {"run.seed.x=1"}), "--set run.seed.x=1: run.seed is a single value; it has no key 'x'");
 }
 
+// Also kept as fuzzing regressions (tests/fuzz/regressions/fuzz_scenario/): an
+// alias inside the value it names sent the reader round forever (a stack
+// overflow), and aliases of aliases made a few lines stand for billions of values.
+TEST(Scenario, AliasesThatMakeAValueInfiniteOrHugeAreRefused) {
+  const std::string loop = tiny_scenario_yaml() + "loop: &loop [1, *loop]\n";
+  EXPECT_EQ(error_of(loop), "tiny.yaml:" + position_of(loop, "&loop") +
+                                ": invalid YAML: an alias (*name) in this value refers to the "
+                                "value itself, which would make it infinite");
+  std::string laughs = "laughs:\n  - &l0 [a, a, a, a, a, a, a, a, a, a]\n";
+  for (int level = 1; level < 8; ++level) {
+    const std::string alias = "*l" + std::to_string(level - 1);
+    laughs += "  - &l" + std::to_string(level) + " [";
+    for (int k = 0; k < 10; ++k) laughs += (k ? ", " : "") + alias;
+    laughs += "]\n";
+  }
+  EXPECT_NE(error_of(tiny_scenario_yaml() + laughs)
+                .find(": invalid YAML: aliases (*name) expand the document"),
+            std::string::npos);
+  // The same within a --set value.
+  EXPECT_EQ(error_of(tiny_scenario_yaml(), {"regions=&a [*a]"}),
+            "--set regions=&a [*a]: the value is not valid YAML: an alias (*name) in this value "
+            "refers to the value itself, which would make it infinite");
+  // Aliases used sensibly still work.
+  std::string shared = tiny_with("economic_hardship: {", "economic_hardship: &rising {");
+  shared.replace(shared.find("economic_hardship: 0.6"), 22, "economic_hardship: *rising");
+  const Scenario s = parse_scenario(shared, "t");
+  EXPECT_EQ(s.regions[1].economic_hardship.values, (std::vector<double>{0.2, 0.8}));
+}
+
+// A file that never ends (/dev/zero, a pipe left open) is read only up to the
+// size limit, then refused, instead of filling the memory.
+TEST(Scenario, EndlessFilesAreReadOnlyUpToTheSizeLimit) {
+  try {
+    load_scenario("/dev/zero");
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "/dev/zero: the file is larger than 16 MiB, the limit for scenario and sweep files");
+  }
+}
+
 }  // namespace
 }  // namespace migrasim
