@@ -434,7 +434,7 @@ void OutputFile::flush() {
 void OutputFile::write(const std::string& variable, std::initializer_list<std::size_t> leading,
                        std::span<const double> values) {
   h5::silence_errors();
-  const std::string what = "cannot write '" + variable + "'";
+  const std::string what = "cannot write '" + variable + "' to " + quoted(impl_->final_path);
   if (!impl_->open) throw OutputError(what + ": the file is already committed");
   Impl::Slot& slot = impl_->slot(variable);
   if (leading.size() > slot.dims.size()) {

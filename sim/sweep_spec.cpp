@@ -5,7 +5,6 @@
 #include <fstream>
 #include <memory>
 #include <set>
-#include <sstream>
 
 #include "errors.hpp"
 #include "series.hpp"
@@ -21,10 +20,9 @@ constexpr std::int64_t kMaxMembers = 10'000'000;
 std::string read_sweep_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path + ": cannot open the sweep file");
-  std::ostringstream text;
-  text << in.rdbuf();
+  std::string text = read_document_text(in);  // bounded: `migrasim sweep /dev/zero` must end
   if (in.bad()) throw InputError(path + ": cannot read the sweep file");
-  return text.str();
+  return text;
 }
 
 // A YAML scalar as --set text: the value exactly as written in the file.

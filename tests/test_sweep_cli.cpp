@@ -61,17 +61,24 @@ TEST_P(SweepCliBad, ExitsTwoWithTheExpectedMessageAndWritesNothing) {
     for (std::string line; std::getline(in, line) && line.starts_with("# expect: ");) expected.push_back(line.substr(10));
   }
   ASSERT_FALSE(expected.empty()) << GetParam() << " has no '# expect:' line";
-  // Run from the corpus folder so messages name the file as given.
-  const Result r = run_command(kBinary.string(), {"sweep", GetParam(), "-o", (dir / "out.h5").string(), "--threads", "1"},
-                               kBadSweeps);
+  // A copy beside a copy of tiny.yaml, as in the corpus folder, run from its
+  // own folder so messages name the file as given (and captured output stays
+  // out of the source tree).
+  fs::create_directories(dir / "bad_sweeps");
+  fs::copy_file(file, dir / "bad_sweeps" / GetParam());
+  fs::copy_file(kTiny, dir / "tiny.yaml");
+  fs::create_directories(dir / "out");
+  const Result r = run_command(kBinary.string(), {"sweep", GetParam(), "-o", (dir / "out").string() + "/out.h5",
+                                                  "--threads", "1"},
+                               dir / "bad_sweeps");
   EXPECT_EQ(r.exit_code, 2) << r.err;
   for (const std::string& fragment : expected) EXPECT_NE(r.err.find(fragment), std::string::npos) << r.err;
-  EXPECT_TRUE(directory_listing(dir.path()).empty());
+  EXPECT_TRUE(directory_listing(dir / "out").empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Corpus, SweepCliBad, ::testing::ValuesIn(bad_sweeps()),
-                         [](const auto& info) {
-                           std::string name = info.param.substr(0, info.param.size() - 5);
+                         [](const auto& param_info) {
+                           std::string name = param_info.param.substr(0, param_info.param.size() - 5);
                            std::replace(name.begin(), name.end(), '-', '_');
                            return name;
                          });
@@ -164,7 +171,7 @@ TEST_P(SweepCliStopped, ResumeEqualsStraightThrough) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Signals, SweepCliStopped, ::testing::Values(SIGINT, SIGTERM, SIGKILL),
-                         [](const auto& info) { return std::string(sigabbrev_np(info.param)); });
+                         [](const auto& param_info) { return std::string(sigabbrev_np(param_info.param)); });
 
 #ifdef MIGRASIM_MPIEXEC
 // Two ranks, one and two threads each, give the file one process gives.
