@@ -1027,6 +1027,7 @@ def main(argv=None):
         print(f"\nwrote {args.csv}")
     if args.json:
         data = report_json(sweep, results, args.bootstrap, args.confidence, args.seed, args.time_reduce)
+        pathlib.Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         pathlib.Path(args.json).write_text(json.dumps(data, indent=2, allow_nan=False) + "\n", encoding="utf-8")
         print(f"wrote {args.json}")
     if args.plot:
