@@ -15,13 +15,13 @@
 namespace migrasim {
 
 struct BenchOptions {
-  std::string scenario;                 // scenario file (YAML)
-  std::vector<std::string> overrides;   // --set key.path=value
-  std::int64_t agents = 1'000'000;      // the population is rescaled to this many agents
-  std::int32_t steps = 100;             // timed steps
-  std::int32_t warmup_steps = -1;       // untimed steps first; -1: half the scenario's steps
-  int threads = 0;                      // 0: OpenMP's default
-  bool machine_limits = true;           // measure memory bandwidth and draw rate
+  std::string scenario;                // scenario file (YAML)
+  std::vector<std::string> overrides;  // --set key.path=value
+  std::int64_t agents = 1'000'000;     // the population is rescaled to this many agents
+  std::int32_t steps = 100;            // timed steps
+  std::int32_t warmup_steps = -1;      // untimed steps first; -1: half the scenario's steps
+  int threads = 0;                     // 0: OpenMP's default
+  bool machine_limits = true;          // measure memory bandwidth and draw rate
 };
 
 struct BenchStageTime {
@@ -51,7 +51,7 @@ struct BenchReport {
   double initialize_seconds = 0.0;  // initialize_population
   double setup_seconds = 0.0;       // the three above
   double warmup_seconds = 0.0;
-  double timed_seconds = 0.0;       // wall time of the timed steps
+  double timed_seconds = 0.0;  // wall time of the timed steps
   double agent_steps_per_second = 0.0;
   std::vector<BenchStageTime> stages;  // in step order; their sum is about timed_seconds
 
@@ -62,9 +62,11 @@ struct BenchReport {
   double peak_rss_bytes_per_agent = 0.0;
 
   // The machine, same process and thread count (0 when not measured)
-  double rmw_agents_per_second = 0.0;  // passes of read-modify-write over hot_bytes_per_agent x agents
-  double rmw_bytes_per_second = 0.0;   // bytes read and written back per second
-  double draws_per_second = 0.0;       // Philox4x32-10 blocks per second, one per (agent, stream)
+  double rmw_agents_per_second =
+      0.0;  // passes of read-modify-write over hot_bytes_per_agent x agents
+  double rmw_bytes_per_second = 0.0;  // bytes read and written back per second
+  double draws_per_second = 0.0;      // Philox4x32-10 blocks per second, one per (agent, stream)
+  std::string draw_kernel;  // the kernel that drew them, and the model's draws (random.hpp)
 
   double fraction_of_rmw() const {
     return rmw_agents_per_second > 0.0 ? agent_steps_per_second / rmw_agents_per_second : 0.0;

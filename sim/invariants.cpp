@@ -1,6 +1,8 @@
 #include "invariants.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace migrasim {
 
@@ -14,10 +16,6 @@ std::string find_invariant_violation(const Model& m, const State& s) {
     aware += (a.flags[i] & kRouteAware) != 0;
     if (a.community[i] >= m.community_count() || m.community_region[a.community[i]] != a.region[i]) {
       return "agent " + std::to_string(i) + " belongs to no community of its region";
-    }
-    if (!(a.perceived_success[i] >= 0.0f && a.perceived_success[i] <= 1.0f) ||
-        !(a.perceived_danger[i] >= 0.0f && a.perceived_danger[i] <= 1.0f)) {
-      return "agent " + std::to_string(i) + " has a belief outside [0, 1]";
     }
     const auto code = static_cast<std::size_t>(a.status[i]);
     const std::string who = "agent " + std::to_string(i);
@@ -57,6 +55,44 @@ std::string find_invariant_violation(const Model& m, const State& s) {
         break;
       default:
         break;
+    }
+  }
+  for (std::size_t k = 0; k < m.community_count(); ++k) {
+    const Communities& c = s.communities;
+    if (!(c.belief_success[k] >= 0.0f && c.belief_success[k] <= 1.0f) ||
+        !(c.belief_danger[k] >= 0.0f && c.belief_danger[k] <= 1.0f)) {
+      return "community " + std::to_string(k) + " has a belief outside [0, 1]";
+    }
+  }
+  std::vector<std::int64_t> aware_in(m.community_count(), 0), home_in(m.community_count(), 0);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    aware_in[a.community[i]] += (a.flags[i] & kRouteAware) != 0;
+    home_in[a.community[i]] += a.status[i] == Status::kAtHome;
+  }
+  for (std::size_t k = 0; k < m.community_count(); ++k) {
+    if (aware_in[k] != s.communities.aware[k]) {
+      return "community " + std::to_string(k) + " counts " + std::to_string(s.communities.aware[k]) +
+             " aware members but " + std::to_string(aware_in[k]) + " are flagged";
+    }
+    if (home_in[k] != s.communities.at_home[k]) {
+      return "community " + std::to_string(k) + " counts " + std::to_string(s.communities.at_home[k]) +
+             " members at home but " + std::to_string(home_in[k]) + " are";
+    }
+  }
+  // The list of those who left home holds exactly the agents not at home, in order.
+  const std::span<const std::uint32_t> left = s.left_home.agents();
+  if (!std::is_sorted(left.begin(), left.end()) || std::adjacent_find(left.begin(), left.end()) != left.end()) {
+    return "the list of agents who left home is not strictly increasing";
+  }
+  std::size_t away = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) away += a.status[i] != Status::kAtHome;
+  if (away != left.size()) {
+    return std::to_string(away) + " agents are not at home but " + std::to_string(left.size()) +
+           " are listed as having left";
+  }
+  for (const std::uint32_t i : left) {
+    if (i >= a.size() || a.status[i] == Status::kAtHome) {
+      return "agent " + std::to_string(i) + " is listed as having left home but is at home";
     }
   }
   if (aware != s.aware_total) {

@@ -9,6 +9,10 @@
 
 namespace migrasim {
 
+// Loops over fewer items than this run on one thread: waking the team would
+// cost more than the work (the results are the same either way).
+inline constexpr std::int64_t kSerialBelow = 4096;
+
 // Calls body(lo, hi) once per thread with its share [lo, hi) of [0, n). The
 // shares are contiguous and in thread order, so per-thread partial results
 // over runs of agents (e.g. a community's block) can be flushed at run ends.
@@ -26,9 +30,11 @@ void for_each_thread_range(std::int64_t n, Body body) {
 // of threads: fixed blocks are summed in index order, then the block sums in
 // block order. `block_sums` is caller-owned scratch (no allocation when it is
 // already large enough).
+inline constexpr std::int64_t kSumBlock = 1 << 16;
+
 template <class Term>
 double deterministic_sum(std::int64_t n, std::vector<double>& block_sums, Term term) {
-  constexpr std::int64_t kBlock = 1 << 16;
+  constexpr std::int64_t kBlock = kSumBlock;
   const std::int64_t blocks = (n + kBlock - 1) / kBlock;
   if (static_cast<std::int64_t>(block_sums.size()) < blocks) block_sums.resize(static_cast<std::size_t>(blocks));
 #pragma omp parallel for schedule(static)

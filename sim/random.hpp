@@ -13,9 +13,13 @@
 // key = the 64-bit seed. Each block yields four 32-bit words.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <numbers>
+#include <span>
+#include <string>
+#include <vector>
 
 #include "philox.hpp"
 
@@ -47,12 +51,38 @@ struct StreamKey {
   StreamId stream = StreamId::kInitialPopulation;
 };
 
+// Uniform on the open interval (0, 1) from 32 random bits, with 2^-32
+// resolution: never 0 or 1, so log(u) and comparisons `u < p` are safe at
+// p = 0 and p = 1. Exact in double precision.
+inline double uniform_from_bits(std::uint32_t bits) {
+  return (static_cast<double>(bits) + 0.5) * 0x1p-32;
+}
+
+// The number T of 32-bit values b with uniform_from_bits(b) < p, so that
+// `b < T` decides a Bernoulli(p) draw exactly as `uniform() < p` does, with
+// an integer comparison (exact: b + 0.5 < p * 2^32 <=> b < ceil(p * 2^32 - 0.5)).
+inline std::uint64_t bernoulli_threshold(double p) {
+  if (!(p > 0.0)) return 0;  // also NaN, which no uniform is below
+  if (p >= 1.0) return std::uint64_t{1} << 32;
+  return static_cast<std::uint64_t>(std::max(0.0, std::ceil(p * 0x1p32 - 0.5)));
+}
+
 class Draws {
  public:
   Draws(const StreamKey& key, std::uint32_t entity)
       : key_{static_cast<std::uint32_t>(key.seed), static_cast<std::uint32_t>(key.seed >> 32)},
-        counter_{entity, key.step, key.replicate,
-                 static_cast<std::uint32_t>(key.stream) << 24} {}
+        counter_{entity, key.step, key.replicate, static_cast<std::uint32_t>(key.stream) << 24} {}
+
+  // The same draws, with the first `blocks` blocks of the stream computed
+  // beforehand (by philox_blocks): word w of block b at precomputed[(4 b + w) *
+  // stride]. Later blocks are computed as usual.
+  Draws(const StreamKey& key, std::uint32_t entity, const std::uint32_t* precomputed,
+        std::size_t stride, std::uint32_t blocks)
+      : Draws(key, entity) {
+    precomputed_ = precomputed;
+    stride_ = stride;
+    precomputed_blocks_ = blocks;
+  }
 
   // 32 uniformly distributed bits.
   std::uint32_t bits() {
@@ -60,9 +90,8 @@ class Draws {
     return block_[lane_++];
   }
 
-  // Uniform on the open interval (0, 1), with 2^-32 resolution: never 0 or 1,
-  // so log(u) and comparisons `u < p` are safe at p = 0 and p = 1.
-  double uniform() { return (static_cast<double>(bits()) + 0.5) * 0x1p-32; }
+  // Uniform on the open interval (0, 1): see uniform_from_bits.
+  double uniform() { return uniform_from_bits(bits()); }
 
   bool bernoulli(double p) { return uniform() < p; }
 
@@ -120,7 +149,11 @@ class Draws {
 
  private:
   void refill() {
-    block_ = philox4x32_10(counter_, key_);
+    if (const std::uint32_t block = counter_[3] & 0xFFFFFFu; block < precomputed_blocks_) {
+      for (std::size_t w = 0; w < 4; ++w) block_[w] = precomputed_[(4 * block + w) * stride_];
+    } else {
+      block_ = philox4x32_10(counter_, key_);
+    }
     ++counter_[3];
     lane_ = 0;
   }
@@ -129,6 +162,41 @@ class Draws {
   PhiloxCounter counter_;
   PhiloxCounter block_{};
   int lane_ = 4;
+  const std::uint32_t* precomputed_ = nullptr;
+  std::size_t stride_ = 0;
+  std::uint32_t precomputed_blocks_ = 0;
 };
+
+// Many agents' first draws at once. A stage that takes one draw per agent (a
+// Bernoulli trial) from stream `key` asks for the first 32 bits of many
+// agents' streams together: bits[j] = Draws(key, entities[j]).bits(). The
+// kernels compute eight or four Philox blocks per instruction where the CPU
+// has AVX-512 or AVX2, with integer arithmetic only, so every kernel gives the
+// same bits; the fastest the CPU supports is picked once, at first use.
+enum class DrawKernel : std::uint8_t { kPortable, kAvx2, kAvx512 };
+const char* to_string(DrawKernel kernel);
+std::vector<DrawKernel> available_draw_kernels();  // on this CPU, slowest first
+DrawKernel fastest_draw_kernel();  // the one first_bits uses; MIGRASIM_DRAW_KERNEL=name overrides
+
+void first_bits(const StreamKey& key, std::span<const std::uint32_t> entities, std::uint32_t* bits);
+void first_bits(DrawKernel kernel, const StreamKey& key, std::span<const std::uint32_t> entities,
+                std::uint32_t* bits);
+
+// Whole blocks 0 .. blocks - 1 of the streams of the consecutive entities
+// first .. first + n - 1, for Draws to take from: word w of block b of entity
+// first + j at out[(4 b + w) * stride + j] (stride >= n).
+void philox_blocks(const StreamKey& key, std::uint32_t first, std::size_t n, std::uint32_t blocks,
+                   std::uint32_t* out, std::size_t stride);
+void philox_blocks(DrawKernel kernel, const StreamKey& key, std::uint32_t first, std::size_t n,
+                   std::uint32_t blocks, std::uint32_t* out, std::size_t stride);
+
+// The same, and a Bernoulli trial of each: bit j % 8 of hits[j / 8] is set when
+// bits[j] < below (see bernoulli_threshold). entities.size() must be a
+// multiple of 8.
+void first_bits_below(const StreamKey& key, std::span<const std::uint32_t> entities,
+                      std::uint64_t below, std::uint32_t* bits, std::uint8_t* hits);
+void first_bits_below(DrawKernel kernel, const StreamKey& key,
+                      std::span<const std::uint32_t> entities, std::uint64_t below,
+                      std::uint32_t* bits, std::uint8_t* hits);
 
 }  // namespace migrasim

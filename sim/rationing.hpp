@@ -20,6 +20,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "huge_pages.hpp"
+#include "parallel.hpp"
 #include "random.hpp"
 
 namespace migrasim {
@@ -34,32 +36,51 @@ class CandidatePools {
     max_pools_ = max_pools;
     pools_ = max_pools;
     threads_ = static_cast<std::size_t>(omp_get_max_threads());
-    members_.assign(agents, 0);
+    members_.allocate(agents);
     offsets_.assign(max_pools + 1, 0);
     sizes_.assign(max_pools, 0);
     thread_counts_.assign(threads_ * max_pools, 0);
-    priorities_.assign(agents, 0);
+    priorities_.allocate(agents);
   }
 
+  // Calls visit(i) for every i in [lo, hi), in order.
+  struct EveryAgent {
+    std::int64_t work(std::int64_t n) const { return n; }
+    template <class Visit>
+    void operator()(std::int64_t lo, std::int64_t hi, Visit visit) const {
+      for (std::int64_t i = lo; i < hi; ++i) visit(i);
+    }
+  };
+
   // Puts every agent i in [0, n) with pool_of(i) != kNoPool into its pool's
-  // list (pool_of(i) < pools), in increasing agent order.
-  template <class PoolOf>
-  void gather(std::size_t pools, std::int64_t n, PoolOf pool_of) {
+  // list (pool_of(i) < pools), in increasing agent order. scan(lo, hi, visit)
+  // calls visit(i) in increasing order for the i in [lo, hi) that may be
+  // candidates (a superset: pool_of decides); scan.work(n) says about how many
+  // agents it visits.
+  template <class PoolOf, class Scan = EveryAgent>
+  void gather(std::size_t pools, std::int64_t n, PoolOf pool_of, Scan scan = {}) {
     if (pools > max_pools_) throw std::logic_error("CandidatePools: more pools than allocated");
     pools_ = pools;
     std::fill(thread_counts_.begin(), thread_counts_.end(), 0);
     const auto threads = static_cast<int>(threads_);
-#pragma omp parallel num_threads(threads)
+#pragma omp parallel num_threads(threads) if (scan.work(n) > kSerialBelow)
     {
       const auto t = static_cast<std::size_t>(omp_get_thread_num());
       const auto team = static_cast<std::size_t>(omp_get_num_threads());
       const std::int64_t lo = n * static_cast<std::int64_t>(t) / static_cast<std::int64_t>(team);
-      const std::int64_t hi = n * static_cast<std::int64_t>(t + 1) / static_cast<std::int64_t>(team);
+      const std::int64_t hi =
+          n * static_cast<std::int64_t>(t + 1) / static_cast<std::int64_t>(team);
       std::uint32_t* counts = thread_counts_.data() + t * pools_;
-      for (std::int64_t i = lo; i < hi; ++i) {
+      // One visit per agent: the candidates found, with their pools, wait in
+      // the rationing scratch at the thread's own share of it.
+      std::uint64_t* found = priorities_.data() + lo;
+      std::size_t nfound = 0;
+      scan(lo, hi, [&](std::int64_t i) {
         const std::uint32_t p = pool_of(i);
-        if (p != kNoPool) ++counts[p];
-      }
+        if (p == kNoPool) return;
+        ++counts[p];
+        found[nfound++] = std::uint64_t{p} << 32 | static_cast<std::uint32_t>(i);
+      });
 #pragma omp barrier
 #pragma omp single
       {
@@ -77,14 +98,22 @@ class CandidatePools {
         }
         offsets_[pools_] = running;
       }
-      for (std::int64_t i = lo; i < hi; ++i) {
-        const std::uint32_t p = pool_of(i);
-        if (p != kNoPool) members_[counts[p]++] = static_cast<std::uint32_t>(i);
+      for (std::size_t k = 0; k < nfound; ++k) {
+        members_[counts[found[k] >> 32]++] = static_cast<std::uint32_t>(found[k]);
       }
     }
   }
 
-  std::size_t demand(std::size_t pool) const { return offsets_[pool + 1] - offsets_[pool]; }
+  std::size_t demand(std::size_t pool) const {
+    return offsets_[pool + 1] - offsets_[pool];
+  }
+
+  // Memory held, in bytes.
+  std::size_t bytes() const {
+    return (members_.size() + offsets_.capacity() + sizes_.capacity() + thread_counts_.capacity()) *
+               sizeof(std::uint32_t) +
+           priorities_.size() * sizeof(std::uint64_t);
+  }
 
   // The candidates of `pool` still admitted (all of them until ration()).
   std::span<const std::uint32_t> admitted(std::size_t pool) const {
@@ -104,24 +133,40 @@ class CandidatePools {
     if (!(capacity < static_cast<double>(demand_now))) return;
     const double whole = std::floor(capacity);
     Draws pool_draws(key, kPoolEntityBase + static_cast<std::uint32_t>(pool));
-    const auto keep = static_cast<std::size_t>(whole) + (pool_draws.bernoulli(capacity - whole) ? 1u : 0u);
+    const auto keep =
+        static_cast<std::size_t>(whole) + (pool_draws.bernoulli(capacity - whole) ? 1u : 0u);
     if (keep >= demand_now) return;
 
     std::uint32_t* first = members_.data() + offsets_[pool];
     std::uint64_t* priority = priorities_.data() + offsets_[pool];
-    for (std::size_t k = 0; k < demand_now; ++k) {
-      Draws draws(key, first[k]);
-      // The agent index in the low bits makes every priority unique.
-      priority[k] = std::uint64_t{draws.bits()} << 32 | first[k];
-    }
+    // The agent index in the low bits makes every priority unique, so exactly
+    // `keep` priorities lie below the keep-th smallest.
+    const auto priorities_of = [&] {
+      constexpr std::size_t kBatch = 512;
+      std::uint32_t bits[kBatch];
+      for (std::size_t start = 0; start < demand_now; start += kBatch) {
+        const std::size_t count = std::min(kBatch, demand_now - start);
+        first_bits(key, {first + start, count}, bits);
+        for (std::size_t k = 0; k < count; ++k)
+          priority[start + k] = std::uint64_t{bits[k]} << 32 | first[start + k];
+      }
+    };
+    priorities_of();
     std::nth_element(priority, priority + keep, priority + demand_now);
-    std::sort(priority, priority + keep, [](std::uint64_t a, std::uint64_t b) {
-      return static_cast<std::uint32_t>(a) < static_cast<std::uint32_t>(b);
-    });
-    std::sort(priority + keep, priority + demand_now, [](std::uint64_t a, std::uint64_t b) {
-      return static_cast<std::uint32_t>(a) < static_cast<std::uint32_t>(b);
-    });
-    for (std::size_t k = 0; k < demand_now; ++k) first[k] = static_cast<std::uint32_t>(priority[k]);
+    const std::uint64_t cut = priority[keep];
+    // Admitted first, then the rest, each in agent order; the priorities are
+    // drawn again (cheaper than remembering them) and their slots hold the rest.
+    priorities_of();
+    std::size_t admitted = 0, rest = 0;
+    for (std::size_t k = 0; k < demand_now; ++k) {
+      if (priority[k] < cut) {
+        first[admitted++] = first[k];
+      } else {
+        priority[rest++] = first[k];
+      }
+    }
+    for (std::size_t k = 0; k < rest; ++k)
+      first[admitted + k] = static_cast<std::uint32_t>(priority[k]);
     sizes_[pool] = static_cast<std::uint32_t>(keep);
   }
 
@@ -132,11 +177,11 @@ class CandidatePools {
   std::size_t max_pools_ = 0;
   std::size_t pools_ = 0;
   std::size_t threads_ = 1;
-  std::vector<std::uint32_t> members_;        // candidates, pool after pool (nagents)
+  UntouchedArray<std::uint32_t> members_;     // candidates, pool after pool (nagents)
   std::vector<std::uint32_t> offsets_;        // pool p's candidates start here (npools+1)
   std::vector<std::uint32_t> sizes_;          // admitted candidates per pool (npools)
   std::vector<std::uint32_t> thread_counts_;  // scratch for the prefix sum (nthreads x npools)
-  std::vector<std::uint64_t> priorities_;     // scratch for rationing (nagents)
+  UntouchedArray<std::uint64_t> priorities_;  // scratch for rationing (nagents)
 };
 
 }  // namespace migrasim

@@ -69,10 +69,12 @@ void check_stop() {
 }
 
 std::uint64_t estimated_memory_bytes(const Model& m) {
-  // Agent columns, the rationing scratch (4 + 8 bytes per agent) and the
-  // recorded series of one replicate; tables of nodes, communities and
-  // networks are small beside them.
-  const std::uint64_t per_agent = Agents::kBytesPerAgent + 12;
+  // Agent columns, the rationing scratch (4 + 8 bytes per agent), the list of
+  // agents who left home (4 + 4; the last two are touched only as far as a
+  // run uses them, so this is the most it can need) and the recorded series
+  // of one replicate; tables of nodes, communities and networks are small
+  // beside them.
+  const std::uint64_t per_agent = Agents::kBytesPerAgent + 12 + 8;
   const std::uint64_t series = (kSeriesCount + kNodeSeriesCount * m.node_count() + m.interventions.size()) *
                                static_cast<std::uint64_t>(m.steps) * sizeof(double);
   return per_agent * m.agents + series + (std::uint64_t{64} << 20);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "agent_list.hpp"
 #include "model.hpp"
 #include "policy.hpp"
 #include "random.hpp"
@@ -60,21 +61,30 @@ struct Agents {
   std::vector<float> savings_usd;             // money left for the journey (negative = debt)
   std::vector<float> risk_tolerance;          // in [0, 1]
   std::vector<float> claim_strength;          // probability an asylum claim is granted
-  std::vector<float> perceived_success;       // belief that the journey succeeds, in [0, 1]
-  std::vector<float> perceived_danger;        // belief of dying on the way, in [0, 1]
+  // An agent's beliefs are its community's (Communities::belief_*) while it is
+  // at home, and are no longer read once it has left.
 
   std::size_t size() const { return status.size(); }
   static constexpr std::size_t kBytesPerAgent =
       sizeof(Status) + sizeof(std::uint8_t) + sizeof(RegionId) + sizeof(CommunityId) +
       sizeof(NetworkId) + sizeof(std::uint32_t) + sizeof(NodeId) + sizeof(EdgeId) + sizeof(std::uint16_t) +
-      sizeof(std::int32_t) + 5 * sizeof(float);
+      sizeof(std::int32_t) + 3 * sizeof(float);
 };
 
 // What a community saw of its members' journeys, the channel of social
 // influence: outcomes counted during a step, folded into a fading memory by the
 // feedback stage, and read by the information stage of the next step.
+//
+// The beliefs of the members at home are held once per community: they all
+// start from the same prior and move each step by the same rule towards the
+// same record, so they are equal to the last bit, and a member who has left no
+// longer updates or uses them. One value per community instead of one per
+// agent saves 8 bytes per agent and a read-modify-write of them every step.
 struct Communities {                                  // (ncommunities each)
   std::vector<std::int64_t> aware;                    // members aware of the route
+  std::vector<std::int64_t> at_home;                  // members at home (kept by the decisions stage)
+  std::vector<float> belief_success;                  // members at home: belief that the journey succeeds, in [0, 1]
+  std::vector<float> belief_danger;                   // members at home: belief of dying on the way, in [0, 1]
   std::vector<std::int64_t> arrivals;                 // this step: reached the destination country
   std::vector<std::int64_t> failures;                 // this step: returned or removed
   std::vector<std::int64_t> deaths;                   // this step: died on the way
@@ -134,6 +144,7 @@ struct State {
   std::vector<double> checkpoint_screening_capacity;   // ...under this capacity (agents per step)
 
   CandidatePools queue;  // capacity rationing scratch, shared by the stages in turn
+  AgentList left_home;   // agents no longer at home, in index order (added by decisions)
 
   PolicyState policy;  // the policy in force this step (written by the environment stage)
   Communities communities;

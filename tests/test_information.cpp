@@ -115,8 +115,11 @@ TEST(Information, BeliefsMoveTowardsTheGroupRecord) {
   EXPECT_FLOAT_EQ(s.communities.success_signal[0], static_cast<float>(success));
   EXPECT_FLOAT_EQ(s.communities.danger_signal[0], static_cast<float>(danger));
   const double lambda = 1 - std::exp(-0.5);
-  EXPECT_NEAR(s.agents.perceived_success[123], 0.6 + lambda * (success - 0.6), 1e-6);
-  EXPECT_NEAR(s.agents.perceived_danger[123], 0.05 + lambda * (danger - 0.05), 1e-6);
+  // Agent 123 is at home: its beliefs are its community's.
+  ASSERT_EQ(s.agents.status[123], Status::kAtHome);
+  const CommunityId k = s.agents.community[123];
+  EXPECT_NEAR(s.communities.belief_success[k], 0.6 + lambda * (success - 0.6), 1e-6);
+  EXPECT_NEAR(s.communities.belief_danger[k], 0.05 + lambda * (danger - 0.05), 1e-6);
 }
 
 TEST(Information, FeedbackRemembersOutcomesWithAFadingMemory) {

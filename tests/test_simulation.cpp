@@ -114,6 +114,25 @@ TEST(Simulation, SameSeedGivesTheSameBitsForAnyThreadCount) {
   }
 }
 
+TEST(Simulation, SameBitsForAnyThreadCountWhenCrowdsMoveAtOnce) {
+  // Everyone decides within days: the lists of travellers, the queues and the
+  // candidates screened or decided in one step are all long enough to be
+  // shared among threads (parallel.hpp's kSerialBelow).
+  const Model m = tiny_model({"population.agents=60000", "decisions.base_rate_per_day=2",
+                              "checkpoints[0].throughput_per_day=20000", "asylum.capacity_per_day=12000",
+                              "asylum.min_processing_days=0"});
+  const ReplicateResult one = run_with_threads(m, 1, 0);
+  for (int threads : {2, 3}) {
+    const ReplicateResult many = run_with_threads(m, threads, 0);
+    EXPECT_EQ(one.recording.scalar, many.recording.scalar) << threads << " threads";
+    EXPECT_EQ(one.recording.node, many.recording.node) << threads << " threads";
+    EXPECT_EQ(one.status, many.status) << threads << " threads";
+    EXPECT_EQ(one.savings, many.savings) << threads << " threads";
+  }
+  // The crowd did move through the queues.
+  EXPECT_GT(series_total(m, one.recording, index(Series::kApprehensions)), 20000.0);
+}
+
 TEST(Simulation, ReplicatesAndSeedsGiveDifferentRealisations) {
   const Model m = tiny_model();
   const ReplicateResult r0 = run_with_threads(m, 2, 0);

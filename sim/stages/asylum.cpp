@@ -8,6 +8,8 @@
 // (see rationing.hpp) and the rest wait. A decided claim is granted with
 // probability equal to the claimant's claim strength; a denied claimant is
 // removed.
+#include "agent_scan.hpp"
+#include "parallel.hpp"
 #include "random.hpp"
 #include "stages/journey.hpp"
 #include "stages/stages.hpp"
@@ -18,17 +20,23 @@ void process_asylum(const Model& m, State& s) {
   Agents& a = s.agents;
   const std::int32_t ready_step = s.step - m.asylum_min_processing_steps;
   CandidatePools& queue = s.queue;
-  queue.gather(1, static_cast<std::int64_t>(a.size()), [&](std::int64_t i) {
-    const bool eligible = a.status[i] == Status::kInAsylumProcessing && a.status_step[i] <= ready_step;
-    return eligible ? 0u : CandidatePools::kNoPool;
-  });
+  queue.gather(
+      1, static_cast<std::int64_t>(a.size()),
+      [&](std::int64_t i) {
+        const bool eligible =
+            a.status[i] == Status::kInAsylumProcessing && a.status_step[i] <= ready_step;
+        return eligible ? 0u : CandidatePools::kNoPool;
+      },
+      ListedAgentsInStatus{s.left_home, a.status.data(), Status::kInAsylumProcessing,
+                           Status::kInAsylumProcessing,
+                           [&](std::uint32_t i) { prefetch_line(&a.status_step[i]); }});
   queue.ration(0, m.asylum_capacity_agents, stream(m, s, StreamId::kAsylumQueue));
   const auto decided = queue.admitted(0);
   const auto count = static_cast<std::int64_t>(decided.size());
 
   const StreamKey key = stream(m, s, StreamId::kAsylum);
   std::int64_t granted = 0, removed = 0;
-#pragma omp parallel for schedule(static) reduction(+ : granted, removed)
+#pragma omp parallel for schedule(static) reduction(+ : granted, removed) if (count > kSerialBelow)
   for (std::int64_t k = 0; k < count; ++k) {
     const std::uint32_t i = decided[static_cast<std::size_t>(k)];
     Draws draws(key, i);

@@ -1,7 +1,7 @@
 // reads: communities (aware, remembered outcomes), state.aware_total, state.policy (outreach),
-//        agents.status, agents.community
-// writes: agents.flags (kRouteAware, kLegalAware), agents.perceived_success,
-//         agents.perceived_danger, communities.aware, state.aware_total,
+//        agents.status, agents.flags
+// writes: agents.flags (kRouteAware, kLegalAware), communities (belief_success,
+//         belief_danger, aware), state.aware_total,
 //         communities (awareness_probability, success_signal, danger_signal)
 //
 // Information and beliefs. Each community's outcomes of past steps (arrivals,
@@ -15,7 +15,9 @@
 // reputations), so knowledge spreads through groups in an S-curve. An agent
 // at home who does not know of legal pathways learns of them with
 // legal_awareness_rate_per_day. Every agent at home moves its
-// beliefs a share lambda of the way to the group's record:
+// beliefs a share lambda of the way to the group's record (the members at
+// home share their beliefs, so this is done once per community, see
+// state.hpp):
 //   success S_c = (w0 s0 + M_arr) / (w0 + M_arr + M_fail + M_death)
 //   danger  D_c = (w0 d0 + k M_death) / (w0 + M_arr + M_fail + k M_death)
 // with prior (s0, d0) of weight w0 and death salience k; an outreach campaign
@@ -24,6 +26,7 @@
 // the probability policy.cpp gives for their group.
 #include <cmath>
 
+#include "agent_scan.hpp"
 #include "parallel.hpp"
 #include "random.hpp"
 #include "stages/stages.hpp"
@@ -37,6 +40,7 @@ void spread_information(const Model& m, State& s) {
   const double mixing = m.info_global_mixing;
   const double w0 = m.info_prior_weight;
   const double salience = m.info_death_salience;
+  const auto learning = static_cast<float>(m.info_learning_weight);
 
 #pragma omp parallel for schedule(static)
   for (std::int64_t k = 0; k < ncommunities; ++k) {
@@ -49,48 +53,46 @@ void spread_information(const Model& m, State& s) {
     const double arrivals = c.remembered_arrivals[k];
     const double failures = c.remembered_failures[k];
     const double deaths = c.remembered_deaths[k];
-    c.success_signal[k] =
-        static_cast<float>((w0 * m.info_prior_success + arrivals) / (w0 + arrivals + failures + deaths));
-    const double record = (w0 * m.info_prior_danger + salience * deaths) / (w0 + arrivals + failures + salience * deaths);
+    c.success_signal[k] = static_cast<float>((w0 * m.info_prior_success + arrivals) /
+                                             (w0 + arrivals + failures + deaths));
+    const double record = (w0 * m.info_prior_danger + salience * deaths) /
+                          (w0 + arrivals + failures + salience * deaths);
     // Outreach pulls the group's picture of the danger towards its message.
-    c.danger_signal[k] = static_cast<float>((1.0 - s.policy.outreach_weight[k]) * record + s.policy.outreach_danger[k]);
+    c.danger_signal[k] = static_cast<float>((1.0 - s.policy.outreach_weight[k]) * record +
+                                            s.policy.outreach_danger[k]);
+    c.belief_success[k] += learning * (c.success_signal[k] - c.belief_success[k]);
+    c.belief_danger[k] += learning * (c.danger_signal[k] - c.belief_danger[k]);
   }
 
+  // Those who do not know the route are all at home (deciding to leave takes
+  // knowing it), so the flag alone says who draws.
   Agents& a = s.agents;
   const StreamKey key = stream(m, s, StreamId::kInformation);
-  const auto learning = static_cast<float>(m.info_learning_weight);
   const StreamKey legal_key = stream(m, s, StreamId::kLegalAwareness);
   const std::vector<double>& legal_rate = s.policy.legal_awareness_probability;
-  std::fill(c.aware.begin(), c.aware.end(), 0);
+  const AgentFilter unaware{a.status.data(), Status::kAtHome, static_cast<Status>(kStatusCount - 1),
+                            a.flags.data(),  kRouteAware,     0};
+  const AgentFilter unaware_of_pathways{a.status.data(), Status::kAtHome, Status::kAtHome,
+                                        a.flags.data(),  kLegalAware,     0};
   for_each_thread_range(static_cast<std::int64_t>(a.size()), [&](std::int64_t lo, std::int64_t hi) {
-    if (lo >= hi) return;
-    // Communities are contiguous blocks: count a run, add it at the run's end.
-    CommunityId run_community = a.community[lo];
-    std::int64_t run_aware = 0;
-    for (std::int64_t i = lo; i < hi; ++i) {
-      const CommunityId k = a.community[i];
-      if (k != run_community) {
+    for_each_community_run(m, lo, hi, [&](std::size_t k, std::int64_t first, std::int64_t last) {
+      std::int64_t learned = 0;
+      for_each_drawn_below(key, unaware, first, last,
+                           bernoulli_threshold(c.awareness_probability[k]),
+                           [&](std::uint32_t i, std::uint32_t) {
+                             a.flags[i] |= kRouteAware;
+                             ++learned;
+                           });
+      if (learned > 0) {
 #pragma omp atomic
-        c.aware[run_community] += run_aware;
-        run_community = k;
-        run_aware = 0;
+        c.aware[k] += learned;
       }
-      if (a.status[i] == Status::kAtHome) {
-        if (!(a.flags[i] & kRouteAware)) {
-          Draws draws(key, static_cast<std::uint32_t>(i));
-          if (draws.bernoulli(c.awareness_probability[k])) a.flags[i] |= kRouteAware;
-        }
-        if (!(a.flags[i] & kLegalAware) && legal_rate[k] > 0.0) {
-          Draws draws(legal_key, static_cast<std::uint32_t>(i));
-          if (draws.bernoulli(legal_rate[k])) a.flags[i] |= kLegalAware;
-        }
-        a.perceived_success[i] += learning * (c.success_signal[k] - a.perceived_success[i]);
-        a.perceived_danger[i] += learning * (c.danger_signal[k] - a.perceived_danger[i]);
+      if (legal_rate[k] > 0.0) {
+        for_each_drawn_below(legal_key, unaware_of_pathways, first, last,
+                             bernoulli_threshold(legal_rate[k]),
+                             [&](std::uint32_t i, std::uint32_t) { a.flags[i] |= kLegalAware; });
       }
-      run_aware += (a.flags[i] & kRouteAware) != 0;
-    }
-#pragma omp atomic
-    c.aware[run_community] += run_aware;
+    });
   });
   s.aware_total = 0;
   for (std::int64_t k = 0; k < ncommunities; ++k) s.aware_total += c.aware[k];

@@ -9,6 +9,8 @@
 // final status, and news of an arrival for their community); the others stay
 // aspirants, and wait up to the pathway's wait_days before setting out
 // irregularly (see movement).
+#include "agent_scan.hpp"
+#include "parallel.hpp"
 #include "random.hpp"
 #include "stages/journey.hpp"
 #include "stages/stages.hpp"
@@ -20,18 +22,21 @@ void admit_through_legal_pathways(const Model& m, State& s) {
   if (npathways == 0) return;
   Agents& a = s.agents;
   CandidatePools& queue = s.queue;
-  queue.gather(npathways, static_cast<std::int64_t>(a.size()), [&](std::int64_t i) {
-    if (a.status[i] != Status::kAspiring) return CandidatePools::kNoPool;
-    const std::uint16_t p = eligible_pathway(m, s, static_cast<std::size_t>(i));
-    return p == kNone ? CandidatePools::kNoPool : std::uint32_t{p};
-  });
+  queue.gather(
+      npathways, static_cast<std::int64_t>(a.size()),
+      [&](std::int64_t i) {
+        if (a.status[i] != Status::kAspiring) return CandidatePools::kNoPool;
+        const std::uint16_t p = eligible_pathway(m, s, static_cast<std::size_t>(i));
+        return p == kNone ? CandidatePools::kNoPool : std::uint32_t{p};
+      },
+      ListedAgentsInStatus{s.left_home, a.status.data(), Status::kAspiring, Status::kAspiring});
   const StreamKey key = stream(m, s, StreamId::kPathwayQueue);
   std::int64_t entries = 0;
   for (std::size_t p = 0; p < npathways; ++p) {
     queue.ration(p, m.pathway_capacity_agents[p], key);
     const auto admitted = queue.admitted(p);
     const auto count = static_cast<std::int64_t>(admitted.size());
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (count > kSerialBelow)
     for (std::int64_t k = 0; k < count; ++k) {
       const std::uint32_t i = admitted[static_cast<std::size_t>(k)];
       a.status[i] = Status::kLegalPathway;

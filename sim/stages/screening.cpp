@@ -28,6 +28,8 @@
 // crossers (detection_probability > 0).
 #include <cmath>
 
+#include "agent_scan.hpp"
+#include "parallel.hpp"
 #include "random.hpp"
 #include "stages/journey.hpp"
 #include "stages/stages.hpp"
@@ -67,10 +69,15 @@ void screen_at_checkpoints(const Model& m, State& s) {
   if (ncheckpoints == 0) return;
   Agents& a = s.agents;
   CandidatePools& queue = s.queue;
-  queue.gather(ncheckpoints, static_cast<std::int64_t>(a.size()), [&](std::int64_t i) {
-    return a.status[i] == Status::kHeldAtCheckpoint ? std::uint32_t{m.node_checkpoint[a.node[i]]}
-                                                    : CandidatePools::kNoPool;
-  });
+  queue.gather(
+      ncheckpoints, static_cast<std::int64_t>(a.size()),
+      [&](std::int64_t i) {
+        return a.status[i] == Status::kHeldAtCheckpoint
+                   ? std::uint32_t{m.node_checkpoint[a.node[i]]}
+                   : CandidatePools::kNoPool;
+      },
+      ListedAgentsInStatus{s.left_home, a.status.data(), Status::kHeldAtCheckpoint,
+                           Status::kHeldAtCheckpoint});
 
   const StreamKey queue_key = stream(m, s, StreamId::kScreeningQueue);
   const StreamKey key = stream(m, s, StreamId::kScreening);
@@ -102,7 +109,7 @@ void screen_at_checkpoints(const Model& m, State& s) {
     const double risk_sensitivity[2] = {policy.high_risk_sensitivity[c], boosted(policy.high_risk_sensitivity[c])};
 
     const auto count = static_cast<std::int64_t>(screened.size());
-#pragma omp parallel for schedule(static) reduction(+ : n)
+#pragma omp parallel for schedule(static) reduction(+ : n) if (count > kSerialBelow)
     for (std::int64_t k = 0; k < count; ++k) {
       const std::uint32_t i = screened[static_cast<std::size_t>(k)];
       Draws draws(key, i);
@@ -145,7 +152,7 @@ void screen_at_checkpoints(const Model& m, State& s) {
     const double p_slip = excess > 0.0 ? -std::expm1(-m.checkpoint_evasion_hazard[c] * excess) : 0.0;
     if (p_slip <= 0.0) continue;
     const auto left = static_cast<std::int64_t>(waiting.size());
-#pragma omp parallel for schedule(static) reduction(+ : n)
+#pragma omp parallel for schedule(static) reduction(+ : n) if (left > kSerialBelow)
     for (std::int64_t k = 0; k < left; ++k) {
       const std::uint32_t i = waiting[static_cast<std::size_t>(k)];
       Draws draws(key, i);

@@ -22,6 +22,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "agent_scan.hpp"
+#include "parallel.hpp"
 #include "random.hpp"
 #include "stages/journey.hpp"
 #include "stages/stages.hpp"
@@ -34,9 +36,14 @@ void take_on_clients(const Model& m, State& s) {
   Smugglers& net = s.smugglers;
   const std::size_t nnetworks = m.network_count();
   CandidatePools& queue = s.queue;
-  queue.gather(nnetworks, static_cast<std::int64_t>(a.size()), [&](std::int64_t i) {
-    return a.status[i] == Status::kWaitingForSmuggler ? std::uint32_t{a.smuggler[i]} : CandidatePools::kNoPool;
-  });
+  queue.gather(
+      nnetworks, static_cast<std::int64_t>(a.size()),
+      [&](std::int64_t i) {
+        return a.status[i] == Status::kWaitingForSmuggler ? std::uint32_t{a.smuggler[i]}
+                                                          : CandidatePools::kNoPool;
+      },
+      ListedAgentsInStatus{s.left_home, a.status.data(), Status::kWaitingForSmuggler,
+                           Status::kWaitingForSmuggler});
   const StreamKey queue_key = stream(m, s, StreamId::kSmugglerQueue);
   const StreamKey key = stream(m, s, StreamId::kSmugglers);
   std::int64_t taken_total = 0;
@@ -52,7 +59,7 @@ void take_on_clients(const Model& m, State& s) {
     const double p_coerced = m.network_coercion_probability[k];
     const double p_coerced_in_debt = m.network_coercion_probability_in_debt[k];
     const double p_falsified = m.network_falsified_documents_probability[k];
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (count > kSerialBelow)
     for (std::int64_t c = 0; c < count; ++c) {
       const std::uint32_t i = clients[static_cast<std::size_t>(c)];
       Draws draws(key, i);

@@ -1,12 +1,17 @@
-// Micro-benchmarks: the random generator and each stage of the step on the
-// baseline scenario scaled to 1M agents, in agent-steps per second
-// (items_per_second). Run: build/migrasim_bench [--benchmark_filter=...].
-// The state is warmed up to mid-2023 first, so the mix of statuses is the
-// baseline's at the height of the flow.
+// Micro-benchmarks: the random generator, the agent selection and each stage
+// of the step on the baseline scenario scaled to 1M agents (MIGRASIM_BENCH_AGENTS
+// to change it), in agent-steps per second (items_per_second).
+// Run: build/migrasim_bench [--benchmark_filter=...]. The state is warmed up to
+// mid-2023 first, so the mix of statuses is the baseline's at the height of
+// the flow. `migrasim bench` measures whole runs (docs/performance.md).
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
 #include <memory>
+#include <string>
+#include <vector>
 
+#include "agent_scan.hpp"
 #include "model.hpp"
 #include "philox.hpp"
 #include "random.hpp"
@@ -24,8 +29,17 @@ struct Fixture {
 Fixture& warmed_up() {
   static std::unique_ptr<Fixture> fixture = [] {
     auto f = std::make_unique<Fixture>();
-    f->model = compile(load_scenario(MIGRASIM_SOURCE_DIR "/scenarios/baseline.yaml",
-                                     {"population.agents=1000000", "time.end=2025-12-31"}));
+    const char* agents = std::getenv("MIGRASIM_BENCH_AGENTS");
+    const std::int64_t n = agents != nullptr ? std::atoll(agents) : 1000000;
+    // The baseline's persons spread over the agents, as `migrasim bench` does,
+    // so the mix of statuses is the baseline's.
+    Scenario scenario =
+        load_scenario(MIGRASIM_SOURCE_DIR "/scenarios/baseline.yaml", {"time.end=2025-12-31"});
+    const double persons =
+        static_cast<double>(scenario.population.agents) * scenario.population.persons_per_agent;
+    scenario.population.agents = n;
+    scenario.population.persons_per_agent = persons / static_cast<double>(n);
+    f->model = compile(scenario);
     f->state = make_state(f->model);
     initialize_population(f->model, 0, f->state);
     const std::int32_t warm_steps = f->model.first_step_from(*parse_date("2023-07-01"));
@@ -48,6 +62,48 @@ void BM_Philox(benchmark::State& bench) {
   bench.SetItemsProcessed(bench.iterations() * 4);  // four 32-bit words per block
 }
 BENCHMARK(BM_Philox);
+
+// The first draws of 512 agents at a time, as the stages take them, with each
+// kernel this CPU has (0 portable, 1 AVX2, 2 AVX-512).
+void BM_FirstBits(benchmark::State& bench) {
+  const auto kernel = static_cast<DrawKernel>(bench.range(0));
+  bool available = false;
+  for (DrawKernel k : available_draw_kernels()) available |= k == kernel;
+  if (!available) {
+    bench.SkipWithError("kernel not supported on this CPU");
+    return;
+  }
+  bench.SetLabel(to_string(kernel));
+  std::vector<std::uint32_t> ids(512), bits(512);
+  std::uint32_t step = 0;
+  for (auto _ : bench) {
+    for (std::size_t j = 0; j < ids.size(); ++j) ids[j] = static_cast<std::uint32_t>(j * 3);
+    first_bits(kernel, StreamKey{1, 0, ++step, StreamId::kInformation}, ids, bits.data());
+    benchmark::DoNotOptimize(bits.data());
+  }
+  bench.SetItemsProcessed(bench.iterations() * static_cast<std::int64_t>(ids.size()));
+}
+BENCHMARK(BM_FirstBits)->DenseRange(0, 2);
+
+// Picking the agents at home who know the route (the decisions stage's
+// filter) out of all agents, 1024 at a time.
+void BM_SelectAgents(benchmark::State& bench) {
+  Fixture& f = warmed_up();
+  const Agents& a = f.state.agents;
+  const AgentFilter filter{a.status.data(), Status::kAtHome, Status::kAtHome,
+                           a.flags.data(),  kRouteAware,     kRouteAware};
+  std::vector<std::uint32_t> ids(kScanBatch + kSelectSlack);
+  const auto n = static_cast<std::int64_t>(a.size());
+  for (auto _ : bench) {
+    std::size_t kept = 0;
+    for (std::int64_t start = 0; start < n; start += kScanBatch) {
+      kept += select_agents(filter, start, std::min(n, start + kScanBatch), ids.data());
+    }
+    benchmark::DoNotOptimize(kept);
+  }
+  bench.SetItemsProcessed(bench.iterations() * n);
+}
+BENCHMARK(BM_SelectAgents)->Unit(benchmark::kMillisecond);
 
 // One stage, repeated on the same step: the state drifts a little between
 // repetitions (agents move on), which is what a step does anyway.

@@ -1,0 +1,64 @@
+// Large arrays on transparent huge pages. On the virtual machines migrasim
+// runs on, first touching a 4 KiB page costs tens of microseconds, so zeroing
+// the agent columns of 10M agents page by page takes seconds; 2 MiB pages
+// cut the faults 512-fold and the TLB misses of index-list loops with them.
+// Only a hint: where the kernel does not give huge pages, nothing changes.
+#pragma once
+
+#include <sys/mman.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <type_traits>
+#include <vector>
+
+namespace migrasim {
+
+inline void advise_huge_pages(const void* data, std::size_t bytes) {
+#ifdef MADV_HUGEPAGE
+  constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
+  const auto begin = reinterpret_cast<std::uintptr_t>(data);
+  const std::uintptr_t first = (begin + kHuge - 1) & ~(kHuge - 1);  // whole huge pages inside
+  const std::uintptr_t last = (begin + bytes) & ~(kHuge - 1);
+  if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
+#else
+  (void)data;
+  (void)bytes;
+#endif
+}
+
+// v = n copies of `value`, in fresh memory advised onto huge pages before it
+// is first touched.
+template <class T>
+void assign_on_huge_pages(std::vector<T>& v, std::size_t n, const T& value = T{}) {
+  std::vector<T>().swap(v);
+  v.reserve(n);
+  advise_huge_pages(v.data(), n * sizeof(T));
+  v.assign(n, value);
+}
+
+// An array whose memory is only reserved until it is written: scratch sized
+// for the worst case (every agent a candidate) costs resident memory and page
+// faults only for the part a run uses.
+template <class T>
+class UntouchedArray {
+  static_assert(std::is_trivially_default_constructible_v<T>);
+
+ public:
+  void allocate(std::size_t n) {
+    data_.reset(new T[n]);  // default-initialised: not touched
+    size_ = n;
+    advise_huge_pages(data_.get(), n * sizeof(T));
+  }
+  T* data() { return data_.get(); }
+  const T* data() const { return data_.get(); }
+  std::size_t size() const { return size_; }
+  T& operator[](std::size_t i) { return data_[i]; }
+
+ private:
+  std::unique_ptr<T[]> data_;
+  std::size_t size_ = 0;
+};
+
+}  // namespace migrasim
