@@ -2,14 +2,7 @@
 
 #include <cstdlib>
 
-#if defined(__x86_64__) || defined(__i386__)
-// GCC 12 warns about its own AVX-512 headers (GCC bug 105593).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <immintrin.h>
-#pragma GCC diagnostic pop
-#define MIGRASIM_X86 1
-#endif
+#include "x86_intrinsics.hpp"
 
 namespace migrasim {
 namespace {
