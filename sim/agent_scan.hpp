@@ -116,6 +116,10 @@ struct ListedAgentsInStatus {
     visit_listed(list.within(lo, hi), status, first, last, visit, prefetch);
   }
 };
+// Spelled out: clang 14 does not deduce an aggregate's template arguments.
+ListedAgentsInStatus(const AgentList&, const Status*, Status, Status) -> ListedAgentsInStatus<NoPrefetch>;
+template <class Prefetch>
+ListedAgentsInStatus(const AgentList&, const Status*, Status, Status, Prefetch) -> ListedAgentsInStatus<Prefetch>;
 
 // For the agents i in [lo, hi) that pass `filter`, in index order: hit(i, b)
 // if b < below, with b = Draws(key, i).bits(), the first 32 bits of i's
