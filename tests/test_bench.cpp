@@ -4,11 +4,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <numeric>
 #include <sstream>
 
 #include "bench.hpp"
@@ -63,8 +62,10 @@ TEST(Bench, ReportsRatesMemoryAndMachineLimits) {
     EXPECT_GE(stage.seconds, 0.0) << stage.name;
     stage_sum += stage.seconds;
   }
+  // Between the stages there is only the clock; allow for the process being
+  // descheduled there on a busy machine.
   EXPECT_LE(stage_sum, r.timed_seconds * 1.0001);
-  EXPECT_GE(stage_sum, r.timed_seconds * 0.7);
+  EXPECT_GE(stage_sum, r.timed_seconds - std::max(0.3 * r.timed_seconds, 0.02));
 }
 
 TEST(Bench, DefaultWarmUpIsHalfTheScenarioAndTimedStepsMustFit) {
