@@ -26,6 +26,8 @@ import sys
 import numpy as np
 import pandas as pd
 
+from migrasim_output import attribute_value as _attr
+
 # Headline outcomes, in report order: (variable, kind if the file does not say).
 METRICS = [
     ("border_encounters", "flow"),
@@ -99,16 +101,6 @@ class Run:
 
 def _day(value):
     return pd.Timestamp(value).to_pydatetime().date() if not isinstance(value, _dt.date) else value
-
-
-def _attr(value):
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    if isinstance(value, np.ndarray) and value.size == 1:
-        value = value.reshape(()).item()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
 
 
 def load_run(path):

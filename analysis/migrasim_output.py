@@ -14,6 +14,17 @@ import numpy as np
 import xarray as xr
 
 
+def attribute_value(value):
+    """An HDF5 attribute as a plain Python value: bytes decoded, 1-element arrays and numpy scalars unwrapped."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, np.ndarray) and value.size == 1:
+        value = value.reshape(()).item()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
 def open_run(path):
     """The run file as an xarray Dataset (no options needed; this is a convenience)."""
     return xr.open_dataset(path)

@@ -43,6 +43,8 @@ import sys
 
 import numpy as np
 
+from migrasim_output import attribute_value as _attr
+
 DESIGNS = ("grid", "latin_hypercube", "sobol")
 METHODS = {"sobol": "sobol", "grid": "morris", "latin_hypercube": "regression"}
 TIME_REDUCTIONS = ("sum", "mean", "last")
@@ -121,16 +123,6 @@ class Sweep:
                     values = np.log10(values)
             columns.append(values)
         return np.column_stack(columns)
-
-
-def _attr(value):
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    if isinstance(value, np.ndarray) and value.size == 1:
-        value = value.reshape(()).item()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
 
 
 def _float_attr(attrs, key):
