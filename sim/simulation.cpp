@@ -20,13 +20,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string format_duration(double seconds) {
-  const auto total = static_cast<long>(seconds + 0.5);
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%ld:%02ld:%02ld", total / 3600, total / 60 % 60, total % 60);
-  return buffer;
-}
-
 // A live line on a terminal, redrawn at most a few times a second.
 class ProgressLine {
  public:
@@ -61,6 +54,13 @@ class ProgressLine {
 std::atomic<int> stop_signal{0};
 
 }  // namespace
+
+std::string format_duration(double seconds) {
+  const auto total = static_cast<long>(seconds + 0.5);
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%ld:%02ld:%02ld", total / 3600, total / 60 % 60, total % 60);
+  return buffer;
+}
 
 void stop_run(int signal) { stop_signal.store(signal, std::memory_order_relaxed); }
 

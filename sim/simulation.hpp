@@ -61,6 +61,9 @@ void run_replicate(const Model& model, std::uint32_t replicate, State& state,
 RunSummary run_scenario(const Model& model, const std::filesystem::path& output,
                         const RunOptions& options);
 
+// "H:MM:SS", for progress lines.
+std::string format_duration(double seconds);
+
 // A short table of the summary for the terminal.
 std::string format_summary(const Model& model, const RunSummary& summary);
 

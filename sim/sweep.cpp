@@ -29,13 +29,6 @@ struct HookFailed {
   std::exception_ptr error;
 };
 
-std::string format_duration(double seconds) {
-  const auto total = static_cast<long>(seconds + 0.5);
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%ld:%02ld:%02ld", total / 3600, total / 60 % 60, total % 60);
-  return buffer;
-}
-
 // The value a reduction gives over `steps` of one recorded series.
 double reduce(const double* series, const std::vector<std::int32_t>& steps, Reduction reduction) {
   switch (reduction) {
