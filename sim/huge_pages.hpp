@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <type_traits>
 #include <vector>
@@ -36,6 +37,17 @@ void assign_on_huge_pages(std::vector<T>& v, std::size_t n, const T& value = T{}
   v.reserve(n);
   advise_huge_pages(v.data(), n * sizeof(T));
   v.assign(n, value);
+}
+
+// assign_on_huge_pages for several columns of n elements, the columns shared
+// among the threads: first touching memory is most of the cost, and the
+// kernel serves page faults of different threads at once.
+template <class... Columns>
+void assign_columns_on_huge_pages(std::size_t n, Columns&... columns) {
+  const std::function<void()> jobs[] = {[&columns, n] { assign_on_huge_pages(columns, n); }...};
+  const auto count = static_cast<std::int64_t>(sizeof...(columns));
+#pragma omp parallel for schedule(dynamic, 1)
+  for (std::int64_t j = 0; j < count; ++j) jobs[j]();
 }
 
 // An array whose memory is only reserved until it is written: scratch sized

@@ -16,7 +16,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <numbers>
 #include <span>
 #include <string>
 #include <vector>
@@ -95,41 +94,11 @@ class Draws {
 
   bool bernoulli(double p) { return uniform() < p; }
 
-  // Exponential with rate 1.
-  double exponential() { return -std::log(uniform()); }
-
-  // Standard normal by Box-Muller (two uniforms, one value: simple and
-  // independent of any cached state).
-  double normal() {
-    const double u1 = uniform();
-    const double u2 = uniform();
-    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
-  }
-
-  // Gamma(shape, 1) by Marsaglia & Tsang (2000), with the shape < 1 boost.
-  double gamma(double shape) {
-    if (shape < 1.0) {
-      // Two statements: the order of the draws must not be left to the compiler.
-      const double boost = std::pow(uniform(), 1.0 / shape);
-      return gamma(shape + 1.0) * boost;
-    }
-    const double d = shape - 1.0 / 3.0;
-    const double c = 1.0 / std::sqrt(9.0 * d);
-    for (;;) {
-      double x = normal();
-      double v = 1.0 + c * x;
-      if (v <= 0.0) continue;
-      v = v * v * v;
-      const double u = uniform();
-      if (std::log(u) < 0.5 * x * x + d - d * v + d * std::log(v)) return d * v;
-    }
-  }
-
-  // Beta(a, b) from two gammas.
-  double beta(double a, double b) {
-    const double x = gamma(a);
-    const double y = gamma(b);
-    return x / (x + y);
+  // Continues the stream at block `block`, leaving the blocks before it undrawn
+  // (for draws kept apart from a fixed layout of the first blocks).
+  void skip_to_block(std::uint32_t block) {
+    counter_[3] = (counter_[3] & 0xFF000000u) | (block & 0xFFFFFFu);
+    lane_ = 4;
   }
 
   // Index drawn from non-negative weights (not necessarily normalised) with

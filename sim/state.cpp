@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <numeric>
 
 #include "huge_pages.hpp"
+#include "population_sampler.hpp"
 #include "random.hpp"
 
 namespace migrasim {
@@ -25,19 +27,9 @@ State make_state(const Model& m) {
   State s;
   const std::size_t n = m.agents;
   Agents& a = s.agents;
-  assign_on_huge_pages(a.status, n);
-  assign_on_huge_pages(a.flags, n);
-  assign_on_huge_pages(a.region, n);
-  assign_on_huge_pages(a.node, n);
-  assign_on_huge_pages(a.edge, n);
-  assign_on_huge_pages(a.steps_left, n);
-  assign_on_huge_pages(a.status_step, n);
-  assign_on_huge_pages(a.savings_usd, n);
-  assign_on_huge_pages(a.risk_tolerance, n);
-  assign_on_huge_pages(a.claim_strength, n);
-  assign_on_huge_pages(a.community, n);
-  assign_on_huge_pages(a.smuggler, n);
-  assign_on_huge_pages(a.passed_checkpoints, n);
+  assign_columns_on_huge_pages(n, a.status, a.flags, a.region, a.node, a.edge, a.steps_left,
+                               a.status_step, a.savings_usd, a.risk_tolerance, a.claim_strength,
+                               a.community, a.smuggler, a.passed_checkpoints);
   const std::size_t nnetworks = m.network_count();
   Smugglers& net = s.smugglers;
   for (auto* column : {&net.capacity, &net.fee_usd, &net.reputation, &net.remembered_successes,
@@ -85,31 +77,20 @@ void initialize_population(const Model& m, std::uint32_t replicate, State& s) {
   s.step = 0;
   Agents& a = s.agents;
   const StreamKey key = stream(m, s, StreamId::kInitialPopulation);
-  const double risk_a = m.risk_tolerance.mean * m.risk_tolerance.concentration;
-  const double risk_b = (1.0 - m.risk_tolerance.mean) * m.risk_tolerance.concentration;
-  const double claim_a = m.asylum_claim_strength.mean * m.asylum_claim_strength.concentration;
-  const double claim_b =
-      (1.0 - m.asylum_claim_strength.mean) * m.asylum_claim_strength.concentration;
-
-  // The first blocks of each agent's stream (enough for all but a few agents)
-  // are drawn for a batch of agents at once, with the vector kernels.
-  constexpr std::int64_t kBatch = 256;
-  constexpr std::uint32_t kBlocks = 5;
+  const PopulationSampler sampler(m);
+  constexpr auto kBatch = static_cast<std::int64_t>(PopulationSampler::kBatch);
   for (std::size_t r = 0; r < m.region_count(); ++r) {
     const std::int64_t first = m.region_first_agent[r];
     const std::int64_t last = m.region_first_agent[r + 1];
     const std::int64_t batches = (last - first + kBatch - 1) / kBatch;
 #pragma omp parallel
     {
-      std::uint32_t blocks[4 * kBlocks * kBatch];
+      auto scratch = std::make_unique<PopulationSampler::Scratch>();
 #pragma omp for schedule(static)
       for (std::int64_t batch = 0; batch < batches; ++batch) {
         const std::int64_t lo = first + batch * kBatch;
         const std::int64_t hi = std::min(last, lo + kBatch);
-        philox_blocks(key, static_cast<std::uint32_t>(lo), static_cast<std::size_t>(hi - lo),
-                      kBlocks, blocks, kBatch);
         for (std::int64_t i = lo; i < hi; ++i) {
-          Draws draws(key, static_cast<std::uint32_t>(i), blocks + (i - lo), kBatch, kBlocks);
           a.status[i] = Status::kAtHome;
           a.flags[i] = 0;
           a.region[i] = static_cast<RegionId>(r);
@@ -119,15 +100,9 @@ void initialize_population(const Model& m, std::uint32_t replicate, State& s) {
           a.passed_checkpoints[i] = 0;
           a.steps_left[i] = 0;
           a.status_step[i] = 0;
-          a.savings_usd[i] = static_cast<float>(m.savings_usd.median *
-                                                std::exp(m.savings_usd.sigma * draws.normal()));
-          a.risk_tolerance[i] = static_cast<float>(draws.beta(risk_a, risk_b));
-          a.claim_strength[i] = static_cast<float>(draws.beta(claim_a, claim_b));
-          if (draws.bernoulli(m.info_initial_awareness)) a.flags[i] |= kRouteAware;
-          if (draws.bernoulli(m.falsified_documents_share)) a.flags[i] |= kFalsifiedDocuments;
-          if (draws.bernoulli(m.high_risk_share)) a.flags[i] |= kHighRisk;
-          if (draws.bernoulli(m.info_initial_legal_awareness)) a.flags[i] |= kLegalAware;
         }
+        sampler.draw(key, static_cast<std::uint32_t>(lo), static_cast<std::size_t>(hi - lo), a,
+                     *scratch);
       }
     }
   }
