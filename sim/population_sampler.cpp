@@ -63,6 +63,7 @@ PopulationSampler::PopulationSampler(const Model& m, DrawKernel kernel) : kernel
     const double drawn_shape = shapes[k] < 1.0 ? shapes[k] + 1.0 : shapes[k];
     params_.shape[k] = shapes[k];
     params_.d[k] = drawn_shape - 1.0 / 3.0;
+    params_.log_d[k] = std::log(params_.d[k]);
     params_.c[k] = 1.0 / std::sqrt(9.0 * params_.d[k]);
     params_.inv_shape[k] = 1.0 / shapes[k];
   }

@@ -121,27 +121,27 @@ inline void box_muller(Vd u1, Vd u2, Vd* z_cos, Vd* z_sin) {
 }
 
 // One attempt of Marsaglia & Tsang's Gamma(d + 1/3) sampler from the normal z and
-// uniform u: d v^3 with v = (1 + c z)^3, accepted when v > 0 and
+// uniform u: d v with v = (1 + c z)^3, accepted when v > 0 and
 // ln u < z^2 / 2 + d - d v + d ln v. Always evaluated in full (a vector has no
-// branch); the rejected lanes' values are not used.
-inline Vd gamma_attempt(const Params& p, unsigned k, Vd z, Vd u, Mask* accepted) {
+// branch); the rejected lanes' values are not used. Returns ln(d v) = ln d + ln v,
+// reusing the ln v of the test.
+inline Vd log_gamma_attempt(const Params& p, unsigned k, Vd z, Vd u, Mask* accepted) {
   const Vd d = splat(p.d[k]);
   const Vd v1 = add(splat(1.0), mul(splat(p.c[k]), z));
   const Mask positive = greater(v1, splat(0.0));
   const Vd v = select(positive, v1, splat(1.0));  // keeps ln v finite in lanes already rejected
   const Vd v3 = mul(mul(v, v), v);
-  const Vd bound =
-      add(sub(add(mul(mul(splat(0.5), z), z), d), mul(d, v3)), mul(d, vlog(v3)));
+  const Vd log_v3 = vlog(v3);
+  const Vd bound = add(sub(add(mul(mul(splat(0.5), z), z), d), mul(d, v3)), mul(d, log_v3));
   *accepted = both(positive, less(vlog(u), bound));
-  return mul(d, v3);
+  return add(splat(p.log_d[k]), log_v3);
 }
 
-// The logarithm of Gamma k from the value of its attempt: for a shape below 1
-// the boost U^(1 / shape) is added as ln U / shape. Kept as a logarithm because
+// The logarithm of Gamma k from that of its attempt: for a shape below 1 the
+// boost U^(1 / shape) is added as ln U / shape. Kept as a logarithm because
 // for small shapes the boost underflows (Beta(0.001, 0.001) is nearly always
 // within 1e-300 of 0 or 1), where X / (X + Y) would be 0 / 0.
-inline Vd log_gamma(const Params& p, unsigned k, Vd attempt, Vd u_boost) {
-  const Vd log_attempt = vlog(attempt);
+inline Vd log_gamma(const Params& p, unsigned k, Vd log_attempt, Vd u_boost) {
   if (p.shape[k] >= 1.0) return log_attempt;
   return add(log_attempt, mul(vlog(u_boost), splat(p.inv_shape[k])));
 }
@@ -167,8 +167,8 @@ inline void draw_lanes(const Params& p, const uint32_t* words, size_t stride, si
   uint8_t rejected_bits[LANES] = {};
   for (unsigned k = 0; k < kGammas; ++k) {
     Mask accepted;
-    const Vd g = gamma_attempt(p, k, z[k + 1], word(kAccept0 + k), &accepted);
-    store(log_gammas + k * stride + j, log_gamma(p, k, g, word(kBoost0 + k)));
+    const Vd attempt = log_gamma_attempt(p, k, z[k + 1], word(kAccept0 + k), &accepted);
+    store(log_gammas + k * stride + j, log_gamma(p, k, attempt, word(kBoost0 + k)));
     for (unsigned l = 0; l < LANES; ++l) {
       if (!lane(accepted, l)) rejected_bits[l] = static_cast<uint8_t>(rejected_bits[l] | 1u << k);
     }
@@ -204,8 +204,8 @@ bool gamma_retry(const Params& p, unsigned k, uint32_t u1, uint32_t u2, uint32_t
   Vd z, unused;
   box_muller(uniform(&u1), uniform(&u2), &z, &unused);
   Mask accepted;
-  const Vd g = gamma_attempt(p, k, z, uniform(&u), &accepted);
-  if (accepted) *log_value = log_gamma(p, k, g, uniform(&boost_word));
+  const Vd attempt = log_gamma_attempt(p, k, z, uniform(&u), &accepted);
+  if (accepted) *log_value = log_gamma(p, k, attempt, uniform(&boost_word));
   return accepted;
 }
 #endif

@@ -45,6 +45,7 @@ struct Params {
   // Gamma(shape[k] + 1) * U^(1 / shape[k]) (Marsaglia & Tsang 2000, section 6).
   double shape[kGammas];
   double d[kGammas];        // s - 1/3 for the shape s actually drawn
+  double log_d[kGammas];    // ln d
   double c[kGammas];        // 1 / sqrt(9 d)
   double inv_shape[kGammas];  // 1 / shape[k], used where shape[k] < 1
 };
