@@ -1,6 +1,7 @@
-// Micro-benchmarks: the random generator, the agent selection and each stage
-// of the step on the baseline scenario scaled to 1M agents (MIGRASIM_BENCH_AGENTS
-// to change it), in agent-steps per second (items_per_second).
+// Micro-benchmarks: the random generator, the initial population's draws, the
+// agent selection and each stage of the step on the baseline scenario scaled to
+// 1M agents (MIGRASIM_BENCH_AGENTS to change it), in agent-steps per second
+// (items_per_second).
 // Run: build/migrasim_bench [--benchmark_filter=...]. The state is warmed up to
 // mid-2023 first, so the mix of statuses is the baseline's at the height of
 // the flow. `migrasim bench` measures whole runs (docs/performance.md).
@@ -14,6 +15,7 @@
 #include "agent_scan.hpp"
 #include "model.hpp"
 #include "philox.hpp"
+#include "population_sampler.hpp"
 #include "random.hpp"
 #include "simulation.hpp"
 #include "step.hpp"
@@ -84,6 +86,39 @@ void BM_FirstBits(benchmark::State& bench) {
   bench.SetItemsProcessed(bench.iterations() * static_cast<std::int64_t>(ids.size()));
 }
 BENCHMARK(BM_FirstBits)->DenseRange(0, 2);
+
+// The initial population's attributes, one batch of 256 agents at a time, with
+// each kernel this CPU has (0 portable, 1 AVX2, 2 AVX-512), in agents per second.
+void BM_InitialAttributes(benchmark::State& bench) {
+  const auto kernel = static_cast<DrawKernel>(bench.range(0));
+  bool available = false;
+  for (DrawKernel k : available_draw_kernels()) available |= k == kernel;
+  if (!available) {
+    bench.SkipWithError("kernel not supported on this CPU");
+    return;
+  }
+  bench.SetLabel(to_string(kernel));
+  const Model& m = warmed_up().model;
+  constexpr std::size_t kAgents = 1 << 16;
+  Agents agents;
+  agents.savings_usd.assign(kAgents, 0.0f);
+  agents.risk_tolerance.assign(kAgents, 0.0f);
+  agents.claim_strength.assign(kAgents, 0.0f);
+  agents.flags.assign(kAgents, 0);
+  const PopulationSampler sampler(m, kernel);
+  auto scratch = std::make_unique<PopulationSampler::Scratch>();
+  std::uint32_t replicate = 0;
+  for (auto _ : bench) {
+    const StreamKey key{m.seed, ++replicate, 0, StreamId::kInitialPopulation};
+    for (std::size_t first = 0; first < kAgents; first += PopulationSampler::kBatch) {
+      sampler.draw(key, static_cast<std::uint32_t>(first), PopulationSampler::kBatch, agents,
+                   *scratch);
+    }
+    benchmark::DoNotOptimize(agents.risk_tolerance.data());
+  }
+  bench.SetItemsProcessed(bench.iterations() * static_cast<std::int64_t>(kAgents));
+}
+BENCHMARK(BM_InitialAttributes)->DenseRange(0, 2)->Unit(benchmark::kMillisecond);
 
 // Picking the agents at home who know the route (the decisions stage's
 // filter) out of all agents, 1024 at a time.
