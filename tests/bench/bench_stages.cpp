@@ -65,17 +65,26 @@ void BM_Philox(benchmark::State& bench) {
 }
 BENCHMARK(BM_Philox);
 
+// The draw kernel numbered by the benchmark's argument (0 portable, 1 AVX2,
+// 2 AVX-512), as its label; false, and the benchmark skipped, where the CPU
+// lacks it.
+bool kernel_of(benchmark::State& bench, DrawKernel* kernel) {
+  *kernel = static_cast<DrawKernel>(bench.range(0));
+  for (DrawKernel k : available_draw_kernels()) {
+    if (k == *kernel) {
+      bench.SetLabel(to_string(k));
+      return true;
+    }
+  }
+  bench.SkipWithError("kernel not supported on this CPU");
+  return false;
+}
+
 // The first draws of 512 agents at a time, as the stages take them, with each
 // kernel this CPU has (0 portable, 1 AVX2, 2 AVX-512).
 void BM_FirstBits(benchmark::State& bench) {
-  const auto kernel = static_cast<DrawKernel>(bench.range(0));
-  bool available = false;
-  for (DrawKernel k : available_draw_kernels()) available |= k == kernel;
-  if (!available) {
-    bench.SkipWithError("kernel not supported on this CPU");
-    return;
-  }
-  bench.SetLabel(to_string(kernel));
+  DrawKernel kernel;
+  if (!kernel_of(bench, &kernel)) return;
   std::vector<std::uint32_t> ids(512), bits(512);
   std::uint32_t step = 0;
   for (auto _ : bench) {
@@ -90,14 +99,8 @@ BENCHMARK(BM_FirstBits)->DenseRange(0, 2);
 // The initial population's attributes, one batch of 256 agents at a time, with
 // each kernel this CPU has (0 portable, 1 AVX2, 2 AVX-512), in agents per second.
 void BM_InitialAttributes(benchmark::State& bench) {
-  const auto kernel = static_cast<DrawKernel>(bench.range(0));
-  bool available = false;
-  for (DrawKernel k : available_draw_kernels()) available |= k == kernel;
-  if (!available) {
-    bench.SkipWithError("kernel not supported on this CPU");
-    return;
-  }
-  bench.SetLabel(to_string(kernel));
+  DrawKernel kernel;
+  if (!kernel_of(bench, &kernel)) return;
   const Model& m = warmed_up().model;
   constexpr std::size_t kAgents = 1 << 16;
   Agents agents;
