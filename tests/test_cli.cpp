@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "cli_support.hpp"
+#include "random.hpp"
 #include "version.hpp"
 
 namespace fs = std::filesystem;
@@ -217,6 +218,31 @@ TEST(CliSet, ValidOverrideChangesTheResult) {
 
 // ---------------------------------------------------------------------------------------
 // (c) run: writing, refusing to overwrite, --force, unwritable destinations.
+
+// Every draw kernel the CPU has (MIGRASIM_DRAW_KERNEL), for the step's draws, the
+// agent selection and the initial population alike, writes the same file: a
+// year of the baseline, large enough for every vector path to run.
+TEST(CliRun, EveryDrawKernelWritesTheSameData) {
+  const TempDir dir;
+  std::map<std::string, std::vector<double>> portable;
+  for (const migrasim::DrawKernel kernel : migrasim::available_draw_kernels()) {
+    const std::string name = migrasim::to_string(kernel);
+    const Result r = run_command(
+        "env", {"MIGRASIM_DRAW_KERNEL=" + name, kBinary.string(), "run",
+                (kSourceDir / "scenarios" / "baseline.yaml").string(), "-o", name + ".h5",
+                "--quiet", "--threads", "2", "--replicates", "1", "--set",
+                "population.agents=20000", "--set", "time.end=2021-12-31"},
+        dir.path());
+    ASSERT_EQ(r.exit_code, 0) << name << ": " << r.err;
+    const auto data = read_numeric_datasets(dir / (name + ".h5"));
+    if (kernel == migrasim::DrawKernel::kPortable) {
+      portable = data;
+      ASSERT_FALSE(portable.empty());
+    } else {
+      EXPECT_TRUE(data == portable) << name << " differs from the portable kernel";
+    }
+  }
+}
 
 TEST(CliRun, WritesTheOutputFile) {
   const TempDir dir;

@@ -49,19 +49,30 @@ Agents empty_agents(std::size_t n) {
 }
 
 // Draws agents 0 .. n - 1 in batches that start at `offset` (the first batch
-// is shorter when the offset is not 0).
-Agents draw_population(const Model& m, DrawKernel kernel, std::size_t offset = 0) {
+// is shorter when the offset is not 0). `log_gammas`, if given, receives the
+// Gammas' logarithms (double precision, before the Betas are rounded to float):
+// Gamma k of agent i at [k * n + i].
+Agents draw_population(const Model& m, DrawKernel kernel, std::size_t offset = 0,
+                       std::vector<double>* log_gammas = nullptr) {
   const std::size_t n = m.agents;
   Agents a = empty_agents(n);
   const PopulationSampler sampler(m, kernel);
   auto scratch = std::make_unique<PopulationSampler::Scratch>();
   const StreamKey key{m.seed, 3, 0, StreamId::kInitialPopulation};
+  if (log_gammas != nullptr) log_gammas->assign(population_kernel::kGammas * n, 0.0);
   std::size_t first = 0;
   std::size_t size = offset % PopulationSampler::kBatch;
   if (size == 0) size = PopulationSampler::kBatch;
   while (first < n) {
     size = std::min(size, n - first);
     sampler.draw(key, static_cast<std::uint32_t>(first), size, a, *scratch);
+    if (log_gammas != nullptr) {
+      for (std::size_t k = 0; k < population_kernel::kGammas; ++k) {
+        for (std::size_t j = 0; j < size; ++j) {
+          (*log_gammas)[k * n + first + j] = scratch->log_gammas[k * PopulationSampler::kBatch + j];
+        }
+      }
+    }
     first += size;
     size = PopulationSampler::kBatch;
   }
@@ -95,9 +106,13 @@ TEST(PopulationSampler, EveryKernelGivesTheSameBits) {
   // short last one, and tails shorter than a vector.
   const Model m = population_model("{mean: 0.35, concentration: 4}",
                                    "{mean: 0.3, concentration: 3}", 20011);
-  const Agents portable = draw_population(m, DrawKernel::kPortable);
+  std::vector<double> portable_log_gammas, log_gammas;
+  const Agents portable = draw_population(m, DrawKernel::kPortable, 0, &portable_log_gammas);
   for (const DrawKernel kernel : available_draw_kernels()) {
-    const Agents a = draw_population(m, kernel);
+    const Agents a = draw_population(m, kernel, 0, &log_gammas);
+    // The double-precision Gammas too, where a difference would reach the
+    // float attributes only now and then.
+    EXPECT_TRUE(same_bits(log_gammas, portable_log_gammas)) << to_string(kernel);
     EXPECT_TRUE(same_bits(a.savings_usd, portable.savings_usd)) << to_string(kernel);
     EXPECT_TRUE(same_bits(a.risk_tolerance, portable.risk_tolerance)) << to_string(kernel);
     EXPECT_TRUE(same_bits(a.claim_strength, portable.claim_strength)) << to_string(kernel);
