@@ -13,9 +13,18 @@ the window's end) of the two files are compared with Welch's t test. A series
 is flagged when its p-value is below alpha divided by the number of tests
 (Bonferroni), so with no real difference the whole check fails with
 probability at most alpha. Series equal in every replicate of both files are
-skipped. Prints a table; exits 1 if anything is flagged, 2 on bad input.
+skipped; series in only one file are listed and skipped.
+
+"Nothing differs" is not proof of no difference: the table's last column is
+the smallest difference the check would have flagged with 80% power, as a
+share of the before mean (z for the Bonferroni level plus 0.84, times the
+standard error). More replicates make it smaller, as 1/sqrt(replicates).
+
+Prints a table; exits 1 if anything is flagged, 2 on bad input (including
+NaN totals, fewer than 2 replicates, or no series to compare).
 """
 import argparse
+import csv
 import sys
 
 import numpy as np
@@ -42,17 +51,22 @@ def welch(before, after):
 
 
 def compare(before_path, after_path, windows):
+    """(rows, names of series found in only one of the files)."""
     rows = []
+    unmatched = set()
     with open_run(before_path) as before_ds, open_run(after_path) as after_ds:
         for start, end in windows:
             before = window_totals(before_ds, start, end)
             after = window_totals(after_ds, start, end)
+            unmatched |= set(before) ^ set(after)
             for name in before:
                 if name not in after:
                     continue
                 b, a = before[name], after[name]
                 if b.size < 2 or a.size < 2:
                     raise ValueError("each file needs at least 2 replicates")
+                if not (np.all(np.isfinite(b)) and np.all(np.isfinite(a))):
+                    raise ValueError(f"{name}: totals that are not finite numbers")
                 if np.all(b == b[0]) and np.all(a == b[0]):
                     continue
                 diff, se, p = welch(b, a)
@@ -65,7 +79,14 @@ def compare(before_path, after_path, windows):
                     "standard_error": se,
                     "p_value": p,
                 })
-    return rows
+    return rows, sorted(unmatched)
+
+
+def detectable(row, threshold, power=0.8):
+    """Smallest difference flagged with the given power, as a share of the before mean."""
+    z = stats.norm.ppf(1 - threshold / 2) + stats.norm.ppf(power)
+    scale = abs(row["before_mean"])
+    return z * row["standard_error"] / scale if scale > 0 else float("nan")
 
 
 def main(argv=None):
@@ -80,13 +101,25 @@ def main(argv=None):
     args = parser.parse_args(argv)
     windows = args.window or [(None, None)]
     try:
-        rows = compare(args.before, args.after, windows)
+        rows, unmatched = compare(args.before, args.after, windows)
+        if not rows:
+            raise ValueError("no series to compare (none in both files, or all constant)")
+        threshold = args.alpha / len(rows)
+        for r in rows:
+            r["detectable_share"] = detectable(r, threshold)
+        if args.csv:
+            with open(args.csv, "w", newline="") as f:
+                writer = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+                writer.writeheader()
+                writer.writerows(rows)
     except (OSError, ValueError, KeyError) as error:
         print(f"equivalence.py: {error}", file=sys.stderr)
         return 2
-    threshold = args.alpha / max(len(rows), 1)
+    if unmatched:
+        print(f"in one file only, not compared: {', '.join(unmatched)}")
     flagged = 0
-    print(f"{'window':<24} {'series':<28} {'before':>14} {'after':>14} {'diff/se':>8} {'p':>9}")
+    print(f"{'window':<24} {'series':<28} {'before':>14} {'after':>14} {'diff/se':>8} {'p':>9} "
+          f"{'detectable':>10}")
     for r in rows:
         z = r["difference"] / r["standard_error"] if r["standard_error"] > 0 else float("inf")
         mark = ""
@@ -94,14 +127,8 @@ def main(argv=None):
             mark = "  <-- differs"
             flagged += 1
         print(f"{r['window']:<24} {r['series']:<28} {r['before_mean']:>14.6g} {r['after_mean']:>14.6g} "
-              f"{z:>8.2f} {r['p_value']:>9.3g}{mark}")
+              f"{z:>8.2f} {r['p_value']:>9.3g} {r['detectable_share']:>10.1%}{mark}")
     print(f"{len(rows)} tests, Bonferroni threshold p < {threshold:.3g}: {flagged} differ")
-    if args.csv:
-        import csv
-        with open(args.csv, "w", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=list(rows[0].keys()) if rows else ["series"])
-            writer.writeheader()
-            writer.writerows(rows)
     return 1 if flagged else 0
 
 

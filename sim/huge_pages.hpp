@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <type_traits>
@@ -41,13 +42,25 @@ void assign_on_huge_pages(std::vector<T>& v, std::size_t n, const T& value = T{}
 
 // assign_on_huge_pages for several columns of n elements, the columns shared
 // among the threads: first touching memory is most of the cost, and the
-// kernel serves page faults of different threads at once.
+// kernel serves page faults of different threads at once. An exception (out
+// of memory) is rethrown after the loop: one escaping an OpenMP region would
+// end the program.
 template <class... Columns>
 void assign_columns_on_huge_pages(std::size_t n, Columns&... columns) {
   const std::function<void()> jobs[] = {[&columns, n] { assign_on_huge_pages(columns, n); }...};
-  const auto count = static_cast<std::int64_t>(sizeof...(columns));
+  constexpr auto count = static_cast<std::int64_t>(sizeof...(columns));
+  std::exception_ptr failures[count];
 #pragma omp parallel for schedule(dynamic, 1)
-  for (std::int64_t j = 0; j < count; ++j) jobs[j]();
+  for (std::int64_t j = 0; j < count; ++j) {
+    try {
+      jobs[j]();
+    } catch (...) {
+      failures[j] = std::current_exception();
+    }
+  }
+  for (const std::exception_ptr& failure : failures) {
+    if (failure) std::rethrow_exception(failure);
+  }
 }
 
 // An array whose memory is only reserved until it is written: scratch sized

@@ -14,6 +14,7 @@
 // or AVX2; every kernel gives the same bits.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "kernels/population_kernel.hpp"

@@ -72,17 +72,6 @@ class Draws {
       : key_{static_cast<std::uint32_t>(key.seed), static_cast<std::uint32_t>(key.seed >> 32)},
         counter_{entity, key.step, key.replicate, static_cast<std::uint32_t>(key.stream) << 24} {}
 
-  // The same draws, with the first `blocks` blocks of the stream computed
-  // beforehand (by philox_blocks): word w of block b at precomputed[(4 b + w) *
-  // stride]. Later blocks are computed as usual.
-  Draws(const StreamKey& key, std::uint32_t entity, const std::uint32_t* precomputed,
-        std::size_t stride, std::uint32_t blocks)
-      : Draws(key, entity) {
-    precomputed_ = precomputed;
-    stride_ = stride;
-    precomputed_blocks_ = blocks;
-  }
-
   // 32 uniformly distributed bits.
   std::uint32_t bits() {
     if (lane_ == 4) refill();
@@ -118,11 +107,7 @@ class Draws {
 
  private:
   void refill() {
-    if (const std::uint32_t block = counter_[3] & 0xFFFFFFu; block < precomputed_blocks_) {
-      for (std::size_t w = 0; w < 4; ++w) block_[w] = precomputed_[(4 * block + w) * stride_];
-    } else {
-      block_ = philox4x32_10(counter_, key_);
-    }
+    block_ = philox4x32_10(counter_, key_);
     ++counter_[3];
     lane_ = 0;
   }
@@ -131,9 +116,6 @@ class Draws {
   PhiloxCounter counter_;
   PhiloxCounter block_{};
   int lane_ = 4;
-  const std::uint32_t* precomputed_ = nullptr;
-  std::size_t stride_ = 0;
-  std::uint32_t precomputed_blocks_ = 0;
 };
 
 // Many agents' first draws at once. A stage that takes one draw per agent (a
@@ -152,8 +134,9 @@ void first_bits(DrawKernel kernel, const StreamKey& key, std::span<const std::ui
                 std::uint32_t* bits);
 
 // Whole blocks 0 .. blocks - 1 of the streams of the consecutive entities
-// first .. first + n - 1, for Draws to take from: word w of block b of entity
-// first + j at out[(4 b + w) * stride + j] (stride >= n).
+// first .. first + n - 1: word w of block b of entity first + j at
+// out[(4 b + w) * stride + j] (stride >= n), the words Draws(key, first + j)
+// would give.
 void philox_blocks(const StreamKey& key, std::uint32_t first, std::size_t n, std::uint32_t blocks,
                    std::uint32_t* out, std::size_t stride);
 void philox_blocks(DrawKernel kernel, const StreamKey& key, std::uint32_t first, std::size_t n,

@@ -8,6 +8,7 @@
 # W; weak data such as the sanitizers' type descriptors holds no code).
 # Usage: check_kernel_symbols.sh OBJECT...
 set -euo pipefail
+(($# > 0)) || { echo "usage: $0 OBJECT..." >&2; exit 2; }
 status=0
 for object in "$@"; do
   weak="$(nm "$object" | awk '$2 == "W"')" || true
@@ -20,7 +21,7 @@ for object in "$@"; do
     sed 's/^[0-9a-f]* T //')"
   while IFS= read -r symbol; do
     [[ -z "$symbol" ]] && continue
-    if [[ "$symbol" != *migrasim::population_kernel::* ]]; then
+    if [[ "$symbol" != migrasim::population_kernel::* ]]; then
       echo "$object defines $symbol, outside migrasim::population_kernel" >&2
       status=1
     fi

@@ -1,7 +1,8 @@
 // The initial population's attributes: every kernel gives the same bits, an
-// agent's attributes do not depend on how agents are batched, and the draws
-// follow the scenario's distributions (Kolmogorov-Smirnov against the exact
-// Beta distribution, moments of the lognormal, Bernoulli frequencies).
+// agent's attributes do not depend on how agents are batched, rejected Gammas
+// are redrawn as documented, and the draws follow the scenario's distributions
+// (Kolmogorov-Smirnov against the exact Beta distribution, moments of the
+// lognormal, Bernoulli frequencies, no correlation between attributes).
 #include "population_sampler.hpp"
 
 #include <gtest/gtest.h>
@@ -192,14 +193,16 @@ TEST(PopulationSampler, TinyShapesGiveNoNaN) {
   const Model m = population_model("{mean: 0.2, concentration: 0.001}",
                                    "{mean: 0.2, concentration: 0.001}", kN);
   const Agents a = draw_population(m, fastest_draw_kernel());
-  double upper = 0;
-  for (const float x : a.risk_tolerance) {
-    ASSERT_GE(x, 0.0f);  // false for NaN
-    ASSERT_LE(x, 1.0f);
-    upper += x > 0.5f;
-  }
   const double p = 1.0 - boost::math::ibeta(0.0002, 0.0008, 0.5);
-  EXPECT_NEAR(upper / kN, p, 5 * std::sqrt(p * (1 - p) / kN));
+  for (const auto* column : {&a.risk_tolerance, &a.claim_strength}) {
+    double upper = 0;
+    for (const float x : *column) {
+      ASSERT_GE(x, 0.0f);  // false for NaN
+      ASSERT_LE(x, 1.0f);
+      upper += x > 0.5f;
+    }
+    EXPECT_NEAR(upper / kN, p, 5 * std::sqrt(p * (1 - p) / kN));
+  }
 }
 
 // The sampler a rejected Gamma is drawn again with, alone: attempts until one is
@@ -230,6 +233,77 @@ TEST(PopulationSampler, GammaRetriesFollowTheGammaDistribution) {
     EXPECT_LT(ks_distance_to_beta(sample, 1.0, 1.0), ks_critical(kN)) << "shape " << p.shape[k];
     // Marsaglia and Tsang: about 5% of attempts are rejected at d = 2/3.
     EXPECT_GT(attempts, kN + kN / 50) << "shape " << p.shape[k];
+  }
+}
+
+// How draw() redraws a rejected Gamma, redone by hand for every agent with one:
+// attempts from the agent's stream at block 5 on, three words each, the
+// Gammas in order, the boost from the fixed layout.
+TEST(PopulationSampler, RejectedGammasAreRedrawnFromBlockFive) {
+  const Model m = population_model("{mean: 0.35, concentration: 4}",
+                                   "{mean: 0.3, concentration: 3}", 4096);
+  const PopulationSampler sampler(m);
+  const population_kernel::Params& p = sampler.params();
+  Agents a = empty_agents(m.agents);
+  auto scratch = std::make_unique<PopulationSampler::Scratch>();
+  const StreamKey key{m.seed, 1, 0, StreamId::kInitialPopulation};
+  constexpr std::size_t kBatch = PopulationSampler::kBatch;
+  int redrawn = 0;
+  for (std::size_t first = 0; first < m.agents; first += kBatch) {
+    sampler.draw(key, static_cast<std::uint32_t>(first), kBatch, a, *scratch);
+    for (std::size_t j = 0; j < kBatch; ++j) {
+      if (scratch->rejected[j] == 0) continue;
+      Draws d(key, static_cast<std::uint32_t>(first + j));
+      d.skip_to_block(5);
+      for (unsigned k = 0; k < population_kernel::kGammas; ++k) {
+        if (!(scratch->rejected[j] >> k & 1u)) continue;
+        const std::uint32_t boost = scratch->words[(population_kernel::kBoost0 + k) * kBatch + j];
+        double expected = 0;
+        for (;;) {
+          const std::uint32_t u1 = d.bits(), u2 = d.bits(), u = d.bits();
+          if (population_kernel::gamma_retry(p, k, u1, u2, u, boost, &expected)) break;
+        }
+        EXPECT_EQ(scratch->log_gammas[k * kBatch + j], expected) << first + j << " gamma " << k;
+        ++redrawn;
+      }
+    }
+  }
+  // About 2% of 4 x 4,096 attempts at these shapes.
+  EXPECT_GT(redrawn, 100);
+  EXPECT_LT(redrawn, 600);
+}
+
+// Attributes drawn from different words are independent: the correlation of
+// each pair is within five standard errors (1 / sqrt(n)) of 0.
+TEST(PopulationSampler, AttributesAreUncorrelated) {
+  constexpr std::size_t kN = 200000;
+  const Model m = population_model("{mean: 0.35, concentration: 4}",
+                                   "{mean: 0.3, concentration: 3}", kN);
+  const Agents a = draw_population(m, fastest_draw_kernel());
+  std::vector<std::vector<double>> columns(4, std::vector<double>(kN));
+  for (std::size_t i = 0; i < kN; ++i) {
+    columns[0][i] = std::log(static_cast<double>(a.savings_usd[i]));
+    columns[1][i] = a.risk_tolerance[i];
+    columns[2][i] = a.claim_strength[i];
+    columns[3][i] = (a.flags[i] & kRouteAware) != 0;
+  }
+  const auto correlation = [](const std::vector<double>& x, const std::vector<double>& y) {
+    const double n = static_cast<double>(x.size());
+    double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      sx += x[i];
+      sy += y[i];
+      sxx += x[i] * x[i];
+      syy += y[i] * y[i];
+      sxy += x[i] * y[i];
+    }
+    return (sxy - sx * sy / n) / std::sqrt((sxx - sx * sx / n) * (syy - sy * sy / n));
+  };
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    for (std::size_t d = c + 1; d < columns.size(); ++d) {
+      EXPECT_NEAR(correlation(columns[c], columns[d]), 0.0, 5.0 / std::sqrt(double{kN}))
+          << "columns " << c << " and " << d;
+    }
   }
 }
 

@@ -3,9 +3,13 @@
 // sim/population_sampler.hpp is the interface the model uses; this header is
 // the contract between it and population_kernel.cpp, which is compiled once per
 // instruction set (portable, AVX2, AVX-512) with that set enabled for the whole
-// file. To keep those files from leaking vector instructions into code the rest
-// of the program shares (an inline function the linker may pick from any
-// object), this header and the kernel include no C++ library header.
+// file. Such a file must not define anything the rest of the program could
+// share: an inline function or template instance with external linkage may be
+// kept by the linker for the whole program, and run AVX-512 code on a CPU
+// without it. So the kernel uses no C++ library code (what <immintrin.h> pulls
+// in, it leaves unused), keeps its helpers in an anonymous namespace, and
+// tests/check_kernel_symbols.sh (a ctest) fails on any weak function in the
+// kernel objects.
 //
 // Every kernel computes the same formulas in the same order with IEEE basic
 // operations (no contraction into fused multiply-adds: -ffp-contract=off) and

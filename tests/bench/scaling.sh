@@ -7,14 +7,17 @@
 # matplotlib is installed, the curve to OUT/scaling.png).
 #
 # Usage: tests/bench/scaling.sh [-a AGENTS] [-r REPEATS] [-t MAX_THREADS] [-s STEPS] [-o OUT]
-#   defaults: 10,000,000 agents, 5 repeats, all online cores, 100 timed steps, OUT=scaling-out
+#   defaults: 10,000,000 agents, 5 repeats, all physical cores, 100 timed steps, OUT=scaling-out
 # Threads are pinned one per core (OMP_PLACES=cores, OMP_PROC_BIND=close)
 # unless OMP_PLACES or OMP_PROC_BIND is already set.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 binary="${MIGRASIM_BINARY:-$root/build/migrasim}"
 agents=10000000 repeats=5 steps=100 out=scaling-out
-max_threads="$(nproc)"
+# Physical cores, not hardware threads: with OMP_PLACES=cores, more threads than
+# cores would share them.
+max_threads="$(lscpu -p=core,socket 2>/dev/null | grep -v '^#' | sort -u | wc -l)"
+((max_threads > 0)) || max_threads="$(nproc)"
 while getopts "a:r:t:s:o:h" opt; do
   case "$opt" in
     a) agents="$OPTARG" ;;
@@ -36,7 +39,7 @@ for ((t = 1; t < max_threads; t *= 2)); do counts+=("$t"); done
 counts+=("$max_threads")
 
 echo "migrasim bench scaling: $agents agents, $steps timed steps, ${counts[*]} threads, $repeats repeats" >&2
-echo "machine: $(nproc) online cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')" >&2
+echo "machine: $max_threads physical cores, $(nproc) online CPUs; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')" >&2
 for ((k = 1; k <= repeats; ++k)); do
   for t in "${counts[@]}"; do
     "$binary" bench --agents "$agents" --steps "$steps" --threads "$t" --json >>"$out/scaling.jsonl"
