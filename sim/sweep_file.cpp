@@ -83,6 +83,12 @@ SweepFile::SweepFile(const Sweep& sweep, const fs::path& output, const SweepOpti
       throw InputError(partial.string() + ": was written for a different sweep file or scenario than '" + spec.file +
                        "'; delete it to start over");
     }
+    // Members drawn with another SLEEF release would not match the rest bit for bit.
+    if (const std::string written = file_->root_string_attribute("sleef_version"); written != kSleefVersion) {
+      throw InputError(partial.string() + ": was written by a migrasim built with SLEEF " +
+                       (written.empty() ? std::string("(unknown)") : written) + ", this one with SLEEF " +
+                       kSleefVersion + ": members would not be comparable; delete it to start over");
+    }
     const std::vector<double> status = file_->read("member_status");
     if (status.size() != sweep.members()) {
       throw InputError(partial.string() + ": has " + std::to_string(status.size()) + " members, the sweep " +
@@ -133,6 +139,7 @@ SweepFile::SweepFile(const Sweep& sweep, const fs::path& output, const SweepOpti
       {"title", "migrasim sweep: " + spec.name},
       {"source", std::string("migrasim ") + kVersion},
       {"migrasim_version", std::string(kVersion)},
+      {"sleef_version", std::string(kSleefVersion)},
       {"sweep_name", spec.name},
       {"sweep_file", spec.file},
       {"sweep_yaml", spec.text},

@@ -391,7 +391,7 @@ import sys
 import numpy as np
 import xarray as xr
 
-path, scenario, nodes, start, days, seed, version = sys.argv[1:]
+path, scenario, nodes, start, days, seed, version, sleef = sys.argv[1:]
 ds = xr.open_dataset(path)
 assert dict(ds.sizes) == {"replicate": 2, "time": int(days), "node": 6}, dict(ds.sizes)
 
@@ -415,6 +415,7 @@ with open(scenario, encoding="utf-8") as f:
 assert int(ds.attrs["seed"]) == int(seed), ds.attrs["seed"]
 assert int(ds.attrs["replicates"]) == 2, ds.attrs["replicates"]
 assert ds.attrs["migrasim_version"] == version, ds.attrs["migrasim_version"]
+assert ds.attrs["sleef_version"] == sleef and sleef.count(".") == 2, ds.attrs["sleef_version"]
 cmd = ds.attrs["command_line"]
 assert isinstance(cmd, str) and " run " in cmd and "--replicates 2" in cmd, cmd
 print("ok")
@@ -422,7 +423,8 @@ print("ok")
   const Result py =
       run_command("/usr/bin/python3",
                   {"check.py", (dir / "out.h5").string(), kTiny.string(), nodes, kTinyStart,
-                   std::to_string(kTinyDays), std::to_string(kTinySeed), migrasim::kVersion},
+                   std::to_string(kTinyDays), std::to_string(kTinySeed), migrasim::kVersion,
+                   migrasim::kSleefVersion},
                   dir.path());
   EXPECT_EQ(py.exit_code, 0) << py.out << py.err;
   EXPECT_EQ(py.out, "ok\n") << py.err;

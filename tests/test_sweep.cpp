@@ -366,6 +366,31 @@ TEST_F(SweepRun, ResumeRefusesAPartialFileOfAnotherSweep) {
   }
 }
 
+// A partial file from a build with another SLEEF release (here: one that
+// did not record it) is not continued: its members' initial populations
+// would differ in their bits from those drawn now.
+TEST_F(SweepRun, ResumeRefusesAPartialFileOfAnotherSleefRelease) {
+  SweepOptions options;
+  options.quiet = true;
+  options.threads = 1;
+  const fs::path out = dir_ / "out.h5";
+  const Sweep sweep(parse_sweep(sweep_text(kGridBody), "s.yaml"));
+  { SweepFile file(sweep, out, options); }
+  const fs::path partial = dir_ / "out.h5.partial";
+  ASSERT_TRUE(fs::exists(partial));
+  const hid_t file = H5Fopen(partial.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  ASSERT_GE(file, 0);
+  EXPECT_GE(H5Adelete(file, "sleef_version"), 0);
+  H5Fclose(file);
+  options.resume = true;
+  try {
+    run_sweep(sweep, out, options);
+    FAIL() << "resumed a partial file written with an unknown SLEEF release";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("SLEEF (unknown)"), std::string::npos) << e.what();
+  }
+}
+
 // Values each acceptable alone but not together make one member fail; the
 // sweep goes on and marks it.
 TEST_F(SweepRun, AFailedMemberIsRecordedAndTheSweepGoesOn) {
