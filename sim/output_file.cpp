@@ -19,6 +19,7 @@
 
 #include "errors.hpp"
 #include "h5.hpp"
+#include "version.hpp"
 
 namespace migrasim {
 namespace {
@@ -130,6 +131,16 @@ std::vector<hsize_t> chunk_shape(const std::vector<hsize_t>& dims, std::size_t t
 }
 
 }  // namespace
+
+std::vector<Attribute> provenance_attributes(const std::string& title) {
+  return {
+      {"Conventions", std::string("CF-1.8")},
+      {"title", title},
+      {"source", std::string("migrasim ") + kVersion},
+      {"migrasim_version", std::string(kVersion)},
+      {"sleef_version", std::string(kSleefVersion)},
+  };
+}
 
 struct OutputFile::Impl {
   struct Slot {

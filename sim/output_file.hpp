@@ -29,6 +29,11 @@ struct Attribute {
   std::variant<std::string, std::int64_t, std::uint64_t, double> value;
 };
 
+// The root attributes every migrasim file starts with: CF conventions, the
+// title, and what wrote it (migrasim's version, and SLEEF's, which the
+// initial population's bits depend on).
+std::vector<Attribute> provenance_attributes(const std::string& title);
+
 // One dimension of the file and its coordinate variable.
 // Exactly one of `values` (numeric coordinates) or `labels` (string
 // coordinates, e.g. node names) is non-empty; the dimension's length is its size.

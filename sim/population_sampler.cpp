@@ -84,8 +84,8 @@ PopulationSampler::PopulationSampler(const Model& m, DrawKernel kernel) : kernel
   legal_aware_below_ = bernoulli_threshold(m.info_initial_legal_awareness);
 }
 
-void PopulationSampler::draw(const StreamKey& key, std::uint32_t first, std::size_t n,
-                             Agents& a, Scratch& s) const {
+void PopulationSampler::draw(const StreamKey& key, std::uint32_t first, std::size_t n, Agents& a,
+                             Scratch& s) const {
   if (n > kBatch) throw std::logic_error("PopulationSampler::draw: more agents than a batch");
   constexpr std::size_t stride = kBatch;
   philox_blocks(kernel_, key, first, n, pk::kBlocks, s.words, stride);
@@ -120,9 +120,11 @@ void PopulationSampler::draw(const StreamKey& key, std::uint32_t first, std::siz
   const std::uint32_t* w = s.words;
   for (std::size_t j = 0; j < n; ++j) {
     const std::size_t i = first + j;
-    std::uint8_t flags = a.flags[i] & ~(kRouteAware | kFalsifiedDocuments | kHighRisk | kLegalAware);
+    std::uint8_t flags =
+        a.flags[i] & ~(kRouteAware | kFalsifiedDocuments | kHighRisk | kLegalAware);
     if (w[pk::kTrialRouteAware * stride + j] < route_aware_below_) flags |= kRouteAware;
-    if (w[pk::kTrialFalsifiedDocuments * stride + j] < falsified_below_) flags |= kFalsifiedDocuments;
+    if (w[pk::kTrialFalsifiedDocuments * stride + j] < falsified_below_)
+      flags |= kFalsifiedDocuments;
     if (w[pk::kTrialHighRisk * stride + j] < high_risk_below_) flags |= kHighRisk;
     if (w[pk::kTrialLegalAware * stride + j] < legal_aware_below_) flags |= kLegalAware;
     a.flags[i] = flags;

@@ -45,7 +45,6 @@ class PopulationSampler {
   void draw(const StreamKey& key, std::uint32_t first, std::size_t n, Agents& agents,
             Scratch& scratch) const;
 
-  DrawKernel kernel() const { return kernel_; }
   const population_kernel::Params& params() const { return params_; }
 
  private:

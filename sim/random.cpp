@@ -54,36 +54,59 @@ void philox_blocks_portable(const StreamKey& key, std::uint32_t first, std::size
 // where vpmuludq multiplies it into a full 64-bit product. The high halves of
 // the lanes carry garbage that nothing reads: vpmuludq ignores them, and only
 // the low half of each lane is stored.
-__attribute__((target("avx512f"))) void first_bits_avx512(const FirstBlock& f,
-                                                          const std::uint32_t* entities,
-                                                          std::size_t n, std::uint32_t* bits) {
-  const __m512i m0 = _mm512_set1_epi64(detail::kPhiloxM0);
-  const __m512i m1 = _mm512_set1_epi64(detail::kPhiloxM1);
-  __m512i key0[10], key1[10];
-  std::uint32_t k0 = f.k0, k1 = f.k1;
+
+// The ten round keys of Philox4x32-10, each broadcast to all eight lanes.
+// Filled into the caller's arrays, which the compiler keeps in registers.
+__attribute__((target("avx512f"), always_inline)) inline void avx512_round_keys(std::uint32_t k0,
+                                                                                std::uint32_t k1,
+                                                                                __m512i* key0,
+                                                                                __m512i* key1) {
   for (int round = 0; round < 10; ++round) {
     key0[round] = _mm512_set1_epi64(k0);
     key1[round] = _mm512_set1_epi64(k1);
     k0 += detail::kPhiloxW0;
     k1 += detail::kPhiloxW1;
   }
+}
+
+// The ten rounds on eight counters (x0, x1, x2, x3), in place.
+__attribute__((target("avx512f"), always_inline)) inline void philox_rounds_avx512(
+    __m512i& x0, __m512i& x1, __m512i& x2, __m512i& x3, const __m512i* key0, const __m512i* key1) {
+  const __m512i m0 = _mm512_set1_epi64(detail::kPhiloxM0);
+  const __m512i m1 = _mm512_set1_epi64(detail::kPhiloxM1);
+#pragma GCC unroll 10
+  for (int round = 0; round < 10; ++round) {
+    const __m512i p0 = _mm512_mul_epu32(x0, m0);
+    const __m512i p1 = _mm512_mul_epu32(x2, m1);
+    x0 = _mm512_ternarylogic_epi64(_mm512_srli_epi64(p1, 32), x1, key0[round], 0x96);  // a ^ b ^ c
+    x1 = p1;
+    x2 = _mm512_ternarylogic_epi64(_mm512_srli_epi64(p0, 32), x3, key1[round], 0x96);
+    x3 = p0;
+  }
+}
+
+// Word 0 of block 0 of eight entities' streams, from the other counter words
+// c1, c2, c3 broadcast (by the caller, once: stores through a uint32_t pointer
+// could alias FirstBlock, so they would be reloaded every iteration).
+__attribute__((target("avx512f"), always_inline)) inline __m512i first_words_avx512(
+    const std::uint32_t* entities, __m512i c1, __m512i c2, __m512i c3, const __m512i* key0,
+    const __m512i* key1) {
+  __m512i x0 =
+      _mm512_cvtepu32_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(entities)));
+  philox_rounds_avx512(x0, c1, c2, c3, key0, key1);
+  return x0;
+}
+
+__attribute__((target("avx512f"))) void first_bits_avx512(const FirstBlock& f,
+                                                          const std::uint32_t* entities,
+                                                          std::size_t n, std::uint32_t* bits) {
+  __m512i key0[10], key1[10];
+  avx512_round_keys(f.k0, f.k1, key0, key1);
   const __m512i c1 = _mm512_set1_epi64(f.c1), c2 = _mm512_set1_epi64(f.c2),
                 c3 = _mm512_set1_epi64(f.c3);
   std::size_t j = 0;
   for (; j + 8 <= n; j += 8) {
-    __m512i x0 =
-        _mm512_cvtepu32_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(entities + j)));
-    __m512i x1 = c1, x2 = c2, x3 = c3;
-#pragma GCC unroll 10
-    for (int round = 0; round < 10; ++round) {
-      const __m512i p0 = _mm512_mul_epu32(x0, m0);
-      const __m512i p1 = _mm512_mul_epu32(x2, m1);
-      x0 =
-          _mm512_ternarylogic_epi64(_mm512_srli_epi64(p1, 32), x1, key0[round], 0x96);  // a ^ b ^ c
-      x1 = p1;
-      x2 = _mm512_ternarylogic_epi64(_mm512_srli_epi64(p0, 32), x3, key1[round], 0x96);
-      x3 = p0;
-    }
+    const __m512i x0 = first_words_avx512(entities + j, c1, c2, c3, key0, key1);
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(bits + j), _mm512_cvtepi64_epi32(x0));
   }
   first_bits_portable(f, entities + j, n - j, bits + j);
@@ -97,33 +120,14 @@ __attribute__((target("avx512f"))) void first_bits_below_avx512(const FirstBlock
                                                                 std::size_t n, std::uint64_t below,
                                                                 std::uint32_t* bits,
                                                                 std::uint8_t* hits) {
-  const __m512i m0 = _mm512_set1_epi64(detail::kPhiloxM0);
-  const __m512i m1 = _mm512_set1_epi64(detail::kPhiloxM1);
   __m512i key0[10], key1[10];
-  std::uint32_t k0 = f.k0, k1 = f.k1;
-  for (int round = 0; round < 10; ++round) {
-    key0[round] = _mm512_set1_epi64(k0);
-    key1[round] = _mm512_set1_epi64(k1);
-    k0 += detail::kPhiloxW0;
-    k1 += detail::kPhiloxW1;
-  }
-  const __m512i c1 = _mm512_set1_epi64(f.c1), c2 = _mm512_set1_epi64(f.c2);
-  const __m512i c3 = _mm512_set1_epi64(f.c3);
+  avx512_round_keys(f.k0, f.k1, key0, key1);
+  const __m512i c1 = _mm512_set1_epi64(f.c1), c2 = _mm512_set1_epi64(f.c2),
+                c3 = _mm512_set1_epi64(f.c3);
   const __m512i low_half = _mm512_set1_epi64(0xFFFFFFFFll);
   const __m512i threshold = _mm512_set1_epi64(static_cast<long long>(below));
   for (std::size_t j = 0; j < n; j += 8) {
-    __m512i x0 =
-        _mm512_cvtepu32_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(entities + j)));
-    __m512i x1 = c1, x2 = c2, x3 = c3;
-#pragma GCC unroll 10
-    for (int round = 0; round < 10; ++round) {
-      const __m512i p0 = _mm512_mul_epu32(x0, m0);
-      const __m512i p1 = _mm512_mul_epu32(x2, m1);
-      x0 = _mm512_ternarylogic_epi64(_mm512_srli_epi64(p1, 32), x1, key0[round], 0x96);
-      x1 = p1;
-      x2 = _mm512_ternarylogic_epi64(_mm512_srli_epi64(p0, 32), x3, key1[round], 0x96);
-      x3 = p0;
-    }
+    const __m512i x0 = first_words_avx512(entities + j, c1, c2, c3, key0, key1);
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(bits + j), _mm512_cvtepi64_epi32(x0));
     hits[j / 8] = static_cast<std::uint8_t>(
         _mm512_cmplt_epu64_mask(_mm512_and_si512(x0, low_half), threshold));
@@ -135,17 +139,9 @@ __attribute__((target("avx512f"))) void philox_blocks_avx512(const StreamKey& ke
                                                              std::uint32_t blocks,
                                                              std::uint32_t* out,
                                                              std::size_t stride) {
-  const __m512i m0 = _mm512_set1_epi64(detail::kPhiloxM0);
-  const __m512i m1 = _mm512_set1_epi64(detail::kPhiloxM1);
   __m512i key0[10], key1[10];
-  std::uint32_t k0 = static_cast<std::uint32_t>(key.seed),
-                k1 = static_cast<std::uint32_t>(key.seed >> 32);
-  for (int round = 0; round < 10; ++round) {
-    key0[round] = _mm512_set1_epi64(k0);
-    key1[round] = _mm512_set1_epi64(k1);
-    k0 += detail::kPhiloxW0;
-    k1 += detail::kPhiloxW1;
-  }
+  avx512_round_keys(static_cast<std::uint32_t>(key.seed),
+                    static_cast<std::uint32_t>(key.seed >> 32), key0, key1);
   const __m512i c1 = _mm512_set1_epi64(key.step), c2 = _mm512_set1_epi64(key.replicate);
   const __m512i lanes = _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7);
   const std::size_t whole = n / 8 * 8;
@@ -156,15 +152,7 @@ __attribute__((target("avx512f"))) void philox_blocks_avx512(const StreamKey& ke
       __m512i x0 =
           _mm512_add_epi64(_mm512_set1_epi64(first + static_cast<std::uint32_t>(j)), lanes);
       __m512i x1 = c1, x2 = c2, x3 = c3;
-#pragma GCC unroll 10
-      for (int round = 0; round < 10; ++round) {
-        const __m512i p0 = _mm512_mul_epu32(x0, m0);
-        const __m512i p1 = _mm512_mul_epu32(x2, m1);
-        x0 = _mm512_ternarylogic_epi64(_mm512_srli_epi64(p1, 32), x1, key0[round], 0x96);
-        x1 = p1;
-        x2 = _mm512_ternarylogic_epi64(_mm512_srli_epi64(p0, 32), x3, key1[round], 0x96);
-        x3 = p0;
-      }
+      philox_rounds_avx512(x0, x1, x2, x3, key0, key1);
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(w0 + j), _mm512_cvtepi64_epi32(x0));
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(w0 + stride + j), _mm512_cvtepi64_epi32(x1));
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(w0 + 2 * stride + j),
@@ -173,19 +161,9 @@ __attribute__((target("avx512f"))) void philox_blocks_avx512(const StreamKey& ke
                           _mm512_cvtepi64_epi32(x3));
     }
   }
-  if (whole < n) {
-    // The last few, one at a time, into the same layout.
-    const PhiloxKey k{static_cast<std::uint32_t>(key.seed),
-                      static_cast<std::uint32_t>(key.seed >> 32)};
-    for (std::uint32_t b = 0; b < blocks; ++b) {
-      const std::uint32_t c3 = static_cast<std::uint32_t>(key.stream) << 24 | b;
-      for (std::size_t j = whole; j < n; ++j) {
-        const PhiloxCounter block =
-            philox4x32_10({first + static_cast<std::uint32_t>(j), key.step, key.replicate, c3}, k);
-        for (std::size_t w = 0; w < 4; ++w) out[(4 * b + w) * stride + j] = block[w];
-      }
-    }
-  }
+  // The last few, one at a time, into the same layout.
+  philox_blocks_portable(key, first + static_cast<std::uint32_t>(whole), n - whole, blocks,
+                         out + whole, stride);
 }
 
 __attribute__((target("avx2"))) void first_bits_avx2(const FirstBlock& f,
@@ -337,11 +315,6 @@ void philox_blocks(DrawKernel kernel, const StreamKey& key, std::uint32_t first,
 #endif
   (void)kernel;
   philox_blocks_portable(key, first, n, blocks, out, stride);
-}
-
-void philox_blocks(const StreamKey& key, std::uint32_t first, std::size_t n, std::uint32_t blocks,
-                   std::uint32_t* out, std::size_t stride) {
-  philox_blocks(fastest_draw_kernel(), key, first, n, blocks, out, stride);
 }
 
 }  // namespace migrasim

@@ -133,16 +133,7 @@ void first_bits(const StreamKey& key, std::span<const std::uint32_t> entities, s
 void first_bits(DrawKernel kernel, const StreamKey& key, std::span<const std::uint32_t> entities,
                 std::uint32_t* bits);
 
-// Whole blocks 0 .. blocks - 1 of the streams of the consecutive entities
-// first .. first + n - 1: word w of block b of entity first + j at
-// out[(4 b + w) * stride + j] (stride >= n), the words Draws(key, first + j)
-// would give.
-void philox_blocks(const StreamKey& key, std::uint32_t first, std::size_t n, std::uint32_t blocks,
-                   std::uint32_t* out, std::size_t stride);
-void philox_blocks(DrawKernel kernel, const StreamKey& key, std::uint32_t first, std::size_t n,
-                   std::uint32_t blocks, std::uint32_t* out, std::size_t stride);
-
-// The same, and a Bernoulli trial of each: bit j % 8 of hits[j / 8] is set when
+// first_bits, and a Bernoulli trial of each: bit j % 8 of hits[j / 8] is set when
 // bits[j] < below (see bernoulli_threshold). entities.size() must be a
 // multiple of 8.
 void first_bits_below(const StreamKey& key, std::span<const std::uint32_t> entities,
@@ -150,5 +141,12 @@ void first_bits_below(const StreamKey& key, std::span<const std::uint32_t> entit
 void first_bits_below(DrawKernel kernel, const StreamKey& key,
                       std::span<const std::uint32_t> entities, std::uint64_t below,
                       std::uint32_t* bits, std::uint8_t* hits);
+
+// Whole blocks 0 .. blocks - 1 of the streams of the consecutive entities
+// first .. first + n - 1: word w of block b of entity first + j at
+// out[(4 b + w) * stride + j] (stride >= n), the words Draws(key, first + j)
+// would give.
+void philox_blocks(DrawKernel kernel, const StreamKey& key, std::uint32_t first, std::size_t n,
+                   std::uint32_t blocks, std::uint32_t* out, std::size_t stride);
 
 }  // namespace migrasim

@@ -3,7 +3,6 @@
 #include <numeric>
 #include <span>
 
-#include "version.hpp"
 
 namespace migrasim {
 
@@ -60,12 +59,8 @@ OutputFile create_run_file(const Model& m, const std::filesystem::path& path,
 
   std::string overrides;
   for (const auto& o : m.overrides) overrides += (overrides.empty() ? "" : "\n") + o;
-  std::vector<Attribute> root{
-      {"Conventions", std::string("CF-1.8")},
-      {"title", "migrasim run: " + m.scenario_name},
-      {"source", std::string("migrasim ") + kVersion},
-      {"migrasim_version", std::string(kVersion)},
-      {"sleef_version", std::string(kSleefVersion)},
+  std::vector<Attribute> root = provenance_attributes("migrasim run: " + m.scenario_name);
+  root.insert(root.end(), {
       {"scenario_name", m.scenario_name},
       {"scenario_file", m.scenario_file},
       {"scenario_yaml", m.scenario_text},
@@ -77,7 +72,7 @@ OutputFile create_run_file(const Model& m, const std::filesystem::path& path,
       {"persons_per_agent", m.persons_per_agent},
       {"step_days", m.step_days},
       {"command_line", command_line},
-  };
+  });
   return OutputFile(path, std::move(axes), std::move(variables), std::move(root), overwrite);
 }
 

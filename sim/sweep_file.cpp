@@ -134,12 +134,8 @@ SweepFile::SweepFile(const Sweep& sweep, const fs::path& output, const SweepOpti
 
   std::string fixed;
   for (const std::string& o : spec.fixed_overrides) fixed += (fixed.empty() ? "" : "\n") + o;
-  std::vector<Attribute> root{
-      {"Conventions", std::string("CF-1.8")},
-      {"title", "migrasim sweep: " + spec.name},
-      {"source", std::string("migrasim ") + kVersion},
-      {"migrasim_version", std::string(kVersion)},
-      {"sleef_version", std::string(kSleefVersion)},
+  std::vector<Attribute> root = provenance_attributes("migrasim sweep: " + spec.name);
+  root.insert(root.end(), {
       {"sweep_name", spec.name},
       {"sweep_file", spec.file},
       {"sweep_yaml", spec.text},
@@ -155,7 +151,7 @@ SweepFile::SweepFile(const Sweep& sweep, const fs::path& output, const SweepOpti
       {"scenario_yaml", reference.scenario_text},
       {"scenario_overrides", fixed},
       {"command_line", options.command_line},
-  };
+  });
   file_.emplace(output, std::move(axes), std::move(variables), std::move(root),
                 OutputOptions{options.overwrite, partial});
 

@@ -345,6 +345,18 @@ TEST_F(SweepRun, StoppedAndResumedEqualsStraightThrough) {
   }
 }
 
+// --resume of `sweep` into `out` fails with an input error that says `reason`.
+void expect_resume_refused(const Sweep& sweep, const fs::path& out, SweepOptions options,
+                           const std::string& reason) {
+  options.resume = true;
+  try {
+    run_sweep(sweep, out, options);
+    FAIL() << "resumed a partial file it should refuse (" << reason << ")";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find(reason), std::string::npos) << e.what();
+  }
+}
+
 TEST_F(SweepRun, ResumeRefusesAPartialFileOfAnotherSweep) {
   SweepOptions options;
   options.quiet = true;
@@ -357,13 +369,7 @@ TEST_F(SweepRun, ResumeRefusesAPartialFileOfAnotherSweep) {
   std::string changed = kGridBody;
   changed.replace(changed.find("replicates: 2"), 13, "replicates: 3");
   const Sweep other(parse_sweep(sweep_text(changed), "s.yaml"));
-  options.resume = true;
-  try {
-    run_sweep(other, out, options);
-    FAIL() << "resumed a partial file written for another sweep";
-  } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("was written for a different sweep file"), std::string::npos) << e.what();
-  }
+  expect_resume_refused(other, out, options, "was written for a different sweep file");
 }
 
 // A partial file from a build with another SLEEF release (here: one that
@@ -382,13 +388,7 @@ TEST_F(SweepRun, ResumeRefusesAPartialFileOfAnotherSleefRelease) {
   ASSERT_GE(file, 0);
   EXPECT_GE(H5Adelete(file, "sleef_version"), 0);
   H5Fclose(file);
-  options.resume = true;
-  try {
-    run_sweep(sweep, out, options);
-    FAIL() << "resumed a partial file written with an unknown SLEEF release";
-  } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("SLEEF (unknown)"), std::string::npos) << e.what();
-  }
+  expect_resume_refused(sweep, out, options, "SLEEF (unknown)");
 }
 
 // Values each acceptable alone but not together make one member fail; the
