@@ -12,13 +12,13 @@
 #include <string>
 #include <vector>
 
-#include "agent_scan.hpp"
-#include "model.hpp"
-#include "philox.hpp"
-#include "population_sampler.hpp"
-#include "random.hpp"
-#include "simulation.hpp"
-#include "step.hpp"
+#include "engine/agent_scan.hpp"
+#include "model/model.hpp"
+#include "util/philox.hpp"
+#include "engine/population_sampler.hpp"
+#include "util/random.hpp"
+#include "engine/simulation.hpp"
+#include "engine/step.hpp"
 
 namespace migrasim {
 namespace {

@@ -11,7 +11,7 @@
 #include <exception>
 #include <typeinfo>
 
-#include "errors.hpp"
+#include "util/errors.hpp"
 
 namespace migrasim::fuzz {
 

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "fuzz_support.hpp"
-#include "sweep_design.hpp"
-#include "sweep_spec.hpp"
+#include "sweep/sweep_design.hpp"
+#include "input/sweep_spec.hpp"
 
 namespace {
 

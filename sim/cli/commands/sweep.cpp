@@ -1,0 +1,87 @@
+// migrasim sweep SWEEP -o OUTPUT: every member of a parameter sweep into one
+// file, also under mpirun (sweep/sweep.hpp, sweep/sweep_mpi.hpp).
+#include <omp.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <iostream>
+
+#include "cli/commands/command.hpp"
+#include "sweep/sweep.hpp"
+
+namespace migrasim::cli {
+namespace {
+
+class SweepCommand final : public Command {
+ public:
+  explicit SweepCommand(CLI::App& app) {
+    app_ = app.add_subcommand(
+        "sweep", "Run every member of a parameter sweep (grid, Latin hypercube or Sobol) into one file; "
+                 "also under mpirun, members shared among the ranks");
+    app_->add_option("sweep", file_, "Sweep file (YAML); see docs/sweeps.md")->required();
+    app_->add_option("-o,--output", output_,
+                     "Output file (.h5); written as OUTPUT.partial, renamed when every member has run")
+        ->required();
+    app_->add_option("--threads", threads_,
+                     "OpenMP threads per process (default: the cores, shared among the MPI ranks on a node); "
+                     "results do not depend on it")
+        ->check(CLI::Range(1, 1024));
+    app_->add_flag("--resume", resume_, "Continue from OUTPUT.partial, left by a stopped run of the same sweep");
+    app_->add_flag("--force", force_, "Overwrite OUTPUT, and start over instead of resuming OUTPUT.partial");
+    app_->add_flag("--quiet", quiet_, "No progress and no summary");
+    app_->add_flag("--check", check_, "Verify model invariants after every stage (slower)");
+  }
+
+  int execute(const Invocation& invocation) override {
+    const Sweep plan(load_sweep(file_));
+    const Mpi* mpi = invocation.mpi;
+    const int processes = mpi != nullptr ? mpi->ranks_on_node() : 1;
+    refuse_if_too_large(plan.reference(), plan.spec().scenario_path, processes);
+    // Ranks that share a node split its cores, unless the launcher already
+    // bound each rank to its own (then OpenMP sees only those).
+    const auto online = static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
+    int threads = threads_;
+    if (threads == 0 && processes > 1 && omp_get_num_procs() >= online) threads = std::max(1, online / processes);
+    stop_on_signals();
+
+    SweepOptions options;
+    options.threads = capped_threads(threads);
+    options.overwrite = force_;
+    options.resume = resume_;
+    options.quiet = quiet_ || !invocation.lead();
+    options.progress = !options.quiet && isatty(STDERR_FILENO);
+    options.check_invariants = check_;
+    options.command_line = invocation.command_line;
+    *invocation.stopped_note = "finished members are kept in " + SweepFile::partial_path(output_).string() +
+                               "; run the same command with --resume to continue";
+#ifdef MIGRASIM_HAVE_MPI
+    const SweepSummary summary = mpi != nullptr && mpi->size() > 1 ? run_sweep_mpi(*mpi, plan, output_, options)
+                                                                   : run_sweep(plan, output_, options);
+#else
+    const SweepSummary summary = run_sweep(plan, output_, options);
+#endif
+    if (!invocation.lead()) return 0;
+    if (!options.quiet) std::cout << format_sweep_summary(plan, summary, output_);
+    if (!summary.failures.empty()) {
+      std::cerr << "migrasim: " << summary.failures.size() << " of " << summary.members
+                << " members failed (listed above; member_status = 2 in the file)\n";
+      return 1;
+    }
+    return 0;
+  }
+
+ private:
+  std::string file_;
+  std::string output_;
+  int threads_ = 0;
+  bool quiet_ = false;
+  bool check_ = false;
+  bool force_ = false;
+  bool resume_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> add_sweep_command(CLI::App& app) { return std::make_unique<SweepCommand>(app); }
+
+}  // namespace migrasim::cli

@@ -1,0 +1,177 @@
+#include "engine/policy.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <variant>
+
+#include "model/model.hpp"
+
+namespace migrasim {
+namespace {
+
+// How far a policy is in force during the step: `on` from its start step to
+// its end, at `level` in [0, 1] (below 1 while it ramps up).
+struct Activity {
+  bool on = false;
+  double level = 0.0;
+};
+
+template <class Effect>
+Activity activity_of(const Intervention& v, const Effect& effect, std::int32_t step) {
+  Activity a{v.active(step), v.active(step) ? 1.0 : 0.0};
+  if constexpr (requires { effect.ramp_up_steps; }) {
+    if (a.on && effect.ramp_up_steps > 0.0) a.level = std::min(1.0, (step - v.start_step + 1) / effect.ramp_up_steps);
+  }
+  return a;
+}
+
+// 1 - (1 - p)(1 - q): the chance of either of two independent events.
+double either(double p, double q) { return 1.0 - (1.0 - p) * (1.0 - q); }
+
+// Value of a checkpoint parameter under an upgrade at `level` in [0, 1].
+double upgraded(double base, double target, double level) {
+  if (std::isnan(target)) return base;
+  if (std::isinf(base)) return target;  // from unlimited there is no ramp
+  return base + level * (target - base);
+}
+
+void apply(const SmugglingTaskForce& e, Activity a, const Model& m, PolicyState& p) {
+  if (!a.on) return;
+  for (std::size_t n = 0; n < m.network_count(); ++n) {
+    if (e.network_targeted[n]) p.arrest_probability[n] = either(p.arrest_probability[n], e.arrest_probability);
+  }
+  for (const CheckpointId c : e.checkpoints) {
+    p.client_detection_boost[c] = either(p.client_detection_boost[c], e.client_detection_boost);
+  }
+}
+
+// Exposure: the share of a group reached lately. It fades with the campaign's
+// decay and, while the campaign runs, grows by the share of the not-yet-exposed
+// reached this step.
+void apply(const OutreachCampaign& e, Activity a, const Model& m, PolicyState& p) {
+  const std::size_t ncommunities = m.community_count();
+  double* exposure = p.exposure.data() + e.campaign * ncommunities;
+  for (std::size_t c = 0; c < ncommunities; ++c) {
+    double level = exposure[c] * e.exposure_decay;
+    const bool reached = a.on && e.region_targeted[m.community_region[c]];
+    if (reached) level += (1.0 - level) * e.reach_probability;
+    exposure[c] = level;
+    const double weight = e.credibility * level;
+    p.outreach_weight[c] += weight;
+    p.outreach_danger[c] += weight * e.danger_message;
+    if (reached) {
+      const double learn = e.reach_probability * e.credibility * e.legal_pathways_message;
+      p.legal_awareness_probability[c] = either(p.legal_awareness_probability[c], learn);
+    }
+  }
+}
+
+void apply(const ScreeningUpgrade& e, Activity a, const Model&, PolicyState& p) {
+  if (!a.on) return;
+  for (const CheckpointId c : e.checkpoints) {
+    p.detection_probability[c] = upgraded(p.detection_probability[c], e.detection_probability, a.level);
+    p.document_sensitivity[c] = upgraded(p.document_sensitivity[c], e.document_sensitivity, a.level);
+    p.high_risk_sensitivity[c] = upgraded(p.high_risk_sensitivity[c], e.high_risk_sensitivity, a.level);
+    p.false_positive_rate[c] = upgraded(p.false_positive_rate[c], e.false_positive_rate, a.level);
+    p.capacity_agents[c] = upgraded(p.capacity_agents[c], e.capacity_agents, a.level);
+  }
+}
+
+void apply(const DataSharing& e, Activity a, const Model&, PolicyState& p) {
+  if (!a.on) return;
+  for (const CheckpointId c : e.checkpoints) {
+    p.partner_mask[c] |= e.partner_mask;
+    p.shared_match_rate[c] = std::max(p.shared_match_rate[c], e.match_rate);
+  }
+}
+
+void apply(const VisaPolicy& e, Activity a, const Model& m, PolicyState& p) {
+  if (!a.on) return;
+  const std::size_t nnodes = m.node_count();
+  for (std::size_t r = 0; r < m.region_count(); ++r) {
+    if (e.region_targeted[r]) p.visa_closed[r * nnodes + e.node] = 1;
+  }
+}
+
+void apply(const LegalPathwayOpening& e, Activity a, const Model& m, PolicyState& p) {
+  if (!a.on) return;
+  p.pathway_open[e.pathway] = 1;
+  if (e.awareness_probability == 0.0) return;
+  for (std::size_t c = 0; c < m.community_count(); ++c) {
+    if (!e.region_targeted[m.community_region[c]]) continue;
+    p.legal_awareness_probability[c] = either(p.legal_awareness_probability[c], e.awareness_probability);
+  }
+}
+
+// Applies `v` as in force during `step`; returns its activity.
+Activity apply(const Intervention& v, std::int32_t step, const Model& m, PolicyState& p) {
+  return std::visit(
+      [&](const auto& effect) {
+        const Activity a = activity_of(v, effect, step);
+        apply(effect, a, m, p);
+        return a;
+      },
+      v.effect);
+}
+
+}  // namespace
+
+void allocate_policy(const Model& m, PolicyState& p) {
+  const std::size_t nc = m.checkpoint_count();
+  for (auto* column : {&p.detection_probability, &p.document_sensitivity, &p.high_risk_sensitivity,
+                       &p.false_positive_rate, &p.capacity_agents, &p.shared_match_rate, &p.client_detection_boost}) {
+    column->assign(nc, 0.0);
+  }
+  p.partner_mask.assign(nc, 0);
+  p.arrest_probability.assign(m.network_count(), 0.0);
+  p.visa_closed.assign(m.region_count() * m.node_count(), 0);
+  p.pathway_open.assign(m.pathway_count(), 0);
+  const auto campaigns = std::count_if(m.interventions.begin(), m.interventions.end(), [](const Intervention& v) {
+    return std::holds_alternative<OutreachCampaign>(v.effect);
+  });
+  p.exposure.assign(static_cast<std::size_t>(campaigns) * m.community_count(), 0.0);
+  for (auto* column : {&p.outreach_weight, &p.outreach_danger, &p.legal_awareness_probability}) {
+    column->assign(m.community_count(), 0.0);
+  }
+  p.activity.assign(m.interventions.size(), 0.0);
+}
+
+void reset_policy(PolicyState& p) { std::fill(p.exposure.begin(), p.exposure.end(), 0.0); }
+
+void apply_policy_schedule(const Model& m, std::int32_t step, PolicyState& p) {
+  // The scenario's parameters, before any policy acts on them.
+  p.detection_probability = m.checkpoint_detection_probability;
+  p.document_sensitivity = m.checkpoint_document_sensitivity;
+  p.high_risk_sensitivity = m.checkpoint_high_risk_sensitivity;
+  p.false_positive_rate = m.checkpoint_false_positive_rate;
+  p.capacity_agents = m.checkpoint_capacity_agents;
+  p.partner_mask = m.checkpoint_partner_mask;
+  p.shared_match_rate = m.checkpoint_shared_match_rate;
+  std::fill(p.client_detection_boost.begin(), p.client_detection_boost.end(), 0.0);
+  std::fill(p.arrest_probability.begin(), p.arrest_probability.end(), 0.0);
+  std::fill(p.visa_closed.begin(), p.visa_closed.end(), 0);
+  std::fill(p.pathway_open.begin(), p.pathway_open.end(), 0);
+  std::fill(p.outreach_weight.begin(), p.outreach_weight.end(), 0.0);
+  std::fill(p.outreach_danger.begin(), p.outreach_danger.end(), 0.0);
+  std::fill(p.legal_awareness_probability.begin(), p.legal_awareness_probability.end(),
+            m.info_legal_awareness_probability);
+  p.cost_usd = 0.0;
+
+  // The standing rules, then each intervention in file order; where two act on
+  // the same parameter the later one applies on top of the earlier.
+  for (const Intervention& rule : m.standing_rules) apply(rule, step, m, p);
+  for (std::size_t k = 0; k < m.interventions.size(); ++k) {
+    const Activity a = apply(m.interventions[k], step, m, p);
+    p.activity[k] = a.level;
+    if (a.on) p.cost_usd += m.interventions[k].cost_usd_per_step;
+  }
+  // Overlapping campaigns cannot outweigh the group's own record entirely.
+  for (std::size_t c = 0; c < m.community_count(); ++c) {
+    if (p.outreach_weight[c] > 1.0) {
+      p.outreach_danger[c] /= p.outreach_weight[c];
+      p.outreach_weight[c] = 1.0;
+    }
+  }
+}
+
+}  // namespace migrasim

@@ -1,0 +1,57 @@
+// The policy in force during a step, written at the start of every step by
+// apply_policy_schedule() (called by the environment stage) from the model's
+// standing rules and the interventions active then. Stages read
+// policy-dependent parameters from PolicyState only, so an intervention never
+// touches the Model and a scenario without interventions runs exactly as
+// before. Each compiled effect (model/interventions.hpp) has its apply() in
+// policy.cpp.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace migrasim {
+
+struct Model;
+
+struct PolicyState {
+  // Checkpoints                                                   (ncheckpoints)
+  std::vector<double> detection_probability;
+  std::vector<double> document_sensitivity;
+  std::vector<double> high_risk_sensitivity;
+  std::vector<double> false_positive_rate;
+  std::vector<double> capacity_agents;          // screened per step
+  std::vector<std::uint32_t> partner_mask;
+  std::vector<double> shared_match_rate;
+  std::vector<double> client_detection_boost;   // for smugglers' clients
+  // Smuggling networks                                            (nnetworks)
+  std::vector<double> arrest_probability;       // capacity lost to arrests this step
+  // Entry                                                         (nregions x nnodes)
+  std::vector<std::uint8_t> visa_closed;
+  // Legal pathways                                                (npathways)
+  std::vector<std::uint8_t> pathway_open;
+  // Outreach                                         (ncampaigns x ncommunities)
+  std::vector<double> exposure;                 // share of members recently reached
+  std::vector<double> outreach_weight;          // (ncommunities) sum of credibility x exposure, at most 1
+  std::vector<double> outreach_danger;          // (ncommunities) sum of credibility x exposure x message
+  std::vector<double> legal_awareness_probability;  // (ncommunities) per step, for those unaware
+  // Interventions                                                 (ninterventions)
+  std::vector<double> activity;                 // 0 inactive, 1 in full force (ramps in between)
+  double cost_usd = 0.0;                        // this step
+
+  bool may_enter(std::size_t region, std::size_t node, std::size_t nnodes) const {
+    return visa_closed[region * nnodes + node] == 0;
+  }
+};
+
+// Sizes PolicyState for the model.
+void allocate_policy(const Model& model, PolicyState& policy);
+
+// Clears what carries over between steps (outreach exposure).
+void reset_policy(PolicyState& policy);
+
+// Writes the policy in force during `step`.
+void apply_policy_schedule(const Model& model, std::int32_t step, PolicyState& policy);
+
+}  // namespace migrasim

@@ -1,0 +1,134 @@
+#include "engine/population_sampler.hpp"
+
+#include <sleef.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "engine/state.hpp"
+
+namespace migrasim {
+namespace pk = population_kernel;
+
+namespace {
+
+// Draws 0 .. kWords - 1 of each agent come from its first kBlocks blocks, drawn
+// for the whole batch at once; a Gamma drawn again takes from block kBlocks on.
+constexpr std::uint32_t kRetryBlock = pk::kBlocks;
+
+// The vector kernel of `kernel` takes whole vectors of agents; the portable
+// one the rest (any n).
+void draw_with(DrawKernel kernel, const pk::Params& p, const std::uint32_t* words,
+               std::size_t stride, std::size_t n, float* savings, double* log_gammas,
+               std::uint8_t* rejected) {
+  std::size_t done = 0;
+#if MIGRASIM_POPULATION_VECTOR_KERNELS
+  if (kernel == DrawKernel::kAvx512) {
+    done = pk::draw_avx512(p, words, stride, n, savings, log_gammas, rejected);
+  } else if (kernel == DrawKernel::kAvx2) {
+    done = pk::draw_avx2(p, words, stride, n, savings, log_gammas, rejected);
+  }
+#else
+  (void)kernel;
+#endif
+  pk::draw_portable(p, words + done, stride, n - done, savings + done, log_gammas + done,
+                    rejected + done);
+}
+
+void betas_with(DrawKernel kernel, const double* log_gammas, std::size_t stride, std::size_t n,
+                float* risk_tolerance, float* claim_strength) {
+  std::size_t done = 0;
+#if MIGRASIM_POPULATION_VECTOR_KERNELS
+  if (kernel == DrawKernel::kAvx512) {
+    done = pk::betas_avx512(log_gammas, stride, n, risk_tolerance, claim_strength);
+  } else if (kernel == DrawKernel::kAvx2) {
+    done = pk::betas_avx2(log_gammas, stride, n, risk_tolerance, claim_strength);
+  }
+#else
+  (void)kernel;
+#endif
+  pk::betas_portable(log_gammas + done, stride, n - done, risk_tolerance + done,
+                     claim_strength + done);
+}
+
+}  // namespace
+
+PopulationSampler::PopulationSampler(const Model& m, DrawKernel kernel) : kernel_(kernel) {
+  const std::vector<DrawKernel> available = available_draw_kernels();
+  if (std::find(available.begin(), available.end(), kernel) == available.end()) {
+    throw std::invalid_argument(std::string("PopulationSampler: this CPU cannot run the ") +
+                                to_string(kernel) + " kernel");
+  }
+  params_.savings_median = m.savings_usd.median;
+  params_.savings_sigma = m.savings_usd.sigma;
+  const double shapes[pk::kGammas] = {
+      m.risk_tolerance.mean * m.risk_tolerance.concentration,
+      (1.0 - m.risk_tolerance.mean) * m.risk_tolerance.concentration,
+      m.asylum_claim_strength.mean * m.asylum_claim_strength.concentration,
+      (1.0 - m.asylum_claim_strength.mean) * m.asylum_claim_strength.concentration,
+  };
+  for (unsigned k = 0; k < pk::kGammas; ++k) {
+    const double drawn_shape = shapes[k] < 1.0 ? shapes[k] + 1.0 : shapes[k];
+    params_.shape[k] = shapes[k];
+    params_.d[k] = drawn_shape - 1.0 / 3.0;
+    // SLEEF's deterministic log, like every logarithm of the draws: the same
+    // bits whichever libm the program runs with.
+    params_.log_d[k] = Sleef_cinz_logd1_u10purec(params_.d[k]);
+    params_.c[k] = 1.0 / std::sqrt(9.0 * params_.d[k]);
+    params_.inv_shape[k] = 1.0 / shapes[k];
+  }
+  route_aware_below_ = bernoulli_threshold(m.info_initial_awareness);
+  falsified_below_ = bernoulli_threshold(m.falsified_documents_share);
+  high_risk_below_ = bernoulli_threshold(m.high_risk_share);
+  legal_aware_below_ = bernoulli_threshold(m.info_initial_legal_awareness);
+}
+
+void PopulationSampler::draw(const StreamKey& key, std::uint32_t first, std::size_t n, Agents& a,
+                             Scratch& s) const {
+  if (n > kBatch) throw std::logic_error("PopulationSampler::draw: more agents than a batch");
+  constexpr std::size_t stride = kBatch;
+  philox_blocks(kernel_, key, first, n, pk::kBlocks, s.words, stride);
+
+  draw_with(kernel_, params_, s.words, stride, n, a.savings_usd.data() + first, s.log_gammas,
+            s.rejected);
+
+  // Gammas whose first attempt was rejected (about 2% of attempts at the
+  // baseline's shapes; 8% of agents have one) are drawn again, one agent at a
+  // time, from the agent's later blocks: each attempt takes a Box-Muller pair
+  // and an acceptance uniform, the Gammas in order.
+  for (std::size_t j = 0; j < n; ++j) {
+    if (s.rejected[j] == 0) continue;
+    Draws retries(key, first + static_cast<std::uint32_t>(j));
+    retries.skip_to_block(kRetryBlock);
+    for (unsigned k = 0; k < pk::kGammas; ++k) {
+      if (!(s.rejected[j] >> k & 1u)) continue;
+      const std::uint32_t boost_word = s.words[(pk::kBoost0 + k) * stride + j];
+      for (;;) {
+        const std::uint32_t u1 = retries.bits();
+        const std::uint32_t u2 = retries.bits();
+        const std::uint32_t u = retries.bits();
+        if (pk::gamma_retry(params_, k, u1, u2, u, boost_word, &s.log_gammas[k * stride + j])) {
+          break;
+        }
+      }
+    }
+  }
+  betas_with(kernel_, s.log_gammas, stride, n, a.risk_tolerance.data() + first,
+             a.claim_strength.data() + first);
+
+  const std::uint32_t* w = s.words;
+  for (std::size_t j = 0; j < n; ++j) {
+    const std::size_t i = first + j;
+    std::uint8_t flags =
+        a.flags[i] & ~(kRouteAware | kFalsifiedDocuments | kHighRisk | kLegalAware);
+    if (w[pk::kTrialRouteAware * stride + j] < route_aware_below_) flags |= kRouteAware;
+    if (w[pk::kTrialFalsifiedDocuments * stride + j] < falsified_below_)
+      flags |= kFalsifiedDocuments;
+    if (w[pk::kTrialHighRisk * stride + j] < high_risk_below_) flags |= kHighRisk;
+    if (w[pk::kTrialLegalAware * stride + j] < legal_aware_below_) flags |= kLegalAware;
+    a.flags[i] = flags;
+  }
+}
+
+}  // namespace migrasim

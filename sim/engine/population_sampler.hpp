@@ -1,0 +1,59 @@
+// Agents' attributes at the start of a replicate, drawn from the scenario's
+// distributions (docs/model.md, "Population"):
+//   savings          lognormal: median * exp(sigma * Z)
+//   risk tolerance   Beta(mean * concentration, (1 - mean) * concentration)
+//   claim strength   Beta, likewise
+//   flags            Bernoulli: route aware, falsified documents, high risk,
+//                    aware of legal pathways
+//
+// Each agent's draws come from its own stream (StreamId::kInitialPopulation,
+// entity = agent), in the fixed layout of sim/kernels/population_kernel.hpp, so
+// an agent's attributes depend on the seed, the replicate and its index only.
+// The normals (Box-Muller) and Gammas (Marsaglia & Tsang, Beta = X / (X + Y))
+// are computed eight or four agents per instruction where the CPU has AVX-512
+// or AVX2; every kernel gives the same bits.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "util/kernels/population_kernel.hpp"
+#include "model/model.hpp"
+#include "util/random.hpp"
+
+namespace migrasim {
+
+struct Agents;
+
+class PopulationSampler {
+ public:
+  // Agents drawn together: the scratch of one batch stays in the L1/L2 cache.
+  static constexpr std::size_t kBatch = 256;
+
+  explicit PopulationSampler(const Model& model, DrawKernel kernel = fastest_draw_kernel());
+
+  // Working memory of one batch; one per thread.
+  struct Scratch {
+    std::uint32_t words[population_kernel::kWords * kBatch];
+    double log_gammas[population_kernel::kGammas * kBatch];
+    std::uint8_t rejected[kBatch];
+  };
+
+  // Draws the attributes of agents first .. first + n - 1 (n <= kBatch) from
+  // the streams of `key` into their savings, risk tolerance, claim strength and
+  // flags (the four flags above are set or cleared; other flag bits are kept).
+  void draw(const StreamKey& key, std::uint32_t first, std::size_t n, Agents& agents,
+            Scratch& scratch) const;
+
+  const population_kernel::Params& params() const { return params_; }
+
+ private:
+  population_kernel::Params params_{};
+  DrawKernel kernel_;
+  std::uint64_t route_aware_below_;  // Bernoulli thresholds (bernoulli_threshold)
+  std::uint64_t falsified_below_;
+  std::uint64_t high_risk_below_;
+  std::uint64_t legal_aware_below_;
+};
+
+}  // namespace migrasim

@@ -1,0 +1,101 @@
+// reads: communities (aware, remembered outcomes), state.aware_total, state.policy (outreach),
+//        agents.status, agents.flags
+// writes: agents.flags (kRouteAware, kLegalAware), communities (belief_success,
+//         belief_danger, aware), state.aware_total,
+//         communities (awareness_probability, success_signal, danger_signal)
+//
+// Information and beliefs. Each community's outcomes of past steps (arrivals,
+// failures and deaths, remembered with a fading memory) and the share of its
+// members who know the route are what its members hear. An agent at home who
+// does not know the route learns it with hazard per step
+//   h_c = discovery + advertising + contagion * ((1 - mixing) * a_c + mixing * A)
+//         + guide * M_arr,c / n_c
+// (a_c, A: aware shares of the community and of everyone; n_c its members;
+// advertising: the smuggling networks' advertising rates times their
+// reputations), so knowledge spreads through groups in an S-curve. An agent
+// at home who does not know of legal pathways learns of them with
+// legal_awareness_rate_per_day. Every agent at home moves its
+// beliefs a share lambda of the way to the group's record (the members at
+// home share their beliefs, so this is done once per community, see
+// state.hpp):
+//   success S_c = (w0 s0 + M_arr) / (w0 + M_arr + M_fail + M_death)
+//   danger  D_c = (w0 d0 + k M_death) / (w0 + M_arr + M_fail + k M_death)
+// with prior (s0, d0) of weight w0 and death salience k; an outreach campaign
+// moves D_c towards its message by the group's exposure times the message's
+// credibility (policy.cpp). Those unaware of legal pathways learn of them with
+// the probability policy.cpp gives for their group.
+#include <cmath>
+
+#include "engine/agent_scan.hpp"
+#include "util/parallel.hpp"
+#include "util/random.hpp"
+#include "engine/stages/stages.hpp"
+
+namespace migrasim {
+
+void spread_information(const Model& m, State& s) {
+  Communities& c = s.communities;
+  const auto ncommunities = static_cast<std::int64_t>(m.community_count());
+  const double overall = static_cast<double>(s.aware_total) / m.agents;
+  const double mixing = m.info_global_mixing;
+  const double w0 = m.info_prior_weight;
+  const double salience = m.info_death_salience;
+  const auto learning = static_cast<float>(m.info_learning_weight);
+
+#pragma omp parallel for schedule(static)
+  for (std::int64_t k = 0; k < ncommunities; ++k) {
+    const double members = m.community_first_agent[k + 1] - m.community_first_agent[k];
+    const double share = static_cast<double>(c.aware[k]) / members;
+    const double hazard = m.info_discovery_hazard + s.smugglers.advertising_hazard +
+                          m.info_contagion_hazard * ((1.0 - mixing) * share + mixing * overall) +
+                          m.info_guide_hazard * c.remembered_arrivals[k] / members;
+    c.awareness_probability[k] = -std::expm1(-hazard);
+    const double arrivals = c.remembered_arrivals[k];
+    const double failures = c.remembered_failures[k];
+    const double deaths = c.remembered_deaths[k];
+    c.success_signal[k] = static_cast<float>((w0 * m.info_prior_success + arrivals) /
+                                             (w0 + arrivals + failures + deaths));
+    const double record = (w0 * m.info_prior_danger + salience * deaths) /
+                          (w0 + arrivals + failures + salience * deaths);
+    // Outreach pulls the group's picture of the danger towards its message.
+    c.danger_signal[k] = static_cast<float>((1.0 - s.policy.outreach_weight[k]) * record +
+                                            s.policy.outreach_danger[k]);
+    c.belief_success[k] += learning * (c.success_signal[k] - c.belief_success[k]);
+    c.belief_danger[k] += learning * (c.danger_signal[k] - c.belief_danger[k]);
+  }
+
+  // Those who do not know the route are all at home (deciding to leave takes
+  // knowing it), so the flag alone says who draws.
+  Agents& a = s.agents;
+  const StreamKey key = stream(m, s, StreamId::kInformation);
+  const StreamKey legal_key = stream(m, s, StreamId::kLegalAwareness);
+  const std::vector<double>& legal_rate = s.policy.legal_awareness_probability;
+  const AgentFilter unaware{a.status.data(), Status::kAtHome, static_cast<Status>(kStatusCount - 1),
+                            a.flags.data(),  kRouteAware,     0};
+  const AgentFilter unaware_of_pathways{a.status.data(), Status::kAtHome, Status::kAtHome,
+                                        a.flags.data(),  kLegalAware,     0};
+  for_each_thread_range(static_cast<std::int64_t>(a.size()), [&](std::int64_t lo, std::int64_t hi) {
+    for_each_community_run(m, lo, hi, [&](std::size_t k, std::int64_t first, std::int64_t last) {
+      std::int64_t learned = 0;
+      for_each_drawn_below(key, unaware, first, last,
+                           bernoulli_threshold(c.awareness_probability[k]),
+                           [&](std::uint32_t i, std::uint32_t) {
+                             a.flags[i] |= kRouteAware;
+                             ++learned;
+                           });
+      if (learned > 0) {
+#pragma omp atomic
+        c.aware[k] += learned;
+      }
+      if (legal_rate[k] > 0.0) {
+        for_each_drawn_below(legal_key, unaware_of_pathways, first, last,
+                             bernoulli_threshold(legal_rate[k]),
+                             [&](std::uint32_t i, std::uint32_t) { a.flags[i] |= kLegalAware; });
+      }
+    });
+  });
+  s.aware_total = 0;
+  for (std::int64_t k = 0; k < ncommunities; ++k) s.aware_total += c.aware[k];
+}
+
+}  // namespace migrasim

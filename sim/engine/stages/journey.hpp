@@ -1,0 +1,233 @@
+// The journey from node to node, shared by movement (departing from an origin,
+// passing a node, giving up on a smuggler), screening (moving on after a
+// checkpoint), smuggling (a place with a network) and every stage where a
+// journey ends: what happens at a node, and who hears of the outcome.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <span>
+
+#include "model/model.hpp"
+#include "util/random.hpp"
+#include "engine/state.hpp"
+
+namespace migrasim {
+
+enum class Outcome : std::uint8_t {
+  kArrival,  // reached a destination undetected, or claimed asylum at a checkpoint
+  kFailure,  // returned, or removed after a denied claim
+  kDeath,
+};
+
+// Tells the agent's community and its smuggling network (if any) how its
+// journey ended; the feedback and market stages read these counts. Outcomes are
+// rare next to agents, so atomic integer adds cost little and stay exact.
+inline void report_outcome(State& s, std::size_t i, Outcome outcome) {
+  const Agents& a = s.agents;
+  Communities& c = s.communities;
+  const CommunityId community = a.community[i];
+  switch (outcome) {
+    case Outcome::kArrival:
+#pragma omp atomic
+      ++c.arrivals[community];
+      if (a.flags[i] & kCoerced) {
+#pragma omp atomic
+        s.tally.value[index(Series::kCoercedArrivals)] += 1.0;
+      }
+      break;
+    case Outcome::kFailure:
+#pragma omp atomic
+      ++c.failures[community];
+      break;
+    case Outcome::kDeath:
+#pragma omp atomic
+      ++c.deaths[community];
+      break;
+  }
+  if (const NetworkId network = a.smuggler[i]; network != kNone) {
+    if (outcome == Outcome::kArrival) {
+#pragma omp atomic
+      ++s.smugglers.successes[network];
+    } else {
+#pragma omp atomic
+      ++s.smugglers.failures[network];
+    }
+  }
+}
+
+// What setting out on `edge` costs: the edge's own cost, or where a smuggler
+// is required the lowest fee among the networks covering it.
+inline double edge_price_usd(const Model& m, const State& s, EdgeId edge) {
+  if (m.edge_smuggler_rule[edge] != SmugglerRule::kRequired) return m.edge_cost_usd[edge];
+  double lowest = std::numeric_limits<double>::infinity();
+  for (std::uint32_t k = m.edge_first_network[edge]; k < m.edge_first_network[edge + 1]; ++k) {
+    lowest = std::min(lowest, s.smugglers.fee_usd[m.edge_networks[k]]);
+  }
+  return lowest;
+}
+
+// The edge a traveller from `region` with `savings_usd` takes from `node` (one
+// uniform draw), among the edges into nodes it may enter under the visa rules
+// in force (state.policy): by choice weight, weighted down by the cost of the rest of the way
+// (edge_price_usd, then the cheapest onward cost) relative to max(100, savings)
+// when route_cost_sensitivity > 0, falling back to the weights if every option
+// is priced out. kNone if every edge is closed.
+inline EdgeId choose_edge(const Model& m, const State& s, NodeId node, float savings_usd, RegionId region,
+                          Draws& draws) {
+  const EdgeId first = m.node_first_edge[node];
+  const EdgeId last = m.node_first_edge[node + 1];
+  const double scale = m.route_cost_sensitivity / std::max(100.0, static_cast<double>(savings_usd));
+  const auto open_weight = [&](EdgeId e) {
+    return s.policy.may_enter(region, m.edge_to[e], m.node_count()) ? m.edge_choice_weight[e] : 0.0;
+  };
+  const auto weight = [&](EdgeId e, bool by_cost) {
+    const double w = open_weight(e);
+    if (!by_cost || w == 0.0) return w;
+    return w * std::exp(-scale * (edge_price_usd(m, s, e) + m.node_cost_to_destination[m.edge_to[e]]));
+  };
+  double total = 0.0;
+  bool by_cost = m.route_cost_sensitivity > 0.0;
+  for (EdgeId e = first; e < last; ++e) total += weight(e, by_cost);
+  if (!(total > 0.0) && by_cost) {
+    by_cost = false;
+    total = 0.0;
+    for (EdgeId e = first; e < last; ++e) total += weight(e, by_cost);
+  }
+  if (!(total > 0.0)) return kNone;
+  double target = draws.uniform() * total;
+  EdgeId chosen = kNone;
+  for (EdgeId e = first; e < last; ++e) {
+    const double w = weight(e, by_cost);
+    if (w <= 0.0) continue;
+    chosen = e;
+    if (target < w) break;
+    target -= w;
+  }
+  return chosen;
+}
+
+// A network covering `edge`, drawn with weight reputation / fee (one uniform
+// draw); kNone when no network covers it or none has capacity.
+inline NetworkId choose_network(const Model& m, const State& s, EdgeId edge, Draws& draws) {
+  const std::uint32_t first = m.edge_first_network[edge];
+  const std::uint32_t last = m.edge_first_network[edge + 1];
+  if (first == last) return kNone;
+  const auto weight = [&](std::uint32_t k) {
+    const NetworkId n = m.edge_networks[k];
+    return s.smugglers.capacity[n] > 0.0 ? s.smugglers.reputation[n] / std::max(1.0, s.smugglers.fee_usd[n])
+                                         : 0.0;
+  };
+  double total = 0.0;
+  for (std::uint32_t k = first; k < last; ++k) total += weight(k);
+  if (!(total > 0.0)) return kNone;
+  double target = draws.uniform() * total;
+  NetworkId chosen = kNone;
+  for (std::uint32_t k = first; k < last; ++k) {
+    const double w = weight(k);
+    if (w <= 0.0) continue;
+    chosen = m.edge_networks[k];
+    if (target < w) break;
+    target -= w;
+  }
+  return chosen;
+}
+
+// Starts agent i on `edge` without a smuggler: pays the edge's cost.
+inline void travel_alone(const Model& m, State& s, std::size_t i, EdgeId edge) {
+  Agents& a = s.agents;
+  a.edge[i] = edge;
+  a.steps_left[i] = m.edge_travel_steps[edge];
+  a.savings_usd[i] -= static_cast<float>(m.edge_cost_usd[edge]);
+  a.flags[i] &= static_cast<std::uint8_t>(~kWithSmuggler);
+  if (a.status[i] != Status::kInTransit) {
+    a.status[i] = Status::kInTransit;
+    a.status_step[i] = s.step;
+  }
+}
+
+// Starts agent i on `edge` as a client of its network (already paid for).
+inline void travel_with_smuggler(const Model& m, State& s, std::size_t i, EdgeId edge) {
+  Agents& a = s.agents;
+  a.edge[i] = edge;
+  a.steps_left[i] = m.edge_travel_steps[edge];
+  a.flags[i] |= kWithSmuggler;
+  if (a.status[i] != Status::kInTransit) {
+    a.status[i] = Status::kInTransit;
+    a.status_step[i] = s.step;
+  }
+}
+
+// Agent i stands at `node` and is free to continue. At a destination its
+// journey ends undetected. Elsewhere it picks an outgoing edge; where the edge
+// takes a smuggler it goes on with its network if that network covers the edge,
+// else waits for a place with one (always where a smuggler is required; where
+// optional, if it can pay the fee and prefers to), else travels alone. Where
+// visa rules close every way on, an aspirant at its origin stays put (returns
+// false) and a traveller further on is turned back (returned).
+inline bool continue_journey(const Model& m, State& s, std::size_t i, NodeId node, Draws& draws) {
+  Agents& a = s.agents;
+  a.node[i] = node;
+  if (m.node_kind[node] == NodeKind::kDestination) {
+    a.status[i] = Status::kEvaded;
+    a.status_step[i] = s.step;
+    a.edge[i] = kNone;
+    report_outcome(s, i, Outcome::kArrival);
+    return true;
+  }
+  const EdgeId edge = choose_edge(m, s, node, a.savings_usd[i], a.region[i], draws);
+  if (edge == kNone) {
+    if (a.status[i] == Status::kAspiring) return false;
+    a.status[i] = Status::kReturned;
+    a.status_step[i] = s.step;
+    a.edge[i] = kNone;
+#pragma omp atomic
+    s.tally.value[index(Series::kReturned)] += 1.0;
+    report_outcome(s, i, Outcome::kFailure);
+    return true;
+  }
+  const SmugglerRule rule = m.edge_smuggler_rule[edge];
+  if (rule == SmugglerRule::kNone) {
+    travel_alone(m, s, i, edge);
+    return true;
+  }
+  if (a.smuggler[i] != kNone && m.network_covers(a.smuggler[i], edge)) {
+    travel_with_smuggler(m, s, i, edge);
+    return true;
+  }
+  NetworkId network = choose_network(m, s, edge, draws);
+  // Where a smuggler is required, wait even for a network with no places now.
+  if (network == kNone && rule == SmugglerRule::kRequired) network = m.edge_networks[m.edge_first_network[edge]];
+  const bool seek = network != kNone &&
+                    (rule == SmugglerRule::kRequired ||
+                     (a.savings_usd[i] >= s.smugglers.fee_usd[network] && draws.bernoulli(m.smuggler_preference)));
+  if (!seek) {
+    travel_alone(m, s, i, edge);
+    return true;
+  }
+  a.edge[i] = edge;
+  a.smuggler[i] = network;
+  a.flags[i] &= static_cast<std::uint8_t>(~kWithSmuggler);
+  a.status[i] = Status::kWaitingForSmuggler;
+  a.status_step[i] = s.step;
+  return true;
+}
+
+// The legal pathway aspirant i may apply to in this step (the first in file
+// order that is open, admits its region and its claim, and which it knows of),
+// or kNone.
+inline std::uint16_t eligible_pathway(const Model& m, const State& s, std::size_t i) {
+  const Agents& a = s.agents;
+  if (!(a.flags[i] & kLegalAware)) return kNone;
+  for (std::size_t p = 0; p < m.pathway_count(); ++p) {
+    if (s.policy.pathway_open[p] &&
+        m.pathway_region_allowed[p * m.region_count() + a.region[i]] &&
+        a.claim_strength[i] >= m.pathway_min_claim_strength[p]) {
+      return static_cast<std::uint16_t>(p);
+    }
+  }
+  return kNone;
+}
+
+}  // namespace migrasim

@@ -1,0 +1,148 @@
+// reads: state.left_home, agents.status, agents.node, communities (belief_danger, at_home), tally,
+//        state.aware_total
+// writes: recording (this step's row), tally (cleared for the next step)
+//
+// Recording: the step's flows, end-of-step stocks and levels. Series counted
+// in agents are scaled to persons by persons_per_agent. Node stock counts agents
+// held or waiting at a node or travelling on an edge that leaves it.
+#include <omp.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+
+#include "engine/agent_scan.hpp"
+#include "util/parallel.hpp"
+#include "engine/stages/stages.hpp"
+
+namespace migrasim {
+namespace {
+
+// The sum over agents at home of their perceived danger (their community's),
+// the same to the last bit as deterministic_sum (parallel.hpp) adding it agent
+// by agent, block by block, for any number of threads.
+//
+// When every partial sum is exact in double precision the order of the
+// additions does not matter, and the sum is a sum of (members at home) x
+// (their belief) instead of a chain of dependent additions, one per agent.
+// The beliefs are floats, so multiples of the smallest one's ulp G, and a sum
+// of them is exact while it stays within 2^53 G. A sum over everyone stays
+// within agents x (the largest belief); one over a block of deterministic_sum
+// within kSumBlock x that.
+double danger_at_home(const Model& m, State& s) {
+  const Agents& a = s.agents;
+  const Communities& c = s.communities;
+  const auto n = static_cast<std::int64_t>(a.size());
+  float largest = 0.0f, finest = std::numeric_limits<float>::infinity();
+  for (const float belief : c.belief_danger) {
+    if (belief == 0.0f) continue;
+    largest = std::max(largest, std::fabs(belief));
+    finest = std::min(finest, std::fabs(std::nextafter(belief, 2.0f * belief) - belief));
+  }
+  const auto exact_within = [&](double count) {
+    return largest == 0.0f || count * largest <= 0x1p53 * finest;
+  };
+  if (exact_within(static_cast<double>(n))) {
+    double total = 0.0;
+    for (std::size_t k = 0; k < m.community_count(); ++k) {
+      total += static_cast<double>(c.at_home[k]) * static_cast<double>(c.belief_danger[k]);
+    }
+    return total;
+  }
+  const bool exact_blocks = exact_within(static_cast<double>(kSumBlock));
+  const std::int64_t blocks = (n + kSumBlock - 1) / kSumBlock;
+  std::vector<double>& block_sums = s.sum_scratch;
+  if (static_cast<std::int64_t>(block_sums.size()) < blocks)
+    block_sums.resize(static_cast<std::size_t>(blocks));
+  const auto* status = reinterpret_cast<const std::uint8_t*>(a.status.data());
+  static_assert(static_cast<int>(Status::kAtHome) == 0);
+#pragma omp parallel for schedule(static)
+  for (std::int64_t b = 0; b < blocks; ++b) {
+    double sum = 0.0;
+    for_each_community_run(
+        m, b * kSumBlock, std::min(n, (b + 1) * kSumBlock),
+        [&](std::size_t k, std::int64_t first, std::int64_t last) {
+          const auto danger = static_cast<double>(c.belief_danger[k]);
+          if (exact_blocks) {
+            const auto away = s.left_home.within(first, last).size();
+            sum += static_cast<double>(last - first - static_cast<std::int64_t>(away)) * danger;
+          } else {
+            for (std::int64_t i = first; i < last; ++i) {
+              if (status[i] == 0) sum += danger;
+            }
+          }
+        });
+    block_sums[static_cast<std::size_t>(b)] = sum;
+  }
+  double total = 0.0;
+  for (std::int64_t b = 0; b < blocks; ++b) total += block_sums[static_cast<std::size_t>(b)];
+  return total;
+}
+
+}  // namespace
+
+void record_outputs(const Model& m, State& s) {
+  const Agents& a = s.agents;
+  const auto n = static_cast<std::int64_t>(a.size());
+  const std::size_t nnodes = m.node_count();
+  std::array<std::int64_t, kStatusCount> by_status{};
+  std::int64_t* status_counts = by_status.data();
+  std::int64_t* node_stock = s.node_stock_scratch.data();
+  std::fill(node_stock, node_stock + nnodes, 0);
+
+  // Those who left home are listed; the rest are at home.
+#pragma omp parallel reduction(+ : status_counts[:kStatusCount]) reduction(+ : node_stock[:nnodes]) \
+    if (static_cast<std::int64_t>(s.left_home.size()) > kSerialBelow)
+  {
+    const std::int64_t t = omp_get_thread_num();
+    const std::int64_t team = omp_get_num_threads();
+    for_each_listed(s.left_home, a.status.data(), Status::kAspiring,
+                    static_cast<Status>(kStatusCount - 1), t, team, [&](std::int64_t i) {
+                      const Status status = a.status[i];
+                      ++status_counts[static_cast<std::size_t>(status)];
+                      if (status == Status::kInTransit || status == Status::kHeldAtCheckpoint ||
+                          status == Status::kWaitingForSmuggler) {
+                        ++node_stock[a.node[i]];
+                      }
+                    });
+  }
+  by_status[static_cast<std::size_t>(Status::kAtHome)] =
+      n - static_cast<std::int64_t>(s.left_home.size());
+  s.status_counts = by_status;
+  auto count = [&](Status st) { return by_status[static_cast<std::size_t>(st)]; };
+  StepTally& tally = s.tally;
+  tally.add(Series::kAtHome, count(Status::kAtHome));
+  tally.add(Series::kInTransit, count(Status::kInTransit));
+  tally.add(Series::kWaitingForSmuggler, count(Status::kWaitingForSmuggler));
+  tally.add(Series::kHeldAtCheckpoints, count(Status::kHeldAtCheckpoint));
+  tally.add(Series::kAsylumBacklog, count(Status::kInAsylumProcessing));
+  tally.add(Series::kMeanRouteAwareness, static_cast<double>(s.aware_total) / m.agents);
+  const double danger_sum = danger_at_home(m, s);
+  const auto at_home = count(Status::kAtHome);
+  tally.add(Series::kMeanPerceivedDanger,
+            at_home > 0 ? danger_sum / static_cast<double>(at_home) : 0.0);
+
+  const double ppa = m.persons_per_agent;
+  const auto steps = static_cast<std::size_t>(m.steps);
+  const auto t = static_cast<std::size_t>(s.step);
+  for (std::size_t k = 0; k < kSeriesCount; ++k) {
+    s.recording.scalar[k * steps + t] =
+        tally.value[k] * (series_info(k).counted_in_agents ? ppa : 1.0);
+  }
+  for (std::size_t node = 0; node < nnodes; ++node) {
+    const std::size_t stock_at = (index(NodeSeries::kNodeStock) * steps + t) * nnodes + node;
+    const std::size_t arrivals_at = (index(NodeSeries::kNodeArrivals) * steps + t) * nnodes + node;
+    s.recording.node[stock_at] = static_cast<double>(node_stock[node]) * ppa;
+    s.recording.node[arrivals_at] = static_cast<double>(tally.node_arrivals[node]) * ppa;
+  }
+
+  const std::size_t ninterventions = s.policy.activity.size();
+  std::copy(s.policy.activity.begin(), s.policy.activity.end(),
+            s.recording.intervention_activity.begin() + static_cast<long>(t * ninterventions));
+
+  tally.value.fill(0.0);
+  std::fill(tally.node_arrivals.begin(), tally.node_arrivals.end(), 0);
+}
+
+}  // namespace migrasim

@@ -1,0 +1,121 @@
+// reads: agents.status, agents.smuggler, agents.edge, agents.savings_usd,
+//        smugglers (capacity, fee_usd, outcomes of the step before)
+// writes: agents.status, agents.status_step, agents.steps_left, agents.flags,
+//         agents.savings_usd, smugglers (all), tally[smuggled_departures,
+//         smuggler_revenue_usd, smuggler_capacity, mean_smuggling_fee_usd]
+//
+// The smuggler market. Travellers waiting for a place with network k (demand
+// D_k) are taken on up to its capacity C_k, chosen uniformly at random when
+// demand exceeds it (rationing.hpp). A client pays the fee F_k from savings;
+// one who cannot pay in full runs into debt (negative savings). Clients end up
+// coerced (debt bondage, forced service) with coercion_probability, or
+// coercion_probability_in_debt when in debt. Then each network adapts:
+//   fee:        F <- clamp(F * exp(price_response * (D / C - 1)), min_fee, max_fee)
+//               (D / C taken as 2 when a network with no capacity has demand)
+//   capacity:   C <- C * (1 + recruitment * min(1, D / C) * max(0, (F - cost) / F)) * (1 - loss)
+//               capped at max_capacity; loss combines enforcement_loss_rate with
+//               a task force's arrests (policy.arrest_probability)
+//   reputation: (w0 r0 + S) / (w0 + S + L), S and L clients' arrivals and losses
+//               (deaths, returns, removals) remembered with the information memory
+// and its advertising (advertising_rate * reputation) adds to everyone's hazard
+// of learning the route in the next step's information stage.
+#include <algorithm>
+#include <cmath>
+
+#include "engine/agent_scan.hpp"
+#include "util/parallel.hpp"
+#include "util/random.hpp"
+#include "engine/stages/journey.hpp"
+#include "engine/stages/stages.hpp"
+
+namespace migrasim {
+namespace {
+
+void take_on_clients(const Model& m, State& s) {
+  Agents& a = s.agents;
+  Smugglers& net = s.smugglers;
+  const std::size_t nnetworks = m.network_count();
+  CandidatePools& queue = s.queue;
+  queue.gather(
+      nnetworks, static_cast<std::int64_t>(a.size()),
+      [&](std::int64_t i) {
+        return a.status[i] == Status::kWaitingForSmuggler ? std::uint32_t{a.smuggler[i]}
+                                                          : CandidatePools::kNoPool;
+      },
+      ListedAgentsInStatus{s.left_home, a.status.data(), Status::kWaitingForSmuggler,
+                           Status::kWaitingForSmuggler});
+  const StreamKey queue_key = stream(m, s, StreamId::kSmugglerQueue);
+  const StreamKey key = stream(m, s, StreamId::kSmugglers);
+  std::int64_t taken_total = 0;
+  double revenue_usd = 0.0;
+  for (std::size_t k = 0; k < nnetworks; ++k) {
+    net.demand[k] = static_cast<std::int64_t>(queue.demand(k));
+    net.intake_capacity[k] = net.capacity[k];
+    queue.ration(k, net.capacity[k], queue_key);
+    const auto clients = queue.admitted(k);
+    const auto count = static_cast<std::int64_t>(clients.size());
+    net.taken[k] = count;
+    const auto fee = static_cast<float>(net.fee_usd[k]);
+    const double p_coerced = m.network_coercion_probability[k];
+    const double p_coerced_in_debt = m.network_coercion_probability_in_debt[k];
+    const double p_falsified = m.network_falsified_documents_probability[k];
+#pragma omp parallel for schedule(static) if (count > kSerialBelow)
+    for (std::int64_t c = 0; c < count; ++c) {
+      const std::uint32_t i = clients[static_cast<std::size_t>(c)];
+      Draws draws(key, i);
+      const bool in_debt = a.savings_usd[i] < fee;
+      a.savings_usd[i] -= fee;
+      if (draws.bernoulli(in_debt ? p_coerced_in_debt : p_coerced)) a.flags[i] |= kCoerced;
+      if (draws.bernoulli(p_falsified)) a.flags[i] |= kFalsifiedDocuments;
+      travel_with_smuggler(m, s, i, a.edge[i]);
+    }
+    taken_total += count;
+    revenue_usd += static_cast<double>(count) * m.persons_per_agent * net.fee_usd[k];
+  }
+  s.tally.add(Series::kSmuggledDepartures, taken_total);
+  s.tally.add(Series::kSmugglerRevenueUsd, revenue_usd);
+}
+
+void adapt_networks(const Model& m, State& s) {
+  Smugglers& net = s.smugglers;
+  const double w0 = m.info_prior_weight;
+  double capacity_total = 0.0, weighted_fee = 0.0;
+  net.advertising_hazard = 0.0;
+  for (std::size_t k = 0; k < m.network_count(); ++k) {
+    const double capacity = net.capacity[k];
+    const double demand = static_cast<double>(net.demand[k]);
+    const double pressure = capacity > 0.0 ? demand / capacity : (demand > 0.0 ? 2.0 : 0.0);
+    const double fee = std::clamp(net.fee_usd[k] * std::exp(m.network_price_response[k] * (pressure - 1.0)),
+                                  m.network_min_fee_usd[k], m.network_max_fee_usd[k]);
+    const double margin = fee > 0.0 ? std::max(0.0, (fee - m.network_cost_per_client_usd[k]) / fee) : 0.0;
+    const double grown = capacity * (1.0 + m.network_recruitment[k] * std::min(1.0, pressure) * margin);
+    const double lost = 1.0 - (1.0 - m.network_loss_probability[k]) * (1.0 - s.policy.arrest_probability[k]);
+    net.capacity[k] = std::min(m.network_max_capacity[k], grown * (1.0 - lost));
+    net.fee_usd[k] = fee;
+
+    net.remembered_successes[k] = m.info_memory_decay * net.remembered_successes[k] +
+                                  static_cast<double>(net.successes[k]);
+    net.remembered_failures[k] = m.info_memory_decay * net.remembered_failures[k] +
+                                 static_cast<double>(net.failures[k]);
+    net.successes[k] = net.failures[k] = 0;
+    net.reputation[k] = (w0 * m.network_initial_reputation[k] + net.remembered_successes[k]) /
+                        (w0 + net.remembered_successes[k] + net.remembered_failures[k]);
+    net.advertising_hazard += m.network_advertising_hazard[k] * net.reputation[k];
+
+    capacity_total += net.capacity[k];
+    weighted_fee += net.capacity[k] * fee;
+  }
+  // Capacity in persons per day, as a planner would quote it.
+  s.tally.add(Series::kSmugglerCapacity, capacity_total * m.persons_per_agent / m.step_days);
+  s.tally.add(Series::kMeanSmugglingFeeUsd, capacity_total > 0.0 ? weighted_fee / capacity_total : 0.0);
+}
+
+}  // namespace
+
+void run_smuggler_market(const Model& m, State& s) {
+  if (m.network_count() == 0) return;
+  take_on_clients(m, s);
+  adapt_networks(m, s);
+}
+
+}  // namespace migrasim

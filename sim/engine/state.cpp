@@ -1,0 +1,148 @@
+#include "engine/state.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <numeric>
+
+#include "util/huge_pages.hpp"
+#include "engine/population_sampler.hpp"
+#include "util/random.hpp"
+
+namespace migrasim {
+
+const char* to_string(Status status) {
+  static constexpr const char* kNames[kStatusCount] = {
+      "at_home",    "aspiring",           "waiting_for_smuggler",
+      "in_transit", "held_at_checkpoint", "in_asylum_processing",
+      "stayed",     "legal_pathway",      "admitted",
+      "removed",    "returned",           "evaded",
+      "died"};
+  return kNames[static_cast<std::size_t>(status)];
+}
+
+State make_state(const Model& m) {
+  State s;
+  const std::size_t n = m.agents;
+  Agents& a = s.agents;
+  std::apply([n](auto&... columns) { assign_columns_on_huge_pages(n, columns...); }, a.columns());
+  const std::size_t nnetworks = m.network_count();
+  Smugglers& net = s.smugglers;
+  for (auto* column : {&net.capacity, &net.fee_usd, &net.reputation, &net.remembered_successes,
+                       &net.remembered_failures, &net.intake_capacity}) {
+    column->assign(nnetworks, 0.0);
+  }
+  for (auto* column : {&net.successes, &net.failures, &net.demand, &net.taken})
+    column->assign(nnetworks, 0);
+
+  const std::size_t nc = m.community_count();
+  Communities& c = s.communities;
+  for (auto* column : {&c.aware, &c.at_home, &c.arrivals, &c.failures, &c.deaths})
+    column->assign(nc, 0);
+  for (auto* column : {&c.remembered_arrivals, &c.remembered_failures, &c.remembered_deaths,
+                       &c.awareness_probability}) {
+    column->assign(nc, 0.0);
+  }
+  c.belief_success.assign(nc, 0.0f);
+  c.belief_danger.assign(nc, 0.0f);
+  c.success_signal.assign(nc, 0.0f);
+  c.danger_signal.assign(nc, 0.0f);
+
+  s.region_hardship.resize(m.region_count());
+  s.region_repression.resize(m.region_count());
+  s.region_exit_probability.resize(m.region_count());
+  s.tally.node_arrivals.resize(m.node_count());
+  s.checkpoint_screened.resize(m.checkpoint_count());
+  s.checkpoint_screening_capacity.resize(m.checkpoint_count());
+  // One rationing scratch serves checkpoints, networks and legal pathways in turn.
+  s.queue.allocate(
+      std::max<std::size_t>({m.checkpoint_count(), m.network_count(), m.pathway_count(), 1}), n);
+  s.left_home.allocate(n, static_cast<std::size_t>(omp_get_max_threads()));
+  s.node_stock_scratch.resize(m.node_count());
+  s.sum_scratch.resize((n >> 16) + 1);
+  s.recording.scalar.resize(kSeriesCount * static_cast<std::size_t>(m.steps));
+  s.recording.intervention_activity.resize(static_cast<std::size_t>(m.steps) *
+                                           m.interventions.size());
+  allocate_policy(m, s.policy);
+  s.recording.node.resize(kNodeSeriesCount * static_cast<std::size_t>(m.steps) * m.node_count());
+  return s;
+}
+
+void initialize_population(const Model& m, std::uint32_t replicate, State& s) {
+  s.replicate = replicate;
+  s.step = 0;
+  Agents& a = s.agents;
+  const StreamKey key = stream(m, s, StreamId::kInitialPopulation);
+  const PopulationSampler sampler(m);
+  constexpr auto kBatch = static_cast<std::int64_t>(PopulationSampler::kBatch);
+  for (std::size_t r = 0; r < m.region_count(); ++r) {
+    const std::int64_t first = m.region_first_agent[r];
+    const std::int64_t last = m.region_first_agent[r + 1];
+    const std::int64_t batches = (last - first + kBatch - 1) / kBatch;
+#pragma omp parallel
+    {
+      auto scratch = std::make_unique<PopulationSampler::Scratch>();
+#pragma omp for schedule(static)
+      for (std::int64_t batch = 0; batch < batches; ++batch) {
+        const std::int64_t lo = first + batch * kBatch;
+        const std::int64_t hi = std::min(last, lo + kBatch);
+        for (std::int64_t i = lo; i < hi; ++i) {
+          a.status[i] = Status::kAtHome;
+          a.flags[i] = 0;
+          a.region[i] = static_cast<RegionId>(r);
+          a.node[i] = m.region_origin[r];
+          a.edge[i] = kNone;
+          a.smuggler[i] = kNone;
+          a.passed_checkpoints[i] = 0;
+          a.steps_left[i] = 0;
+          a.status_step[i] = 0;
+        }
+        sampler.draw(key, static_cast<std::uint32_t>(lo), static_cast<std::size_t>(hi - lo), a,
+                     *scratch);
+      }
+    }
+  }
+  const auto ncommunities = static_cast<std::int64_t>(m.community_count());
+#pragma omp parallel for schedule(dynamic, 16)
+  for (std::int64_t c = 0; c < ncommunities; ++c) {
+    std::int64_t aware = 0;
+    for (std::uint32_t i = m.community_first_agent[c]; i < m.community_first_agent[c + 1]; ++i) {
+      a.community[i] = static_cast<CommunityId>(c);
+      aware += (a.flags[i] & kRouteAware) != 0;
+    }
+    s.communities.aware[c] = aware;
+    s.communities.at_home[c] = m.community_first_agent[c + 1] - m.community_first_agent[c];
+    s.communities.belief_success[c] = static_cast<float>(m.info_prior_success);
+    s.communities.belief_danger[c] = static_cast<float>(m.info_prior_danger);
+  }
+  s.aware_total =
+      std::accumulate(s.communities.aware.begin(), s.communities.aware.end(), std::int64_t{0});
+  s.left_home.clear();
+  reset_policy(s.policy);
+  Smugglers& net = s.smugglers;
+  net.capacity = m.network_initial_capacity;
+  net.fee_usd = m.network_initial_fee_usd;
+  net.reputation = m.network_initial_reputation;
+  net.advertising_hazard = 0.0;
+  for (std::size_t k = 0; k < m.network_count(); ++k) {
+    net.remembered_successes[k] = net.remembered_failures[k] = 0.0;
+    net.successes[k] = net.failures[k] = net.demand[k] = net.taken[k] = 0;
+    net.intake_capacity[k] = net.capacity[k];
+    net.advertising_hazard += m.network_advertising_hazard[k] * net.reputation[k];
+  }
+  Communities& c = s.communities;
+  for (auto* column : {&c.arrivals, &c.failures, &c.deaths})
+    std::fill(column->begin(), column->end(), 0);
+  for (auto* column : {&c.remembered_arrivals, &c.remembered_failures, &c.remembered_deaths}) {
+    std::fill(column->begin(), column->end(), 0.0);
+  }
+  s.tally.value.fill(0.0);
+  std::fill(s.tally.node_arrivals.begin(), s.tally.node_arrivals.end(), 0);
+  std::fill(s.checkpoint_screened.begin(), s.checkpoint_screened.end(), 0);
+  std::fill(s.recording.scalar.begin(), s.recording.scalar.end(), 0.0);
+  std::fill(s.recording.node.begin(), s.recording.node.end(), 0.0);
+}
+
+}  // namespace migrasim

@@ -1,0 +1,194 @@
+// Everything that changes during a run, allocated once before the first step
+// (a step never allocates). Agents are a structure of arrays: a stage touches
+// only the columns it needs, and loops vectorise.
+#pragma once
+
+#include <array>
+#include <tuple>
+#include <cstdint>
+#include <vector>
+
+#include "engine/agent_list.hpp"
+#include "model/model.hpp"
+#include "engine/policy.hpp"
+#include "util/random.hpp"
+#include "engine/rationing.hpp"
+#include "model/series.hpp"
+
+namespace migrasim {
+
+// Where an agent is in its migration. Final statuses are never left.
+enum class Status : std::uint8_t {
+  kAtHome,              // not (yet) intending to leave
+  kAspiring,            // intends to leave, has not set out
+  kWaitingForSmuggler,  // queued for a place with a smuggling network (pays when taken on)
+  kInTransit,           // on a route edge
+  kHeldAtCheckpoint,    // arrived at a checkpoint node, waiting to be screened
+  kInAsylumProcessing,  // apprehended and claimed asylum, awaiting a decision
+  kStayed,              // final: gave up and stayed home
+  kLegalPathway,        // final: left through a legal pathway
+  kAdmitted,            // final: granted asylum
+  kRemoved,             // final: denied asylum and removed
+  kReturned,            // final: returned at a checkpoint without a claim
+  kEvaded,              // final: reached a destination undetected
+  kDied,                // final: died in transit
+};
+inline constexpr std::size_t kStatusCount = 13;
+inline constexpr bool is_final(Status s) { return s >= Status::kStayed; }
+const char* to_string(Status status);
+
+// Hidden per-agent attributes, one bit each.
+enum AgentFlag : std::uint8_t {
+  kFalsifiedDocuments = 1u << 0,
+  kCoerced = 1u << 1,
+  kHighRisk = 1u << 2,
+  kRouteAware = 1u << 3,    // knows the route (never forgotten)
+  kWithSmuggler = 1u << 4,  // travelling the current edge as a smuggler's client
+  kLegalAware = 1u << 5,    // knows of legal pathways
+};
+
+// Per-agent columns, hot: read or written by most steps. One list,
+// X(type, column, meaning), from which the struct, its allocation (make_state)
+// and the bytes-per-agent accounting (bench, memory estimates) all follow.
+// An agent's beliefs are its community's (Communities::belief_*) while it is at
+// home, and are no longer read once it has left.
+// clang-format off
+#define MIGRASIM_AGENT_COLUMNS(X) \
+  X(Status, status, "where the agent is in its migration") \
+  X(std::uint8_t, flags, "AgentFlag bits") \
+  X(RegionId, region, "home region") \
+  X(CommunityId, community, "social-media group") \
+  X(NetworkId, smuggler, "network hired or waited for; kNone if none (or gave up waiting)") \
+  X(std::uint32_t, passed_checkpoints, "bit c: passed checkpoint c (its records exist)") \
+  X(NodeId, node, "last node reached (the origin before leaving)") \
+  X(EdgeId, edge, "edge being travelled; kNone when not in transit") \
+  X(std::uint16_t, steps_left, "steps until the end of the current edge") \
+  X(std::int32_t, status_step, "step at which the current status began") \
+  X(float, savings_usd, "money left for the journey (negative = debt)") \
+  X(float, risk_tolerance, "in [0, 1]") \
+  X(float, claim_strength, "probability an asylum claim is granted")
+// clang-format on
+
+struct Agents {                                                   // (nagents each)
+#define MIGRASIM_AGENT_COLUMN(type, column, meaning) std::vector<type> column;
+  MIGRASIM_AGENT_COLUMNS(MIGRASIM_AGENT_COLUMN)
+#undef MIGRASIM_AGENT_COLUMN
+
+  std::size_t size() const { return status.size(); }
+
+  // Every column, in list order, as a tuple of references.
+  auto columns() {
+#define MIGRASIM_AGENT_COLUMN(type, column, meaning) std::tie(column),
+    return std::tuple_cat(MIGRASIM_AGENT_COLUMNS(MIGRASIM_AGENT_COLUMN) std::tuple<>());
+#undef MIGRASIM_AGENT_COLUMN
+  }
+  auto columns() const {
+#define MIGRASIM_AGENT_COLUMN(type, column, meaning) std::tie(column),
+    return std::tuple_cat(MIGRASIM_AGENT_COLUMNS(MIGRASIM_AGENT_COLUMN) std::tuple<>());
+#undef MIGRASIM_AGENT_COLUMN
+  }
+
+#define MIGRASIM_AGENT_COLUMN(type, column, meaning) +sizeof(type)
+  static constexpr std::size_t kBytesPerAgent = 0 MIGRASIM_AGENT_COLUMNS(MIGRASIM_AGENT_COLUMN);
+#undef MIGRASIM_AGENT_COLUMN
+};
+
+// What a community saw of its members' journeys, the channel of social
+// influence: outcomes counted during a step, folded into a fading memory by the
+// feedback stage, and read by the information stage of the next step.
+//
+// The beliefs of the members at home are held once per community: they all
+// start from the same prior and move each step by the same rule towards the
+// same record, so they are equal to the last bit, and a member who has left no
+// longer updates or uses them. One value per community instead of one per
+// agent saves 8 bytes per agent and a read-modify-write of them every step.
+struct Communities {                                  // (ncommunities each)
+  std::vector<std::int64_t> aware;                    // members aware of the route
+  std::vector<std::int64_t> at_home;                  // members at home (kept by the decisions stage)
+  std::vector<float> belief_success;                  // members at home: belief that the journey succeeds, in [0, 1]
+  std::vector<float> belief_danger;                   // members at home: belief of dying on the way, in [0, 1]
+  std::vector<std::int64_t> arrivals;                 // this step: reached the destination country
+  std::vector<std::int64_t> failures;                 // this step: returned or removed
+  std::vector<std::int64_t> deaths;                   // this step: died on the way
+  std::vector<double> remembered_arrivals;            // fading sums of the above
+  std::vector<double> remembered_failures;
+  std::vector<double> remembered_deaths;
+  std::vector<double> awareness_probability;          // scratch: chance per step to learn the route
+  std::vector<float> success_signal;                  // scratch: the group's record of success
+  std::vector<float> danger_signal;                   // scratch: the group's record of deaths
+};
+
+// What one step adds to the series: stages reduce their counts as integers
+// (the same in any order) and add them here, in stage order.
+struct StepTally {
+  std::array<double, kSeriesCount> value{};  // in agents or in the series' own units
+  void add(Series series, std::int64_t agents) { value[index(series)] += static_cast<double>(agents); }
+  void add(Series series, double amount) { value[index(series)] += amount; }
+  std::vector<std::int64_t> node_arrivals;  // agents reaching each node     (nnodes)
+};
+
+// The recorded series of one replicate, in persons, laid out as the output
+// file wants them: [series][step] and [node series][step][node].
+struct Recording {
+  std::vector<double> scalar;  // (kSeriesCount x steps)
+  std::vector<double> intervention_activity;  // (steps x ninterventions)
+  std::vector<double> node;    // (kNodeSeriesCount x steps x nnodes)
+};
+
+// The smuggling networks' state.                              (nnetworks each)
+struct Smugglers {
+  std::vector<double> capacity;              // clients taken on per step (agents)
+  std::vector<double> fee_usd;
+  std::vector<double> reputation;            // believed share of clients who arrive
+  std::vector<double> remembered_successes;  // fading sums of clients' outcomes
+  std::vector<double> remembered_failures;
+  std::vector<std::int64_t> successes;       // this step: clients arrived
+  std::vector<std::int64_t> failures;        // this step: clients died or were returned
+  std::vector<std::int64_t> demand;          // this step: agents waiting for a place
+  std::vector<std::int64_t> taken;           // this step: clients taken on
+  std::vector<double> intake_capacity;       // this step: the capacity they were taken on under
+  double advertising_hazard = 0.0;           // added to everyone's route-learning hazard next step
+};
+
+struct State {
+  std::uint32_t replicate = 0;
+  std::int32_t step = 0;  // the step being computed
+
+  Agents agents;
+
+  // Regions                                                      (nregions)
+  std::vector<double> region_hardship;   // push factors of the current step
+  std::vector<double> region_repression;
+  std::vector<double> region_exit_probability;  // chance an aspirant may leave this step
+
+  // Checkpoints                                                  (ncheckpoints)
+  std::vector<std::int64_t> checkpoint_screened;       // agents screened in the last step
+  std::vector<double> checkpoint_screening_capacity;   // ...under this capacity (agents per step)
+
+  CandidatePools queue;  // capacity rationing scratch, shared by the stages in turn
+  AgentList left_home;   // agents no longer at home, in index order (added by decisions)
+
+  PolicyState policy;  // the policy in force this step (written by the environment stage)
+  Communities communities;
+  Smugglers smugglers;
+  std::int64_t aware_total = 0;  // agents aware of the route after the information stage
+
+  StepTally tally;
+  std::vector<std::int64_t> node_stock_scratch;            // (nnodes)
+  std::vector<double> sum_scratch;                         // block sums (nagents / 65536)
+  std::array<std::int64_t, kStatusCount> status_counts{};  // agents per status after the last step
+  Recording recording;
+};
+
+// Allocates every array for the model; no allocation happens after this.
+State make_state(const Model& model);
+
+// Draws the initial population of `replicate` and clears all counters.
+void initialize_population(const Model& model, std::uint32_t replicate, State& state);
+
+// Streams for this step's draws.
+inline StreamKey stream(const Model& model, const State& state, StreamId id) {
+  return StreamKey{model.seed, state.replicate, static_cast<std::uint32_t>(state.step), id};
+}
+
+}  // namespace migrasim

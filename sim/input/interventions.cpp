@@ -1,0 +1,88 @@
+#include "input/interventions.hpp"
+
+#include <cstddef>
+#include <utility>
+
+#include "input/scenario.hpp"
+#include "input/yaml_input.hpp"
+
+namespace migrasim {
+
+void read_parameters(SmugglingTaskForceSpec& v, const YamlMap& map, Scenario& s) {
+  if (auto f = map.optional("networks")) v.networks = s.names(*f);
+  if (auto f = map.optional("checkpoints")) v.checkpoints = s.names(*f);
+  if (auto f = map.optional("arrest_rate_per_day")) v.arrest_rate_per_day = f->number_in(0.0, 10.0);
+  v.client_detection_boost = map.probability_or("client_detection_boost", v.client_detection_boost);
+}
+
+void read_parameters(OutreachCampaignSpec& v, const YamlMap& map, Scenario& s) {
+  if (auto f = map.optional("regions")) v.regions = s.names(*f);
+  if (auto f = map.optional("reach_per_day")) v.reach_per_day = f->number_in(0.0, 10.0);
+  v.danger_message = map.probability_or("danger_message", v.danger_message);
+  v.legal_pathways_message = map.probability_or("legal_pathways_message", v.legal_pathways_message);
+  v.credibility = map.probability_or("credibility", v.credibility);
+  if (auto f = map.optional("decay_days")) v.decay_days = f->number_in(0.01, 1e5);
+}
+
+void read_parameters(ScreeningUpgradeSpec& v, const YamlMap& map, Scenario& s) {
+  v.checkpoints = s.names(map.required("checkpoints"));
+  if (auto f = map.optional("detection_probability")) v.detection_probability = f->probability();
+  if (auto f = map.optional("document_sensitivity")) v.document_sensitivity = f->probability();
+  if (auto f = map.optional("high_risk_sensitivity")) v.high_risk_sensitivity = f->probability();
+  if (auto f = map.optional("false_positive_rate")) v.false_positive_rate = f->probability();
+  if (auto f = map.optional("throughput_per_day")) v.throughput_per_day = f->number_at_least(0.0);
+  if (auto f = map.optional("ramp_up_days")) v.ramp_up_days = f->number_in(0.0, 1e5);
+}
+
+void read_parameters(DataSharingSpec& v, const YamlMap& map, Scenario& s) {
+  v.checkpoints = s.names(map.required("checkpoints"));
+  v.partners = s.names(map.required("partners"));
+  v.match_rate = map.required("match_rate").probability();
+}
+
+void read_parameters(VisaPolicySpec& v, const YamlMap& map, Scenario& s) {
+  v.regions = s.names(map.required("regions"));  // a visa rule names whom it applies to
+  const YamlField node = map.required("node");
+  v.node = node.name();
+  s.note(node);
+}
+
+void read_parameters(LegalPathwayOpeningSpec& v, const YamlMap& map, Scenario& s) {
+  if (auto f = map.optional("regions")) v.regions = s.names(*f);
+  v.capacity_per_day = map.required("capacity_per_day").number_in(0.0, 1e9);
+  v.min_claim_strength = map.probability_or("min_claim_strength", v.min_claim_strength);
+  if (auto f = map.optional("wait_days")) v.wait_days = f->number_in(0.0, kMaxDays);
+  if (auto f = map.optional("awareness_rate_per_day")) v.awareness_rate_per_day = f->number_in(0.0, 10.0);
+}
+
+namespace {
+
+template <std::size_t... I>
+std::optional<InterventionParameters> parameters_named(const std::string& type, std::index_sequence<I...>) {
+  std::optional<InterventionParameters> found;
+  ((type == std::variant_alternative_t<I, InterventionParameters>::kType
+        ? void(found.emplace(std::in_place_index<I>))
+        : void()),
+   ...);
+  return found;
+}
+
+template <std::size_t... I>
+std::string names_of_types(std::index_sequence<I...>) {
+  std::string names;
+  ((names += (I == 0 ? "" : ", ") + std::string(std::variant_alternative_t<I, InterventionParameters>::kType)),
+   ...);
+  return names;
+}
+
+constexpr auto kTypes = std::make_index_sequence<std::variant_size_v<InterventionParameters>>{};
+
+}  // namespace
+
+std::optional<InterventionParameters> intervention_parameters_of_type(const std::string& type) {
+  return parameters_named(type, kTypes);
+}
+
+std::string intervention_type_names() { return names_of_types(kTypes); }
+
+}  // namespace migrasim

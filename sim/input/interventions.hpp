@@ -1,0 +1,118 @@
+// Policy interventions as written: one struct per type, each with its own
+// fields (units in names), the name it has in a scenario (`kType`) and its
+// reader. A typed, dated entry of a scenario's `interventions:` list is one
+// InterventionSpec: the keys every type shares, and the type's own parameters.
+//
+// The list of types is InterventionParameters below and nowhere else: the
+// scenario reader, the "allowed:" list of an unknown type, the compiled effects
+// (model/interventions.hpp) and the step-time effects (engine/policy.cpp) are
+// all derived from it, so a type added here without its reader, compile step or
+// effect does not build. docs/contributing.md lists the steps.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "util/dates.hpp"
+
+namespace migrasim {
+
+struct Scenario;
+class YamlMap;
+
+// Arrests cut targeted networks' capacity; intelligence helps checkpoints spot
+// their clients.
+struct SmugglingTaskForceSpec {
+  static constexpr const char* kType = "smuggling_task_force";
+  std::vector<std::string> networks;      // targets (empty = all)
+  std::vector<std::string> checkpoints;   // where intelligence helps
+  double arrest_rate_per_day = 0.0;       // share of targeted networks' capacity lost per day
+  double client_detection_boost = 0.0;    // p' = 1 - (1 - p)(1 - boost) for clients, at `checkpoints`
+};
+
+// Messages on social platforms about the dangers of smuggling and about legal
+// pathways.
+struct OutreachCampaignSpec {
+  static constexpr const char* kType = "outreach_campaign";
+  std::vector<std::string> regions;       // targets (empty = all)
+  double reach_per_day = 0.0;             // share of members newly reached per day
+  double danger_message = 0.0;            // chance of dying the message conveys, in [0, 1]
+  double legal_pathways_message = 0.0;    // weight of the message about legal pathways, in [0, 1]
+  double credibility = 0.5;               // how far a reached group believes the message
+  double decay_days = 30.0;               // e-folding time of a group's exposure
+};
+
+// New sensitivities, false-positive rate and throughput at checkpoints,
+// reached after ramp_up_days (none = unchanged).
+struct ScreeningUpgradeSpec {
+  static constexpr const char* kType = "screening_upgrade";
+  std::vector<std::string> checkpoints;
+  std::optional<double> detection_probability;
+  std::optional<double> document_sensitivity;
+  std::optional<double> high_risk_sensitivity;
+  std::optional<double> false_positive_rate;
+  std::optional<double> throughput_per_day;
+  double ramp_up_days = 0.0;
+};
+
+// Partner checkpoints' records shared with checkpoints.
+struct DataSharingSpec {
+  static constexpr const char* kType = "data_sharing";
+  std::vector<std::string> checkpoints;
+  std::vector<std::string> partners;
+  double match_rate = 0.0;
+};
+
+// A node requires a visa that travellers from some regions do not have.
+struct VisaPolicySpec {
+  static constexpr const char* kType = "visa_policy";
+  std::string node;
+  std::vector<std::string> regions;  // whom it applies to (required)
+};
+
+// A legal channel opened for the intervention's time (see LegalPathwaySpec in
+// scenario.hpp for the standing ones).
+struct LegalPathwayOpeningSpec {
+  static constexpr const char* kType = "legal_pathway";
+  std::vector<std::string> regions;       // eligible regions (empty = all)
+  double capacity_per_day = 0.0;
+  double min_claim_strength = 0.0;
+  double wait_days = 30.0;
+  double awareness_rate_per_day = 0.0;    // hazard of learning of legal pathways while in force
+};
+
+// Every intervention type, in the order docs/interventions.md lists them.
+using InterventionParameters = std::variant<SmugglingTaskForceSpec, OutreachCampaignSpec, ScreeningUpgradeSpec,
+                                            DataSharingSpec, VisaPolicySpec, LegalPathwayOpeningSpec>;
+
+struct InterventionSpec {
+  std::string name;
+  Date start;
+  std::optional<Date> end;  // inclusive: the last day in force; none = to the end of the run
+  double cost_usd_per_day = 0.0;
+  InterventionParameters parameters;
+
+  const char* type() const {
+    return std::visit([](const auto& p) { return p.kType; }, parameters);
+  }
+};
+
+// Each type's reader: the type's own keys from `map` (the shared keys are read
+// by the caller), with name references noted in `scenario` for compile().
+void read_parameters(SmugglingTaskForceSpec& spec, const YamlMap& map, Scenario& scenario);
+void read_parameters(OutreachCampaignSpec& spec, const YamlMap& map, Scenario& scenario);
+void read_parameters(ScreeningUpgradeSpec& spec, const YamlMap& map, Scenario& scenario);
+void read_parameters(DataSharingSpec& spec, const YamlMap& map, Scenario& scenario);
+void read_parameters(VisaPolicySpec& spec, const YamlMap& map, Scenario& scenario);
+void read_parameters(LegalPathwayOpeningSpec& spec, const YamlMap& map, Scenario& scenario);
+
+// The parameters of the type named `type`, at their defaults; none if no type
+// has that name.
+std::optional<InterventionParameters> intervention_parameters_of_type(const std::string& type);
+
+// "smuggling_task_force, outreach_campaign, ...", for messages and docs.
+std::string intervention_type_names();
+
+}  // namespace migrasim

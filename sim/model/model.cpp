@@ -1,0 +1,432 @@
+#include "model/model.hpp"
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+
+#include "util/errors.hpp"
+
+namespace migrasim {
+namespace {
+
+std::string known_names(const std::map<std::string, NodeId>& ids) {
+  std::string list;
+  for (const auto& [name, id] : ids) list += (list.empty() ? "" : ", ") + name;
+  return list;
+}
+
+NodeId resolve_node(const Scenario& s, const std::map<std::string, NodeId>& ids,
+                    const std::string& name, const std::string& path) {
+  const auto it = ids.find(name);
+  if (it == ids.end()) s.fail(path, "unknown node '" + name + "'; known nodes: " + known_names(ids));
+  return it->second;
+}
+
+// Shares `total` out in proportion to `weights`, each share at least `minimum`
+// (when the total allows), by largest remainders so the shares add up exactly.
+std::vector<std::uint32_t> share_out(std::uint64_t total, const std::vector<double>& weights,
+                                     std::uint32_t minimum) {
+  const std::size_t n = weights.size();
+  std::vector<std::uint32_t> shares(n, 0);
+  std::uint64_t floor_total = static_cast<std::uint64_t>(minimum) * n;
+  if (floor_total > total) floor_total = 0, minimum = 0;
+  for (auto& s : shares) s = minimum;
+  const double free = static_cast<double>(total - floor_total);
+  const double weight_sum = std::accumulate(weights.begin(), weights.end(), 0.0);
+  std::vector<std::pair<double, std::size_t>> remainder;
+  std::uint64_t assigned = floor_total;
+  for (std::size_t k = 0; k < n; ++k) {
+    const double exact = free * weights[k] / weight_sum;
+    const auto whole = static_cast<std::uint32_t>(std::floor(exact));
+    shares[k] += whole;
+    assigned += whole;
+    remainder.emplace_back(-(exact - whole), k);
+  }
+  std::sort(remainder.begin(), remainder.end());
+  for (std::size_t k = 0; assigned < total; ++k, ++assigned) ++shares[remainder[k % n].second];
+  return shares;
+}
+
+// Returns, for each compiled edge, its index in the scenario file.
+std::vector<std::size_t> compile_nodes_and_edges(const Scenario& s, Model& m,
+                                                 std::map<std::string, NodeId>& ids) {
+  if (s.nodes.size() >= kNone) s.fail("route.nodes", "too many nodes");
+  if (s.edges.size() >= kNone) s.fail("route.edges", "too many edges");
+  for (std::size_t i = 0; i < s.nodes.size(); ++i) {
+    const std::string path = "route.nodes[" + std::to_string(i) + "]";
+    if (!ids.emplace(s.nodes[i].name, static_cast<NodeId>(i)).second) {
+      s.fail(path, "a node named '" + s.nodes[i].name + "' is already defined");
+    }
+    m.node_name.push_back(s.nodes[i].name);
+    m.node_kind.push_back(s.nodes[i].kind);
+  }
+
+  // Edges sorted by origin node (stable: the file order among siblings is the
+  // order of choice weights), so a node's outgoing edges are one range.
+  std::vector<std::size_t> order(s.edges.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::vector<NodeId> from(s.edges.size()), to(s.edges.size());
+  for (std::size_t i = 0; i < s.edges.size(); ++i) {
+    const std::string path = "route.edges[" + std::to_string(i) + "]";
+    from[i] = resolve_node(s, ids, s.edges[i].from, path + ".from");
+    to[i] = resolve_node(s, ids, s.edges[i].to, path + ".to");
+    if (m.node_kind[from[i]] == NodeKind::kDestination) {
+      s.fail(path + ".from", "'" + s.edges[i].from + "' is a destination; no edge may leave it");
+    }
+    if (m.node_kind[to[i]] == NodeKind::kOrigin) {
+      s.fail(path + ".to", "'" + s.edges[i].to + "' is an origin; no edge may enter it");
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (from[j] == from[i] && to[j] == to[i]) {
+        s.fail(path, "duplicate edge " + s.edges[i].from + " -> " + s.edges[i].to);
+      }
+    }
+  }
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return from[a] < from[b]; });
+
+  const std::size_t nnodes = m.node_count();
+  m.node_first_edge.assign(nnodes + 1, 0);
+  m.node_choice_total.assign(nnodes, 0.0);
+  for (std::size_t k : order) {
+    const EdgeSpec& e = s.edges[k];
+    const double steps = std::max(1.0, std::round(e.travel_days / m.step_days));
+    if (steps > 65535) s.fail("route.edges[" + std::to_string(k) + "]", "travel_days is too long for step_days");
+    m.edge_from.push_back(from[k]);
+    m.edge_to.push_back(to[k]);
+    m.edge_travel_steps.push_back(static_cast<std::uint16_t>(steps));
+    m.edge_cost_usd.push_back(e.cost_usd);
+    m.edge_death_probability.push_back(probability_per_step(e.mortality_per_day, m.step_days));
+    m.edge_death_hazard.push_back(e.mortality_per_day * m.step_days);
+    m.edge_smuggler_rule.push_back(e.smuggler);
+    m.edge_choice_weight.push_back(e.choice_weight);
+    ++m.node_first_edge[from[k] + 1];
+    m.node_choice_total[from[k]] += e.choice_weight;
+  }
+  for (std::size_t n = 0; n < nnodes; ++n) m.node_first_edge[n + 1] += m.node_first_edge[n];
+  return order;
+}
+
+// Every node an agent can stand on must lead somewhere: no dead ends, no
+// cycles (an agent could walk forever), no nodes no one can reach.
+void check_route_graph(const Scenario& s, const Model& m, const std::vector<std::size_t>& edge_in_file) {
+  const std::size_t nnodes = m.node_count();
+  for (std::size_t n = 0; n < nnodes; ++n) {
+    const std::string path = "route.nodes[" + std::to_string(n) + "]";
+    const bool has_exit = m.node_first_edge[n + 1] > m.node_first_edge[n];
+    if (m.node_kind[n] != NodeKind::kDestination && !has_exit) {
+      s.fail(path, "node '" + m.node_name[n] +
+                           "' has no outgoing edge; only destination nodes may end a route");
+    }
+    if (has_exit && m.node_choice_total[n] <= 0.0) {
+      s.fail(path, "every edge leaving '" + m.node_name[n] + "' has choice_weight 0");
+    }
+  }
+  // Depth-first search from every origin: colour 1 = on the stack, 2 = done.
+  std::vector<int> colour(nnodes, 0);
+  std::vector<std::pair<NodeId, EdgeId>> stack;
+  for (std::size_t origin = 0; origin < nnodes; ++origin) {
+    if (m.node_kind[origin] != NodeKind::kOrigin || colour[origin] != 0) continue;
+    stack.emplace_back(static_cast<NodeId>(origin), m.node_first_edge[origin]);
+    colour[origin] = 1;
+    while (!stack.empty()) {
+      auto& [node, next] = stack.back();
+      if (next == m.node_first_edge[node + 1]) {
+        colour[node] = 2;
+        stack.pop_back();
+        continue;
+      }
+      const EdgeId edge = next++;
+      const NodeId child = m.edge_to[edge];
+      if (colour[child] == 1) {
+        s.fail("route.edges[" + std::to_string(edge_in_file[edge]) + "]",
+                "this edge closes a cycle through '" + m.node_name[child] +
+                    "'; routes must lead from origins to destinations");
+      }
+      if (colour[child] == 0) {
+        colour[child] = 1;
+        stack.emplace_back(child, m.node_first_edge[child]);
+      }
+    }
+  }
+  for (std::size_t n = 0; n < nnodes; ++n) {
+    if (colour[n] == 0) {
+      s.fail("route.nodes[" + std::to_string(n) + "]",
+              "node '" + m.node_name[n] + "' cannot be reached from any origin node");
+    }
+  }
+}
+
+void compile_regions(const Scenario& s, Model& m, const std::map<std::string, NodeId>& ids) {
+  std::map<std::string, std::size_t> seen;
+  double total_share = 0.0;
+  for (std::size_t r = 0; r < s.regions.size(); ++r) {
+    const RegionSpec& region = s.regions[r];
+    const std::string path = "regions[" + std::to_string(r) + "]";
+    if (!seen.emplace(region.name, r).second) s.fail(path, "a region named '" + region.name + "' is already defined");
+    const NodeId origin = resolve_node(s, ids, region.origin, path + ".origin");
+    if (m.node_kind[origin] != NodeKind::kOrigin) {
+      s.fail(path + ".origin", "'" + region.origin + "' is a " + to_string(m.node_kind[origin]) +
+                                       " node; a region's origin must be of kind origin");
+    }
+    m.region_name.push_back(region.name);
+    m.region_origin.push_back(origin);
+    m.region_hardship.push_back(region.economic_hardship);
+    m.region_repression.push_back(region.repression);
+    m.region_exit_restriction.push_back(region.exit_restriction);
+    total_share += region.population_share;
+  }
+  if (s.regions.size() >= kNone) s.fail("regions", "too many regions");
+  if (total_share <= 0.0) s.fail("regions", "population shares add up to 0");
+
+  // Regions own contiguous blocks of agents, sized by largest remainders so the
+  // blocks add up to exactly the agent count.
+  const std::size_t nregions = s.regions.size();
+  std::vector<double> shares;
+  for (const RegionSpec& region : s.regions) shares.push_back(region.population_share);
+  const std::vector<std::uint32_t> count = share_out(m.agents, shares, 0);
+  m.region_first_agent.assign(nregions + 1, 0);
+  for (std::size_t r = 0; r < nregions; ++r) m.region_first_agent[r + 1] = m.region_first_agent[r] + count[r];
+}
+
+// Each region's communities get Zipf rank sizes; communities are numbered
+// region after region, largest first, and own contiguous blocks of agents.
+void compile_communities(const Scenario& s, Model& m) {
+  const std::size_t nregions = m.region_count();
+  std::vector<double> region_agents(nregions);
+  for (std::size_t r = 0; r < nregions; ++r) {
+    region_agents[r] = m.region_first_agent[r + 1] - m.region_first_agent[r];
+  }
+  const auto per_region = share_out(static_cast<std::uint64_t>(s.communities.count), region_agents, 1);
+  m.community_first_agent.assign(1, 0);
+  for (std::size_t r = 0; r < nregions; ++r) {
+    const std::uint32_t members = m.region_first_agent[r + 1] - m.region_first_agent[r];
+    const std::uint32_t groups = std::max<std::uint32_t>(1, std::min(per_region[r], members));
+    std::vector<double> weights(groups);
+    for (std::uint32_t k = 0; k < groups; ++k) weights[k] = std::pow(k + 1.0, -s.communities.size_exponent);
+    for (std::uint32_t size : share_out(members, weights, 1)) {
+      m.community_first_agent.push_back(m.community_first_agent.back() + size);
+      m.community_region.push_back(static_cast<RegionId>(r));
+    }
+  }
+}
+
+// Cheapest cost from each node to any destination (the graph is a DAG, so
+// |nodes| rounds of relaxation settle it). An edge that requires a smuggler
+// costs the lowest starting fee among the networks covering it.
+void compile_route_costs(Model& m) {
+  std::vector<double> price = m.edge_cost_usd;
+  for (std::size_t e = 0; e < m.edge_count(); ++e) {
+    if (m.edge_smuggler_rule[e] != SmugglerRule::kRequired) continue;
+    price[e] = std::numeric_limits<double>::infinity();
+    for (std::uint32_t k = m.edge_first_network[e]; k < m.edge_first_network[e + 1]; ++k) {
+      price[e] = std::min(price[e], m.network_initial_fee_usd[m.edge_networks[k]]);
+    }
+  }
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<double> cost(m.node_count(), inf);
+  for (std::size_t n = 0; n < m.node_count(); ++n) {
+    if (m.node_kind[n] == NodeKind::kDestination) cost[n] = 0.0;
+  }
+  for (std::size_t round = 0; round < m.node_count(); ++round) {
+    for (std::size_t e = 0; e < m.edge_count(); ++e) {
+      cost[m.edge_from[e]] = std::min(cost[m.edge_from[e]], price[e] + cost[m.edge_to[e]]);
+    }
+  }
+  for (NodeId origin : m.region_origin) m.region_route_cost_usd.push_back(cost[origin]);
+  m.node_cost_to_destination = std::move(cost);
+}
+
+void compile_smugglers(const Scenario& s, Model& m, const std::map<std::string, NodeId>& ids,
+                       const std::vector<std::size_t>& edge_in_file) {
+  if (s.smugglers.size() >= kNone) s.fail("smugglers", "too many smuggling networks");
+  std::vector<std::vector<NetworkId>> covering(m.edge_count());
+  for (std::size_t k = 0; k < s.smugglers.size(); ++k) {
+    const SmugglerSpec& n = s.smugglers[k];
+    const std::string path = "smugglers[" + std::to_string(k) + "]";
+    for (std::size_t j = 0; j < k; ++j) {
+      if (s.smugglers[j].name == n.name) s.fail(path, "a network named '" + n.name + "' is already defined");
+    }
+    for (std::size_t c = 0; c < n.covers.size(); ++c) {
+      const std::string cover_path = path + ".covers[" + std::to_string(c) + "]";
+      const NodeId from = resolve_node(s, ids, n.covers[c].first, cover_path);
+      const NodeId to = resolve_node(s, ids, n.covers[c].second, cover_path);
+      EdgeId edge = kNone;
+      for (EdgeId e = m.node_first_edge[from]; e < m.node_first_edge[from + 1]; ++e) {
+        if (m.edge_to[e] == to) edge = e;
+      }
+      if (edge == kNone) {
+        s.fail(cover_path, "there is no edge " + n.covers[c].first + " -> " + n.covers[c].second);
+      }
+      if (m.edge_smuggler_rule[edge] == SmugglerRule::kNone) {
+        s.fail(cover_path, "edge " + n.covers[c].first + " -> " + n.covers[c].second +
+                                   " has smuggler: none; make it optional or required to let networks sell it");
+      }
+      covering[edge].push_back(static_cast<NetworkId>(k));
+    }
+    m.network_name.push_back(n.name);
+    m.network_initial_capacity.push_back(n.capacity_per_day * m.step_days / m.persons_per_agent);
+    m.network_initial_fee_usd.push_back(n.fee_usd);
+    m.network_min_fee_usd.push_back(n.min_fee_usd);
+    m.network_max_fee_usd.push_back(n.max_fee_usd);
+    m.network_price_response.push_back(n.price_response_per_day * m.step_days);
+    m.network_cost_per_client_usd.push_back(n.cost_per_client_usd);
+    m.network_recruitment.push_back(n.recruitment_rate_per_day * m.step_days);
+    m.network_max_capacity.push_back(n.max_capacity_per_day * m.step_days / m.persons_per_agent);
+    m.network_loss_probability.push_back(probability_per_step(n.enforcement_loss_rate_per_day, m.step_days));
+    m.network_coercion_probability.push_back(n.coercion_probability);
+    m.network_coercion_probability_in_debt.push_back(n.coercion_probability_in_debt);
+    m.network_mortality_multiplier.push_back(n.client_mortality_multiplier);
+    m.network_advertising_hazard.push_back(n.advertising_rate_per_day * m.step_days);
+    m.network_initial_reputation.push_back(n.initial_reputation);
+    m.network_falsified_documents_probability.push_back(n.falsified_documents_probability);
+  }
+  m.edge_first_network.assign(1, 0);
+  for (std::size_t e = 0; e < m.edge_count(); ++e) {
+    if (m.edge_smuggler_rule[e] == SmugglerRule::kRequired && covering[e].empty()) {
+      s.fail("route.edges[" + std::to_string(edge_in_file[e]) + "]",
+              "smuggler: required, but no smuggling network covers " + m.node_name[m.edge_from[e]] +
+                  " -> " + m.node_name[m.edge_to[e]]);
+    }
+    m.edge_networks.insert(m.edge_networks.end(), covering[e].begin(), covering[e].end());
+    m.edge_first_network.push_back(static_cast<std::uint32_t>(m.edge_networks.size()));
+  }
+}
+
+void compile_checkpoints(const Scenario& s, Model& m, const std::map<std::string, NodeId>& ids) {
+  m.node_checkpoint.assign(m.node_count(), kNone);
+  // Which checkpoints a traveller has passed is kept in 32 bits.
+  if (s.checkpoints.size() > 32) s.fail("checkpoints", "at most 32 checkpoints are supported");
+  for (std::size_t c = 0; c < s.checkpoints.size(); ++c) {
+    const CheckpointSpec& spec = s.checkpoints[c];
+    const std::string path = "checkpoints[" + std::to_string(c) + "]";
+    const NodeId node = resolve_node(s, ids, spec.node, path + ".node");
+    if (m.node_kind[node] == NodeKind::kOrigin) {
+      s.fail(path + ".node", "checkpoints cannot stand at origin nodes ('" + spec.node + "')");
+    }
+    if (m.node_checkpoint[node] != kNone) {
+      s.fail(path + ".node", "node '" + spec.node + "' already has checkpoint '" +
+                                     m.checkpoint_name[m.node_checkpoint[node]] + "'");
+    }
+    for (const auto& other : m.checkpoint_name) {
+      if (other == spec.name) s.fail(path, "a checkpoint named '" + spec.name + "' is already defined");
+    }
+    m.node_checkpoint[node] = static_cast<CheckpointId>(c);
+    m.checkpoint_name.push_back(spec.name);
+    m.checkpoint_node.push_back(node);
+    m.checkpoint_detection_probability.push_back(spec.detection_probability);
+    m.checkpoint_capacity_agents.push_back(
+        spec.throughput_per_day ? *spec.throughput_per_day * m.step_days / m.persons_per_agent
+                                : std::numeric_limits<double>::infinity());
+    m.checkpoint_asylum_claim_probability.push_back(spec.asylum_claim_probability);
+    m.checkpoint_document_sensitivity.push_back(spec.document_sensitivity);
+    m.checkpoint_high_risk_sensitivity.push_back(spec.high_risk_sensitivity);
+    m.checkpoint_false_positive_rate.push_back(spec.false_positive_rate);
+    m.checkpoint_evasion_hazard.push_back(spec.evasion_rate_per_day * m.step_days);
+    m.checkpoint_shared_match_rate.push_back(spec.shared_data_match_rate);
+  }
+  // Partners are resolved once every checkpoint is known.
+  for (std::size_t c = 0; c < s.checkpoints.size(); ++c) {
+    std::uint32_t mask = 0;
+    for (std::size_t p = 0; p < s.checkpoints[c].partners.size(); ++p) {
+      const std::string& partner = s.checkpoints[c].partners[p];
+      const auto it = std::find(m.checkpoint_name.begin(), m.checkpoint_name.end(), partner);
+      const std::string path = "checkpoints[" + std::to_string(c) + "].partners[" + std::to_string(p) + "]";
+      if (it == m.checkpoint_name.end()) s.fail(path, "unknown checkpoint '" + partner + "'");
+      if (static_cast<std::size_t>(it - m.checkpoint_name.begin()) == c) {
+        s.fail(path, "a checkpoint cannot be its own partner");
+      }
+      mask |= 1u << (it - m.checkpoint_name.begin());
+    }
+    m.checkpoint_partner_mask.push_back(mask);
+  }
+}
+
+}  // namespace
+
+double interpolate(const TimeSeriesSpec& series, double day) {
+  const auto& d = series.dates;
+  const auto& v = series.values;
+  if (day <= d.front().days_since_epoch) return v.front();
+  if (day >= d.back().days_since_epoch) return v.back();
+  const auto upper = std::upper_bound(d.begin(), d.end(), day,
+                                      [](double x, Date date) { return x < date.days_since_epoch; });
+  const std::size_t k = static_cast<std::size_t>(upper - d.begin());
+  const double t0 = d[k - 1].days_since_epoch;
+  const double t1 = d[k].days_since_epoch;
+  return v[k - 1] + (v[k] - v[k - 1]) * ((day - t0) / (t1 - t0));
+}
+
+Model compile(const Scenario& s) {
+  Model m;
+  m.scenario_name = s.name;
+  m.scenario_file = s.file;
+  m.scenario_text = s.text;
+  if (s.source_files.size() > 1) {
+    for (const auto& [path, text] : s.source_files) m.scenario_sources += "# ---- " + path + "\n" + text + "\n";
+  }
+  m.overrides = s.overrides;
+
+  m.start_date = s.time.start;
+  m.step_days = s.time.step_days;
+  const double days = days_between(s.time.start, s.time.end) + 1;
+  m.steps = steps_covering(days, m.step_days);
+
+  m.seed = s.run.seed;
+  m.replicates = s.run.replicates;
+
+  m.agents = static_cast<std::uint32_t>(s.population.agents);
+  m.persons_per_agent = s.population.persons_per_agent;
+  m.savings_usd = s.population.savings_usd;
+  m.risk_tolerance = s.population.risk_tolerance;
+  m.asylum_claim_strength = s.population.asylum_claim_strength;
+  m.falsified_documents_share = s.population.falsified_documents_share;
+  m.high_risk_share = s.population.high_risk_share;
+
+  std::map<std::string, NodeId> ids;
+  const std::vector<std::size_t> edge_in_file = compile_nodes_and_edges(s, m, ids);
+  compile_regions(s, m, ids);
+  check_route_graph(s, m, edge_in_file);
+  compile_checkpoints(s, m, ids);
+  compile_smugglers(s, m, ids, edge_in_file);
+  compile_communities(s, m);
+  compile_route_costs(m);
+  compile_policies(s, m);
+
+  const InformationSpec& info = s.information;
+  m.info_initial_awareness = info.initial_route_awareness;
+  m.info_discovery_hazard = info.discovery_rate_per_day * m.step_days;
+  m.info_contagion_hazard = info.contagion_rate_per_day * m.step_days;
+  m.info_global_mixing = info.global_mixing;
+  m.info_guide_hazard = info.guide_rate_per_day * m.step_days;
+  m.info_memory_decay = std::exp(-m.step_days / info.memory_days);
+  m.info_learning_weight = probability_per_step(info.learning_rate_per_day, m.step_days);
+  m.info_prior_success = info.prior_success;
+  m.info_prior_danger = info.prior_danger;
+  m.info_prior_weight = info.prior_weight;
+  m.info_death_salience = info.death_salience;
+  m.info_initial_legal_awareness = info.initial_legal_awareness;
+  m.info_legal_awareness_probability = probability_per_step(info.legal_awareness_rate_per_day, m.step_days);
+
+  m.decision_base_hazard = s.decisions.base_rate_per_day * m.step_days;
+  m.decision_hardship_weight = s.decisions.hardship_weight;
+  m.decision_repression_weight = s.decisions.repression_weight;
+  m.decision_success_weight = s.decisions.success_weight;
+  m.decision_danger_weight = s.decisions.danger_weight;
+  m.decision_cost_elasticity = s.decisions.cost_elasticity;
+  m.route_cost_sensitivity = s.decisions.route_cost_sensitivity;
+  m.smuggler_preference = s.decisions.smuggler_preference;
+  if (s.decisions.smuggler_wait_days) {
+    m.smuggler_wait_steps = steps_covering(*s.decisions.smuggler_wait_days, m.step_days);
+  }
+  if (s.decisions.give_up_after_days) {
+    m.give_up_after_steps = steps_covering(*s.decisions.give_up_after_days, m.step_days);
+  }
+
+  if (s.asylum.capacity_per_day) {
+    m.asylum_capacity_agents = *s.asylum.capacity_per_day * m.step_days / m.persons_per_agent;
+  }
+  m.asylum_min_processing_steps = steps_covering(s.asylum.min_processing_days, m.step_days);
+  return m;
+}
+
+}  // namespace migrasim

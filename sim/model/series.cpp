@@ -1,0 +1,32 @@
+#include "model/series.hpp"
+
+#include <numeric>
+
+namespace migrasim {
+namespace {
+
+#define MIGRASIM_INFO(enumerator, name, kind, counting, units, long_name) \
+  {#name, long_name, units, SeriesKind::kind == SeriesKind::kFlow, Counting::counting == Counting::kInAgents},
+constexpr SeriesInfo kSeries[] = {MIGRASIM_SERIES(MIGRASIM_INFO)};
+constexpr SeriesInfo kNode[] = {MIGRASIM_NODE_SERIES(MIGRASIM_INFO)};
+#undef MIGRASIM_INFO
+
+}  // namespace
+
+double SeriesInfo::over_period(std::span<const double> per_step) const {
+  if (per_step.empty()) return 0.0;
+  return is_flow ? std::accumulate(per_step.begin(), per_step.end(), 0.0) : per_step.back();
+}
+
+const SeriesInfo& series_info(std::size_t index) { return kSeries[index]; }
+const SeriesInfo& series_info(Series series) { return kSeries[index(series)]; }
+const SeriesInfo& node_series_info(NodeSeries series) { return kNode[index(series)]; }
+
+std::optional<std::size_t> find_series(std::string_view name) {
+  for (std::size_t k = 0; k < kSeriesCount; ++k) {
+    if (name == kSeries[k].name) return k;
+  }
+  return std::nullopt;
+}
+
+}  // namespace migrasim

@@ -1,0 +1,123 @@
+#include "output/run.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <sstream>
+#include <stdexcept>
+#include <string_view>
+
+#include "engine/invariants.hpp"
+#include "output/run_file.hpp"
+#include "util/format.hpp"
+
+namespace migrasim {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A live line on a terminal, redrawn at most a few times a second.
+class ProgressLine {
+ public:
+  ProgressLine(bool enabled, double total_agent_steps)
+      : enabled_(enabled), total_(total_agent_steps), start_(Clock::now()), last_(start_) {}
+
+  void update(std::uint32_t replicate, std::uint32_t replicates, std::int32_t step, std::int32_t steps,
+              double done_agent_steps) {
+    if (!enabled_) return;
+    const auto now = Clock::now();
+    if (now - last_ < std::chrono::milliseconds(250) && step + 1 < steps) return;
+    last_ = now;
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    const double rate = done_agent_steps / std::max(elapsed, 1e-9);
+    const double eta = (total_ - done_agent_steps) / std::max(rate, 1e-9);
+    std::fprintf(stderr, "\r  replicate %u/%u  step %d/%d  %.1f M agent-steps/s  ETA %s   ",
+                 replicate + 1, replicates, step + 1, steps, rate / 1e6, format_duration(eta).c_str());
+    std::fflush(stderr);
+  }
+
+  void finish() {
+    if (enabled_) std::fprintf(stderr, "\r%*s\r", 78, "");
+  }
+
+ private:
+  bool enabled_;
+  double total_;
+  Clock::time_point start_;
+  Clock::time_point last_;
+};
+
+}  // namespace
+
+RunSummary run_scenario(const Model& m, const std::filesystem::path& output, const RunOptions& options) {
+  if (options.threads > 0) omp_set_num_threads(options.threads);
+  OutputFile file = create_run_file(m, output, options.command_line, options.overwrite);
+  State state = make_state(m);
+
+  const double agent_steps_per_replicate = static_cast<double>(m.agents) * m.steps;
+  ProgressLine progress(options.progress, agent_steps_per_replicate * m.replicates);
+  RunSummary summary;
+  const auto start = Clock::now();
+  const auto steps = static_cast<std::size_t>(m.steps);
+  for (std::uint32_t r = 0; r < m.replicates; ++r) {
+    const auto after_stage = [&](const State& s, const char* stage_name) {
+      if (options.check_invariants) {
+        if (std::string violation = find_invariant_violation(m, s); !violation.empty()) {
+          throw std::runtime_error("invariant violated in replicate " + std::to_string(r) +
+                                   ", step " + std::to_string(s.step) + ", after stage " +
+                                   stage_name + ": " + violation);
+        }
+      }
+      if (std::string_view(stage_name) == "recording") {
+        progress.update(r, m.replicates, s.step, m.steps,
+                        agent_steps_per_replicate * r + static_cast<double>(m.agents) * (s.step + 1));
+      }
+    };
+    run_replicate(m, r, state, options.check_invariants || options.progress ? StageObserver(after_stage)
+                                                                           : StageObserver());
+    write_replicate(file, m, r, state.recording);
+
+    std::array<double, kSeriesCount> totals{};
+    for (std::size_t k = 0; k < kSeriesCount; ++k) {
+      totals[k] = series_info(k).over_period({state.recording.scalar.data() + k * steps, steps});
+    }
+    summary.totals.push_back(totals);
+  }
+  progress.finish();
+  file.commit();
+  summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  summary.agent_steps_per_second = agent_steps_per_replicate * m.replicates / summary.seconds;
+  return summary;
+}
+
+std::string format_summary(const Model& m, const RunSummary& summary) {
+  std::ostringstream out;
+  char line[160];
+  std::snprintf(line, sizeof line,
+                "%s: %u replicate(s) x %d steps x %u agents (%g persons each) in %.2f s, %.1f M agent-steps/s\n",
+                m.scenario_name.c_str(), m.replicates, m.steps, m.agents, m.persons_per_agent,
+                summary.seconds, summary.agent_steps_per_second / 1e6);
+  out << line;
+  std::snprintf(line, sizeof line, "  %-26s %14s %14s %14s\n", "series (total or end value)", "mean", "min", "max");
+  out << line;
+  for (std::size_t k = 0; k < kSeriesCount; ++k) {
+    double sum = 0.0, low = 1e300, high = -1e300;
+    for (const auto& totals : summary.totals) {
+      sum += totals[k];
+      low = std::min(low, totals[k]);
+      high = std::max(high, totals[k]);
+    }
+    const SeriesInfo& info = series_info(k);
+    const char* format = info.units == std::string_view("1") ? "  %-26s %14.3f %14.3f %14.3f\n"
+                                                              : "  %-26s %14.0f %14.0f %14.0f\n";
+    std::snprintf(line, sizeof line, format,
+                  (std::string(info.name) + (info.is_flow ? "" : " (end)")).c_str(),
+                  sum / static_cast<double>(summary.totals.size()), low, high);
+    out << line;
+  }
+  return out.str();
+}
+
+}  // namespace migrasim

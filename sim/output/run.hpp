@@ -1,0 +1,40 @@
+// Running a scenario into its output file: every replicate in turn, each
+// replicate's agents processed in parallel, its series written as it finishes.
+#pragma once
+
+#include <array>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "engine/simulation.hpp"
+#include "model/model.hpp"
+#include "model/series.hpp"
+
+namespace migrasim {
+
+struct RunOptions {
+  int threads = 0;               // 0: OpenMP's default
+  bool check_invariants = false;  // verify invariants after every step (slow)
+  bool overwrite = false;
+  bool progress = false;  // a live progress line on stderr
+  std::string command_line;
+};
+
+struct RunSummary {
+  double seconds = 0.0;
+  double agent_steps_per_second = 0.0;
+  // Per replicate, per scalar series: total over the run for flows, final value
+  // for stocks, in persons.
+  std::vector<std::array<double, kSeriesCount>> totals;
+};
+
+// Runs every replicate and writes the output file; returns when the file is in
+// place under `output`. Throws OutputError when it cannot be written.
+RunSummary run_scenario(const Model& model, const std::filesystem::path& output,
+                        const RunOptions& options);
+
+// A short table of the summary for the terminal.
+std::string format_summary(const Model& model, const RunSummary& summary);
+
+}  // namespace migrasim

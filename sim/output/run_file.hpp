@@ -1,0 +1,20 @@
+// The layout of a run's output file: dimensions replicate, time and node; one
+// variable per output series; the scenario and provenance at the root.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "model/model.hpp"
+#include "output/output_file.hpp"
+#include "engine/state.hpp"
+
+namespace migrasim {
+
+OutputFile create_run_file(const Model& model, const std::filesystem::path& path,
+                           const std::string& command_line, bool overwrite);
+
+void write_replicate(OutputFile& file, const Model& model, std::uint32_t replicate,
+                     const Recording& recording);
+
+}  // namespace migrasim

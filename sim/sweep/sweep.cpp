@@ -1,0 +1,275 @@
+#include "sweep/sweep.hpp"
+
+#include <omp.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <limits>
+#include <sstream>
+
+#include "util/errors.hpp"
+#include "util/format.hpp"
+#include "engine/invariants.hpp"
+#include "input/scenario.hpp"
+#include "model/series.hpp"
+#include "engine/state.hpp"
+
+namespace migrasim {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
+
+// Not a std::exception, so that run_member's catch-all lets it through.
+struct HookFailed {
+  std::exception_ptr error;
+};
+
+// The value a reduction gives over `steps` of one recorded series.
+double reduce(const double* series, const std::vector<std::int32_t>& steps, Reduction reduction) {
+  switch (reduction) {
+    case Reduction::kSum:
+    case Reduction::kMean: {
+      double sum = 0.0;
+      for (const std::int32_t t : steps) sum += series[t];
+      return reduction == Reduction::kSum ? sum : sum / static_cast<double>(steps.size());
+    }
+    case Reduction::kLast: return series[steps.back()];
+    case Reduction::kMax: {
+      double high = series[steps.front()];
+      for (const std::int32_t t : steps) high = std::max(high, series[t]);
+      return high;
+    }
+    case Reduction::kPerStep: break;
+  }
+  return kMissing;
+}
+
+}  // namespace
+
+Sweep::Sweep(SweepSpec spec) : spec_(std::move(spec)) {
+  for (const SweepOutput& output : spec_.outputs) {
+    if (!find_series(output.series)) {
+      std::string known;
+      for (std::size_t k = 0; k < kSeriesCount; ++k) known += (known.empty() ? "" : ", ") + std::string(series_info(k).name);
+      throw InputError(output.series_location + ": unknown series '" + output.series + "'; the scalar series are: " + known);
+    }
+  }
+  std::error_code error;
+  if (!fs::is_regular_file(spec_.scenario_path, error)) {
+    throw InputError(spec_.scenario_location + ": scenario: cannot open the scenario file '" +
+                     spec_.scenario_path + "' (paths are relative to the sweep file)");
+  }
+  base_ = load_composed_document(spec_.scenario_path);
+  plan_ = plan_sweep(spec_);
+  try {
+    reference_ = compile(scenario_from_document(base_, spec_.scenario_path, spec_.fixed_overrides));
+  } catch (const InputError& e) {
+    throw InputError((spec_.set_location.empty() ? spec_.file : spec_.set_location) + ": set: the scenario does not accept these values: " + e.what());
+  }
+
+  // A parameter whose key does not exist, or whose range the scenario refuses,
+  // is the sweep file's mistake: report it now, at its line, rather than as
+  // every member failing later.
+  for (std::uint32_t p = 0; p < plan_.parameters; ++p) {
+    const SweepParameter& parameter = spec_.parameters[p];
+    double low = plan_.value(0, p), high = low;
+    for (std::uint32_t m = 1; m < plan_.members; ++m) {
+      low = std::min(low, plan_.value(m, p));
+      high = std::max(high, plan_.value(m, p));
+    }
+    for (const double value : {low, high}) {
+      std::vector<std::string> overrides = spec_.fixed_overrides;
+      overrides.push_back(parameter_override(parameter, value));
+      try {
+        compile(scenario_from_document(base_, spec_.scenario_path, overrides));
+      } catch (const InputError& e) {
+        throw InputError(parameter.location + ": parameters[" + std::to_string(p) + "] (" + parameter.name +
+                         "): the scenario does not accept " + overrides.back() + ": " + e.what());
+      }
+    }
+  }
+
+  // A window reaching past the run would quietly sum over less than it says.
+  const Date run_end{reference_.start_date.days_since_epoch +
+                     static_cast<std::int32_t>(std::ceil(reference_.steps * reference_.step_days)) - 1};
+  for (const SweepOutput& output : spec_.outputs) {
+    if ((output.window_start && *output.window_start < reference_.start_date) ||
+        (output.window_end && run_end < *output.window_end)) {
+      throw InputError(output.location + ": outputs (" + output.name + "): the window reaches outside the run, " +
+                       to_string(reference_.start_date) + " to " + to_string(run_end));
+    }
+    const std::vector<std::int32_t> steps = window_steps(output, reference_);
+    if (steps.empty()) {
+      throw InputError(output.location + ": outputs (" + output.name + "): no step of the run (" +
+                       to_string(reference_.start_date) + " onwards, " + std::to_string(reference_.steps) +
+                       " steps) starts inside the window");
+    }
+    if (output.reduction == Reduction::kPerStep) kept_steps_ = steps;
+    values_per_member_ += spec_.replicates * (output.reduction == Reduction::kPerStep ? steps.size() : 1);
+  }
+}
+
+std::vector<std::int32_t> Sweep::window_steps(const SweepOutput& output, const Model& model) const {
+  std::vector<std::int32_t> steps;
+  for (std::int32_t t = 0; t < model.steps; ++t) {
+    const double day = t * model.step_days;  // days since the start date
+    const Date start{model.start_date.days_since_epoch + static_cast<std::int32_t>(std::floor(day))};
+    if (output.window_start && start < *output.window_start) continue;
+    if (output.window_end && *output.window_end < start) continue;
+    steps.push_back(t);
+  }
+  return steps;
+}
+
+Model Sweep::member_model(std::uint32_t member) const {
+  Model model = compile(scenario_from_document(base_, spec_.scenario_path, member_overrides(spec_, plan_, member)));
+  model.seed = plan_.seeds[member];
+  model.replicates = spec_.replicates;
+  return model;
+}
+
+MemberResult Sweep::run_member(std::uint32_t member, const Hooks& hooks) const {
+  MemberResult result;
+  result.member = member;
+  const auto start = Clock::now();
+  try {
+    const Model model = member_model(member);
+    std::vector<std::vector<std::int32_t>> steps;
+    for (const SweepOutput& output : spec_.outputs) {
+      steps.push_back(window_steps(output, model));
+      if (steps.back().empty()) throw InputError("no step of this member's run starts inside the window of " + output.name);
+      if (output.reduction == Reduction::kPerStep && steps.back() != kept_steps_) {
+        throw InputError("this member changes the time axis, which outputs kept step by step (" + output.name +
+                         ") share across members");
+      }
+    }
+    State state = make_state(model);
+    const auto observer = [&](const State& s, const char* stage_name) {
+      if (hooks.check_invariants) {
+        if (std::string violation = find_invariant_violation(model, s); !violation.empty()) {
+          throw std::runtime_error("invariant violated in step " + std::to_string(s.step) + ", after stage " +
+                                   stage_name + ": " + violation);
+        }
+      }
+      if (hooks.poll) {
+        // A failure of the hook (writing another rank's result, say) is not
+        // this member's failure: carry it past the catch below.
+        try {
+          hooks.poll();
+        } catch (const Interrupted&) {
+          throw;
+        } catch (...) {
+          throw HookFailed{std::current_exception()};
+        }
+      }
+    };
+    const bool observe = hooks.check_invariants || static_cast<bool>(hooks.poll);
+    result.values.assign(values_per_member_, kMissing);
+    const auto recorded = static_cast<std::size_t>(model.steps);
+    for (std::uint32_t r = 0; r < spec_.replicates; ++r) {
+      run_replicate(model, r, state, observe ? StageObserver(observer) : StageObserver());
+      std::size_t offset = 0;
+      for (std::size_t o = 0; o < spec_.outputs.size(); ++o) {
+        const SweepOutput& output = spec_.outputs[o];
+        const double* series = state.recording.scalar.data() + *find_series(output.series) * recorded;
+        const std::size_t width = output.reduction == Reduction::kPerStep ? steps[o].size() : 1;
+        double* slot = result.values.data() + offset + r * width;
+        if (output.reduction == Reduction::kPerStep) {
+          for (std::size_t i = 0; i < width; ++i) slot[i] = series[steps[o][i]];
+        } else {
+          slot[0] = reduce(series, steps[o], output.reduction);
+        }
+        offset += spec_.replicates * width;
+      }
+    }
+    result.ok = true;
+  } catch (const Interrupted&) {
+    throw;
+  } catch (const HookFailed& failed) {
+    std::rethrow_exception(failed.error);
+  } catch (const std::exception& e) {
+    result.ok = false;
+    result.error = e.what();
+    result.values.assign(values_per_member_, kMissing);
+  }
+  result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return result;
+}
+
+SweepProgress::SweepProgress(const SweepOptions& options, std::uint32_t to_run)
+    : live_(options.progress && !options.quiet),
+      log_(!options.progress && !options.quiet),
+      to_run_(to_run),
+      start_(Clock::now()),
+      last_(start_) {}
+
+void SweepProgress::member_done(const MemberResult& result) {
+  ++done_;
+  if (!result.ok) {
+    ++failed_;
+    if (live_) std::fprintf(stderr, "\r%*s\r", 78, "");
+    std::fprintf(stderr, "migrasim: member %u failed: %s\n", result.member, result.error.c_str());
+  }
+  const auto now = Clock::now();
+  const bool due = live_ ? now - last_ >= std::chrono::milliseconds(250) : now - last_ >= std::chrono::seconds(30);
+  if (!(live_ || log_) || (!due && done_ < to_run_)) return;
+  last_ = now;
+  const double elapsed = std::chrono::duration<double>(now - start_).count();
+  const double rate = done_ / std::max(elapsed, 1e-9);
+  const double eta = (to_run_ - done_) / std::max(rate, 1e-9);
+  char failed[32] = "";
+  if (failed_ > 0) std::snprintf(failed, sizeof failed, " (%u failed)", failed_);
+  std::fprintf(stderr, "%smembers %u/%u%s  %.2f members/s  ETA %s%s", live_ ? "\r  " : "migrasim: ", done_,
+               to_run_, failed, rate, format_duration(eta).c_str(), live_ ? "   " : "\n");
+  std::fflush(stderr);
+}
+
+void SweepProgress::finish() {
+  if (live_) std::fprintf(stderr, "\r%*s\r", 78, "");
+}
+
+SweepSummary run_sweep(const Sweep& sweep, const fs::path& output, const SweepOptions& options) {
+  if (options.threads > 0) omp_set_num_threads(options.threads);
+  const auto start = Clock::now();
+  SweepFile file(sweep, output, options);
+  const std::vector<std::uint32_t> pending = file.pending();
+  SweepSummary summary;
+  summary.members = sweep.members();
+  summary.already_done = sweep.members() - static_cast<std::uint32_t>(pending.size());
+  SweepProgress progress(options, static_cast<std::uint32_t>(pending.size()));
+  Sweep::Hooks hooks;
+  hooks.check_invariants = options.check_invariants;
+  for (const std::uint32_t member : pending) {
+    const MemberResult result = sweep.run_member(member, hooks);
+    file.write(result);
+    progress.member_done(result);
+    ++summary.ran;
+    if (!result.ok) summary.failures.emplace_back(member, result.error);
+  }
+  progress.finish();
+  file.commit();
+  summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return summary;
+}
+
+std::string format_sweep_summary(const Sweep& sweep, const SweepSummary& summary, const fs::path& output) {
+  std::ostringstream out;
+  const SweepSpec& spec = sweep.spec();
+  out << spec.name << ": " << to_string(spec.design) << " sweep of " << spec.parameters.size() << " parameter(s), "
+      << summary.members << " members x " << spec.replicates << " replicate(s); ran " << summary.ran;
+  if (summary.already_done > 0) out << " (" << summary.already_done << " already done)";
+  char seconds[64];
+  std::snprintf(seconds, sizeof seconds, " in %.2f s", summary.seconds);
+  out << seconds;
+  if (!summary.failures.empty()) out << "; " << summary.failures.size() << " FAILED (member_status = 2)";
+  out << "\nwrote " << output.string() << "\n";
+  return out.str();
+}
+
+}  // namespace migrasim

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The layers of sim/ may use only the layers below them:
+#   util -> input -> model -> engine -> output -> sweep -> cli
+# Two checks: every #include "layer/..." in sim/ and tests/ names a layer at or
+# below the including file's own (tests may use any); and the build's include
+# roots refuse an upward include (a file of each layer that includes the
+# header of the layer above must fail to compile with that layer's flags).
+#
+#   tests/check_layers.sh SOURCE_DIR LAYER_ROOT CXX [EXTRA_INCLUDE_DIR ...]
+set -euo pipefail
+source_dir="$1"
+layer_root="$2"
+cxx="$3"
+shift 3
+extra=()
+for dir in "$@"; do extra+=("-I$dir"); done
+layers=(util input model engine output sweep cli)
+
+rank() {
+  local i
+  for i in "${!layers[@]}"; do [[ ${layers[$i]} == "$1" ]] && echo "$i" && return; done
+  echo -1
+}
+
+status=0
+upward=0
+for dir in "${layers[@]}"; do
+  own=$(rank "$dir")
+  while IFS= read -r line; do
+    file="${line%%:*}"
+    used="$(sed -E 's/.*#include "([a-z_]+)\/.*/\1/' <<<"$line")"
+    r=$(rank "$used")
+    if ((r < 0)); then
+      echo "check_layers: $line: not a layer path" >&2
+      status=1
+    elif ((r > own)); then
+      echo "check_layers: $file (layer $dir) includes from layer $used above it" >&2
+      upward=$((upward + 1))
+    fi
+  done < <(grep -rHn '#include "' "$source_dir/sim/$dir" --include='*.hpp' --include='*.cpp' | grep -v '#include "[a-z_]*\.hpp"' || true)
+done
+echo "check_layers: $upward include(s) run up a layer"
+((upward == 0)) || status=1
+
+# The compiler enforces it too: each layer's include roots see no layer above.
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+for i in $(seq 0 $((${#layers[@]} - 2))); do
+  flags=()
+  for j in $(seq 0 "$i"); do flags+=("-I$layer_root/${layers[$j]}"); done
+  flags+=("-I$layer_root/generated" "${extra[@]}")
+  own="${layers[$i]}"
+  above="${layers[$((i + 1))]}"
+  # Control: the layer's own headers compile with these flags...
+  for header in "$source_dir/sim/$own"/*.hpp; do
+    printf '#include "%s/%s"\n' "$own" "$(basename "$header")" >"$scratch/own.cpp"
+    if ! "$cxx" -std=c++20 -fsyntax-only "${flags[@]}" "$scratch/own.cpp"; then
+      echo "check_layers: $own/$(basename "$header") does not compile with layer $own's include roots" >&2
+      status=1
+    fi
+  done
+  # ...and a header of the layer above does not.
+  header="$(basename "$(ls "$source_dir/sim/$above"/*.hpp | head -1)")"
+  printf '#include "%s/%s"\n' "$above" "$header" >"$scratch/upward.cpp"
+  if "$cxx" -std=c++20 -fsyntax-only "${flags[@]}" "$scratch/upward.cpp" 2>/dev/null; then
+    echo "check_layers: layer $own can include $above/$header" >&2
+    status=1
+  fi
+done
+exit $status
