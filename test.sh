@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: the C++ suite through ctest, the Python suite through pytest,
-# then the C++ unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer
-# and a short run of each fuzzer (docs/reliability.md). Exits non-zero on any failure.
+# Runs every test: the C++ formatting check (clang-format, .clang-format), the
+# C++ suite through ctest, the Python suite through pytest, then the C++ unit
+# tests again under AddressSanitizer + UndefinedBehaviorSanitizer and a short
+# run of each fuzzer (docs/reliability.md). Exits non-zero on any failure.
 #
 # MIGRASIM_SKIP_SANITIZERS=1 skips the sanitizer build, its tests and the fuzzers;
 # MIGRASIM_FUZZ_SECONDS sets each fuzzer's time (default 10).
@@ -12,6 +13,12 @@ migrasim_build
 cd "$MIGRASIM_ROOT"
 
 status=0
+mapfile -t cxx_files < <(find sim tests -name '*.cpp' -o -name '*.hpp' | sort)
+if ! clang-format --dry-run --Werror "${cxx_files[@]}"; then
+  echo "test.sh: the files above are not formatted; run: clang-format -i \$(find sim tests -name '*.[ch]pp')" >&2
+  status=1
+fi
+
 ctest --test-dir "$MIGRASIM_BUILD" --output-on-failure --timeout 300 -j "$(nproc 2>/dev/null || echo 2)" || status=1
 
 if compgen -G "analysis/tests/test_*.py" >/dev/null; then
@@ -25,8 +32,8 @@ if [[ "${MIGRASIM_SKIP_SANITIZERS:-0}" != 1 ]]; then
   [[ -f "$sanitized/build.ninja" ]] || cmake --preset fuzz >/dev/null
   cmake --build "$sanitized" --parallel "$(nproc 2>/dev/null || echo 2)"
   # End-to-end tests run the executable (suites Cli*, SweepCli*, Signals, Reliability,
-  # Bench) or Python (*Xarray*); the release run above covers them.
-  end_to_end='(^|/)(Cli|SweepCli)[A-Za-z]*\.|(^|/)(Signals|Reliability|Bench)\.|Xarray'
+  # Bench), Python (*Xarray*) or the compiler (Layers); the release run above covers them.
+  end_to_end='(^|/)(Cli|SweepCli)[A-Za-z]*\.|(^|/)(Signals|Reliability|Bench|Layers)\.|Xarray'
   ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}" \
     ctest --test-dir "$sanitized" --output-on-failure --timeout 300 -j "$(nproc 2>/dev/null || echo 2)" \
     -E "$end_to_end" || status=1

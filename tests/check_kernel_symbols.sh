@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The per-instruction-set kernel objects (sim/kernels/) are compiled with AVX2
+# The per-instruction-set kernel objects (sim/util/kernels/) are compiled with AVX2
 # or AVX-512 enabled for the whole file. If one of them defined an inline
 # function or template with external linkage (a weak symbol: an inline function
 # from a C++ library header, say), the linker could keep that copy for the whole

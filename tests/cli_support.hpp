@@ -80,7 +80,7 @@ struct Result {
 // fill up), and the exit status is decoded. A signal death reads as 128 + signal, so a
 // crash never passes for an expected exit code.
 inline Result run_command(const std::string& program, const std::vector<std::string>& args,
-                   const fs::path& dir) {
+                          const fs::path& dir) {
   const fs::path out = dir / ".stdout";
   const fs::path err = dir / ".stderr";
   // Appended piece by piece: GCC 12 gives a false -Wrestrict on chains of string '+'.
@@ -111,7 +111,6 @@ inline Result run_command(const std::string& program, const std::vector<std::str
 inline Result run_migrasim(const std::vector<std::string>& args, const fs::path& dir) {
   return run_command(kBinary.string(), args, dir);
 }
-
 
 inline std::vector<std::string> directory_listing(const fs::path& dir) {
   std::vector<std::string> names;
@@ -170,6 +169,5 @@ inline std::map<std::string, std::vector<double>> read_numeric_datasets(const fs
   }
   return data;
 }
-
 
 }  // namespace migrasim::testing

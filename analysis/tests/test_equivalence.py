@@ -1,8 +1,8 @@
-"""analysis/equivalence.py: runs with independent random numbers of the same
+"""migrasim.equivalence: runs with independent random numbers of the same
 model pass; a changed model is flagged; bad input exits 2."""
 import subprocess
 
-import equivalence
+from migrasim import equivalence
 
 from conftest import ROOT
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-import compare
+from migrasim import compare
 
 CHROMIUM = pathlib.Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -25,7 +25,8 @@ def synthetic_run(path, name, shift, seed=5, replicates=4, days=120):
     """A small run file in migrasim's layout with random-looking but fixed data."""
     rng = np.random.default_rng(seed)
     data = {}
-    for metric, kind in compare.METRICS:
+    for metric in compare.METRICS:
+        kind = "stock" if metric == "asylum_backlog" else "flow"
         if kind == "flow":
             values = rng.poisson(20 + shift, size=(replicates, days)).astype(float)
         else:

@@ -1,4 +1,4 @@
-"""Tests of analysis/sensitivity.py on synthetic sweep files written with h5py in the
+"""Tests of migrasim.sensitivity on synthetic sweep files written with h5py in the
 layout of `migrasim sweep`: the Ishigami function against its analytic Sobol indices
 and against OpenTURNS, exact elementary effects of a linear function on a grid, SRC of
 a noisy linear function on a Latin hypercube, dropped blocks and input errors."""
@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from scipy.stats import norm, qmc
 
-import sensitivity
+from migrasim import sensitivity
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "analysis" / "sensitivity.py"
@@ -102,7 +102,7 @@ def write_sweep(path, design, x, names, outputs, *, status=None, replicates=None
         st = f.create_dataset("member_status", data=status)
         st.dims[0].attach_scale(member)
         st.attrs.update({"long_name": "member status", "flag_values": np.array([0.0, 1.0, 2.0]),
-                         "flag_meanings": "not_run ok failed"})
+                         "flag_meanings": "not_run finished failed"})
         seed = f.create_dataset("member_seed", data=np.arange(m, dtype=float) + 1000)
         seed.dims[0].attach_scale(member)
         attrs = {"design": design, "parameters": " ".join(names), "outputs": " ".join(outputs),

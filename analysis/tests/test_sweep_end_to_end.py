@@ -13,6 +13,8 @@ import pytest
 import xarray as xr
 import yaml
 
+from migrasim import sensitivity
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TINY = ROOT / "tests" / "data" / "tiny.yaml"
 SENSITIVITY = ROOT / "analysis" / "sensitivity.py"
@@ -156,6 +158,16 @@ def test_grid_file_layout(grid):
         assert attrs["scenario_overrides"] == ""
         assert attrs["migrasim_version"] in attrs["source"]
         assert " sweep " in attrs["command_line"]
+
+
+def test_member_status_is_a_cf_flag_variable(grid):
+    _, _, out = grid
+    with xr.open_dataset(out) as ds:
+        attrs = ds.member_status.attrs
+    meanings = attrs["flag_meanings"].split()
+    assert sensitivity.FINISHED in meanings
+    assert "flag_values" in attrs, "member_status must carry CF flag_values beside flag_meanings"
+    assert list(np.atleast_1d(attrs["flag_values"])) == list(range(len(meanings)))
 
 
 def test_grid_sensitivity(grid):

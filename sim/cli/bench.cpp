@@ -13,12 +13,12 @@
 #include <span>
 #include <sstream>
 
-#include "util/errors.hpp"
-#include "model/model.hpp"
-#include "util/random.hpp"
-#include "input/scenario.hpp"
 #include "engine/simulation.hpp"
 #include "engine/step.hpp"
+#include "input/scenario.hpp"
+#include "model/model.hpp"
+#include "util/errors.hpp"
+#include "util/random.hpp"
 #include "util/system.hpp"
 #include "util/version.hpp"
 
@@ -48,17 +48,17 @@ double state_bytes(const State& s) {
   const Smugglers& n = s.smugglers;
   const PolicyState& p = s.policy;
   return std::apply([](const auto&... columns) { return bytes_of_all(columns...); }, a.columns()) +
-         bytes_of_all(c.aware, c.at_home, c.belief_success, c.belief_danger, c.arrivals, c.failures, c.deaths,
-                      c.remembered_arrivals, c.remembered_failures, c.remembered_deaths,
+         bytes_of_all(c.aware, c.at_home, c.belief_success, c.belief_danger, c.arrivals, c.failures,
+                      c.deaths, c.remembered_arrivals, c.remembered_failures, c.remembered_deaths,
                       c.awareness_probability, c.success_signal, c.danger_signal) +
          bytes_of_all(n.capacity, n.fee_usd, n.reputation, n.remembered_successes,
                       n.remembered_failures, n.successes, n.failures, n.demand, n.taken,
                       n.intake_capacity) +
          bytes_of_all(p.detection_probability, p.document_sensitivity, p.high_risk_sensitivity,
                       p.false_positive_rate, p.capacity_agents, p.partner_mask, p.shared_match_rate,
-                      p.client_detection_boost, p.arrest_probability, p.visa_closed, p.pathway_open, p.exposure,
-                      p.outreach_weight, p.outreach_danger, p.legal_awareness_probability,
-                      p.activity) +
+                      p.client_detection_boost, p.arrest_probability, p.visa_closed, p.pathway_open,
+                      p.exposure, p.outreach_weight, p.outreach_danger,
+                      p.legal_awareness_probability, p.activity) +
          bytes_of_all(s.region_hardship, s.region_repression, s.region_exit_probability,
                       s.checkpoint_screened, s.checkpoint_screening_capacity, s.tally.node_arrivals,
                       s.node_stock_scratch, s.sum_scratch, s.recording.scalar,
@@ -132,9 +132,7 @@ std::string json_number(double value) {
   return text;
 }
 
-std::string json_integer(std::int64_t value) {
-  return std::to_string(value);
-}
+std::string json_integer(std::int64_t value) { return std::to_string(value); }
 
 }  // namespace
 

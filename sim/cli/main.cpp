@@ -3,7 +3,6 @@
 // Exit codes: 0 success; 2 bad usage or bad input; 1 any other failure (for
 // sweep: also when members failed); 128 + N stopped by signal N.
 #include <CLI/CLI.hpp>
-
 #include <exception>
 #include <iostream>
 #include <memory>
@@ -21,7 +20,8 @@ namespace {
 using migrasim::cli::Command;
 
 std::string quote_for_shell(const std::string& arg) {
-  if (!arg.empty() && arg.find_first_of(" \t\n'\"\\$`*?[]{}()<>|&;#~") == std::string::npos) return arg;
+  if (!arg.empty() && arg.find_first_of(" \t\n'\"\\$`*?[]{}()<>|&;#~") == std::string::npos)
+    return arg;
   std::string quoted = "'";
   for (char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return quoted + "'";
@@ -34,14 +34,17 @@ std::string command_line_of(int argc, char** argv) {
 }
 
 int run_cli(int argc, char** argv, const migrasim::cli::Mpi* mpi) {
-  CLI::App app{"migrasim: agent-based simulation of irregular migration along a multi-country "
-               "corridor, and of the policies that act on it."};
+  CLI::App app{
+      "migrasim: agent-based simulation of irregular migration along a multi-country "
+      "corridor, and of the policies that act on it."};
   app.set_version_flag("--version", std::string("migrasim ") + migrasim::kVersion);
   app.require_subcommand(1);
   app.footer(
       "Exit codes: 0 success; 2 bad usage or bad input (the message names file:line:column and "
-      "the key); 1 any other failure (for sweep: also when members failed); 130/143 stopped by SIGINT/SIGTERM "
-      "(run: nothing written; sweep: finished members kept in OUTPUT.partial for --resume).\nSee README.md and "
+      "the key); 1 any other failure (for sweep: also when members failed); 130/143 stopped by "
+      "SIGINT/SIGTERM "
+      "(run: nothing written; sweep: finished members kept in OUTPUT.partial for --resume).\nSee "
+      "README.md and "
       "docs/ for the scenario format and the output layout.");
   std::vector<std::unique_ptr<Command>> commands;
   commands.push_back(migrasim::cli::add_run_command(app));
@@ -60,7 +63,8 @@ int run_cli(int argc, char** argv, const migrasim::cli::Mpi* mpi) {
   const migrasim::cli::Invocation invocation{command_line_of(argc, argv), mpi, &stopped_note};
   try {
     if (mpi != nullptr && mpi->size() > 1 && !sweep->chosen()) {
-      throw migrasim::InputError("only `migrasim sweep` runs under mpirun; run the other commands directly");
+      throw migrasim::InputError(
+          "only `migrasim sweep` runs under mpirun; run the other commands directly");
     }
     for (const auto& command : commands) {
       if (command->chosen()) return command->execute(invocation);
@@ -70,7 +74,8 @@ int run_cli(int argc, char** argv, const migrasim::cli::Mpi* mpi) {
     return peer.code;  // rank 0 has said why
 #endif
   } catch (const migrasim::Interrupted& stop) {
-    if (invocation.lead()) std::cerr << "migrasim: stopped by signal " << stop.signal << "; " << stopped_note << "\n";
+    if (invocation.lead())
+      std::cerr << "migrasim: stopped by signal " << stop.signal << "; " << stopped_note << "\n";
     return 128 + stop.signal;
   } catch (const migrasim::InputError& e) {
     if (invocation.lead()) std::cerr << "migrasim: error: " << e.what() << "\n";

@@ -18,9 +18,9 @@
 #include <cstdint>
 
 #include "engine/agent_list.hpp"
+#include "engine/state.hpp"
 #include "model/model.hpp"
 #include "util/random.hpp"
-#include "engine/state.hpp"
 
 namespace migrasim {
 
@@ -117,9 +117,11 @@ struct ListedAgentsInStatus {
   }
 };
 // Spelled out: clang 14 does not deduce an aggregate's template arguments.
-ListedAgentsInStatus(const AgentList&, const Status*, Status, Status) -> ListedAgentsInStatus<NoPrefetch>;
+ListedAgentsInStatus(const AgentList&, const Status*, Status, Status)
+    ->ListedAgentsInStatus<NoPrefetch>;
 template <class Prefetch>
-ListedAgentsInStatus(const AgentList&, const Status*, Status, Status, Prefetch) -> ListedAgentsInStatus<Prefetch>;
+ListedAgentsInStatus(const AgentList&, const Status*, Status, Status, Prefetch)
+    -> ListedAgentsInStatus<Prefetch>;
 
 // For the agents i in [lo, hi) that pass `filter`, in index order: hit(i, b)
 // if b < below, with b = Draws(key, i).bits(), the first 32 bits of i's

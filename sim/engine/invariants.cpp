@@ -14,7 +14,8 @@ std::string find_invariant_violation(const Model& m, const State& s) {
   std::int64_t aware = 0;
   for (std::size_t i = 0; i < a.size(); ++i) {
     aware += (a.flags[i] & kRouteAware) != 0;
-    if (a.community[i] >= m.community_count() || m.community_region[a.community[i]] != a.region[i]) {
+    if (a.community[i] >= m.community_count() ||
+        m.community_region[a.community[i]] != a.region[i]) {
       return "agent " + std::to_string(i) + " belongs to no community of its region";
     }
     const auto code = static_cast<std::size_t>(a.status[i]);
@@ -23,12 +24,15 @@ std::string find_invariant_violation(const Model& m, const State& s) {
     if (a.node[i] >= nnodes) return who + " is at no valid node";
     if (a.region[i] >= m.region_count()) return who + " has no valid region";
     if (a.status_step[i] > s.step) return who + " entered its status in the future";
-    if (!(a.risk_tolerance[i] >= 0.0f && a.risk_tolerance[i] <= 1.0f)) return who + " has risk tolerance outside [0, 1]";
-    if (!(a.claim_strength[i] >= 0.0f && a.claim_strength[i] <= 1.0f)) return who + " has claim strength outside [0, 1]";
+    if (!(a.risk_tolerance[i] >= 0.0f && a.risk_tolerance[i] <= 1.0f))
+      return who + " has risk tolerance outside [0, 1]";
+    if (!(a.claim_strength[i] >= 0.0f && a.claim_strength[i] <= 1.0f))
+      return who + " has claim strength outside [0, 1]";
     switch (a.status[i]) {
       case Status::kInTransit:
         if (a.edge[i] >= nedges) return who + " is in transit on no valid edge";
-        if (m.edge_from[a.edge[i]] != a.node[i]) return who + " travels an edge that does not leave its node";
+        if (m.edge_from[a.edge[i]] != a.node[i])
+          return who + " travels an edge that does not leave its node";
         if (a.steps_left[i] == 0 || a.steps_left[i] > m.edge_travel_steps[a.edge[i]]) {
           return who + " has an impossible number of steps left on its edge";
         }
@@ -36,22 +40,26 @@ std::string find_invariant_violation(const Model& m, const State& s) {
             (a.smuggler[i] >= m.network_count() || !m.network_covers(a.smuggler[i], a.edge[i]))) {
           return who + " travels with a network that does not cover its edge";
         }
-        if (!(a.flags[i] & kWithSmuggler) && m.edge_smuggler_rule[a.edge[i]] == SmugglerRule::kRequired) {
+        if (!(a.flags[i] & kWithSmuggler) &&
+            m.edge_smuggler_rule[a.edge[i]] == SmugglerRule::kRequired) {
           return who + " travels alone on an edge that requires a smuggler";
         }
         break;
       case Status::kWaitingForSmuggler:
-        if (a.edge[i] >= nedges || m.edge_from[a.edge[i]] != a.node[i]) return who + " waits for no edge leaving its node";
+        if (a.edge[i] >= nedges || m.edge_from[a.edge[i]] != a.node[i])
+          return who + " waits for no edge leaving its node";
         if (a.smuggler[i] >= m.network_count() || !m.network_covers(a.smuggler[i], a.edge[i])) {
           return who + " waits for a network that does not cover its edge";
         }
         break;
       case Status::kHeldAtCheckpoint:
-        if (m.node_checkpoint[a.node[i]] == kNone) return who + " is held at a node with no checkpoint";
+        if (m.node_checkpoint[a.node[i]] == kNone)
+          return who + " is held at a node with no checkpoint";
         break;
       case Status::kAtHome:
       case Status::kAspiring:
-        if (a.node[i] != m.region_origin[a.region[i]]) return who + " is at home but not at its origin";
+        if (a.node[i] != m.region_origin[a.region[i]])
+          return who + " is at home but not at its origin";
         break;
       default:
         break;
@@ -71,17 +79,20 @@ std::string find_invariant_violation(const Model& m, const State& s) {
   }
   for (std::size_t k = 0; k < m.community_count(); ++k) {
     if (aware_in[k] != s.communities.aware[k]) {
-      return "community " + std::to_string(k) + " counts " + std::to_string(s.communities.aware[k]) +
-             " aware members but " + std::to_string(aware_in[k]) + " are flagged";
+      return "community " + std::to_string(k) + " counts " +
+             std::to_string(s.communities.aware[k]) + " aware members but " +
+             std::to_string(aware_in[k]) + " are flagged";
     }
     if (home_in[k] != s.communities.at_home[k]) {
-      return "community " + std::to_string(k) + " counts " + std::to_string(s.communities.at_home[k]) +
-             " members at home but " + std::to_string(home_in[k]) + " are";
+      return "community " + std::to_string(k) + " counts " +
+             std::to_string(s.communities.at_home[k]) + " members at home but " +
+             std::to_string(home_in[k]) + " are";
     }
   }
   // The list of those who left home holds exactly the agents not at home, in order.
   const std::span<const std::uint32_t> left = s.left_home.agents();
-  if (!std::is_sorted(left.begin(), left.end()) || std::adjacent_find(left.begin(), left.end()) != left.end()) {
+  if (!std::is_sorted(left.begin(), left.end()) ||
+      std::adjacent_find(left.begin(), left.end()) != left.end()) {
     return "the list of agents who left home is not strictly increasing";
   }
   std::size_t away = 0;
@@ -96,14 +107,16 @@ std::string find_invariant_violation(const Model& m, const State& s) {
     }
   }
   if (aware != s.aware_total) {
-    return "aware agents counted " + std::to_string(s.aware_total) + " but flagged " + std::to_string(aware);
+    return "aware agents counted " + std::to_string(s.aware_total) + " but flagged " +
+           std::to_string(aware);
   }
   for (std::size_t k = 0; k < m.network_count(); ++k) {
     const Smugglers& net = s.smugglers;
     if (!(net.capacity[k] >= 0.0 && net.capacity[k] <= m.network_max_capacity[k] + 1e-9)) {
       return "network '" + m.network_name[k] + "' has capacity outside [0, max_capacity]";
     }
-    if (!(net.fee_usd[k] >= m.network_min_fee_usd[k] && net.fee_usd[k] <= m.network_max_fee_usd[k])) {
+    if (!(net.fee_usd[k] >= m.network_min_fee_usd[k] &&
+          net.fee_usd[k] <= m.network_max_fee_usd[k])) {
       return "network '" + m.network_name[k] + "' charges a fee outside [min_fee_usd, max_fee_usd]";
     }
     if (static_cast<double>(net.taken[k]) > std::ceil(net.intake_capacity[k])) {
@@ -115,7 +128,8 @@ std::string find_invariant_violation(const Model& m, const State& s) {
     }
   }
   for (std::size_t c = 0; c < m.checkpoint_count(); ++c) {
-    if (static_cast<double>(s.checkpoint_screened[c]) > std::ceil(s.checkpoint_screening_capacity[c])) {
+    if (static_cast<double>(s.checkpoint_screened[c]) >
+        std::ceil(s.checkpoint_screening_capacity[c])) {
       return "checkpoint '" + m.checkpoint_name[c] + "' screened " +
              std::to_string(s.checkpoint_screened[c]) + " agents, above its capacity";
     }

@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "model/model.hpp"
 #include "engine/state.hpp"
+#include "model/model.hpp"
 
 namespace migrasim {
 

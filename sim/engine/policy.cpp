@@ -20,7 +20,8 @@ template <class Effect>
 Activity activity_of(const Intervention& v, const Effect& effect, std::int32_t step) {
   Activity a{v.active(step), v.active(step) ? 1.0 : 0.0};
   if constexpr (requires { effect.ramp_up_steps; }) {
-    if (a.on && effect.ramp_up_steps > 0.0) a.level = std::min(1.0, (step - v.start_step + 1) / effect.ramp_up_steps);
+    if (a.on && effect.ramp_up_steps > 0.0)
+      a.level = std::min(1.0, (step - v.start_step + 1) / effect.ramp_up_steps);
   }
   return a;
 }
@@ -38,7 +39,8 @@ double upgraded(double base, double target, double level) {
 void apply(const SmugglingTaskForce& e, Activity a, const Model& m, PolicyState& p) {
   if (!a.on) return;
   for (std::size_t n = 0; n < m.network_count(); ++n) {
-    if (e.network_targeted[n]) p.arrest_probability[n] = either(p.arrest_probability[n], e.arrest_probability);
+    if (e.network_targeted[n])
+      p.arrest_probability[n] = either(p.arrest_probability[n], e.arrest_probability);
   }
   for (const CheckpointId c : e.checkpoints) {
     p.client_detection_boost[c] = either(p.client_detection_boost[c], e.client_detection_boost);
@@ -52,11 +54,11 @@ void apply(const OutreachCampaign& e, Activity a, const Model& m, PolicyState& p
   const std::size_t ncommunities = m.community_count();
   double* exposure = p.exposure.data() + e.campaign * ncommunities;
   for (std::size_t c = 0; c < ncommunities; ++c) {
-    double level = exposure[c] * e.exposure_decay;
+    double exposed = exposure[c] * e.exposure_decay;
     const bool reached = a.on && e.region_targeted[m.community_region[c]];
-    if (reached) level += (1.0 - level) * e.reach_probability;
-    exposure[c] = level;
-    const double weight = e.credibility * level;
+    if (reached) exposed += (1.0 - exposed) * e.reach_probability;
+    exposure[c] = exposed;
+    const double weight = e.credibility * exposed;
     p.outreach_weight[c] += weight;
     p.outreach_danger[c] += weight * e.danger_message;
     if (reached) {
@@ -69,9 +71,12 @@ void apply(const OutreachCampaign& e, Activity a, const Model& m, PolicyState& p
 void apply(const ScreeningUpgrade& e, Activity a, const Model&, PolicyState& p) {
   if (!a.on) return;
   for (const CheckpointId c : e.checkpoints) {
-    p.detection_probability[c] = upgraded(p.detection_probability[c], e.detection_probability, a.level);
-    p.document_sensitivity[c] = upgraded(p.document_sensitivity[c], e.document_sensitivity, a.level);
-    p.high_risk_sensitivity[c] = upgraded(p.high_risk_sensitivity[c], e.high_risk_sensitivity, a.level);
+    p.detection_probability[c] =
+        upgraded(p.detection_probability[c], e.detection_probability, a.level);
+    p.document_sensitivity[c] =
+        upgraded(p.document_sensitivity[c], e.document_sensitivity, a.level);
+    p.high_risk_sensitivity[c] =
+        upgraded(p.high_risk_sensitivity[c], e.high_risk_sensitivity, a.level);
     p.false_positive_rate[c] = upgraded(p.false_positive_rate[c], e.false_positive_rate, a.level);
     p.capacity_agents[c] = upgraded(p.capacity_agents[c], e.capacity_agents, a.level);
   }
@@ -99,7 +104,8 @@ void apply(const LegalPathwayOpening& e, Activity a, const Model& m, PolicyState
   if (e.awareness_probability == 0.0) return;
   for (std::size_t c = 0; c < m.community_count(); ++c) {
     if (!e.region_targeted[m.community_region[c]]) continue;
-    p.legal_awareness_probability[c] = either(p.legal_awareness_probability[c], e.awareness_probability);
+    p.legal_awareness_probability[c] =
+        either(p.legal_awareness_probability[c], e.awareness_probability);
   }
 }
 
@@ -119,16 +125,17 @@ Activity apply(const Intervention& v, std::int32_t step, const Model& m, PolicyS
 void allocate_policy(const Model& m, PolicyState& p) {
   const std::size_t nc = m.checkpoint_count();
   for (auto* column : {&p.detection_probability, &p.document_sensitivity, &p.high_risk_sensitivity,
-                       &p.false_positive_rate, &p.capacity_agents, &p.shared_match_rate, &p.client_detection_boost}) {
+                       &p.false_positive_rate, &p.capacity_agents, &p.shared_match_rate,
+                       &p.client_detection_boost}) {
     column->assign(nc, 0.0);
   }
   p.partner_mask.assign(nc, 0);
   p.arrest_probability.assign(m.network_count(), 0.0);
   p.visa_closed.assign(m.region_count() * m.node_count(), 0);
   p.pathway_open.assign(m.pathway_count(), 0);
-  const auto campaigns = std::count_if(m.interventions.begin(), m.interventions.end(), [](const Intervention& v) {
-    return std::holds_alternative<OutreachCampaign>(v.effect);
-  });
+  const auto campaigns = std::count_if(
+      m.interventions.begin(), m.interventions.end(),
+      [](const Intervention& v) { return std::holds_alternative<OutreachCampaign>(v.effect); });
   p.exposure.assign(static_cast<std::size_t>(campaigns) * m.community_count(), 0.0);
   for (auto* column : {&p.outreach_weight, &p.outreach_danger, &p.legal_awareness_probability}) {
     column->assign(m.community_count(), 0.0);

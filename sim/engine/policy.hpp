@@ -21,24 +21,24 @@ struct PolicyState {
   std::vector<double> document_sensitivity;
   std::vector<double> high_risk_sensitivity;
   std::vector<double> false_positive_rate;
-  std::vector<double> capacity_agents;          // screened per step
+  std::vector<double> capacity_agents;  // screened per step
   std::vector<std::uint32_t> partner_mask;
   std::vector<double> shared_match_rate;
-  std::vector<double> client_detection_boost;   // for smugglers' clients
+  std::vector<double> client_detection_boost;  // for smugglers' clients
   // Smuggling networks                                            (nnetworks)
-  std::vector<double> arrest_probability;       // capacity lost to arrests this step
+  std::vector<double> arrest_probability;  // capacity lost to arrests this step
   // Entry                                                         (nregions x nnodes)
   std::vector<std::uint8_t> visa_closed;
   // Legal pathways                                                (npathways)
   std::vector<std::uint8_t> pathway_open;
   // Outreach                                         (ncampaigns x ncommunities)
-  std::vector<double> exposure;                 // share of members recently reached
-  std::vector<double> outreach_weight;          // (ncommunities) sum of credibility x exposure, at most 1
-  std::vector<double> outreach_danger;          // (ncommunities) sum of credibility x exposure x message
+  std::vector<double> exposure;         // share of members recently reached
+  std::vector<double> outreach_weight;  // (ncommunities) sum of credibility x exposure, at most 1
+  std::vector<double> outreach_danger;  // (ncommunities) sum of credibility x exposure x message
   std::vector<double> legal_awareness_probability;  // (ncommunities) per step, for those unaware
   // Interventions                                                 (ninterventions)
-  std::vector<double> activity;                 // 0 inactive, 1 in full force (ramps in between)
-  double cost_usd = 0.0;                        // this step
+  std::vector<double> activity;  // 0 inactive, 1 in full force (ramps in between)
+  double cost_usd = 0.0;         // this step
 
   bool may_enter(std::size_t region, std::size_t node, std::size_t nnodes) const {
     return visa_closed[region * nnodes + node] == 0;

@@ -7,7 +7,7 @@
 //                    aware of legal pathways
 //
 // Each agent's draws come from its own stream (StreamId::kInitialPopulation,
-// entity = agent), in the fixed layout of sim/kernels/population_kernel.hpp, so
+// entity = agent), in the fixed layout of sim/util/kernels/population_kernel.hpp, so
 // an agent's attributes depend on the seed, the replicate and its index only.
 // The normals (Box-Muller) and Gammas (Marsaglia & Tsang, Beta = X / (X + Y))
 // are computed eight or four agents per instruction where the CPU has AVX-512
@@ -17,8 +17,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "util/kernels/population_kernel.hpp"
 #include "model/model.hpp"
+#include "util/kernels/population_kernel.hpp"
 #include "util/random.hpp"
 
 namespace migrasim {

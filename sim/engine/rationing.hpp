@@ -104,9 +104,7 @@ class CandidatePools {
     }
   }
 
-  std::size_t demand(std::size_t pool) const {
-    return offsets_[pool + 1] - offsets_[pool];
-  }
+  std::size_t demand(std::size_t pool) const { return offsets_[pool + 1] - offsets_[pool]; }
 
   // Memory held, in bytes.
   std::size_t bytes() const {

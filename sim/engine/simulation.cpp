@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <atomic>
 
-#include "util/errors.hpp"
 #include "engine/step.hpp"
+#include "util/errors.hpp"
 
 namespace migrasim {
 namespace {
@@ -16,7 +16,8 @@ std::atomic<int> stop_signal{0};
 void stop_run(int signal) { stop_signal.store(signal, std::memory_order_relaxed); }
 
 void check_stop() {
-  if (const int signal = stop_signal.load(std::memory_order_relaxed); signal != 0) throw Interrupted{signal};
+  if (const int signal = stop_signal.load(std::memory_order_relaxed); signal != 0)
+    throw Interrupted{signal};
 }
 
 std::uint64_t estimated_memory_bytes(const Model& m) {
@@ -26,12 +27,14 @@ std::uint64_t estimated_memory_bytes(const Model& m) {
   // of one replicate; tables of nodes, communities and networks are small
   // beside them.
   const std::uint64_t per_agent = Agents::kBytesPerAgent + 12 + 8;
-  const std::uint64_t series = (kSeriesCount + kNodeSeriesCount * m.node_count() + m.interventions.size()) *
-                               static_cast<std::uint64_t>(m.steps) * sizeof(double);
+  const std::uint64_t series =
+      (kSeriesCount + kNodeSeriesCount * m.node_count() + m.interventions.size()) *
+      static_cast<std::uint64_t>(m.steps) * sizeof(double);
   return per_agent * m.agents + series + (std::uint64_t{64} << 20);
 }
 
-void run_replicate(const Model& m, std::uint32_t replicate, State& s, const StageObserver& after_stage) {
+void run_replicate(const Model& m, std::uint32_t replicate, State& s,
+                   const StageObserver& after_stage) {
   initialize_population(m, replicate, s);
   for (std::int32_t t = 0; t < m.steps; ++t) {
     check_stop();

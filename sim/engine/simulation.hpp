@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <functional>
 
+#include "engine/state.hpp"
 #include "model/model.hpp"
 #include "model/series.hpp"
-#include "engine/state.hpp"
 
 namespace migrasim {
 

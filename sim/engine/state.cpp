@@ -7,8 +7,8 @@
 #include <memory>
 #include <numeric>
 
-#include "util/huge_pages.hpp"
 #include "engine/population_sampler.hpp"
+#include "util/huge_pages.hpp"
 #include "util/random.hpp"
 
 namespace migrasim {

@@ -4,16 +4,16 @@
 #pragma once
 
 #include <array>
-#include <tuple>
 #include <cstdint>
+#include <tuple>
 #include <vector>
 
 #include "engine/agent_list.hpp"
-#include "model/model.hpp"
 #include "engine/policy.hpp"
-#include "util/random.hpp"
 #include "engine/rationing.hpp"
+#include "model/model.hpp"
 #include "model/series.hpp"
+#include "util/random.hpp"
 
 namespace migrasim {
 
@@ -69,7 +69,7 @@ enum AgentFlag : std::uint8_t {
   X(float, claim_strength, "probability an asylum claim is granted")
 // clang-format on
 
-struct Agents {                                                   // (nagents each)
+struct Agents {  // (nagents each)
 #define MIGRASIM_AGENT_COLUMN(type, column, meaning) std::vector<type> column;
   MIGRASIM_AGENT_COLUMNS(MIGRASIM_AGENT_COLUMN)
 #undef MIGRASIM_AGENT_COLUMN
@@ -102,27 +102,30 @@ struct Agents {                                                   // (nagents ea
 // same record, so they are equal to the last bit, and a member who has left no
 // longer updates or uses them. One value per community instead of one per
 // agent saves 8 bytes per agent and a read-modify-write of them every step.
-struct Communities {                                  // (ncommunities each)
-  std::vector<std::int64_t> aware;                    // members aware of the route
-  std::vector<std::int64_t> at_home;                  // members at home (kept by the decisions stage)
-  std::vector<float> belief_success;                  // members at home: belief that the journey succeeds, in [0, 1]
-  std::vector<float> belief_danger;                   // members at home: belief of dying on the way, in [0, 1]
-  std::vector<std::int64_t> arrivals;                 // this step: reached the destination country
-  std::vector<std::int64_t> failures;                 // this step: returned or removed
-  std::vector<std::int64_t> deaths;                   // this step: died on the way
-  std::vector<double> remembered_arrivals;            // fading sums of the above
+struct Communities {                  // (ncommunities each)
+  std::vector<std::int64_t> aware;    // members aware of the route
+  std::vector<std::int64_t> at_home;  // members at home (kept by the decisions stage)
+  // members at home: belief that the journey succeeds, in [0, 1]
+  std::vector<float> belief_success;
+  std::vector<float> belief_danger;    // members at home: belief of dying on the way, in [0, 1]
+  std::vector<std::int64_t> arrivals;  // this step: reached the destination country
+  std::vector<std::int64_t> failures;  // this step: returned or removed
+  std::vector<std::int64_t> deaths;    // this step: died on the way
+  std::vector<double> remembered_arrivals;  // fading sums of the above
   std::vector<double> remembered_failures;
   std::vector<double> remembered_deaths;
-  std::vector<double> awareness_probability;          // scratch: chance per step to learn the route
-  std::vector<float> success_signal;                  // scratch: the group's record of success
-  std::vector<float> danger_signal;                   // scratch: the group's record of deaths
+  std::vector<double> awareness_probability;  // scratch: chance per step to learn the route
+  std::vector<float> success_signal;          // scratch: the group's record of success
+  std::vector<float> danger_signal;           // scratch: the group's record of deaths
 };
 
 // What one step adds to the series: stages reduce their counts as integers
 // (the same in any order) and add them here, in stage order.
 struct StepTally {
   std::array<double, kSeriesCount> value{};  // in agents or in the series' own units
-  void add(Series series, std::int64_t agents) { value[index(series)] += static_cast<double>(agents); }
+  void add(Series series, std::int64_t agents) {
+    value[index(series)] += static_cast<double>(agents);
+  }
   void add(Series series, double amount) { value[index(series)] += amount; }
   std::vector<std::int64_t> node_arrivals;  // agents reaching each node     (nnodes)
 };
@@ -130,24 +133,24 @@ struct StepTally {
 // The recorded series of one replicate, in persons, laid out as the output
 // file wants them: [series][step] and [node series][step][node].
 struct Recording {
-  std::vector<double> scalar;  // (kSeriesCount x steps)
+  std::vector<double> scalar;                 // (kSeriesCount x steps)
   std::vector<double> intervention_activity;  // (steps x ninterventions)
-  std::vector<double> node;    // (kNodeSeriesCount x steps x nnodes)
+  std::vector<double> node;                   // (kNodeSeriesCount x steps x nnodes)
 };
 
 // The smuggling networks' state.                              (nnetworks each)
 struct Smugglers {
-  std::vector<double> capacity;              // clients taken on per step (agents)
+  std::vector<double> capacity;  // clients taken on per step (agents)
   std::vector<double> fee_usd;
   std::vector<double> reputation;            // believed share of clients who arrive
   std::vector<double> remembered_successes;  // fading sums of clients' outcomes
   std::vector<double> remembered_failures;
-  std::vector<std::int64_t> successes;       // this step: clients arrived
-  std::vector<std::int64_t> failures;        // this step: clients died or were returned
-  std::vector<std::int64_t> demand;          // this step: agents waiting for a place
-  std::vector<std::int64_t> taken;           // this step: clients taken on
-  std::vector<double> intake_capacity;       // this step: the capacity they were taken on under
-  double advertising_hazard = 0.0;           // added to everyone's route-learning hazard next step
+  std::vector<std::int64_t> successes;  // this step: clients arrived
+  std::vector<std::int64_t> failures;   // this step: clients died or were returned
+  std::vector<std::int64_t> demand;     // this step: agents waiting for a place
+  std::vector<std::int64_t> taken;      // this step: clients taken on
+  std::vector<double> intake_capacity;  // this step: the capacity they were taken on under
+  double advertising_hazard = 0.0;      // added to everyone's route-learning hazard next step
 };
 
 struct State {
@@ -157,13 +160,13 @@ struct State {
   Agents agents;
 
   // Regions                                                      (nregions)
-  std::vector<double> region_hardship;   // push factors of the current step
+  std::vector<double> region_hardship;  // push factors of the current step
   std::vector<double> region_repression;
   std::vector<double> region_exit_probability;  // chance an aspirant may leave this step
 
   // Checkpoints                                                  (ncheckpoints)
-  std::vector<std::int64_t> checkpoint_screened;       // agents screened in the last step
-  std::vector<double> checkpoint_screening_capacity;   // ...under this capacity (agents per step)
+  std::vector<std::int64_t> checkpoint_screened;      // agents screened in the last step
+  std::vector<double> checkpoint_screening_capacity;  // ...under this capacity (agents per step)
 
   CandidatePools queue;  // capacity rationing scratch, shared by the stages in turn
   AgentList left_home;   // agents no longer at home, in index order (added by decisions)

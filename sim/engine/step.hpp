@@ -3,8 +3,8 @@
 
 #include <span>
 
-#include "model/model.hpp"
 #include "engine/state.hpp"
+#include "model/model.hpp"
 
 namespace migrasim {
 

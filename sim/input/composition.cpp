@@ -12,7 +12,9 @@ constexpr int kMaxDepth = 16;
 
 std::string read_text(const std::string& path, const std::string& referrer) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError((referrer.empty() ? path : referrer) + ": cannot open the scenario file '" + path + "'");
+  if (!in)
+    throw InputError((referrer.empty() ? path : referrer) + ": cannot open the scenario file '" +
+                     path + "'");
   std::string text = read_document_text(in);
   if (in.bad()) throw InputError(path + ": cannot read the scenario file");
   return text;
@@ -35,7 +37,8 @@ void record_subtree(YamlSource& source, const std::string& file, const YAML::Nod
   if (!mark.is_null()) source.overrides[path] = position(file, mark);
   if (node.IsMap()) {
     for (auto it = node.begin(); it != node.end(); ++it) {
-      record_subtree(source, file, it->second, child_path(path, it->first.Scalar()), it->first.Mark());
+      record_subtree(source, file, it->second, child_path(path, it->first.Scalar()),
+                     it->first.Mark());
     }
   } else if (node.IsSequence()) {
     for (std::size_t i = 0; i < node.size(); ++i) {
@@ -52,8 +55,8 @@ bool all_named(const YAML::Node& list) {
 }
 
 // Lays `over` (from `file`) onto `base` at `path`; returns the merged node.
-YAML::Node merge(YAML::Node base, const YAML::Node& over, const std::string& path, YamlSource& source,
-                 const std::string& file, const YAML::Mark& mark) {
+YAML::Node merge(YAML::Node base, const YAML::Node& over, const std::string& path,
+                 YamlSource& source, const std::string& file, const YAML::Mark& mark) {
   // Merged containers keep their inherited keys' positions; only what the
   // extending file sets is recorded as coming from it.
   if (base.IsMap() && over.IsMap()) {
@@ -105,14 +108,17 @@ ComposedDocument compose(const std::string& text, const std::string& file, int d
   if (!extends.IsScalar() || extends.Scalar().empty()) {
     throw InputError(where + "expected the path of the scenario this one builds on");
   }
-  if (depth >= kMaxDepth) throw InputError(where + "scenarios extend each other more than 16 levels deep");
+  if (depth >= kMaxDepth)
+    throw InputError(where + "scenarios extend each other more than 16 levels deep");
   const std::filesystem::path parent_path =
       std::filesystem::path(file).parent_path() / std::filesystem::path(extends.Scalar());
   const std::string parent_file = parent_path.lexically_normal().string();
   std::error_code error;
   const auto canonical = std::filesystem::weakly_canonical(parent_path, error).string();
   for (const std::string& seen : chain) {
-    if (seen == canonical) throw InputError(where + "'" + extends.Scalar() + "' extends this scenario in turn (a cycle)");
+    if (seen == canonical)
+      throw InputError(where + "'" + extends.Scalar() +
+                       "' extends this scenario in turn (a cycle)");
   }
   chain.push_back(canonical);
   const std::string parent_text = read_text(parent_file, where.substr(0, where.size() - 2));

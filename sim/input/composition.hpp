@@ -23,8 +23,8 @@
 namespace migrasim {
 
 struct ComposedDocument {
-  YAML::Node root;                      // the merged document, without `extends`
-  std::shared_ptr<YamlSource> source;   // positions: the base file, plus what others set
+  YAML::Node root;                     // the merged document, without `extends`
+  std::shared_ptr<YamlSource> source;  // positions: the base file, plus what others set
   std::vector<std::pair<std::string, std::string>> files;  // (path, text), base first
 };
 

@@ -41,10 +41,10 @@ void read_parameters(DataSharingSpec& v, const YamlMap& map, Scenario& s) {
 }
 
 void read_parameters(VisaPolicySpec& v, const YamlMap& map, Scenario& s) {
-  v.regions = s.names(map.required("regions"));  // a visa rule names whom it applies to
   const YamlField node = map.required("node");
   v.node = node.name();
   s.note(node);
+  v.regions = s.names(map.required("regions"));  // a visa rule names whom it applies to
 }
 
 void read_parameters(LegalPathwayOpeningSpec& v, const YamlMap& map, Scenario& s) {
@@ -52,13 +52,15 @@ void read_parameters(LegalPathwayOpeningSpec& v, const YamlMap& map, Scenario& s
   v.capacity_per_day = map.required("capacity_per_day").number_in(0.0, 1e9);
   v.min_claim_strength = map.probability_or("min_claim_strength", v.min_claim_strength);
   if (auto f = map.optional("wait_days")) v.wait_days = f->number_in(0.0, kMaxDays);
-  if (auto f = map.optional("awareness_rate_per_day")) v.awareness_rate_per_day = f->number_in(0.0, 10.0);
+  if (auto f = map.optional("awareness_rate_per_day"))
+    v.awareness_rate_per_day = f->number_in(0.0, 10.0);
 }
 
 namespace {
 
 template <std::size_t... I>
-std::optional<InterventionParameters> parameters_named(const std::string& type, std::index_sequence<I...>) {
+std::optional<InterventionParameters> parameters_named(const std::string& type,
+                                                       std::index_sequence<I...>) {
   std::optional<InterventionParameters> found;
   ((type == std::variant_alternative_t<I, InterventionParameters>::kType
         ? void(found.emplace(std::in_place_index<I>))
@@ -70,7 +72,8 @@ std::optional<InterventionParameters> parameters_named(const std::string& type, 
 template <std::size_t... I>
 std::string names_of_types(std::index_sequence<I...>) {
   std::string names;
-  ((names += (I == 0 ? "" : ", ") + std::string(std::variant_alternative_t<I, InterventionParameters>::kType)),
+  ((names += (I == 0 ? "" : ", ") +
+             std::string(std::variant_alternative_t<I, InterventionParameters>::kType)),
    ...);
   return names;
 }

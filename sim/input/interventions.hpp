@@ -26,22 +26,22 @@ class YamlMap;
 // their clients.
 struct SmugglingTaskForceSpec {
   static constexpr const char* kType = "smuggling_task_force";
-  std::vector<std::string> networks;      // targets (empty = all)
-  std::vector<std::string> checkpoints;   // where intelligence helps
-  double arrest_rate_per_day = 0.0;       // share of targeted networks' capacity lost per day
-  double client_detection_boost = 0.0;    // p' = 1 - (1 - p)(1 - boost) for clients, at `checkpoints`
+  std::vector<std::string> networks;     // targets (empty = all)
+  std::vector<std::string> checkpoints;  // where intelligence helps
+  double arrest_rate_per_day = 0.0;      // share of targeted networks' capacity lost per day
+  double client_detection_boost = 0.0;  // p' = 1 - (1 - p)(1 - boost) for clients, at `checkpoints`
 };
 
 // Messages on social platforms about the dangers of smuggling and about legal
 // pathways.
 struct OutreachCampaignSpec {
   static constexpr const char* kType = "outreach_campaign";
-  std::vector<std::string> regions;       // targets (empty = all)
-  double reach_per_day = 0.0;             // share of members newly reached per day
-  double danger_message = 0.0;            // chance of dying the message conveys, in [0, 1]
-  double legal_pathways_message = 0.0;    // weight of the message about legal pathways, in [0, 1]
-  double credibility = 0.5;               // how far a reached group believes the message
-  double decay_days = 30.0;               // e-folding time of a group's exposure
+  std::vector<std::string> regions;     // targets (empty = all)
+  double reach_per_day = 0.0;           // share of members newly reached per day
+  double danger_message = 0.0;          // chance of dying the message conveys, in [0, 1]
+  double legal_pathways_message = 0.0;  // weight of the message about legal pathways, in [0, 1]
+  double credibility = 0.5;             // how far a reached group believes the message
+  double decay_days = 30.0;             // e-folding time of a group's exposure
 };
 
 // New sensitivities, false-positive rate and throughput at checkpoints,
@@ -76,16 +76,17 @@ struct VisaPolicySpec {
 // scenario.hpp for the standing ones).
 struct LegalPathwayOpeningSpec {
   static constexpr const char* kType = "legal_pathway";
-  std::vector<std::string> regions;       // eligible regions (empty = all)
+  std::vector<std::string> regions;  // eligible regions (empty = all)
   double capacity_per_day = 0.0;
   double min_claim_strength = 0.0;
   double wait_days = 30.0;
-  double awareness_rate_per_day = 0.0;    // hazard of learning of legal pathways while in force
+  double awareness_rate_per_day = 0.0;  // hazard of learning of legal pathways while in force
 };
 
 // Every intervention type, in the order docs/interventions.md lists them.
-using InterventionParameters = std::variant<SmugglingTaskForceSpec, OutreachCampaignSpec, ScreeningUpgradeSpec,
-                                            DataSharingSpec, VisaPolicySpec, LegalPathwayOpeningSpec>;
+using InterventionParameters =
+    std::variant<SmugglingTaskForceSpec, OutreachCampaignSpec, ScreeningUpgradeSpec,
+                 DataSharingSpec, VisaPolicySpec, LegalPathwayOpeningSpec>;
 
 struct InterventionSpec {
   std::string name;

@@ -5,8 +5,8 @@
 #include <sstream>
 
 #include "input/composition.hpp"
-#include "util/errors.hpp"
 #include "input/yaml_input.hpp"
+#include "util/errors.hpp"
 
 namespace migrasim {
 namespace {
@@ -102,7 +102,8 @@ void read_population(Scenario& s, const YamlField& field) {
   if (auto f = map.optional("asylum_claim_strength")) {
     s.population.asylum_claim_strength = read_beta(*f, s.population.asylum_claim_strength);
   }
-  if (auto f = map.optional("falsified_documents_share")) s.population.falsified_documents_share = f->probability();
+  if (auto f = map.optional("falsified_documents_share"))
+    s.population.falsified_documents_share = f->probability();
   if (auto f = map.optional("high_risk_share")) s.population.high_risk_share = f->probability();
   map.finish();
 }
@@ -120,7 +121,8 @@ void read_regions(Scenario& s, const YamlField& field) {
     region.economic_hardship = read_series(push.required("economic_hardship"), 0.0, 1.0);
     region.repression = read_series(push.required("repression"), 0.0, 1.0);
     push.finish();
-    if (auto f = map.optional("exit_restriction")) region.exit_restriction = read_series(*f, 0.0, 1.0);
+    if (auto f = map.optional("exit_restriction"))
+      region.exit_restriction = read_series(*f, 0.0, 1.0);
     map.finish();
     s.note(item);
     s.regions.push_back(std::move(region));
@@ -167,12 +169,13 @@ void read_route(Scenario& s, const YamlField& field) {
     s.note(to);
     edge.travel_days = map.required("travel_days").number_in(0.0, kMaxDays);
     edge.cost_usd = map.non_negative_or("cost_usd", edge.cost_usd);
-    if (auto f = map.optional("mortality_per_day")) edge.mortality_per_day = f->number_in(0.0, 10.0);
+    if (auto f = map.optional("mortality_per_day"))
+      edge.mortality_per_day = f->number_in(0.0, 10.0);
     edge.choice_weight = map.non_negative_or("choice_weight", edge.choice_weight);
     if (auto f = map.optional("smuggler")) {
       const std::string rule = f->string();
       if (rule == "none") {
-        edge.smuggler = SmugglerRule::kNone;
+        edge.smuggler = SmugglerRule::kNever;
       } else if (rule == "optional") {
         edge.smuggler = SmugglerRule::kOptional;
       } else if (rule == "required") {
@@ -206,7 +209,8 @@ void read_checkpoints(Scenario& s, const YamlField& field) {
     checkpoint.document_sensitivity = map.probability_or("document_sensitivity", 0.0);
     checkpoint.high_risk_sensitivity = map.probability_or("high_risk_sensitivity", 0.0);
     checkpoint.false_positive_rate = map.probability_or("false_positive_rate", 0.0);
-    if (auto f = map.optional("evasion_rate_per_day")) checkpoint.evasion_rate_per_day = f->number_in(0.0, 100.0);
+    if (auto f = map.optional("evasion_rate_per_day"))
+      checkpoint.evasion_rate_per_day = f->number_in(0.0, 100.0);
     if (auto f = map.optional("partners")) {
       for (const YamlField& partner : f->items(/*allow_empty=*/true)) {
         checkpoint.partners.push_back(partner.name());
@@ -231,18 +235,23 @@ void read_communities(Scenario& s, const YamlField& field) {
 void read_information(Scenario& s, const YamlField& field) {
   const YamlMap map(field);
   InformationSpec& i = s.information;
-  if (auto f = map.optional("initial_route_awareness")) i.initial_route_awareness = f->probability();
-  if (auto f = map.optional("discovery_rate_per_day")) i.discovery_rate_per_day = f->number_in(0.0, 10.0);
-  if (auto f = map.optional("contagion_rate_per_day")) i.contagion_rate_per_day = f->number_in(0.0, 10.0);
+  if (auto f = map.optional("initial_route_awareness"))
+    i.initial_route_awareness = f->probability();
+  if (auto f = map.optional("discovery_rate_per_day"))
+    i.discovery_rate_per_day = f->number_in(0.0, 10.0);
+  if (auto f = map.optional("contagion_rate_per_day"))
+    i.contagion_rate_per_day = f->number_in(0.0, 10.0);
   if (auto f = map.optional("global_mixing")) i.global_mixing = f->probability();
   if (auto f = map.optional("guide_rate_per_day")) i.guide_rate_per_day = f->number_in(0.0, 1e6);
   if (auto f = map.optional("memory_days")) i.memory_days = f->number_in(0.01, kMaxDays);
-  if (auto f = map.optional("learning_rate_per_day")) i.learning_rate_per_day = f->number_in(0.0, 100.0);
+  if (auto f = map.optional("learning_rate_per_day"))
+    i.learning_rate_per_day = f->number_in(0.0, 100.0);
   if (auto f = map.optional("prior_success")) i.prior_success = f->probability();
   if (auto f = map.optional("prior_danger")) i.prior_danger = f->probability();
   if (auto f = map.optional("prior_weight")) i.prior_weight = f->number_in(1e-6, 1e9);
   if (auto f = map.optional("death_salience")) i.death_salience = f->number_in(0.0, 1e6);
-  if (auto f = map.optional("initial_legal_awareness")) i.initial_legal_awareness = f->probability();
+  if (auto f = map.optional("initial_legal_awareness"))
+    i.initial_legal_awareness = f->probability();
   if (auto f = map.optional("legal_awareness_rate_per_day")) {
     i.legal_awareness_rate_per_day = f->number_in(0.0, 10.0);
   }
@@ -264,26 +273,33 @@ void read_smugglers(Scenario& s, const YamlField& field) {
     if (auto f = map.optional("fee_usd")) n.fee_usd = f->number_in(0.0, 1e7);
     if (auto f = map.optional("min_fee_usd")) n.min_fee_usd = f->number_in(0.0, 1e7);
     if (auto f = map.optional("max_fee_usd")) n.max_fee_usd = f->number_in(0.0, 1e7);
-    if (auto f = map.optional("price_response_per_day")) n.price_response_per_day = f->number_in(0.0, 10.0);
-    if (auto f = map.optional("cost_per_client_usd")) n.cost_per_client_usd = f->number_in(0.0, 1e7);
-    if (auto f = map.optional("recruitment_rate_per_day")) n.recruitment_rate_per_day = f->number_in(0.0, 10.0);
-    if (auto f = map.optional("max_capacity_per_day")) n.max_capacity_per_day = f->number_in(0.0, 1e9);
+    if (auto f = map.optional("price_response_per_day"))
+      n.price_response_per_day = f->number_in(0.0, 10.0);
+    if (auto f = map.optional("cost_per_client_usd"))
+      n.cost_per_client_usd = f->number_in(0.0, 1e7);
+    if (auto f = map.optional("recruitment_rate_per_day"))
+      n.recruitment_rate_per_day = f->number_in(0.0, 10.0);
+    if (auto f = map.optional("max_capacity_per_day"))
+      n.max_capacity_per_day = f->number_in(0.0, 1e9);
     if (auto f = map.optional("enforcement_loss_rate_per_day")) {
       n.enforcement_loss_rate_per_day = f->number_in(0.0, 10.0);
     }
     if (auto f = map.optional("coercion_probability")) n.coercion_probability = f->probability();
-    if (auto f = map.optional("coercion_probability_in_debt")) n.coercion_probability_in_debt = f->probability();
+    if (auto f = map.optional("coercion_probability_in_debt"))
+      n.coercion_probability_in_debt = f->probability();
     if (auto f = map.optional("client_mortality_multiplier")) {
       n.client_mortality_multiplier = f->number_in(0.0, 100.0);
     }
-    if (auto f = map.optional("advertising_rate_per_day")) n.advertising_rate_per_day = f->number_in(0.0, 10.0);
+    if (auto f = map.optional("advertising_rate_per_day"))
+      n.advertising_rate_per_day = f->number_in(0.0, 10.0);
     if (auto f = map.optional("falsified_documents_probability")) {
       n.falsified_documents_probability = f->probability();
     }
     if (auto f = map.optional("initial_reputation")) n.initial_reputation = f->probability();
     map.finish();
     if (n.min_fee_usd > n.max_fee_usd) item.fail("min_fee_usd is above max_fee_usd");
-    if (n.capacity_per_day > n.max_capacity_per_day) item.fail("capacity_per_day is above max_capacity_per_day");
+    if (n.capacity_per_day > n.max_capacity_per_day)
+      item.fail("capacity_per_day is above max_capacity_per_day");
     if (n.fee_usd < n.min_fee_usd || n.fee_usd > n.max_fee_usd) {
       item.fail("fee_usd must lie between min_fee_usd and max_fee_usd");
     }
@@ -322,17 +338,19 @@ void read_interventions(Scenario& s, const YamlField& field) {
     const YamlField type = map.required("type");
     auto parameters = intervention_parameters_of_type(type.string());
     if (!parameters) {
-      type.fail("unknown intervention type '" + type.string() + "'; allowed: " + intervention_type_names());
+      type.fail("unknown intervention type '" + type.string() +
+                "'; allowed: " + intervention_type_names());
     }
     v.parameters = std::move(*parameters);
-    v.name = map.has("name") ? map.required("name").name() : std::string(v.type()) + "_" + std::to_string(k);
+    v.name = map.has("name") ? map.required("name").name()
+                             : std::string(v.type()) + "_" + std::to_string(k);
     v.start = map.required("start").date();
     if (auto f = map.optional("end")) {
       v.end = f->date();
       if (*v.end < v.start) f->fail("'end' is before 'start'");
     }
-    v.cost_usd_per_day = map.non_negative_or("cost_usd_per_day", 0.0);
-    std::visit([&](auto& parameters) { read_parameters(parameters, map, s); }, v.parameters);
+    v.cost_usd_per_day = map.non_negative_or("cost_usd_per_day", v.cost_usd_per_day);
+    std::visit([&](auto& own) { read_parameters(own, map, s); }, v.parameters);
     map.finish();
     s.note(item);
     s.interventions.push_back(std::move(v));
@@ -348,16 +366,20 @@ void read_decisions(Scenario& s, const YamlField& field) {
   if (auto f = map.optional("success_weight")) d.success_weight = f->number_in(-50.0, 50.0);
   if (auto f = map.optional("danger_weight")) d.danger_weight = f->number_in(-1000.0, 1000.0);
   if (auto f = map.optional("cost_elasticity")) d.cost_elasticity = f->number_in(0.0, 20.0);
-  if (auto f = map.optional("give_up_after_days")) d.give_up_after_days = f->number_in(0.0, kMaxDays);
-  if (auto f = map.optional("route_cost_sensitivity")) d.route_cost_sensitivity = f->number_in(0.0, 100.0);
+  if (auto f = map.optional("give_up_after_days"))
+    d.give_up_after_days = f->number_in(0.0, kMaxDays);
+  if (auto f = map.optional("route_cost_sensitivity"))
+    d.route_cost_sensitivity = f->number_in(0.0, 100.0);
   if (auto f = map.optional("smuggler_preference")) d.smuggler_preference = f->probability();
-  if (auto f = map.optional("smuggler_wait_days")) d.smuggler_wait_days = f->number_in(0.0, kMaxDays);
+  if (auto f = map.optional("smuggler_wait_days"))
+    d.smuggler_wait_days = f->number_in(0.0, kMaxDays);
   map.finish();
 }
 
 void read_asylum(Scenario& s, const YamlField& field) {
   const YamlMap map(field);
-  if (auto f = map.optional("capacity_per_day")) s.asylum.capacity_per_day = f->number_at_least(0.0);
+  if (auto f = map.optional("capacity_per_day"))
+    s.asylum.capacity_per_day = f->number_at_least(0.0);
   if (auto f = map.optional("min_processing_days")) {
     s.asylum.min_processing_days = f->number_in(0.0, kMaxDays);
   }
@@ -368,10 +390,14 @@ void read_asylum(Scenario& s, const YamlField& field) {
 
 const char* to_string(NodeKind kind) {
   switch (kind) {
-    case NodeKind::kOrigin: return "origin";
-    case NodeKind::kTransit: return "transit";
-    case NodeKind::kBorder: return "border";
-    case NodeKind::kDestination: return "destination";
+    case NodeKind::kOrigin:
+      return "origin";
+    case NodeKind::kTransit:
+      return "transit";
+    case NodeKind::kBorder:
+      return "border";
+    case NodeKind::kDestination:
+      return "destination";
   }
   return "?";
 }

@@ -56,18 +56,18 @@ struct BetaSpec {
 
 struct PopulationSpec {
   std::int64_t agents = 0;
-  double persons_per_agent = 1.0;               // every count in the output is scaled by this
-  LognormalSpec savings_usd{8000.0, 1.0};       // liquid savings an agent can spend on the journey
-  BetaSpec risk_tolerance{0.3, 4.0};            // 0 = avoids all risk, 1 = ignores it
-  BetaSpec asylum_claim_strength{0.3, 3.0};     // chance a claim would be granted on its merits
-  double falsified_documents_share = 0.0;       // travel on falsified documents from the start
-  double high_risk_share = 0.0;                 // rare individuals screening should stop
+  double persons_per_agent = 1.0;            // every count in the output is scaled by this
+  LognormalSpec savings_usd{8000.0, 1.0};    // liquid savings an agent can spend on the journey
+  BetaSpec risk_tolerance{0.3, 4.0};         // 0 = avoids all risk, 1 = ignores it
+  BetaSpec asylum_claim_strength{0.3, 3.0};  // chance a claim would be granted on its merits
+  double falsified_documents_share = 0.0;    // travel on falsified documents from the start
+  double high_risk_share = 0.0;              // rare individuals screening should stop
 };
 
 struct RegionSpec {
   std::string name;
-  double population_share = 0.0;  // share of the agents living here; shares are normalised
-  std::string origin;             // route node where this region's migrants start
+  double population_share = 0.0;     // share of the agents living here; shares are normalised
+  std::string origin;                // route node where this region's migrants start
   TimeSeriesSpec economic_hardship;  // index in [0, 1]
   TimeSeriesSpec repression;         // index in [0, 1]
   // Share of those set on leaving who are kept from leaving each day (exit
@@ -106,16 +106,16 @@ struct LegalPathwaySpec {
 };
 
 // Whether travelling an edge takes a smuggler: never, by choice, or always.
-enum class SmugglerRule : std::uint8_t { kNone, kOptional, kRequired };
+enum class SmugglerRule : std::uint8_t { kNever, kOptional, kRequired };
 
 struct EdgeSpec {
   std::string from;
   std::string to;
   double travel_days = 1.0;
-  double cost_usd = 0.0;             // paid on setting out on the edge without a smuggler
-  double mortality_per_day = 0.0;    // death hazard while on the edge without a smuggler
-  double choice_weight = 1.0;        // relative preference among a node's outgoing edges
-  SmugglerRule smuggler = SmugglerRule::kNone;
+  double cost_usd = 0.0;           // paid on setting out on the edge without a smuggler
+  double mortality_per_day = 0.0;  // death hazard while on the edge without a smuggler
+  double choice_weight = 1.0;      // relative preference among a node's outgoing edges
+  SmugglerRule smuggler = SmugglerRule::kNever;
 };
 
 // A smuggling network selling passage over the edges it covers (one fee for
@@ -125,21 +125,22 @@ struct EdgeSpec {
 struct SmugglerSpec {
   std::string name;
   std::vector<std::pair<std::string, std::string>> covers;  // edges as (from, to)
-  double capacity_per_day = 10.0;             // clients taken on per day at the start
-  double fee_usd = 5000.0;                    // fee at the start
+  double capacity_per_day = 10.0;                           // clients taken on per day at the start
+  double fee_usd = 5000.0;                                  // fee at the start
   double min_fee_usd = 0.0;
   double max_fee_usd = 1.0e6;
-  double price_response_per_day = 0.0;        // fee *= exp(response * (demand / capacity - 1) * dt)
-  double cost_per_client_usd = 0.0;           // the network's own cost per client
-  double recruitment_rate_per_day = 0.0;      // capacity growth at full use and full margin
+  double price_response_per_day = 0.0;    // fee *= exp(response * (demand / capacity - 1) * dt)
+  double cost_per_client_usd = 0.0;       // the network's own cost per client
+  double recruitment_rate_per_day = 0.0;  // capacity growth at full use and full margin
   double max_capacity_per_day = 1.0e9;
-  double enforcement_loss_rate_per_day = 0.0; // share of capacity lost to enforcement per day
-  double coercion_probability = 0.0;          // clients who paid in full who end up coerced
-  double coercion_probability_in_debt = 0.5;  // clients who could not pay in full, likewise
-  double client_mortality_multiplier = 1.0;   // on the covered edges' mortality
+  double enforcement_loss_rate_per_day = 0.0;    // share of capacity lost to enforcement per day
+  double coercion_probability = 0.0;             // clients who paid in full who end up coerced
+  double coercion_probability_in_debt = 0.5;     // clients who could not pay in full, likewise
+  double client_mortality_multiplier = 1.0;      // on the covered edges' mortality
   double falsified_documents_probability = 0.0;  // clients given falsified documents
-  double advertising_rate_per_day = 0.0;      // added to everyone's route-learning hazard, times reputation
-  double initial_reputation = 0.5;            // share of clients believed to arrive
+  double advertising_rate_per_day =
+      0.0;                          // added to everyone's route-learning hazard, times reputation
+  double initial_reputation = 0.5;  // share of clients believed to arrive
 };
 
 // A checkpoint screens everyone arriving at its node (see docs/model.md,
@@ -151,15 +152,15 @@ struct SmugglerSpec {
 struct CheckpointSpec {
   std::string name;
   std::string node;
-  double detection_probability = 0.9;         // chance a screened traveller is apprehended
-  std::optional<double> throughput_per_day;    // persons screened per day; none = unlimited
-  double asylum_claim_probability = 0.0;       // chance an apprehended traveller claims asylum
-  double document_sensitivity = 0.0;           // chance falsified documents are caught
-  double high_risk_sensitivity = 0.0;          // chance a high-risk individual is flagged
-  double false_positive_rate = 0.0;            // chance a genuine traveller is flagged
-  double evasion_rate_per_day = 0.0;           // evasion hazard of those waiting, per unit of excess demand
-  std::vector<std::string> partners;           // upstream checkpoints whose records are shared here
-  double shared_data_match_rate = 0.0;         // chance a partner's record matches the traveller
+  double detection_probability = 0.9;        // chance a screened traveller is apprehended
+  std::optional<double> throughput_per_day;  // persons screened per day; none = unlimited
+  double asylum_claim_probability = 0.0;     // chance an apprehended traveller claims asylum
+  double document_sensitivity = 0.0;         // chance falsified documents are caught
+  double high_risk_sensitivity = 0.0;        // chance a high-risk individual is flagged
+  double false_positive_rate = 0.0;          // chance a genuine traveller is flagged
+  double evasion_rate_per_day = 0.0;  // evasion hazard of those waiting, per unit of excess demand
+  std::vector<std::string> partners;  // upstream checkpoints whose records are shared here
+  double shared_data_match_rate = 0.0;  // chance a partner's record matches the traveller
 };
 
 // Social-media groups: `count` groups in all, shared out between regions by
@@ -181,18 +182,18 @@ struct CommunitySpec {
 // perceived success and danger of agents at home move towards their
 // community's record of outcomes at learning_rate_per_day.
 struct InformationSpec {
-  double initial_route_awareness = 1.0;    // share aware at the start (1: no information dynamics)
-  double discovery_rate_per_day = 0.0;     // learning of the route from outside any group
-  double contagion_rate_per_day = 0.0;     // from aware members of the group
-  double global_mixing = 0.0;              // weight of the overall aware share, in [0, 1]
-  double guide_rate_per_day = 0.0;         // per remembered arrival per member (route guides)
-  double memory_days = 90.0;               // e-folding time of remembered outcomes
-  double learning_rate_per_day = 0.05;     // speed at which beliefs follow the group's record
-  double prior_success = 0.6;              // belief before any outcome is heard of
-  double prior_danger = 0.05;              // perceived chance of dying on the way, likewise
-  double prior_weight = 20.0;              // prior's weight, in remembered outcomes
-  double death_salience = 10.0;            // a death weighs as much as this many outcomes
-  double initial_legal_awareness = 0.0;    // share who know of legal pathways at the start
+  double initial_route_awareness = 1.0;  // share aware at the start (1: no information dynamics)
+  double discovery_rate_per_day = 0.0;   // learning of the route from outside any group
+  double contagion_rate_per_day = 0.0;   // from aware members of the group
+  double global_mixing = 0.0;            // weight of the overall aware share, in [0, 1]
+  double guide_rate_per_day = 0.0;       // per remembered arrival per member (route guides)
+  double memory_days = 90.0;             // e-folding time of remembered outcomes
+  double learning_rate_per_day = 0.05;   // speed at which beliefs follow the group's record
+  double prior_success = 0.6;            // belief before any outcome is heard of
+  double prior_danger = 0.05;            // perceived chance of dying on the way, likewise
+  double prior_weight = 20.0;            // prior's weight, in remembered outcomes
+  double death_salience = 10.0;          // a death weighs as much as this many outcomes
+  double initial_legal_awareness = 0.0;  // share who know of legal pathways at the start
   double legal_awareness_rate_per_day = 0.0;  // hazard of learning of them, per day
 };
 
@@ -230,9 +231,10 @@ struct AsylumSpec {
 
 struct Scenario {
   std::string file;  // where it was read from, for messages
-  std::string text;  // the document as read (merged, if it extends others); overrides applied afterwards
+  // the document as read (merged, if it extends others); overrides applied afterwards
+  std::string text;
   std::vector<std::pair<std::string, std::string>> source_files;  // (path, text), base first
-  std::vector<std::string> overrides;  // the --set assignments, in order
+  std::vector<std::string> overrides;                             // the --set assignments, in order
   // key path -> "file:line:column" of the entries and name references, so
   // compile() can point at the line that names an unknown node.
   std::map<std::string, std::string> locations;

@@ -6,8 +6,8 @@
 #include <memory>
 #include <set>
 
-#include "util/errors.hpp"
 #include "input/yaml_input.hpp"
+#include "util/errors.hpp"
 
 namespace migrasim {
 namespace {
@@ -26,7 +26,8 @@ std::string read_sweep_text(const std::string& path) {
 
 // A YAML scalar as --set text: the value exactly as written in the file.
 std::string override_text(const YamlField& field) {
-  if (!field.node().IsScalar()) field.fail("expected a single value (a number, date, name or true/false)");
+  if (!field.node().IsScalar())
+    field.fail("expected a single value (a number, date, name or true/false)");
   return field.node().Scalar();
 }
 
@@ -46,7 +47,8 @@ SweepParameter read_parameter(const YamlField& field, SweepDesign design) {
   const YamlField key = entry.required("key");
   p.key_path = key.string();
   if (p.key_path.find('=') != std::string::npos || p.key_path.find(' ') != std::string::npos) {
-    key.fail("'" + p.key_path + "' is not a key path; write it as for --set, e.g. decisions.base_rate");
+    key.fail("'" + p.key_path +
+             "' is not a key path; write it as for --set, e.g. decisions.base_rate");
   }
   p.units = entry.string_or("units", "1");
   if (auto f = entry.optional("integer")) p.integer = f->boolean();
@@ -57,7 +59,8 @@ SweepParameter read_parameter(const YamlField& field, SweepDesign design) {
   if (!values && !range) field.fail("needs `range: [low, high]` or, for a grid, `values: [...]`");
   if (values) {
     if (design != SweepDesign::kGrid) {
-      values->fail("a list of values needs design: grid; latin_hypercube and sobol sample a `range`");
+      values->fail(
+          "a list of values needs design: grid; latin_hypercube and sobol sample a `range`");
     }
     p.distribution = Distribution::kValues;
     std::set<double> seen;
@@ -67,10 +70,12 @@ SweepParameter read_parameter(const YamlField& field, SweepDesign design) {
       p.values.push_back(x);
     }
     if (auto f = entry.optional("distribution")) f->fail("a list of values has no distribution");
-    if (auto f = entry.optional("levels")) f->fail("a list of values has no levels; they are the list");
+    if (auto f = entry.optional("levels"))
+      f->fail("a list of values has no levels; they are the list");
   } else {
     const auto bounds = range->items();
-    if (bounds.size() != 2) range->fail("expected [low, high], got " + std::to_string(bounds.size()) + " values");
+    if (bounds.size() != 2)
+      range->fail("expected [low, high], got " + std::to_string(bounds.size()) + " values");
     p.lower = bounds[0].number();
     p.upper = bounds[1].number();
     if (!(p.lower < p.upper)) range->fail("low must be below high");
@@ -81,8 +86,8 @@ SweepParameter read_parameter(const YamlField& field, SweepDesign design) {
       p.distribution = Distribution::kLogUniform;
       if (!(p.lower > 0.0)) range->fail("a log_uniform range must be positive");
     } else {
-      entry.required("distribution").fail("unknown distribution '" + distribution +
-                                          "'; expected uniform or log_uniform");
+      entry.required("distribution")
+          .fail("unknown distribution '" + distribution + "'; expected uniform or log_uniform");
     }
     if (design == SweepDesign::kGrid) {
       p.levels = static_cast<int>(entry.required("levels").integer_in(2, 100000));
@@ -136,21 +141,26 @@ SweepSpec parse_sweep(const std::string& text, const std::string& file) {
   SweepSpec s;
   s.file = file;
   s.text = text;
-  s.name = top.has("name") ? top.required("name").name() : std::filesystem::path(file).stem().string();
+  s.name =
+      top.has("name") ? top.required("name").name() : std::filesystem::path(file).stem().string();
   const YamlField scenario = top.required("scenario");
   s.scenario_location = scenario.location();
   const std::filesystem::path relative = scenario.string();
-  s.scenario_path = relative.is_absolute() ? relative.string()
-                                           : (std::filesystem::path(file).parent_path() / relative).lexically_normal().string();
+  s.scenario_path =
+      relative.is_absolute()
+          ? relative.string()
+          : (std::filesystem::path(file).parent_path() / relative).lexically_normal().string();
 
   const YamlField design = top.required("design");
   s.design = read_design(design);
   if (s.design == SweepDesign::kGrid) {
-    if (auto f = top.optional("samples")) f->fail("a grid has no samples; its size is the product of the levels");
+    if (auto f = top.optional("samples"))
+      f->fail("a grid has no samples; its size is the product of the levels");
   } else {
     s.samples = static_cast<std::uint32_t>(top.required("samples").integer_in(2, kMaxMembers));
   }
-  if (auto f = top.optional("replicates")) s.replicates = static_cast<std::uint32_t>(f->integer_in(1, 100000));
+  if (auto f = top.optional("replicates"))
+    s.replicates = static_cast<std::uint32_t>(f->integer_in(1, 100000));
   s.seed = static_cast<std::uint64_t>(top.required("seed").integer_in(0, std::int64_t{1} << 53));
   if (auto f = top.optional("seeds")) {
     const std::string text_value = f->string();
@@ -172,8 +182,10 @@ SweepSpec parse_sweep(const std::string& text, const std::string& file) {
 
   std::set<std::string> names;
   const auto claim = [&](const std::string& name, const YamlField& where) {
-    static const std::set<std::string> reserved{"member", "replicate", "time", "member_status", "member_seed"};
-    if (reserved.count(name)) where.fail("'" + name + "' is a reserved name in the sweep output; choose another");
+    static const std::set<std::string> reserved{"member", "replicate", "time", "member_status",
+                                                "member_seed"};
+    if (reserved.count(name))
+      where.fail("'" + name + "' is a reserved name in the sweep output; choose another");
     if (!names.insert(name).second) where.fail("the name '" + name + "' is used twice");
   };
   const YamlField parameters = top.required("parameters");
@@ -181,7 +193,8 @@ SweepSpec parse_sweep(const std::string& text, const std::string& file) {
   for (const YamlField& item : parameters.items()) {
     s.parameters.push_back(read_parameter(item, s.design));
     claim(s.parameters.back().name, item);
-    if (!keys.insert(s.parameters.back().key_path).second) item.fail("the key '" + s.parameters.back().key_path + "' is swept twice");
+    if (!keys.insert(s.parameters.back().key_path).second)
+      item.fail("the key '" + s.parameters.back().key_path + "' is swept twice");
   }
   if (s.design == SweepDesign::kSobol && s.parameters.size() > 1000) {
     parameters.fail("at most 1000 parameters for a Sobol design");
@@ -195,8 +208,11 @@ SweepSpec parse_sweep(const std::string& text, const std::string& file) {
     claim(o.name, item);
     // Outputs kept step by step share the file's one time axis.
     if (o.reduction == Reduction::kPerStep) {
-      if (unreduced_window_seen && (o.window_start != unreduced_start || o.window_end != unreduced_end)) {
-        item.fail("outputs kept step by step (reduce: none) share one time axis, so they need the same window");
+      if (unreduced_window_seen &&
+          (o.window_start != unreduced_start || o.window_end != unreduced_end)) {
+        item.fail(
+            "outputs kept step by step (reduce: none) share one time axis, so they need the same "
+            "window");
       }
       unreduced_window_seen = true;
       unreduced_start = o.window_start;
@@ -211,8 +227,11 @@ SweepSpec parse_sweep(const std::string& text, const std::string& file) {
     case SweepDesign::kGrid: {
       members = 1;
       for (const SweepParameter& p : s.parameters) {
-        members *= p.distribution == Distribution::kValues ? static_cast<std::int64_t>(p.values.size()) : p.levels;
-        if (members > kMaxMembers) parameters.fail("the grid has more than " + std::to_string(kMaxMembers) + " members");
+        members *= p.distribution == Distribution::kValues
+                       ? static_cast<std::int64_t>(p.values.size())
+                       : p.levels;
+        if (members > kMaxMembers)
+          parameters.fail("the grid has more than " + std::to_string(kMaxMembers) + " members");
       }
       break;
     }
@@ -220,10 +239,11 @@ SweepSpec parse_sweep(const std::string& text, const std::string& file) {
       members = s.samples;
       break;
     case SweepDesign::kSobol:
-      members = static_cast<std::int64_t>(s.samples) * static_cast<std::int64_t>(s.parameters.size() + 2);
+      members =
+          static_cast<std::int64_t>(s.samples) * static_cast<std::int64_t>(s.parameters.size() + 2);
       if (members > kMaxMembers) {
-        top.required("samples").fail("samples x (parameters + 2) = " + std::to_string(members) + " members; at most " +
-                                     std::to_string(kMaxMembers));
+        top.required("samples").fail("samples x (parameters + 2) = " + std::to_string(members) +
+                                     " members; at most " + std::to_string(kMaxMembers));
       }
       break;
   }
@@ -234,29 +254,40 @@ SweepSpec load_sweep(const std::string& path) { return parse_sweep(read_sweep_te
 
 const char* to_string(SweepDesign design) {
   switch (design) {
-    case SweepDesign::kGrid: return "grid";
-    case SweepDesign::kLatinHypercube: return "latin_hypercube";
-    case SweepDesign::kSobol: return "sobol";
+    case SweepDesign::kGrid:
+      return "grid";
+    case SweepDesign::kLatinHypercube:
+      return "latin_hypercube";
+    case SweepDesign::kSobol:
+      return "sobol";
   }
   return "?";
 }
 
 const char* to_string(Distribution distribution) {
   switch (distribution) {
-    case Distribution::kUniform: return "uniform";
-    case Distribution::kLogUniform: return "log_uniform";
-    case Distribution::kValues: return "values";
+    case Distribution::kUniform:
+      return "uniform";
+    case Distribution::kLogUniform:
+      return "log_uniform";
+    case Distribution::kValues:
+      return "values";
   }
   return "?";
 }
 
 const char* to_string(Reduction reduction) {
   switch (reduction) {
-    case Reduction::kPerStep: return "none";
-    case Reduction::kSum: return "sum";
-    case Reduction::kMean: return "mean";
-    case Reduction::kLast: return "last";
-    case Reduction::kMax: return "max";
+    case Reduction::kPerStep:
+      return "none";
+    case Reduction::kSum:
+      return "sum";
+    case Reduction::kMean:
+      return "mean";
+    case Reduction::kLast:
+      return "last";
+    case Reduction::kMax:
+      return "max";
   }
   return "?";
 }

@@ -44,8 +44,8 @@ struct SweepParameter {
 };
 
 struct SweepOutput {
-  std::string name;    // output variable name
-  std::string series;  // a scalar series of a run (see docs/output.md), checked by Sweep
+  std::string name;             // output variable name
+  std::string series;           // a scalar series of a run (see docs/output.md), checked by Sweep
   std::string series_location;  // "file:line:column: key.path" of the series, for that check
   std::optional<Date> window_start, window_end;  // steps whose start lies inside
   Reduction reduction = Reduction::kPerStep;

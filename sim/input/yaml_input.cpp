@@ -21,11 +21,16 @@ std::string format_location(const std::string& file, const YAML::Mark& mark) {
 
 std::string describe(const YAML::Node& node) {
   switch (node.Type()) {
-    case YAML::NodeType::Null: return "nothing";
-    case YAML::NodeType::Map: return "a mapping";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Scalar: return "'" + node.Scalar() + "'";
-    default: return "an undefined value";
+    case YAML::NodeType::Null:
+      return "nothing";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Scalar:
+      return "'" + node.Scalar() + "'";
+    default:
+      return "an undefined value";
   }
 }
 
@@ -181,17 +186,19 @@ YAML::Node load_yaml_document(const YamlSource& source) {
   try {
     root = YAML::Load(text);
   } catch (const YAML::DeepRecursion& e) {
-    throw InputError(format_location(source.file, e.mark) +
-                     ": invalid YAML: nesting is too deep (scenarios nest a few levels; this is hundreds)");
+    throw InputError(
+        format_location(source.file, e.mark) +
+        ": invalid YAML: nesting is too deep (scenarios nest a few levels; this is hundreds)");
   } catch (const YAML::Exception& e) {
     throw InputError(format_location(source.file, e.mark) + ": invalid YAML: " + e.msg);
   }
   if (const auto problem = check_expansion(root, text.size())) {
-    throw InputError(format_location(source.file, problem->first) + ": invalid YAML: " +
-                     problem->second);
+    throw InputError(format_location(source.file, problem->first) +
+                     ": invalid YAML: " + problem->second);
   }
   if (const auto open = find_unclosed_quote(root, text)) {
-    throw InputError(format_location(source.file, *open) + ": invalid YAML: this quoted string is never closed");
+    throw InputError(format_location(source.file, *open) +
+                     ": invalid YAML: this quoted string is never closed");
   }
   if (!root || root.IsNull()) {
     throw InputError(source.file + ":1:1: the file is empty; expected a mapping of keys");
@@ -303,8 +310,8 @@ std::int64_t YamlField::integer() const {
 std::int64_t YamlField::integer_in(std::int64_t low, std::int64_t high) const {
   const std::int64_t value = integer();
   if (value < low || value > high) {
-    fail("must be a whole number between " + std::to_string(low) + " and " +
-         std::to_string(high) + ", got " + node_.Scalar());
+    fail("must be a whole number between " + std::to_string(low) + " and " + std::to_string(high) +
+         ", got " + node_.Scalar());
   }
   return value;
 }
@@ -405,7 +412,8 @@ std::vector<YamlMap::Entry> YamlMap::entries() const {
   std::vector<Entry> result;
   for (std::size_t i = 0; i < entries_.size(); ++i) {
     YamlField value = child(i);
-    result.push_back(Entry{entries_[i].first, YamlField(keys_[i], value.path(), field_.source_ptr()), value});
+    result.push_back(
+        Entry{entries_[i].first, YamlField(keys_[i], value.path(), field_.source_ptr()), value});
   }
   return result;
 }
@@ -435,8 +443,7 @@ void YamlMap::finish() const {
       message += ")";
     }
     const std::string path = field_.path().empty() ? key : field_.path() + "." + key;
-    YamlField located(entries_[i].second, path,
-                      field_.source_ptr());
+    YamlField located(entries_[i].second, path, field_.source_ptr());
     // A key set elsewhere (--set, an extending scenario) is reported there.
     if (located.location() != format_location(field_.source().file, entries_[i].second.Mark())) {
       located.fail(message);
@@ -556,8 +563,8 @@ std::string apply_override(YAML::Node& root, const std::string& assignment) {
         node.reset(next);
       }
     } else {
-      throw InputError(option + ": " + canonical + " is a single value; it has no key '" +
-                       segment + "'");
+      throw InputError(option + ": " + canonical + " is a single value; it has no key '" + segment +
+                       "'");
     }
   }
   return canonical;

@@ -29,9 +29,10 @@ namespace migrasim {
 // from `file` (a `--set` option, a scenario extending another) are listed in
 // `overrides` by canonical key path with the place they came from.
 struct YamlSource {
-  std::string file;                              // the path as the user gave it
-  std::string text;                              // the full document text
-  std::map<std::string, std::string> overrides;  // key path -> "--set path=value" or "file:line:column"
+  std::string file;  // the path as the user gave it
+  std::string text;  // the full document text
+  // key path -> "--set path=value" or "file:line:column"
+  std::map<std::string, std::string> overrides;
 
   // The place recorded for `path` or its nearest recorded ancestor, if any.
   const std::string* recorded_location(const std::string& path) const;
@@ -133,7 +134,8 @@ class YamlMap {
 // Applies `path=value` to the document before it is read. Path segments are
 // separated by dots; a sequence element is addressed by index (`edges.3` or
 // `edges[3]`) or by the value of its `name` key (`route.nodes.darien`). Missing
-// mappings on the way are created, so optional sections can be set too. Returns the canonical key path
+// mappings on the way are created, so optional sections can be set too. Returns the canonical key
+// path
 // (`route.edges[3].travel_days`) so errors can point back at the option.
 std::string apply_override(YAML::Node& root, const std::string& assignment);
 

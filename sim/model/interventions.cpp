@@ -10,20 +10,22 @@
 namespace migrasim {
 namespace {
 
-std::size_t index_of(const Scenario& s, const std::vector<std::string>& names, const std::string& name,
-                     const std::string& path, const char* what) {
+std::size_t index_of(const Scenario& s, const std::vector<std::string>& names,
+                     const std::string& name, const std::string& path, const char* what) {
   const auto it = std::find(names.begin(), names.end(), name);
   if (it == names.end()) {
     std::string known;
     for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
-    s.fail(path, std::string("unknown ") + what + " '" + name + "'; known: " + (known.empty() ? "none" : known));
+    s.fail(path, std::string("unknown ") + what + " '" + name + "'; known " + what +
+                     "s: " + (known.empty() ? "none" : known));
   }
   return static_cast<std::size_t>(it - names.begin());
 }
 
 // 1 for each of `all` named in `chosen` (every one when `chosen` is empty).
 std::vector<std::uint8_t> targeted(const Scenario& s, const std::vector<std::string>& all,
-                                   const std::vector<std::string>& chosen, const std::string& path, const char* what) {
+                                   const std::vector<std::string>& chosen, const std::string& path,
+                                   const char* what) {
   std::vector<std::uint8_t> mask(all.size(), chosen.empty() ? 1 : 0);
   for (std::size_t k = 0; k < chosen.size(); ++k) {
     mask[index_of(s, all, chosen[k], path + "[" + std::to_string(k) + "]", what)] = 1;
@@ -31,13 +33,14 @@ std::vector<std::uint8_t> targeted(const Scenario& s, const std::vector<std::str
   return mask;
 }
 
-std::vector<CheckpointId> checkpoint_ids(const CompileContext& c, const std::vector<std::string>& names,
+std::vector<CheckpointId> checkpoint_ids(const CompileContext& c,
+                                         const std::vector<std::string>& names,
                                          const std::string& key) {
   std::vector<CheckpointId> ids;
   for (std::size_t k = 0; k < names.size(); ++k) {
-    ids.push_back(static_cast<CheckpointId>(index_of(c.scenario, c.model.checkpoint_name, names[k],
-                                                     c.path + "." + key + "[" + std::to_string(k) + "]",
-                                                     "checkpoint")));
+    ids.push_back(static_cast<CheckpointId>(
+        index_of(c.scenario, c.model.checkpoint_name, names[k],
+                 c.path + "." + key + "[" + std::to_string(k) + "]", "checkpoint")));
   }
   return ids;
 }
@@ -47,12 +50,14 @@ std::int32_t end_step_before(const Model& m, const std::optional<Date>& until) {
 }
 
 // Adds a legal channel to the model's pathway table; returns its index.
-std::uint16_t add_pathway(Model& m, const std::string& name, double capacity_per_day, double min_claim_strength,
+std::uint16_t add_pathway(Model& m, const std::string& name, double capacity_per_day,
+                          double min_claim_strength,
                           const std::vector<std::uint8_t>& region_allowed, double wait_days) {
   m.pathway_name.push_back(name);
   m.pathway_capacity_agents.push_back(capacity_per_day * m.step_days / m.persons_per_agent);
   m.pathway_min_claim_strength.push_back(min_claim_strength);
-  m.pathway_region_allowed.insert(m.pathway_region_allowed.end(), region_allowed.begin(), region_allowed.end());
+  m.pathway_region_allowed.insert(m.pathway_region_allowed.end(), region_allowed.begin(),
+                                  region_allowed.end());
   m.pathway_wait_steps.push_back(steps_covering(wait_days, m.step_days));
   return static_cast<std::uint16_t>(m.pathway_count() - 1);
 }
@@ -63,7 +68,8 @@ void compile_standing_visa_rules(const Scenario& s, Model& m) {
   for (std::size_t n = 0; n < m.node_count(); ++n) {
     for (std::size_t k = 0; k < s.nodes[n].visa_required.size(); ++k) {
       const VisaRuleSpec& rule = s.nodes[n].visa_required[k];
-      const std::string path = "route.nodes[" + std::to_string(n) + "].visa_required[" + std::to_string(k) + "]";
+      const std::string path =
+          "route.nodes[" + std::to_string(n) + "].visa_required[" + std::to_string(k) + "]";
       Intervention v;
       v.name = m.node_name[n] + ".visa_required[" + std::to_string(k) + "]";
       v.type = VisaPolicySpec::kType;
@@ -80,7 +86,8 @@ void compile_standing_pathways(const Scenario& s, Model& m) {
   for (std::size_t p = 0; p < s.legal_pathways.size(); ++p) {
     const LegalPathwaySpec& spec = s.legal_pathways[p];
     const std::string path = "legal_pathways[" + std::to_string(p) + "]";
-    if (std::find(m.pathway_name.begin(), m.pathway_name.end(), spec.name) != m.pathway_name.end()) {
+    if (std::find(m.pathway_name.begin(), m.pathway_name.end(), spec.name) !=
+        m.pathway_name.end()) {
       s.fail(path, "a legal pathway named '" + spec.name + "' is already defined");
     }
     LegalPathwayOpening opening;
@@ -101,8 +108,8 @@ void compile_standing_pathways(const Scenario& s, Model& m) {
 
 SmugglingTaskForce compile_effect(const SmugglingTaskForceSpec& spec, CompileContext& c) {
   SmugglingTaskForce e;
-  e.network_targeted =
-      targeted(c.scenario, c.model.network_name, spec.networks, c.path + ".networks", "smuggling network");
+  e.network_targeted = targeted(c.scenario, c.model.network_name, spec.networks,
+                                c.path + ".networks", "smuggling network");
   e.checkpoints = checkpoint_ids(c, spec.checkpoints, "checkpoints");
   e.arrest_probability = probability_per_step(spec.arrest_rate_per_day, c.model.step_days);
   e.client_detection_boost = spec.client_detection_boost;
@@ -111,11 +118,11 @@ SmugglingTaskForce compile_effect(const SmugglingTaskForceSpec& spec, CompileCon
 
 OutreachCampaign compile_effect(const OutreachCampaignSpec& spec, CompileContext& c) {
   OutreachCampaign e;
-  e.region_targeted = targeted(c.scenario, c.model.region_name, spec.regions, c.path + ".regions", "region");
-  e.campaign = static_cast<std::size_t>(
-      std::count_if(c.model.interventions.begin(), c.model.interventions.end(), [](const Intervention& v) {
-        return std::holds_alternative<OutreachCampaign>(v.effect);
-      }));
+  e.region_targeted =
+      targeted(c.scenario, c.model.region_name, spec.regions, c.path + ".regions", "region");
+  e.campaign = static_cast<std::size_t>(std::count_if(
+      c.model.interventions.begin(), c.model.interventions.end(),
+      [](const Intervention& v) { return std::holds_alternative<OutreachCampaign>(v.effect); }));
   e.reach_probability = probability_per_step(spec.reach_per_day, c.model.step_days);
   e.danger_message = spec.danger_message;
   e.legal_pathways_message = spec.legal_pathways_message;
@@ -132,7 +139,8 @@ ScreeningUpgrade compile_effect(const ScreeningUpgradeSpec& spec, CompileContext
   if (spec.document_sensitivity) e.document_sensitivity = *spec.document_sensitivity;
   if (spec.high_risk_sensitivity) e.high_risk_sensitivity = *spec.high_risk_sensitivity;
   if (spec.false_positive_rate) e.false_positive_rate = *spec.false_positive_rate;
-  if (spec.throughput_per_day) e.capacity_agents = *spec.throughput_per_day * m.step_days / m.persons_per_agent;
+  if (spec.throughput_per_day)
+    e.capacity_agents = *spec.throughput_per_day * m.step_days / m.persons_per_agent;
   e.ramp_up_steps = spec.ramp_up_days / m.step_days;
   return e;
 }
@@ -140,23 +148,27 @@ ScreeningUpgrade compile_effect(const ScreeningUpgradeSpec& spec, CompileContext
 DataSharing compile_effect(const DataSharingSpec& spec, CompileContext& c) {
   DataSharing e;
   e.checkpoints = checkpoint_ids(c, spec.checkpoints, "checkpoints");
-  for (const CheckpointId partner : checkpoint_ids(c, spec.partners, "partners")) e.partner_mask |= 1u << partner;
+  for (const CheckpointId partner : checkpoint_ids(c, spec.partners, "partners"))
+    e.partner_mask |= 1u << partner;
   e.match_rate = spec.match_rate;
   return e;
 }
 
 VisaPolicy compile_effect(const VisaPolicySpec& spec, CompileContext& c) {
   VisaPolicy e;
-  e.region_targeted = targeted(c.scenario, c.model.region_name, spec.regions, c.path + ".regions", "region");
-  e.node = static_cast<NodeId>(index_of(c.scenario, c.model.node_name, spec.node, c.path + ".node", "node"));
+  e.region_targeted =
+      targeted(c.scenario, c.model.region_name, spec.regions, c.path + ".regions", "region");
+  e.node = static_cast<NodeId>(
+      index_of(c.scenario, c.model.node_name, spec.node, c.path + ".node", "node"));
   return e;
 }
 
 LegalPathwayOpening compile_effect(const LegalPathwayOpeningSpec& spec, CompileContext& c) {
   LegalPathwayOpening e;
-  e.region_targeted = targeted(c.scenario, c.model.region_name, spec.regions, c.path + ".regions", "region");
-  e.pathway = add_pathway(c.model, c.name, spec.capacity_per_day, spec.min_claim_strength, e.region_targeted,
-                          spec.wait_days);
+  e.region_targeted =
+      targeted(c.scenario, c.model.region_name, spec.regions, c.path + ".regions", "region");
+  e.pathway = add_pathway(c.model, c.name, spec.capacity_per_day, spec.min_claim_strength,
+                          e.region_targeted, spec.wait_days);
   e.awareness_probability = probability_per_step(spec.awareness_rate_per_day, c.model.step_days);
   return e;
 }
@@ -168,7 +180,8 @@ void compile_policies(const Scenario& s, Model& m) {
     const InterventionSpec& spec = s.interventions[k];
     CompileContext context{s, m, "interventions[" + std::to_string(k) + "]", spec.name};
     for (const Intervention& other : m.interventions) {
-      if (other.name == spec.name) s.fail(context.path, "an intervention named '" + spec.name + "' is already defined");
+      if (other.name == spec.name)
+        s.fail(context.path, "an intervention named '" + spec.name + "' is already defined");
     }
     Intervention v;
     v.name = spec.name;
@@ -176,8 +189,11 @@ void compile_policies(const Scenario& s, Model& m) {
     v.start_step = m.first_step_from(spec.start);
     if (spec.end) v.end_step = m.first_step_from(Date{spec.end->days_since_epoch + 1});
     v.cost_usd_per_step = spec.cost_usd_per_day * m.step_days;
-    v.effect = std::visit([&](const auto& parameters) { return InterventionEffect(compile_effect(parameters, context)); },
-                          spec.parameters);
+    v.effect = std::visit(
+        [&](const auto& parameters) {
+          return InterventionEffect(compile_effect(parameters, context));
+        },
+        spec.parameters);
     m.interventions.push_back(std::move(v));
   }
 }

@@ -31,12 +31,12 @@ struct SmugglingTaskForce {
 
 struct OutreachCampaign {
   std::vector<std::uint8_t> region_targeted;  // (nregions)
-  std::size_t campaign = 0;                   // its place among the model's campaigns (for its exposure)
-  double reach_probability = 0.0;             // per step
+  std::size_t campaign = 0;        // its place among the model's campaigns (for its exposure)
+  double reach_probability = 0.0;  // per step
   double danger_message = 0.0;
   double legal_pathways_message = 0.0;
   double credibility = 0.0;
-  double exposure_decay = 0.0;                // exposure kept per step
+  double exposure_decay = 0.0;  // exposure kept per step
 };
 
 struct ScreeningUpgrade {
@@ -62,9 +62,9 @@ struct VisaPolicy {
 };
 
 struct LegalPathwayOpening {
-  std::uint16_t pathway = 0;           // its index among the model's pathways (Model::pathway_*)
+  std::uint16_t pathway = 0;  // its index among the model's pathways (Model::pathway_*)
   std::vector<std::uint8_t> region_targeted;  // (nregions) where awareness is raised
-  double awareness_probability = 0.0;  // per step, while open
+  double awareness_probability = 0.0;         // per step, while open
 };
 
 // What compile_effect() reads and where its errors point.

@@ -18,7 +18,8 @@ std::string known_names(const std::map<std::string, NodeId>& ids) {
 NodeId resolve_node(const Scenario& s, const std::map<std::string, NodeId>& ids,
                     const std::string& name, const std::string& path) {
   const auto it = ids.find(name);
-  if (it == ids.end()) s.fail(path, "unknown node '" + name + "'; known nodes: " + known_names(ids));
+  if (it == ids.end())
+    s.fail(path, "unknown node '" + name + "'; known nodes: " + known_names(ids));
   return it->second;
 }
 
@@ -82,7 +83,8 @@ std::vector<std::size_t> compile_nodes_and_edges(const Scenario& s, Model& m,
       }
     }
   }
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return from[a] < from[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return from[a] < from[b]; });
 
   const std::size_t nnodes = m.node_count();
   m.node_first_edge.assign(nnodes + 1, 0);
@@ -90,7 +92,8 @@ std::vector<std::size_t> compile_nodes_and_edges(const Scenario& s, Model& m,
   for (std::size_t k : order) {
     const EdgeSpec& e = s.edges[k];
     const double steps = std::max(1.0, std::round(e.travel_days / m.step_days));
-    if (steps > 65535) s.fail("route.edges[" + std::to_string(k) + "]", "travel_days is too long for step_days");
+    if (steps > 65535)
+      s.fail("route.edges[" + std::to_string(k) + "]", "travel_days is too long for step_days");
     m.edge_from.push_back(from[k]);
     m.edge_to.push_back(to[k]);
     m.edge_travel_steps.push_back(static_cast<std::uint16_t>(steps));
@@ -108,14 +111,15 @@ std::vector<std::size_t> compile_nodes_and_edges(const Scenario& s, Model& m,
 
 // Every node an agent can stand on must lead somewhere: no dead ends, no
 // cycles (an agent could walk forever), no nodes no one can reach.
-void check_route_graph(const Scenario& s, const Model& m, const std::vector<std::size_t>& edge_in_file) {
+void check_route_graph(const Scenario& s, const Model& m,
+                       const std::vector<std::size_t>& edge_in_file) {
   const std::size_t nnodes = m.node_count();
   for (std::size_t n = 0; n < nnodes; ++n) {
     const std::string path = "route.nodes[" + std::to_string(n) + "]";
     const bool has_exit = m.node_first_edge[n + 1] > m.node_first_edge[n];
     if (m.node_kind[n] != NodeKind::kDestination && !has_exit) {
       s.fail(path, "node '" + m.node_name[n] +
-                           "' has no outgoing edge; only destination nodes may end a route");
+                       "' has no outgoing edge; only destination nodes may end a route");
     }
     if (has_exit && m.node_choice_total[n] <= 0.0) {
       s.fail(path, "every edge leaving '" + m.node_name[n] + "' has choice_weight 0");
@@ -139,8 +143,8 @@ void check_route_graph(const Scenario& s, const Model& m, const std::vector<std:
       const NodeId child = m.edge_to[edge];
       if (colour[child] == 1) {
         s.fail("route.edges[" + std::to_string(edge_in_file[edge]) + "]",
-                "this edge closes a cycle through '" + m.node_name[child] +
-                    "'; routes must lead from origins to destinations");
+               "this edge closes a cycle through '" + m.node_name[child] +
+                   "'; routes must lead from origins to destinations");
       }
       if (colour[child] == 0) {
         colour[child] = 1;
@@ -151,7 +155,7 @@ void check_route_graph(const Scenario& s, const Model& m, const std::vector<std:
   for (std::size_t n = 0; n < nnodes; ++n) {
     if (colour[n] == 0) {
       s.fail("route.nodes[" + std::to_string(n) + "]",
-              "node '" + m.node_name[n] + "' cannot be reached from any origin node");
+             "node '" + m.node_name[n] + "' cannot be reached from any origin node");
     }
   }
 }
@@ -162,11 +166,12 @@ void compile_regions(const Scenario& s, Model& m, const std::map<std::string, No
   for (std::size_t r = 0; r < s.regions.size(); ++r) {
     const RegionSpec& region = s.regions[r];
     const std::string path = "regions[" + std::to_string(r) + "]";
-    if (!seen.emplace(region.name, r).second) s.fail(path, "a region named '" + region.name + "' is already defined");
+    if (!seen.emplace(region.name, r).second)
+      s.fail(path, "a region named '" + region.name + "' is already defined");
     const NodeId origin = resolve_node(s, ids, region.origin, path + ".origin");
     if (m.node_kind[origin] != NodeKind::kOrigin) {
       s.fail(path + ".origin", "'" + region.origin + "' is a " + to_string(m.node_kind[origin]) +
-                                       " node; a region's origin must be of kind origin");
+                                   " node; a region's origin must be of kind origin");
     }
     m.region_name.push_back(region.name);
     m.region_origin.push_back(origin);
@@ -185,7 +190,8 @@ void compile_regions(const Scenario& s, Model& m, const std::map<std::string, No
   for (const RegionSpec& region : s.regions) shares.push_back(region.population_share);
   const std::vector<std::uint32_t> count = share_out(m.agents, shares, 0);
   m.region_first_agent.assign(nregions + 1, 0);
-  for (std::size_t r = 0; r < nregions; ++r) m.region_first_agent[r + 1] = m.region_first_agent[r] + count[r];
+  for (std::size_t r = 0; r < nregions; ++r)
+    m.region_first_agent[r + 1] = m.region_first_agent[r] + count[r];
 }
 
 // Each region's communities get Zipf rank sizes; communities are numbered
@@ -196,13 +202,15 @@ void compile_communities(const Scenario& s, Model& m) {
   for (std::size_t r = 0; r < nregions; ++r) {
     region_agents[r] = m.region_first_agent[r + 1] - m.region_first_agent[r];
   }
-  const auto per_region = share_out(static_cast<std::uint64_t>(s.communities.count), region_agents, 1);
+  const auto per_region =
+      share_out(static_cast<std::uint64_t>(s.communities.count), region_agents, 1);
   m.community_first_agent.assign(1, 0);
   for (std::size_t r = 0; r < nregions; ++r) {
     const std::uint32_t members = m.region_first_agent[r + 1] - m.region_first_agent[r];
     const std::uint32_t groups = std::max<std::uint32_t>(1, std::min(per_region[r], members));
     std::vector<double> weights(groups);
-    for (std::uint32_t k = 0; k < groups; ++k) weights[k] = std::pow(k + 1.0, -s.communities.size_exponent);
+    for (std::uint32_t k = 0; k < groups; ++k)
+      weights[k] = std::pow(k + 1.0, -s.communities.size_exponent);
     for (std::uint32_t size : share_out(members, weights, 1)) {
       m.community_first_agent.push_back(m.community_first_agent.back() + size);
       m.community_region.push_back(static_cast<RegionId>(r));
@@ -244,7 +252,8 @@ void compile_smugglers(const Scenario& s, Model& m, const std::map<std::string, 
     const SmugglerSpec& n = s.smugglers[k];
     const std::string path = "smugglers[" + std::to_string(k) + "]";
     for (std::size_t j = 0; j < k; ++j) {
-      if (s.smugglers[j].name == n.name) s.fail(path, "a network named '" + n.name + "' is already defined");
+      if (s.smugglers[j].name == n.name)
+        s.fail(path, "a network named '" + n.name + "' is already defined");
     }
     for (std::size_t c = 0; c < n.covers.size(); ++c) {
       const std::string cover_path = path + ".covers[" + std::to_string(c) + "]";
@@ -257,9 +266,10 @@ void compile_smugglers(const Scenario& s, Model& m, const std::map<std::string, 
       if (edge == kNone) {
         s.fail(cover_path, "there is no edge " + n.covers[c].first + " -> " + n.covers[c].second);
       }
-      if (m.edge_smuggler_rule[edge] == SmugglerRule::kNone) {
-        s.fail(cover_path, "edge " + n.covers[c].first + " -> " + n.covers[c].second +
-                                   " has smuggler: none; make it optional or required to let networks sell it");
+      if (m.edge_smuggler_rule[edge] == SmugglerRule::kNever) {
+        s.fail(cover_path,
+               "edge " + n.covers[c].first + " -> " + n.covers[c].second +
+                   " has smuggler: none; make it optional or required to let networks sell it");
       }
       covering[edge].push_back(static_cast<NetworkId>(k));
     }
@@ -272,7 +282,8 @@ void compile_smugglers(const Scenario& s, Model& m, const std::map<std::string, 
     m.network_cost_per_client_usd.push_back(n.cost_per_client_usd);
     m.network_recruitment.push_back(n.recruitment_rate_per_day * m.step_days);
     m.network_max_capacity.push_back(n.max_capacity_per_day * m.step_days / m.persons_per_agent);
-    m.network_loss_probability.push_back(probability_per_step(n.enforcement_loss_rate_per_day, m.step_days));
+    m.network_loss_probability.push_back(
+        probability_per_step(n.enforcement_loss_rate_per_day, m.step_days));
     m.network_coercion_probability.push_back(n.coercion_probability);
     m.network_coercion_probability_in_debt.push_back(n.coercion_probability_in_debt);
     m.network_mortality_multiplier.push_back(n.client_mortality_multiplier);
@@ -284,8 +295,8 @@ void compile_smugglers(const Scenario& s, Model& m, const std::map<std::string, 
   for (std::size_t e = 0; e < m.edge_count(); ++e) {
     if (m.edge_smuggler_rule[e] == SmugglerRule::kRequired && covering[e].empty()) {
       s.fail("route.edges[" + std::to_string(edge_in_file[e]) + "]",
-              "smuggler: required, but no smuggling network covers " + m.node_name[m.edge_from[e]] +
-                  " -> " + m.node_name[m.edge_to[e]]);
+             "smuggler: required, but no smuggling network covers " + m.node_name[m.edge_from[e]] +
+                 " -> " + m.node_name[m.edge_to[e]]);
     }
     m.edge_networks.insert(m.edge_networks.end(), covering[e].begin(), covering[e].end());
     m.edge_first_network.push_back(static_cast<std::uint32_t>(m.edge_networks.size()));
@@ -305,10 +316,11 @@ void compile_checkpoints(const Scenario& s, Model& m, const std::map<std::string
     }
     if (m.node_checkpoint[node] != kNone) {
       s.fail(path + ".node", "node '" + spec.node + "' already has checkpoint '" +
-                                     m.checkpoint_name[m.node_checkpoint[node]] + "'");
+                                 m.checkpoint_name[m.node_checkpoint[node]] + "'");
     }
     for (const auto& other : m.checkpoint_name) {
-      if (other == spec.name) s.fail(path, "a checkpoint named '" + spec.name + "' is already defined");
+      if (other == spec.name)
+        s.fail(path, "a checkpoint named '" + spec.name + "' is already defined");
     }
     m.node_checkpoint[node] = static_cast<CheckpointId>(c);
     m.checkpoint_name.push_back(spec.name);
@@ -330,7 +342,8 @@ void compile_checkpoints(const Scenario& s, Model& m, const std::map<std::string
     for (std::size_t p = 0; p < s.checkpoints[c].partners.size(); ++p) {
       const std::string& partner = s.checkpoints[c].partners[p];
       const auto it = std::find(m.checkpoint_name.begin(), m.checkpoint_name.end(), partner);
-      const std::string path = "checkpoints[" + std::to_string(c) + "].partners[" + std::to_string(p) + "]";
+      const std::string path =
+          "checkpoints[" + std::to_string(c) + "].partners[" + std::to_string(p) + "]";
       if (it == m.checkpoint_name.end()) s.fail(path, "unknown checkpoint '" + partner + "'");
       if (static_cast<std::size_t>(it - m.checkpoint_name.begin()) == c) {
         s.fail(path, "a checkpoint cannot be its own partner");
@@ -348,8 +361,8 @@ double interpolate(const TimeSeriesSpec& series, double day) {
   const auto& v = series.values;
   if (day <= d.front().days_since_epoch) return v.front();
   if (day >= d.back().days_since_epoch) return v.back();
-  const auto upper = std::upper_bound(d.begin(), d.end(), day,
-                                      [](double x, Date date) { return x < date.days_since_epoch; });
+  const auto upper = std::upper_bound(
+      d.begin(), d.end(), day, [](double x, Date date) { return x < date.days_since_epoch; });
   const std::size_t k = static_cast<std::size_t>(upper - d.begin());
   const double t0 = d[k - 1].days_since_epoch;
   const double t1 = d[k].days_since_epoch;
@@ -362,7 +375,8 @@ Model compile(const Scenario& s) {
   m.scenario_file = s.file;
   m.scenario_text = s.text;
   if (s.source_files.size() > 1) {
-    for (const auto& [path, text] : s.source_files) m.scenario_sources += "# ---- " + path + "\n" + text + "\n";
+    for (const auto& [path, text] : s.source_files)
+      m.scenario_sources += "# ---- " + path + "\n" + text + "\n";
   }
   m.overrides = s.overrides;
 
@@ -405,7 +419,8 @@ Model compile(const Scenario& s) {
   m.info_prior_weight = info.prior_weight;
   m.info_death_salience = info.death_salience;
   m.info_initial_legal_awareness = info.initial_legal_awareness;
-  m.info_legal_awareness_probability = probability_per_step(info.legal_awareness_rate_per_day, m.step_days);
+  m.info_legal_awareness_probability =
+      probability_per_step(info.legal_awareness_rate_per_day, m.step_days);
 
   m.decision_base_hazard = s.decisions.base_rate_per_day * m.step_days;
   m.decision_hardship_weight = s.decisions.hardship_weight;

@@ -51,15 +51,17 @@ struct Model {
 
   // Regions                                                      (nregions)
   std::vector<std::string> region_name;
-  std::vector<std::uint32_t> region_first_agent;  // agents [first[r], first[r+1]) live in r (nregions+1)
-  std::vector<NodeId> region_origin;              // node where the region's migrants set out
-  std::vector<TimeSeriesSpec> region_hardship;    // economic hardship index in [0, 1]
-  std::vector<TimeSeriesSpec> region_repression;  // repression index in [0, 1]
+  // agents [first[r], first[r+1]) live in r (nregions+1)
+  std::vector<std::uint32_t> region_first_agent;
+  std::vector<NodeId> region_origin;                    // node where the region's migrants set out
+  std::vector<TimeSeriesSpec> region_hardship;          // economic hardship index in [0, 1]
+  std::vector<TimeSeriesSpec> region_repression;        // repression index in [0, 1]
   std::vector<TimeSeriesSpec> region_exit_restriction;  // share kept from leaving per day
-  std::vector<double> region_route_cost_usd;      // cheapest origin-to-destination cost
+  std::vector<double> region_route_cost_usd;            // cheapest origin-to-destination cost
 
   // Communities: contiguous blocks of agents within a region     (ncommunities)
-  std::vector<std::uint32_t> community_first_agent;  // members [first[c], first[c+1]) (ncommunities+1)
+  // members [first[c], first[c+1]) (ncommunities+1)
+  std::vector<std::uint32_t> community_first_agent;
   std::vector<RegionId> community_region;
 
   // Information, as hazards per step (rates per day * step_days)
@@ -68,7 +70,8 @@ struct Model {
   double info_contagion_hazard = 0.0;
   double info_global_mixing = 0.0;
   double info_guide_hazard = 0.0;
-  double info_memory_decay = 0.0;   // remembered outcomes kept per step: exp(-step_days / memory_days)
+  double info_memory_decay =
+      0.0;  // remembered outcomes kept per step: exp(-step_days / memory_days)
   double info_learning_weight = 0.0;  // share of the gap to the group's record closed per step
   double info_prior_success = 0.6;
   double info_prior_danger = 0.05;
@@ -78,19 +81,19 @@ struct Model {
   // Nodes                                                        (nnodes)
   std::vector<std::string> node_name;
   std::vector<NodeKind> node_kind;
-  std::vector<CheckpointId> node_checkpoint;  // checkpoint at this node or kNone
-  std::vector<EdgeId> node_first_edge;        // outgoing edges [first[n], first[n+1]) (nnodes+1)
-  std::vector<double> node_choice_total;      // sum of outgoing choice weights
-  std::vector<double> node_cost_to_destination;  // cheapest remaining cost from the node, USD (starting fees
-                                                 // where a smuggler is required)
+  std::vector<CheckpointId> node_checkpoint;     // checkpoint at this node or kNone
+  std::vector<EdgeId> node_first_edge;           // outgoing edges [first[n], first[n+1]) (nnodes+1)
+  std::vector<double> node_choice_total;         // sum of outgoing choice weights
+  std::vector<double> node_cost_to_destination;  // cheapest remaining cost from the node, USD
+                                                 // (starting fees where a smuggler is required)
 
   // Edges, sorted by origin node                                 (nedges)
   std::vector<NodeId> edge_from;
   std::vector<NodeId> edge_to;
-  std::vector<std::uint16_t> edge_travel_steps;   // steps to traverse, at least 1
-  std::vector<double> edge_cost_usd;              // paid on setting out
-  std::vector<double> edge_death_probability;     // per step on the edge, travelling alone
-  std::vector<double> edge_death_hazard;          // mortality_per_day * step_days
+  std::vector<std::uint16_t> edge_travel_steps;  // steps to traverse, at least 1
+  std::vector<double> edge_cost_usd;             // paid on setting out
+  std::vector<double> edge_death_probability;    // per step on the edge, travelling alone
+  std::vector<double> edge_death_hazard;         // mortality_per_day * step_days
   std::vector<double> edge_choice_weight;
   std::vector<SmugglerRule> edge_smuggler_rule;
   std::vector<std::uint32_t> edge_first_network;  // networks covering the edge: (nedges+1)
@@ -98,19 +101,19 @@ struct Model {
 
   // Smuggling networks                                          (nnetworks)
   std::vector<std::string> network_name;
-  std::vector<double> network_initial_capacity;      // clients per step
+  std::vector<double> network_initial_capacity;  // clients per step
   std::vector<double> network_initial_fee_usd;
   std::vector<double> network_min_fee_usd;
   std::vector<double> network_max_fee_usd;
-  std::vector<double> network_price_response;        // per step
+  std::vector<double> network_price_response;  // per step
   std::vector<double> network_cost_per_client_usd;
-  std::vector<double> network_recruitment;           // per step
-  std::vector<double> network_max_capacity;          // clients per step
-  std::vector<double> network_loss_probability;      // share of capacity lost per step
+  std::vector<double> network_recruitment;       // per step
+  std::vector<double> network_max_capacity;      // clients per step
+  std::vector<double> network_loss_probability;  // share of capacity lost per step
   std::vector<double> network_coercion_probability;
   std::vector<double> network_coercion_probability_in_debt;
   std::vector<double> network_mortality_multiplier;
-  std::vector<double> network_advertising_hazard;    // per step, times reputation
+  std::vector<double> network_advertising_hazard;  // per step, times reputation
   std::vector<double> network_initial_reputation;
   std::vector<double> network_falsified_documents_probability;
 
@@ -123,13 +126,14 @@ struct Model {
   std::vector<double> checkpoint_document_sensitivity;
   std::vector<double> checkpoint_high_risk_sensitivity;
   std::vector<double> checkpoint_false_positive_rate;
-  std::vector<double> checkpoint_evasion_hazard;      // per step, per unit of excess demand
-  std::vector<std::uint32_t> checkpoint_partner_mask; // bit p: records of checkpoint p are shared here
+  std::vector<double> checkpoint_evasion_hazard;  // per step, per unit of excess demand
+  // bit p: records of checkpoint p are shared here
+  std::vector<std::uint32_t> checkpoint_partner_mask;
   std::vector<double> checkpoint_shared_match_rate;
 
   // Legal pathways                                              (npathways)
   std::vector<std::string> pathway_name;
-  std::vector<double> pathway_capacity_agents;   // per step
+  std::vector<double> pathway_capacity_agents;  // per step
   std::vector<double> pathway_min_claim_strength;
   std::vector<std::uint8_t> pathway_region_allowed;  // (npathways x nregions)
   // (open while their record in standing_rules or interventions is active)

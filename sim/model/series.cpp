@@ -6,7 +6,8 @@ namespace migrasim {
 namespace {
 
 #define MIGRASIM_INFO(enumerator, name, kind, counting, units, long_name) \
-  {#name, long_name, units, SeriesKind::kind == SeriesKind::kFlow, Counting::counting == Counting::kInAgents},
+  {#name, long_name, units, SeriesKind::kind == SeriesKind::kFlow,        \
+   Counting::counting == Counting::kInAgents},
 constexpr SeriesInfo kSeries[] = {MIGRASIM_SERIES(MIGRASIM_INFO)};
 constexpr SeriesInfo kNode[] = {MIGRASIM_NODE_SERIES(MIGRASIM_INFO)};
 #undef MIGRASIM_INFO
@@ -19,7 +20,6 @@ double SeriesInfo::over_period(std::span<const double> per_step) const {
 }
 
 const SeriesInfo& series_info(std::size_t index) { return kSeries[index]; }
-const SeriesInfo& series_info(Series series) { return kSeries[index(series)]; }
 const SeriesInfo& node_series_info(NodeSeries series) { return kNode[index(series)]; }
 
 std::optional<std::size_t> find_series(std::string_view name) {

@@ -117,7 +117,6 @@ struct SeriesInfo {
 };
 
 const SeriesInfo& series_info(std::size_t index);  // index < kSeriesCount
-const SeriesInfo& series_info(Series series);
 const SeriesInfo& node_series_info(NodeSeries series);
 // The index of the scalar series called `name`, if there is one.
 std::optional<std::size_t> find_series(std::string_view name);

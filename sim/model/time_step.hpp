@@ -1,5 +1,5 @@
-// Days and steps: the one place where rates per day become probabilities per
-// step and durations in days become counts of steps.
+// Days and steps: the shared conversions of rates per day into probabilities
+// per step and of durations in days into counts of steps.
 #pragma once
 
 #include <cmath>

@@ -17,8 +17,8 @@
 #include <utility>
 #include <vector>
 
-#include "util/errors.hpp"
 #include "output/h5.hpp"
+#include "util/errors.hpp"
 #include "util/version.hpp"
 
 namespace migrasim {
@@ -47,9 +47,7 @@ fs::path directory_of(const fs::path& path) {
   return path.has_parent_path() ? path.parent_path() : fs::path(".");
 }
 
-std::string errno_message(int err) {
-  return std::generic_category().message(err);
-}
+std::string errno_message(int err) { return std::generic_category().message(err); }
 
 void fsync_path(const fs::path& path, int flags) {
   const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
@@ -70,12 +68,15 @@ void check_name(const std::string& name, const char* kind) {
 
 void put_attribute(hid_t object, const Attribute& attribute, const std::string& owner) {
   const std::string what = "writing attribute '" + attribute.name + "' of " + owner;
-  const h5::Dataspace scalar(h5::check(H5Screate(H5S_SCALAR), what));
-  const auto put = [&](hid_t file_type, hid_t memory_type, const void* value) {
-    const h5::Attribute handle(h5::check(H5Acreate2(object, attribute.name.c_str(), file_type,
-                                                    scalar.get(), H5P_DEFAULT, H5P_DEFAULT),
-                                         what));
+  const auto put_shaped = [&](hid_t space, hid_t file_type, hid_t memory_type, const void* value) {
+    const h5::Attribute handle(h5::check(
+        H5Acreate2(object, attribute.name.c_str(), file_type, space, H5P_DEFAULT, H5P_DEFAULT),
+        what));
     h5::check(H5Awrite(handle.get(), memory_type, value), what);
+  };
+  const auto put = [&](hid_t file_type, hid_t memory_type, const void* value) {
+    const h5::Dataspace scalar(h5::check(H5Screate(H5S_SCALAR), what));
+    put_shaped(scalar.get(), file_type, memory_type, value);
   };
   std::visit(
       [&](const auto& value) {
@@ -88,6 +89,10 @@ void put_attribute(hid_t object, const Attribute& attribute, const std::string& 
           put(H5T_STD_I64LE, H5T_NATIVE_INT64, &value);
         } else if constexpr (std::is_same_v<T, std::uint64_t>) {
           put(H5T_STD_U64LE, H5T_NATIVE_UINT64, &value);
+        } else if constexpr (std::is_same_v<T, std::vector<double>>) {
+          const hsize_t size = value.size();
+          const h5::Dataspace space(h5::check(H5Screate_simple(1, &size, nullptr), what));
+          put_shaped(space.get(), H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, value.data());
         } else {
           put(H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value);
         }
@@ -134,10 +139,8 @@ std::vector<hsize_t> chunk_shape(const std::vector<hsize_t>& dims, std::size_t t
 
 std::vector<Attribute> provenance_attributes(const std::string& title) {
   return {
-      {"Conventions", std::string("CF-1.8")},
-      {"title", title},
-      {"source", std::string("migrasim ") + kVersion},
-      {"migrasim_version", std::string(kVersion)},
+      {"Conventions", std::string("CF-1.8")},          {"title", title},
+      {"source", std::string("migrasim ") + kVersion}, {"migrasim_version", std::string(kVersion)},
       {"sleef_version", std::string(kSleefVersion)},
   };
 }
@@ -397,7 +400,8 @@ OutputFile OutputFile::reopen(std::filesystem::path final_path, std::filesystem:
   h5::check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_SEMI), what);
   const hid_t id = H5Fopen(impl->temporary_path.c_str(), H5F_ACC_RDWR, fapl.get());
   if (id < 0) {
-    throw OutputError(what + ": it is not a readable HDF5 file (delete it, or pass --force to start over)");
+    throw OutputError(
+        what + ": it is not a readable HDF5 file (delete it, or pass --force to start over)");
   }
   impl->file = h5::File(id);
   impl->created = true;
@@ -408,9 +412,7 @@ OutputFile OutputFile::reopen(std::filesystem::path final_path, std::filesystem:
 
 OutputFile::OutputFile(OutputFile&& other) noexcept : impl_(std::exchange(other.impl_, nullptr)) {}
 
-OutputFile::~OutputFile() {
-  delete impl_;
-}
+OutputFile::~OutputFile() { delete impl_; }
 
 std::vector<double> OutputFile::read(const std::string& variable) const {
   h5::silence_errors();
@@ -418,8 +420,9 @@ std::vector<double> OutputFile::read(const std::string& variable) const {
   hsize_t count = 1;
   for (const hsize_t n : slot.dims) count *= n;
   std::vector<double> values(count);
-  h5::check(H5Dread(slot.dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
-            "cannot read '" + variable + "' from " + quoted(impl_->temporary_path));
+  h5::check(
+      H5Dread(slot.dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+      "cannot read '" + variable + "' from " + quoted(impl_->temporary_path));
   return values;
 }
 
@@ -427,7 +430,8 @@ std::string OutputFile::root_string_attribute(const std::string& name) const {
   h5::silence_errors();
   const hid_t file = impl_->file.get();
   if (H5Aexists(file, name.c_str()) <= 0) return {};
-  const std::string what = "cannot read attribute '" + name + "' of " + quoted(impl_->temporary_path);
+  const std::string what =
+      "cannot read attribute '" + name + "' of " + quoted(impl_->temporary_path);
   const h5::Attribute attribute(h5::check(H5Aopen(file, name.c_str(), H5P_DEFAULT), what));
   const h5::Datatype type = h5::vlen_utf8_string();
   char* text = nullptr;
@@ -439,7 +443,8 @@ std::string OutputFile::root_string_attribute(const std::string& name) const {
 
 void OutputFile::flush() {
   h5::silence_errors();
-  h5::check(H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL), "cannot flush " + quoted(impl_->temporary_path));
+  h5::check(H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL),
+            "cannot flush " + quoted(impl_->temporary_path));
 }
 
 void OutputFile::write(const std::string& variable, std::initializer_list<std::size_t> leading,
@@ -505,12 +510,8 @@ void OutputFile::commit() {
   fsync_path(directory_of(impl.final_path), O_RDONLY | O_DIRECTORY);
 }
 
-const std::filesystem::path& OutputFile::temporary_path() const {
-  return impl_->temporary_path;
-}
+const std::filesystem::path& OutputFile::temporary_path() const { return impl_->temporary_path; }
 
-const std::filesystem::path& OutputFile::final_path() const {
-  return impl_->final_path;
-}
+const std::filesystem::path& OutputFile::final_path() const { return impl_->final_path; }
 
 }  // namespace migrasim

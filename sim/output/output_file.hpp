@@ -23,10 +23,11 @@
 namespace migrasim {
 
 // A (name, value) attribute. Strings are stored as UTF-8 variable-length
-// strings, numbers as scalars of the matching HDF5 type.
+// strings, numbers as scalars of the matching HDF5 type, a list of numbers as a
+// 1-D float64 array (CF flag_values).
 struct Attribute {
   std::string name;
-  std::variant<std::string, std::int64_t, std::uint64_t, double> value;
+  std::variant<std::string, std::int64_t, std::uint64_t, double, std::vector<double>> value;
 };
 
 // The root attributes every migrasim file starts with: CF conventions, the
@@ -40,7 +41,7 @@ std::vector<Attribute> provenance_attributes(const std::string& title);
 struct Axis {
   std::string name;
   std::string long_name;
-  std::string units;                  // empty for label axes
+  std::string units;  // empty for label axes
   std::vector<double> values;
   std::vector<std::string> labels;
   std::vector<Attribute> attributes;  // extra CF attributes, e.g. calendar

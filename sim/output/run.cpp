@@ -24,8 +24,8 @@ class ProgressLine {
   ProgressLine(bool enabled, double total_agent_steps)
       : enabled_(enabled), total_(total_agent_steps), start_(Clock::now()), last_(start_) {}
 
-  void update(std::uint32_t replicate, std::uint32_t replicates, std::int32_t step, std::int32_t steps,
-              double done_agent_steps) {
+  void update(std::uint32_t replicate, std::uint32_t replicates, std::int32_t step,
+              std::int32_t steps, double done_agent_steps) {
     if (!enabled_) return;
     const auto now = Clock::now();
     if (now - last_ < std::chrono::milliseconds(250) && step + 1 < steps) return;
@@ -34,7 +34,8 @@ class ProgressLine {
     const double rate = done_agent_steps / std::max(elapsed, 1e-9);
     const double eta = (total_ - done_agent_steps) / std::max(rate, 1e-9);
     std::fprintf(stderr, "\r  replicate %u/%u  step %d/%d  %.1f M agent-steps/s  ETA %s   ",
-                 replicate + 1, replicates, step + 1, steps, rate / 1e6, format_duration(eta).c_str());
+                 replicate + 1, replicates, step + 1, steps, rate / 1e6,
+                 format_duration(eta).c_str());
     std::fflush(stderr);
   }
 
@@ -51,7 +52,8 @@ class ProgressLine {
 
 }  // namespace
 
-RunSummary run_scenario(const Model& m, const std::filesystem::path& output, const RunOptions& options) {
+RunSummary run_scenario(const Model& m, const std::filesystem::path& output,
+                        const RunOptions& options) {
   if (options.threads > 0) omp_set_num_threads(options.threads);
   OutputFile file = create_run_file(m, output, options.command_line, options.overwrite);
   State state = make_state(m);
@@ -71,12 +73,14 @@ RunSummary run_scenario(const Model& m, const std::filesystem::path& output, con
         }
       }
       if (std::string_view(stage_name) == "recording") {
-        progress.update(r, m.replicates, s.step, m.steps,
-                        agent_steps_per_replicate * r + static_cast<double>(m.agents) * (s.step + 1));
+        progress.update(
+            r, m.replicates, s.step, m.steps,
+            agent_steps_per_replicate * r + static_cast<double>(m.agents) * (s.step + 1));
       }
     };
-    run_replicate(m, r, state, options.check_invariants || options.progress ? StageObserver(after_stage)
-                                                                           : StageObserver());
+    run_replicate(m, r, state,
+                  options.check_invariants || options.progress ? StageObserver(after_stage)
+                                                               : StageObserver());
     write_replicate(file, m, r, state.recording);
 
     std::array<double, kSeriesCount> totals{};
@@ -96,11 +100,13 @@ std::string format_summary(const Model& m, const RunSummary& summary) {
   std::ostringstream out;
   char line[160];
   std::snprintf(line, sizeof line,
-                "%s: %u replicate(s) x %d steps x %u agents (%g persons each) in %.2f s, %.1f M agent-steps/s\n",
+                "%s: %u replicate(s) x %d steps x %u agents (%g persons each) in %.2f s, %.1f M "
+                "agent-steps/s\n",
                 m.scenario_name.c_str(), m.replicates, m.steps, m.agents, m.persons_per_agent,
                 summary.seconds, summary.agent_steps_per_second / 1e6);
   out << line;
-  std::snprintf(line, sizeof line, "  %-26s %14s %14s %14s\n", "series (total or end value)", "mean", "min", "max");
+  std::snprintf(line, sizeof line, "  %-26s %14s %14s %14s\n", "series (total or end value)",
+                "mean", "min", "max");
   out << line;
   for (std::size_t k = 0; k < kSeriesCount; ++k) {
     double sum = 0.0, low = 1e300, high = -1e300;
@@ -111,7 +117,7 @@ std::string format_summary(const Model& m, const RunSummary& summary) {
     }
     const SeriesInfo& info = series_info(k);
     const char* format = info.units == std::string_view("1") ? "  %-26s %14.3f %14.3f %14.3f\n"
-                                                              : "  %-26s %14.0f %14.0f %14.0f\n";
+                                                             : "  %-26s %14.0f %14.0f %14.0f\n";
     std::snprintf(line, sizeof line, format,
                   (std::string(info.name) + (info.is_flow ? "" : " (end)")).c_str(),
                   sum / static_cast<double>(summary.totals.size()), low, high);

@@ -14,7 +14,7 @@
 namespace migrasim {
 
 struct RunOptions {
-  int threads = 0;               // 0: OpenMP's default
+  int threads = 0;                // 0: OpenMP's default
   bool check_invariants = false;  // verify invariants after every step (slow)
   bool overwrite = false;
   bool progress = false;  // a live progress line on stderr

@@ -3,7 +3,6 @@
 #include <numeric>
 #include <span>
 
-
 namespace migrasim {
 
 OutputFile create_run_file(const Model& m, const std::filesystem::path& path,
@@ -14,7 +13,11 @@ OutputFile create_run_file(const Model& m, const std::filesystem::path& path,
   axes.push_back(std::move(replicate));
 
   // Each step is labelled with its start; flows are sums over [t, t + step_days).
-  Axis time{"time", "start of the time step", "days since " + to_string(m.start_date), {}, {},
+  Axis time{"time",
+            "start of the time step",
+            "days since " + to_string(m.start_date),
+            {},
+            {},
             {{"calendar", std::string("proleptic_gregorian")},
              {"standard_name", std::string("time")},
              {"step_days", m.step_days}}};
@@ -39,40 +42,43 @@ OutputFile create_run_file(const Model& m, const std::filesystem::path& path,
   auto add = [&](const SeriesInfo& info, std::vector<std::string> dims) {
     std::vector<Attribute> attributes{
         {"cell_methods", std::string(info.cell_methods())},
-        {"comment", std::string(info.is_flow
-                                    ? "sum over the step that starts at the time coordinate"
-                                    : "value at the end of the step that starts at the time coordinate")}};
-    variables.push_back(Variable{info.name, info.long_name,
-                                 info.units, std::move(dims),
-                                 std::move(attributes)});
+        {"comment",
+         std::string(info.is_flow
+                         ? "sum over the step that starts at the time coordinate"
+                         : "value at the end of the step that starts at the time coordinate")}};
+    variables.push_back(
+        Variable{info.name, info.long_name, info.units, std::move(dims), std::move(attributes)});
   };
   for (std::size_t k = 0; k < kSeriesCount; ++k) add(series_info(k), {"replicate", "time"});
   for (std::size_t k = 0; k < kNodeSeriesCount; ++k) {
     add(node_series_info(static_cast<NodeSeries>(k)), {"replicate", "time", "node"});
   }
   if (!m.interventions.empty()) {
-    variables.push_back(Variable{"intervention_activity", "level at which each intervention is in force", "1",
-                                 {"replicate", "time", "intervention"},
-                                 {{"cell_methods", std::string("time: point")},
-                                  {"comment", std::string("0 not in force, 1 in full force; between while ramping up")}}});
+    variables.push_back(Variable{
+        "intervention_activity",
+        "level at which each intervention is in force",
+        "1",
+        {"replicate", "time", "intervention"},
+        {{"cell_methods", std::string("time: point")},
+         {"comment", std::string("0 not in force, 1 in full force; between while ramping up")}}});
   }
 
   std::string overrides;
   for (const auto& o : m.overrides) overrides += (overrides.empty() ? "" : "\n") + o;
   std::vector<Attribute> root = provenance_attributes("migrasim run: " + m.scenario_name);
   root.insert(root.end(), {
-      {"scenario_name", m.scenario_name},
-      {"scenario_file", m.scenario_file},
-      {"scenario_yaml", m.scenario_text},
-      {"scenario_overrides", overrides},
-      {"scenario_sources", m.scenario_sources},
-      {"seed", m.seed},
-      {"replicates", static_cast<std::int64_t>(m.replicates)},
-      {"agents", static_cast<std::int64_t>(m.agents)},
-      {"persons_per_agent", m.persons_per_agent},
-      {"step_days", m.step_days},
-      {"command_line", command_line},
-  });
+                              {"scenario_name", m.scenario_name},
+                              {"scenario_file", m.scenario_file},
+                              {"scenario_yaml", m.scenario_text},
+                              {"scenario_overrides", overrides},
+                              {"scenario_sources", m.scenario_sources},
+                              {"seed", m.seed},
+                              {"replicates", static_cast<std::int64_t>(m.replicates)},
+                              {"agents", static_cast<std::int64_t>(m.agents)},
+                              {"persons_per_agent", m.persons_per_agent},
+                              {"step_days", m.step_days},
+                              {"command_line", command_line},
+                          });
   return OutputFile(path, std::move(axes), std::move(variables), std::move(root), overwrite);
 }
 

@@ -5,9 +5,9 @@
 #include <filesystem>
 #include <string>
 
+#include "engine/state.hpp"
 #include "model/model.hpp"
 #include "output/output_file.hpp"
-#include "engine/state.hpp"
 
 namespace migrasim {
 

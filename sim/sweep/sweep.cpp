@@ -10,12 +10,12 @@
 #include <limits>
 #include <sstream>
 
-#include "util/errors.hpp"
-#include "util/format.hpp"
 #include "engine/invariants.hpp"
+#include "engine/state.hpp"
 #include "input/scenario.hpp"
 #include "model/series.hpp"
-#include "engine/state.hpp"
+#include "util/errors.hpp"
+#include "util/format.hpp"
 
 namespace migrasim {
 namespace {
@@ -39,13 +39,15 @@ double reduce(const double* series, const std::vector<std::int32_t>& steps, Redu
       for (const std::int32_t t : steps) sum += series[t];
       return reduction == Reduction::kSum ? sum : sum / static_cast<double>(steps.size());
     }
-    case Reduction::kLast: return series[steps.back()];
+    case Reduction::kLast:
+      return series[steps.back()];
     case Reduction::kMax: {
       double high = series[steps.front()];
       for (const std::int32_t t : steps) high = std::max(high, series[t]);
       return high;
     }
-    case Reduction::kPerStep: break;
+    case Reduction::kPerStep:
+      break;
   }
   return kMissing;
 }
@@ -56,8 +58,10 @@ Sweep::Sweep(SweepSpec spec) : spec_(std::move(spec)) {
   for (const SweepOutput& output : spec_.outputs) {
     if (!find_series(output.series)) {
       std::string known;
-      for (std::size_t k = 0; k < kSeriesCount; ++k) known += (known.empty() ? "" : ", ") + std::string(series_info(k).name);
-      throw InputError(output.series_location + ": unknown series '" + output.series + "'; the scalar series are: " + known);
+      for (std::size_t k = 0; k < kSeriesCount; ++k)
+        known += (known.empty() ? "" : ", ") + std::string(series_info(k).name);
+      throw InputError(output.series_location + ": unknown series '" + output.series +
+                       "'; the scalar series are: " + known);
     }
   }
   std::error_code error;
@@ -70,7 +74,8 @@ Sweep::Sweep(SweepSpec spec) : spec_(std::move(spec)) {
   try {
     reference_ = compile(scenario_from_document(base_, spec_.scenario_path, spec_.fixed_overrides));
   } catch (const InputError& e) {
-    throw InputError((spec_.set_location.empty() ? spec_.file : spec_.set_location) + ": set: the scenario does not accept these values: " + e.what());
+    throw InputError((spec_.set_location.empty() ? spec_.file : spec_.set_location) +
+                     ": set: the scenario does not accept these values: " + e.what());
   }
 
   // A parameter whose key does not exist, or whose range the scenario refuses,
@@ -89,29 +94,33 @@ Sweep::Sweep(SweepSpec spec) : spec_(std::move(spec)) {
       try {
         compile(scenario_from_document(base_, spec_.scenario_path, overrides));
       } catch (const InputError& e) {
-        throw InputError(parameter.location + ": parameters[" + std::to_string(p) + "] (" + parameter.name +
-                         "): the scenario does not accept " + overrides.back() + ": " + e.what());
+        throw InputError(parameter.location + ": parameters[" + std::to_string(p) + "] (" +
+                         parameter.name + "): the scenario does not accept " + overrides.back() +
+                         ": " + e.what());
       }
     }
   }
 
   // A window reaching past the run would quietly sum over less than it says.
   const Date run_end{reference_.start_date.days_since_epoch +
-                     static_cast<std::int32_t>(std::ceil(reference_.steps * reference_.step_days)) - 1};
+                     static_cast<std::int32_t>(std::ceil(reference_.steps * reference_.step_days)) -
+                     1};
   for (const SweepOutput& output : spec_.outputs) {
     if ((output.window_start && *output.window_start < reference_.start_date) ||
         (output.window_end && run_end < *output.window_end)) {
-      throw InputError(output.location + ": outputs (" + output.name + "): the window reaches outside the run, " +
+      throw InputError(output.location + ": outputs (" + output.name +
+                       "): the window reaches outside the run, " +
                        to_string(reference_.start_date) + " to " + to_string(run_end));
     }
     const std::vector<std::int32_t> steps = window_steps(output, reference_);
     if (steps.empty()) {
       throw InputError(output.location + ": outputs (" + output.name + "): no step of the run (" +
-                       to_string(reference_.start_date) + " onwards, " + std::to_string(reference_.steps) +
-                       " steps) starts inside the window");
+                       to_string(reference_.start_date) + " onwards, " +
+                       std::to_string(reference_.steps) + " steps) starts inside the window");
     }
     if (output.reduction == Reduction::kPerStep) kept_steps_ = steps;
-    values_per_member_ += spec_.replicates * (output.reduction == Reduction::kPerStep ? steps.size() : 1);
+    values_per_member_ +=
+        spec_.replicates * (output.reduction == Reduction::kPerStep ? steps.size() : 1);
   }
 }
 
@@ -119,7 +128,8 @@ std::vector<std::int32_t> Sweep::window_steps(const SweepOutput& output, const M
   std::vector<std::int32_t> steps;
   for (std::int32_t t = 0; t < model.steps; ++t) {
     const double day = t * model.step_days;  // days since the start date
-    const Date start{model.start_date.days_since_epoch + static_cast<std::int32_t>(std::floor(day))};
+    const Date start{model.start_date.days_since_epoch +
+                     static_cast<std::int32_t>(std::floor(day))};
     if (output.window_start && start < *output.window_start) continue;
     if (output.window_end && *output.window_end < start) continue;
     steps.push_back(t);
@@ -128,7 +138,8 @@ std::vector<std::int32_t> Sweep::window_steps(const SweepOutput& output, const M
 }
 
 Model Sweep::member_model(std::uint32_t member) const {
-  Model model = compile(scenario_from_document(base_, spec_.scenario_path, member_overrides(spec_, plan_, member)));
+  Model model = compile(
+      scenario_from_document(base_, spec_.scenario_path, member_overrides(spec_, plan_, member)));
   model.seed = plan_.seeds[member];
   model.replicates = spec_.replicates;
   return model;
@@ -143,18 +154,19 @@ MemberResult Sweep::run_member(std::uint32_t member, const Hooks& hooks) const {
     std::vector<std::vector<std::int32_t>> steps;
     for (const SweepOutput& output : spec_.outputs) {
       steps.push_back(window_steps(output, model));
-      if (steps.back().empty()) throw InputError("no step of this member's run starts inside the window of " + output.name);
+      if (steps.back().empty())
+        throw InputError("no step of this member's run starts inside the window of " + output.name);
       if (output.reduction == Reduction::kPerStep && steps.back() != kept_steps_) {
-        throw InputError("this member changes the time axis, which outputs kept step by step (" + output.name +
-                         ") share across members");
+        throw InputError("this member changes the time axis, which outputs kept step by step (" +
+                         output.name + ") share across members");
       }
     }
     State state = make_state(model);
     const auto observer = [&](const State& s, const char* stage_name) {
       if (hooks.check_invariants) {
         if (std::string violation = find_invariant_violation(model, s); !violation.empty()) {
-          throw std::runtime_error("invariant violated in step " + std::to_string(s.step) + ", after stage " +
-                                   stage_name + ": " + violation);
+          throw std::runtime_error("invariant violated in step " + std::to_string(s.step) +
+                                   ", after stage " + stage_name + ": " + violation);
         }
       }
       if (hooks.poll) {
@@ -177,7 +189,8 @@ MemberResult Sweep::run_member(std::uint32_t member, const Hooks& hooks) const {
       std::size_t offset = 0;
       for (std::size_t o = 0; o < spec_.outputs.size(); ++o) {
         const SweepOutput& output = spec_.outputs[o];
-        const double* series = state.recording.scalar.data() + *find_series(output.series) * recorded;
+        const double* series =
+            state.recording.scalar.data() + *find_series(output.series) * recorded;
         const std::size_t width = output.reduction == Reduction::kPerStep ? steps[o].size() : 1;
         double* slot = result.values.data() + offset + r * width;
         if (output.reduction == Reduction::kPerStep) {
@@ -217,7 +230,8 @@ void SweepProgress::member_done(const MemberResult& result) {
     std::fprintf(stderr, "migrasim: member %u failed: %s\n", result.member, result.error.c_str());
   }
   const auto now = Clock::now();
-  const bool due = live_ ? now - last_ >= std::chrono::milliseconds(250) : now - last_ >= std::chrono::seconds(30);
+  const bool due = live_ ? now - last_ >= std::chrono::milliseconds(250)
+                         : now - last_ >= std::chrono::seconds(30);
   if (!(live_ || log_) || (!due && done_ < to_run_)) return;
   last_ = now;
   const double elapsed = std::chrono::duration<double>(now - start_).count();
@@ -225,8 +239,9 @@ void SweepProgress::member_done(const MemberResult& result) {
   const double eta = (to_run_ - done_) / std::max(rate, 1e-9);
   char failed[32] = "";
   if (failed_ > 0) std::snprintf(failed, sizeof failed, " (%u failed)", failed_);
-  std::fprintf(stderr, "%smembers %u/%u%s  %.2f members/s  ETA %s%s", live_ ? "\r  " : "migrasim: ", done_,
-               to_run_, failed, rate, format_duration(eta).c_str(), live_ ? "   " : "\n");
+  std::fprintf(stderr, "%smembers %u/%u%s  %.2f members/s  ETA %s%s",
+               live_ ? "\r  " : "migrasim: ", done_, to_run_, failed, rate,
+               format_duration(eta).c_str(), live_ ? "   " : "\n");
   std::fflush(stderr);
 }
 
@@ -258,16 +273,19 @@ SweepSummary run_sweep(const Sweep& sweep, const fs::path& output, const SweepOp
   return summary;
 }
 
-std::string format_sweep_summary(const Sweep& sweep, const SweepSummary& summary, const fs::path& output) {
+std::string format_sweep_summary(const Sweep& sweep, const SweepSummary& summary,
+                                 const fs::path& output) {
   std::ostringstream out;
   const SweepSpec& spec = sweep.spec();
-  out << spec.name << ": " << to_string(spec.design) << " sweep of " << spec.parameters.size() << " parameter(s), "
-      << summary.members << " members x " << spec.replicates << " replicate(s); ran " << summary.ran;
+  out << spec.name << ": " << to_string(spec.design) << " sweep of " << spec.parameters.size()
+      << " parameter(s), " << summary.members << " members x " << spec.replicates
+      << " replicate(s); ran " << summary.ran;
   if (summary.already_done > 0) out << " (" << summary.already_done << " already done)";
   char seconds[64];
   std::snprintf(seconds, sizeof seconds, " in %.2f s", summary.seconds);
   out << seconds;
-  if (!summary.failures.empty()) out << "; " << summary.failures.size() << " FAILED (member_status = 2)";
+  if (!summary.failures.empty())
+    out << "; " << summary.failures.size() << " FAILED (member_status = 2)";
   out << "\nwrote " << output.string() << "\n";
   return out.str();
 }

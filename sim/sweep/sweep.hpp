@@ -20,12 +20,12 @@
 #include <utility>
 #include <vector>
 
+#include "engine/simulation.hpp"
 #include "input/composition.hpp"
+#include "input/sweep_spec.hpp"
 #include "model/model.hpp"
 #include "output/output_file.hpp"
-#include "engine/simulation.hpp"
 #include "sweep/sweep_design.hpp"
-#include "input/sweep_spec.hpp"
 
 namespace migrasim {
 
@@ -138,7 +138,8 @@ class SweepProgress {
 };
 
 // Runs every member the file lacks on this process, then commits the file.
-SweepSummary run_sweep(const Sweep& sweep, const std::filesystem::path& output, const SweepOptions& options);
+SweepSummary run_sweep(const Sweep& sweep, const std::filesystem::path& output,
+                       const SweepOptions& options);
 
 std::string format_sweep_summary(const Sweep& sweep, const SweepSummary& summary,
                                  const std::filesystem::path& output);

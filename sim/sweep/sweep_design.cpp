@@ -1,8 +1,7 @@
 #include "sweep/sweep_design.hpp"
 
-#include <boost/random/sobol.hpp>
-
 #include <algorithm>
+#include <boost/random/sobol.hpp>
 #include <cmath>
 #include <cstdio>
 #include <numeric>
@@ -15,7 +14,7 @@ namespace {
 
 double from_unit(const SweepParameter& p, double u) {
   double x = p.distribution == Distribution::kLogUniform ? p.lower * std::pow(p.upper / p.lower, u)
-                                                          : p.lower + u * (p.upper - p.lower);
+                                                         : p.lower + u * (p.upper - p.lower);
   if (u <= 0.0) x = p.lower;
   if (u >= 1.0) x = p.upper;
   return p.integer ? std::nearbyint(x) : x;
@@ -46,7 +45,8 @@ void plan_grid(const SweepSpec& spec, SweepPlan& plan) {
     std::sort(sorted.begin(), sorted.end());
     if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
       throw InputError(p.location + ": parameters (" + p.name +
-                       "): rounding to whole numbers makes grid levels repeat; use fewer levels or a wider range");
+                       "): rounding to whole numbers makes grid levels repeat; use fewer levels or "
+                       "a wider range");
     }
     members *= axes.back().size();
   }
@@ -75,7 +75,8 @@ void plan_latin_hypercube(const SweepSpec& spec, SweepPlan& plan) {
     }
     for (std::uint32_t m = 0; m < n; ++m) {
       const double u = (stratum[m] + draws.uniform()) / n;
-      plan.values[static_cast<std::size_t>(m) * plan.parameters + p] = from_unit(spec.parameters[p], u);
+      plan.values[static_cast<std::size_t>(m) * plan.parameters + p] =
+          from_unit(spec.parameters[p], u);
     }
   }
 }
@@ -126,9 +127,15 @@ SweepPlan plan_sweep(const SweepSpec& spec) {
   SweepPlan plan;
   plan.parameters = static_cast<std::uint32_t>(spec.parameters.size());
   switch (spec.design) {
-    case SweepDesign::kGrid: plan_grid(spec, plan); break;
-    case SweepDesign::kLatinHypercube: plan_latin_hypercube(spec, plan); break;
-    case SweepDesign::kSobol: plan_sobol(spec, plan); break;
+    case SweepDesign::kGrid:
+      plan_grid(spec, plan);
+      break;
+    case SweepDesign::kLatinHypercube:
+      plan_latin_hypercube(spec, plan);
+      break;
+    case SweepDesign::kSobol:
+      plan_sobol(spec, plan);
+      break;
   }
   plan.seeds.resize(plan.members);
   for (std::uint32_t m = 0; m < plan.members; ++m) {
@@ -154,7 +161,8 @@ std::string parameter_override(const SweepParameter& parameter, double value) {
   return parameter.key_path + "=" + text;
 }
 
-std::vector<std::string> member_overrides(const SweepSpec& spec, const SweepPlan& plan, std::uint32_t member) {
+std::vector<std::string> member_overrides(const SweepSpec& spec, const SweepPlan& plan,
+                                          std::uint32_t member) {
   std::vector<std::string> overrides = spec.fixed_overrides;
   for (std::uint32_t p = 0; p < plan.parameters; ++p) {
     overrides.push_back(parameter_override(spec.parameters[p], plan.value(member, p)));

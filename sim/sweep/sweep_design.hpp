@@ -33,8 +33,8 @@ namespace migrasim {
 struct SweepPlan {
   std::uint32_t members = 0;
   std::uint32_t parameters = 0;
-  std::vector<double> values;         // member-major: values[m * parameters + p]
-  std::vector<std::uint64_t> seeds;   // per member, below 2^53
+  std::vector<double> values;        // member-major: values[m * parameters + p]
+  std::vector<std::uint64_t> seeds;  // per member, below 2^53
 
   double value(std::uint32_t member, std::uint32_t parameter) const {
     return values[static_cast<std::size_t>(member) * parameters + parameter];
@@ -46,7 +46,8 @@ SweepPlan plan_sweep(const SweepSpec& spec);
 // The scenario overrides that make member `member`: the sweep's fixed `set`
 // entries, then one "key=value" per parameter (values printed so that they
 // read back as the same double).
-std::vector<std::string> member_overrides(const SweepSpec& spec, const SweepPlan& plan, std::uint32_t member);
+std::vector<std::string> member_overrides(const SweepSpec& spec, const SweepPlan& plan,
+                                          std::uint32_t member);
 
 // "key=value" for one parameter value, as member_overrides writes it.
 std::string parameter_override(const SweepParameter& parameter, double value);

@@ -6,9 +6,9 @@
 #include <string>
 #include <string_view>
 
-#include "util/errors.hpp"
 #include "model/series.hpp"
 #include "sweep/sweep.hpp"
+#include "util/errors.hpp"
 #include "util/version.hpp"
 
 namespace migrasim {
@@ -48,10 +48,12 @@ Variable output_variable(const SweepOutput& o, const Model& reference) {
     v.dims.push_back("time");
     v.attributes.push_back({"cell_methods", std::string(info.cell_methods())});
   } else {
-    v.long_name += std::string(", ") + to_string(o.reduction) + " over steps starting " + first + " to " + last;
+    v.long_name += std::string(", ") + to_string(o.reduction) + " over steps starting " + first +
+                   " to " + last;
     // A sum of a per-step flow is an amount: "persons per step" -> "persons".
     constexpr std::string_view kPerStep = " per step";
-    if (o.reduction == Reduction::kSum && v.units.ends_with(kPerStep)) v.units.resize(v.units.size() - kPerStep.size());
+    if (o.reduction == Reduction::kSum && v.units.ends_with(kPerStep))
+      v.units.resize(v.units.size() - kPerStep.size());
     v.attributes.push_back({"cell_methods", "time: " + std::string(to_string(o.reduction))});
   }
   v.attributes.push_back({"series", o.series});
@@ -69,7 +71,8 @@ fs::path SweepFile::partial_path(const fs::path& output) {
   return partial;
 }
 
-SweepFile::SweepFile(const Sweep& sweep, const fs::path& output, const SweepOptions& options) : sweep_(sweep) {
+SweepFile::SweepFile(const Sweep& sweep, const fs::path& output, const SweepOptions& options)
+    : sweep_(sweep) {
   const SweepSpec& spec = sweep.spec();
   const Model& reference = sweep.reference();
   const fs::path partial = partial_path(output);
@@ -80,29 +83,36 @@ SweepFile::SweepFile(const Sweep& sweep, const fs::path& output, const SweepOpti
     file_.emplace(OutputFile::reopen(output, partial, options.overwrite));
     if (file_->root_string_attribute("sweep_yaml") != spec.text ||
         file_->root_string_attribute("scenario_yaml") != reference.scenario_text) {
-      throw InputError(partial.string() + ": was written for a different sweep file or scenario than '" + spec.file +
+      throw InputError(partial.string() +
+                       ": was written for a different sweep file or scenario than '" + spec.file +
                        "'; delete it to start over");
     }
     // Members drawn with another SLEEF release would not match the rest bit for bit.
-    if (const std::string written = file_->root_string_attribute("sleef_version"); written != kSleefVersion) {
+    if (const std::string written = file_->root_string_attribute("sleef_version");
+        written != kSleefVersion) {
       throw InputError(partial.string() + ": was written by a migrasim built with SLEEF " +
-                       (written.empty() ? std::string("(unknown)") : written) + ", this one with SLEEF " +
-                       kSleefVersion + ": members would not be comparable; delete it to start over");
+                       (written.empty() ? std::string("(unknown)") : written) +
+                       ", this one with SLEEF " + kSleefVersion +
+                       ": members would not be comparable; delete it to start over");
     }
     const std::vector<double> status = file_->read("member_status");
     if (status.size() != sweep.members()) {
-      throw InputError(partial.string() + ": has " + std::to_string(status.size()) + " members, the sweep " +
-                       std::to_string(sweep.members()) + "; delete it to start over");
+      throw InputError(partial.string() + ": has " + std::to_string(status.size()) +
+                       " members, the sweep " + std::to_string(sweep.members()) +
+                       "; delete it to start over");
     }
-    for (const double s : status) status_.push_back(s == kFinished ? kFinished : s == kFailed ? kFailed : kNotRun);
+    for (const double s : status)
+      status_.push_back(s == kFinished ? kFinished : s == kFailed ? kFailed : kNotRun);
     return;
   }
   if (options.resume && !options.overwrite && fs::exists(fs::symlink_status(output, error))) {
-    throw OutputError("'" + output.string() + "' already exists: the sweep has finished; nothing to resume");
+    throw OutputError("'" + output.string() +
+                      "' already exists: the sweep has finished; nothing to resume");
   }
   if (partial_exists && !options.overwrite) {
     throw OutputError("'" + partial.string() +
-                      "' exists: an earlier run of this sweep stopped before finishing; pass --resume to continue "
+                      "' exists: an earlier run of this sweep stopped before finishing; pass "
+                      "--resume to continue "
                       "it, or --force to start over");
   }
 
@@ -114,7 +124,11 @@ SweepFile::SweepFile(const Sweep& sweep, const fs::path& output, const SweepOpti
   for (std::uint32_t r = 0; r < spec.replicates; ++r) replicate.values.push_back(r);
   axes.push_back(std::move(replicate));
   if (!sweep.kept_steps().empty()) {
-    Axis time{"time", "start of the time step", "days since " + to_string(reference.start_date), {}, {},
+    Axis time{"time",
+              "start of the time step",
+              "days since " + to_string(reference.start_date),
+              {},
+              {},
               {{"calendar", std::string("proleptic_gregorian")},
                {"standard_name", std::string("time")},
                {"step_days", reference.step_days}}};
@@ -125,33 +139,46 @@ SweepFile::SweepFile(const Sweep& sweep, const fs::path& output, const SweepOpti
   std::vector<Variable> variables;
   for (const SweepParameter& p : spec.parameters) variables.push_back(parameter_variable(p));
   for (const SweepOutput& o : spec.outputs) variables.push_back(output_variable(o, reference));
-  variables.push_back(Variable{"member_status", "state of each sweep member", "1", {"member"},
-                               {{"flag_meanings", std::string("not_run finished failed")},
-                                {"comment", std::string("0 not run, 1 finished, 2 failed (its outputs are NaN; "
-                                                        "the reason was printed when it failed)")}}});
-  variables.push_back(Variable{"member_seed", "random seed of each sweep member", "1", {"member"},
-                               {{"comment", std::string("derived from the sweep seed and the member index")}}});
+  variables.push_back(
+      Variable{"member_status",
+               "state of each sweep member",
+               "1",
+               {"member"},
+               {{"flag_values",
+                 std::vector<double>{SweepFile::kNotRun, SweepFile::kFinished, SweepFile::kFailed}},
+                {"flag_meanings", std::string("not_run finished failed")},
+                {"comment", std::string("0 not run, 1 finished, 2 failed (its outputs are NaN; "
+                                        "the reason was printed when it failed)")}}});
+  variables.push_back(
+      Variable{"member_seed",
+               "random seed of each sweep member",
+               "1",
+               {"member"},
+               {{"comment", std::string("derived from the sweep seed and the member index")}}});
 
   std::string fixed;
   for (const std::string& o : spec.fixed_overrides) fixed += (fixed.empty() ? "" : "\n") + o;
   std::vector<Attribute> root = provenance_attributes("migrasim sweep: " + spec.name);
-  root.insert(root.end(), {
-      {"sweep_name", spec.name},
-      {"sweep_file", spec.file},
-      {"sweep_yaml", spec.text},
-      {"design", std::string(to_string(spec.design))},
-      {"parameters", joined_names(spec, true)},
-      {"outputs", joined_names(spec, false)},
-      {"base_samples", static_cast<std::int64_t>(spec.design == SweepDesign::kSobol ? spec.samples : 0)},
-      {"members", static_cast<std::int64_t>(sweep.members())},
-      {"replicates", static_cast<std::int64_t>(spec.replicates)},
-      {"seed", spec.seed},
-      {"seeds", std::string(spec.seeds == MemberSeeds::kCommon ? "common" : "per_member")},
-      {"scenario_file", spec.scenario_path},
-      {"scenario_yaml", reference.scenario_text},
-      {"scenario_overrides", fixed},
-      {"command_line", options.command_line},
-  });
+  root.insert(
+      root.end(),
+      {
+          {"sweep_name", spec.name},
+          {"sweep_file", spec.file},
+          {"sweep_yaml", spec.text},
+          {"design", std::string(to_string(spec.design))},
+          {"parameters", joined_names(spec, true)},
+          {"outputs", joined_names(spec, false)},
+          {"base_samples",
+           static_cast<std::int64_t>(spec.design == SweepDesign::kSobol ? spec.samples : 0)},
+          {"members", static_cast<std::int64_t>(sweep.members())},
+          {"replicates", static_cast<std::int64_t>(spec.replicates)},
+          {"seed", spec.seed},
+          {"seeds", std::string(spec.seeds == MemberSeeds::kCommon ? "common" : "per_member")},
+          {"scenario_file", spec.scenario_path},
+          {"scenario_yaml", reference.scenario_text},
+          {"scenario_overrides", fixed},
+          {"command_line", options.command_line},
+      });
   file_.emplace(output, std::move(axes), std::move(variables), std::move(root),
                 OutputOptions{options.overwrite, partial});
 
@@ -161,7 +188,8 @@ SweepFile::SweepFile(const Sweep& sweep, const fs::path& output, const SweepOpti
     for (std::uint32_t m = 0; m < sweep.members(); ++m) column[m] = plan.value(m, p);
     file_->write(spec.parameters[p].name, {}, column);
   }
-  for (std::uint32_t m = 0; m < sweep.members(); ++m) column[m] = static_cast<double>(plan.seeds[m]);
+  for (std::uint32_t m = 0; m < sweep.members(); ++m)
+    column[m] = static_cast<double>(plan.seeds[m]);
   file_->write("member_seed", {}, column);
   status_.assign(sweep.members(), kNotRun);
   std::fill(column.begin(), column.end(), 0.0);
@@ -183,7 +211,8 @@ void SweepFile::write(const MemberResult& result) {
   for (const SweepOutput& o : spec.outputs) {
     const std::size_t width = o.reduction == Reduction::kPerStep ? sweep_.kept_steps().size() : 1;
     const std::size_t count = spec.replicates * width;
-    file_->write(o.name, {result.member}, std::span<const double>(result.values.data() + offset, count));
+    file_->write(o.name, {result.member},
+                 std::span<const double>(result.values.data() + offset, count));
     offset += count;
   }
   // The status last, after the data has left HDF5's buffers: a member counts as

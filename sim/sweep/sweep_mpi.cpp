@@ -32,9 +32,10 @@ struct ResultHeader {
 };
 
 std::vector<char> encode(const MemberResult& result) {
-  const ResultHeader header{result.member, result.ok ? 1u : 0u, result.seconds, result.values.size(),
-                            result.error.size()};
-  std::vector<char> bytes(sizeof header + result.values.size() * sizeof(double) + result.error.size());
+  const ResultHeader header{result.member, result.ok ? 1u : 0u, result.seconds,
+                            result.values.size(), result.error.size()};
+  std::vector<char> bytes(sizeof header + result.values.size() * sizeof(double) +
+                          result.error.size());
   char* out = bytes.data();
   std::memcpy(out, &header, sizeof header);
   out += sizeof header;
@@ -46,7 +47,8 @@ std::vector<char> encode(const MemberResult& result) {
 
 MemberResult decode(const std::vector<char>& bytes) {
   ResultHeader header;
-  if (bytes.size() < sizeof header) throw std::runtime_error("malformed result message from an MPI rank");
+  if (bytes.size() < sizeof header)
+    throw std::runtime_error("malformed result message from an MPI rank");
   std::memcpy(&header, bytes.data(), sizeof header);
   if (bytes.size() != sizeof header + header.values * sizeof(double) + header.error_bytes) {
     throw std::runtime_error("malformed result message from an MPI rank");
@@ -64,11 +66,13 @@ MemberResult decode(const std::vector<char>& bytes) {
 }
 
 void send_bytes(const std::vector<char>& bytes, int destination, int tag) {
-  MPI_Send(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, destination, tag, MPI_COMM_WORLD);
+  MPI_Send(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, destination, tag,
+           MPI_COMM_WORLD);
 }
 
 // Rank 0: runs members itself and answers the others between stages.
-SweepSummary coordinate(const MpiSession& mpi, const Sweep& sweep, SweepFile& file, const SweepOptions& options) {
+SweepSummary coordinate(const MpiSession& mpi, const Sweep& sweep, SweepFile& file,
+                        const SweepOptions& options) {
   const std::vector<std::uint32_t> pending = file.pending();
   SweepSummary summary;
   summary.members = sweep.members();
@@ -99,7 +103,8 @@ SweepSummary coordinate(const MpiSession& mpi, const Sweep& sweep, SweepFile& fi
       int count = 0;
       MPI_Get_count(&status, MPI_BYTE, &count);
       buffer.resize(static_cast<std::size_t>(count));
-      MPI_Recv(buffer.data(), count, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+      MPI_Recv(buffer.data(), count, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, MPI_COMM_WORLD,
+               MPI_STATUS_IGNORE);
       if (status.MPI_TAG == kInterrupted) {
         int signal = 0;
         std::memcpy(&signal, buffer.data(), std::min(sizeof signal, buffer.size()));
@@ -181,8 +186,8 @@ void MpiSession::abort(int code) const {
   std::_Exit(code);
 }
 
-SweepSummary run_sweep_mpi(const MpiSession& mpi, const Sweep& sweep, const std::filesystem::path& output,
-                           const SweepOptions& options) {
+SweepSummary run_sweep_mpi(const MpiSession& mpi, const Sweep& sweep,
+                           const std::filesystem::path& output, const SweepOptions& options) {
   if (options.threads > 0) omp_set_num_threads(options.threads);
   // Rank 0 opens the file first and tells everyone whether to go on, so a
   // refused output (exists, no --resume) ends every rank cleanly.

@@ -52,7 +52,7 @@ class MpiSession {
 
 // Runs the sweep across every rank. On rank 0 returns the summary (the file
 // committed); on the other ranks returns an empty summary.
-SweepSummary run_sweep_mpi(const MpiSession& mpi, const Sweep& sweep, const std::filesystem::path& output,
-                           const SweepOptions& options);
+SweepSummary run_sweep_mpi(const MpiSession& mpi, const Sweep& sweep,
+                           const std::filesystem::path& output, const SweepOptions& options);
 
 }  // namespace migrasim

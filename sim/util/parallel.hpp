@@ -36,7 +36,8 @@ template <class Term>
 double deterministic_sum(std::int64_t n, std::vector<double>& block_sums, Term term) {
   constexpr std::int64_t kBlock = kSumBlock;
   const std::int64_t blocks = (n + kBlock - 1) / kBlock;
-  if (static_cast<std::int64_t>(block_sums.size()) < blocks) block_sums.resize(static_cast<std::size_t>(blocks));
+  if (static_cast<std::int64_t>(block_sums.size()) < blocks)
+    block_sums.resize(static_cast<std::size_t>(blocks));
 #pragma omp parallel for schedule(static)
   for (std::int64_t b = 0; b < blocks; ++b) {
     double sum = 0.0;

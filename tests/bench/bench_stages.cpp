@@ -13,12 +13,12 @@
 #include <vector>
 
 #include "engine/agent_scan.hpp"
-#include "model/model.hpp"
-#include "util/philox.hpp"
 #include "engine/population_sampler.hpp"
-#include "util/random.hpp"
 #include "engine/simulation.hpp"
 #include "engine/step.hpp"
+#include "model/model.hpp"
+#include "util/philox.hpp"
+#include "util/random.hpp"
 
 namespace migrasim {
 namespace {

@@ -227,12 +227,13 @@ TEST(CliRun, EveryDrawKernelWritesTheSameData) {
   std::map<std::string, std::vector<double>> portable;
   for (const migrasim::DrawKernel kernel : migrasim::available_draw_kernels()) {
     const std::string name = migrasim::to_string(kernel);
-    const Result r = run_command(
-        "env", {"MIGRASIM_DRAW_KERNEL=" + name, kBinary.string(), "run",
-                (kSourceDir / "scenarios" / "baseline.yaml").string(), "-o", name + ".h5",
-                "--quiet", "--threads", "2", "--replicates", "1", "--set",
-                "population.agents=20000", "--set", "time.end=2021-12-31"},
-        dir.path());
+    const Result r =
+        run_command("env",
+                    {"MIGRASIM_DRAW_KERNEL=" + name, kBinary.string(), "run",
+                     (kSourceDir / "scenarios" / "baseline.yaml").string(), "-o", name + ".h5",
+                     "--quiet", "--threads", "2", "--replicates", "1", "--set",
+                     "population.agents=20000", "--set", "time.end=2021-12-31"},
+                    dir.path());
     ASSERT_EQ(r.exit_code, 0) << name << ": " << r.err;
     const auto data = read_numeric_datasets(dir / (name + ".h5"));
     if (kernel == migrasim::DrawKernel::kPortable) {
@@ -420,12 +421,11 @@ cmd = ds.attrs["command_line"]
 assert isinstance(cmd, str) and " run " in cmd and "--replicates 2" in cmd, cmd
 print("ok")
 )PY");
-  const Result py =
-      run_command("/usr/bin/python3",
-                  {"check.py", (dir / "out.h5").string(), kTiny.string(), nodes, kTinyStart,
-                   std::to_string(kTinyDays), std::to_string(kTinySeed), migrasim::kVersion,
-                   migrasim::kSleefVersion},
-                  dir.path());
+  const Result py = run_command("/usr/bin/python3",
+                                {"check.py", (dir / "out.h5").string(), kTiny.string(), nodes,
+                                 kTinyStart, std::to_string(kTinyDays), std::to_string(kTinySeed),
+                                 migrasim::kVersion, migrasim::kSleefVersion},
+                                dir.path());
   EXPECT_EQ(py.exit_code, 0) << py.out << py.err;
   EXPECT_EQ(py.out, "ok\n") << py.err;
 }

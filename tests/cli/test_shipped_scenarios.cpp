@@ -4,8 +4,8 @@
 
 #include <filesystem>
 
-#include "model/model.hpp"
 #include "input/scenario.hpp"
+#include "model/model.hpp"
 
 namespace migrasim {
 namespace {
@@ -14,7 +14,8 @@ namespace fs = std::filesystem;
 
 std::vector<fs::path> shipped_scenarios() {
   std::vector<fs::path> files;
-  for (const auto& dir : {fs::path(MIGRASIM_SOURCE_DIR) / "scenarios", fs::path(MIGRASIM_SOURCE_DIR) / "scenarios" / "policies"}) {
+  for (const auto& dir : {fs::path(MIGRASIM_SOURCE_DIR) / "scenarios",
+                          fs::path(MIGRASIM_SOURCE_DIR) / "scenarios" / "policies"}) {
     for (const auto& entry : fs::directory_iterator(dir)) {
       if (entry.path().extension() == ".yaml") files.push_back(entry.path());
     }
@@ -34,7 +35,8 @@ TEST(ShippedScenarios, AllCompile) {
 TEST(ShippedScenarios, PoliciesChangeOnlyInterventionsFrom2024) {
   const Model base = compile(load_scenario(MIGRASIM_SOURCE_DIR "/scenarios/baseline.yaml"));
   EXPECT_TRUE(base.interventions.empty());
-  EXPECT_EQ(to_string(Date{base.start_date.days_since_epoch + static_cast<int>(base.steps) - 1}), "2025-12-31");
+  EXPECT_EQ(to_string(Date{base.start_date.days_since_epoch + static_cast<int>(base.steps) - 1}),
+            "2025-12-31");
   for (const auto& file : shipped_scenarios()) {
     if (file.filename() == "baseline.yaml") continue;
     const Model m = compile(load_scenario(file.string()));
@@ -43,7 +45,8 @@ TEST(ShippedScenarios, PoliciesChangeOnlyInterventionsFrom2024) {
     EXPECT_EQ(m.seed, base.seed) << file;  // common random numbers for paired comparison
     EXPECT_FALSE(m.interventions.empty()) << file;
     for (const Intervention& v : m.interventions) {
-      EXPECT_GE(v.start_step, m.first_step_from(*parse_date("2024-01-01"))) << file << " " << v.name;
+      EXPECT_GE(v.start_step, m.first_step_from(*parse_date("2024-01-01")))
+          << file << " " << v.name;
     }
   }
 }

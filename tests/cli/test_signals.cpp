@@ -1,8 +1,8 @@
 // Interrupted and oversized runs, through the binary: a signal stops a run
 // within a step and leaves nothing under the output name; a run that cannot
 // fit in memory is refused before it starts.
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -70,21 +70,23 @@ std::vector<std::string> files_in(const fs::path& dir) {
 class Signals : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("migrasim_signals_" + std::to_string(getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           ("migrasim_signals_" + std::to_string(getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
 
   // A run long enough to be interrupted (tens of seconds if left alone).
   Child start_long_run() {
-    return spawn({"run", MIGRASIM_SOURCE_DIR "/scenarios/baseline.yaml", "-o", (dir_ / "out.h5").string(), "--quiet",
-                  "--threads", "1", "--replicates", "50"},
+    return spawn({"run", MIGRASIM_SOURCE_DIR "/scenarios/baseline.yaml", "-o",
+                  (dir_ / "out.h5").string(), "--quiet", "--threads", "1", "--replicates", "50"},
                  dir_);
   }
   // Waits until the temporary output exists, i.e. the run is under way.
   void wait_until_running() {
-    for (int k = 0; k < 200 && files_in(dir_).empty(); ++k) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    for (int k = 0; k < 200 && files_in(dir_).empty(); ++k)
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
     ASSERT_FALSE(files_in(dir_).empty()) << "the run never started";
   }
   fs::path dir_;
@@ -121,8 +123,8 @@ TEST_F(Signals, SigkillLeavesOnlyTheTemporaryNeverTheOutput) {
 }
 
 TEST_F(Signals, RunsTooLargeForMemoryAreRefusedUpFront) {
-  const Child child = spawn({"run", MIGRASIM_SOURCE_DIR "/scenarios/baseline.yaml", "-o", (dir_ / "out.h5").string(),
-                             "--set", "population.agents=2000000000"},
+  const Child child = spawn({"run", MIGRASIM_SOURCE_DIR "/scenarios/baseline.yaml", "-o",
+                             (dir_ / "out.h5").string(), "--set", "population.agents=2000000000"},
                             dir_);
   EXPECT_EQ(wait_for(child), 2);
   const std::string err = slurp(child.err);
@@ -132,8 +134,8 @@ TEST_F(Signals, RunsTooLargeForMemoryAreRefusedUpFront) {
 }
 
 TEST_F(Signals, ThreadsBeyondTheMachineAreCappedWithANote) {
-  const Child child = spawn({"run", MIGRASIM_SOURCE_DIR "/tests/data/tiny.yaml", "-o", (dir_ / "out.h5").string(),
-                             "--threads", "1000", "--quiet"},
+  const Child child = spawn({"run", MIGRASIM_SOURCE_DIR "/tests/data/tiny.yaml", "-o",
+                             (dir_ / "out.h5").string(), "--threads", "1000", "--quiet"},
                             dir_);
   EXPECT_EQ(wait_for(child), 0);
   EXPECT_NE(slurp(child.err).find("capped at the"), std::string::npos);

@@ -5,23 +5,26 @@
 #include <cmath>
 
 #include "engine/invariants.hpp"
-#include "model/model.hpp"
 #include "engine/simulation.hpp"
 #include "engine/stages/stages.hpp"
+#include "model/model.hpp"
 #include "test_support.hpp"
 
 namespace migrasim {
 namespace {
 
 // One region, one origin, one 5-day edge to a destination.
-std::string one_group_scenario(const std::string& information, const std::string& communities = "{count: 1}") {
+std::string one_group_scenario(const std::string& information,
+                               const std::string& communities = "{count: 1}") {
   return R"(
 time: {start: 2022-01-01, end: 2022-04-10}
 population: {agents: 100000}
 regions:
   - {name: r, population_share: 1, origin: a, push_factors: {economic_hardship: 0, repression: 0}}
-communities: )" + communities + R"(
-information: )" + information + R"(
+communities: )" +
+         communities + R"(
+information: )" +
+         information + R"(
 decisions: {base_rate_per_day: 0}
 route:
   nodes: [{name: a, kind: origin}, {name: b, kind: destination}]
@@ -35,7 +38,8 @@ Model compile_text(const std::string& text, const std::vector<std::string>& over
 
 std::vector<double> awareness_series(const Model& m, const State& s) {
   const auto steps = static_cast<std::size_t>(m.steps);
-  const auto first = s.recording.scalar.begin() + static_cast<long>(index(Series::kMeanRouteAwareness) * steps);
+  const auto first =
+      s.recording.scalar.begin() + static_cast<long>(index(Series::kMeanRouteAwareness) * steps);
   return {first, first + static_cast<long>(steps)};
 }
 
@@ -51,8 +55,8 @@ TEST(Information, NobodyLeavesWithoutKnowingTheRoute) {
 TEST(Information, ContagionInAGroupFollowsTheLogisticRecursion) {
   // Unaware members learn with probability 1 - exp(-beta a) per day, a the aware
   // share: the mean-field recursion a' = a + (1 - a)(1 - exp(-beta a)).
-  const Model m = compile_text(one_group_scenario(
-      "{initial_route_awareness: 0.01, contagion_rate_per_day: 0.1}"));
+  const Model m = compile_text(
+      one_group_scenario("{initial_route_awareness: 0.01, contagion_rate_per_day: 0.1}"));
   State s = make_state(m);
   run_replicate(m, 0, s);
   const std::vector<double> simulated = awareness_series(m, s);
@@ -82,8 +86,8 @@ TEST(Information, KnowledgeStaysInItsGroupWithoutMixingOrDiscovery) {
   // Two groups; only agents in the first group can know the route at the start
   // if the first group alone is seeded: with awareness 0 and no discovery, no
   // one ever learns, in any group.
-  const Model m = compile_text(one_group_scenario("{initial_route_awareness: 0, contagion_rate_per_day: 1}",
-                                                  "{count: 50, size_exponent: 1}"));
+  const Model m = compile_text(one_group_scenario(
+      "{initial_route_awareness: 0, contagion_rate_per_day: 1}", "{count: 50, size_exponent: 1}"));
   State s = make_state(m);
   run_replicate(m, 0, s);
   EXPECT_EQ(s.aware_total, 0);
@@ -92,7 +96,9 @@ TEST(Information, KnowledgeStaysInItsGroupWithoutMixingOrDiscovery) {
 TEST(Information, GroupSizesFollowARankSizeLaw) {
   const Model m = compile_text(one_group_scenario("{}", "{count: 100, size_exponent: 1}"));
   ASSERT_EQ(m.community_count(), 100u);
-  const auto size = [&](std::size_t k) { return m.community_first_agent[k + 1] - m.community_first_agent[k]; };
+  const auto size = [&](std::size_t k) {
+    return m.community_first_agent[k + 1] - m.community_first_agent[k];
+  };
   EXPECT_EQ(m.community_first_agent.back(), m.agents);
   // Harmonic number H_100 = 5.187...: the largest group holds 1/H_100 of everyone.
   // Every group has one member, the other 99,900 are shared by rank.
@@ -139,8 +145,9 @@ TEST(Information, FeedbackRemembersOutcomesWithAFadingMemory) {
 TEST(Information, ArrivalsTravelBackAsRouteGuides) {
   // Everyone in group 0 knows the route and leaves; no contagion or discovery:
   // only arrivals' guides can teach the other members.
-  const Model m = compile_text(one_group_scenario("{initial_route_awareness: 0.2, guide_rate_per_day: 1}"),
-                               {"decisions.base_rate_per_day=1"});
+  const Model m =
+      compile_text(one_group_scenario("{initial_route_awareness: 0.2, guide_rate_per_day: 1}"),
+                   {"decisions.base_rate_per_day=1"});
   State s = make_state(m);
   run_replicate(m, 0, s);
   const std::vector<double> aware = awareness_series(m, s);
@@ -155,7 +162,8 @@ TEST(Information, AffordabilityGatesDecisions) {
   text.replace(text.find("travel_days: 5}"), 15, "travel_days: 5, cost_usd: 10000}");
   text.replace(text.find("population: {agents: 100000}"), 28,
                "population: {agents: 100000, savings_usd: {median: 1, sigma: 0}}");
-  const Model poor = compile_text(text, {"decisions.base_rate_per_day=0.1", "decisions.cost_elasticity=2"});
+  const Model poor =
+      compile_text(text, {"decisions.base_rate_per_day=0.1", "decisions.cost_elasticity=2"});
   State s = make_state(poor);
   run_replicate(poor, 0, s);
   EXPECT_EQ(s.status_counts[static_cast<std::size_t>(Status::kAtHome)], poor.agents);
@@ -166,16 +174,15 @@ TEST(Information, AffordabilityGatesDecisions) {
 }
 
 TEST(Information, InvariantsHoldWithInformationDynamics) {
-  const Model m = compile(parse_scenario(testing::tiny_scenario_yaml(), "tiny.yaml",
-                                         {"information.initial_route_awareness=0.01",
-                                          "information.contagion_rate_per_day=0.2",
-                                          "information.guide_rate_per_day=0.5",
-                                          "information.global_mixing=0.1", "communities.count=7",
-                                          "decisions.success_weight=2", "decisions.danger_weight=5",
-                                          "decisions.cost_elasticity=1"}));
+  const Model m = compile(parse_scenario(
+      testing::tiny_scenario_yaml(), "tiny.yaml",
+      {"information.initial_route_awareness=0.01", "information.contagion_rate_per_day=0.2",
+       "information.guide_rate_per_day=0.5", "information.global_mixing=0.1", "communities.count=7",
+       "decisions.success_weight=2", "decisions.danger_weight=5", "decisions.cost_elasticity=1"}));
   State s = make_state(m);
   run_replicate(m, 0, s, [&](const State& state, const char* stage) {
-    ASSERT_EQ(find_invariant_violation(m, state), "") << "step " << state.step << " after " << stage;
+    ASSERT_EQ(find_invariant_violation(m, state), "")
+        << "step " << state.step << " after " << stage;
   });
 }
 

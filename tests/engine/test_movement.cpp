@@ -1,13 +1,13 @@
 // Movement: exit controls, giving up, route choice by cost.
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
-#include "model/model.hpp"
 #include "engine/simulation.hpp"
 #include "engine/stages/journey.hpp"
+#include "model/model.hpp"
 #include "test_support.hpp"
 
 namespace migrasim {
@@ -23,18 +23,22 @@ double total(const Model& m, const State& s, Series flow) {
   return std::accumulate(first, first + static_cast<long>(steps), 0.0) / m.persons_per_agent;
 }
 
-std::int64_t count(const State& s, Status status) { return s.status_counts[static_cast<std::size_t>(status)]; }
+std::int64_t count(const State& s, Status status) {
+  return s.status_counts[static_cast<std::size_t>(status)];
+}
 
 TEST(Movement, NobodyLeavesWhileExitIsClosedAndAspirantsGiveUp) {
-  const Model m = tiny_model({"regions.north.exit_restriction=1", "regions.south.exit_restriction=1",
-                              "decisions.give_up_after_days=10"});
+  const Model m =
+      tiny_model({"regions.north.exit_restriction=1", "regions.south.exit_restriction=1",
+                  "decisions.give_up_after_days=10"});
   State s = make_state(m);
   run_replicate(m, 0, s);
   EXPECT_EQ(total(m, s, Series::kDepartures), 0.0);
   EXPECT_GT(total(m, s, Series::kNewAspirants), 100.0);
   // Everyone who decided more than ten days before the end has given up.
   EXPECT_EQ(total(m, s, Series::kGaveUp), count(s, Status::kStayed));
-  EXPECT_EQ(total(m, s, Series::kNewAspirants), count(s, Status::kStayed) + count(s, Status::kAspiring));
+  EXPECT_EQ(total(m, s, Series::kNewAspirants),
+            count(s, Status::kStayed) + count(s, Status::kAspiring));
   for (std::size_t i = 0; i < s.agents.size(); ++i) {
     if (s.agents.status[i] == Status::kAspiring) {
       ASSERT_GT(s.agents.status_step[i], m.steps - 1 - 10);
@@ -45,8 +49,9 @@ TEST(Movement, NobodyLeavesWhileExitIsClosedAndAspirantsGiveUp) {
 TEST(Movement, ExitRestrictionDelaysDeparturesGeometrically) {
   // Restriction 0.9 per day: an aspirant leaves on each day with probability
   // 0.1, so the mean wait from decision to departure is 1/0.1 - 1 = 9 days.
-  const Model m = tiny_model({"regions.north.exit_restriction=0.9", "regions.south.exit_restriction=0.9",
-                              "population.agents=20000", "time.end=2022-06-30"});
+  const Model m =
+      tiny_model({"regions.north.exit_restriction=0.9", "regions.south.exit_restriction=0.9",
+                  "population.agents=20000", "time.end=2022-06-30"});
   State s = make_state(m);
   double waited = 0, departures = 0;
   std::vector<std::int32_t> decided(s.agents.size(), -1);
@@ -57,7 +62,8 @@ TEST(Movement, ExitRestrictionDelaysDeparturesGeometrically) {
         decided[i] = state.step;
       }
       if (name == "movement" && decided[i] >= 0 && state.agents.status[i] != Status::kAspiring &&
-          state.agents.status_step[i] == state.step && state.agents.status[i] == Status::kInTransit &&
+          state.agents.status_step[i] == state.step &&
+          state.agents.status[i] == Status::kInTransit &&
           state.agents.node[i] == m.region_origin[state.agents.region[i]]) {
         waited += state.step - decided[i];
         departures += 1;
@@ -92,7 +98,8 @@ TEST(Movement, RouteChoiceWeighsCostAgainstSavings) {
   }
 }
 
-double node_arrivals_from(const Model& m, const State& s, const std::string& node, std::int32_t from_step) {
+double node_arrivals_from(const Model& m, const State& s, const std::string& node,
+                          std::int32_t from_step) {
   std::size_t n = 0;
   while (m.node_name[n] != node) ++n;
   const auto steps = static_cast<std::size_t>(m.steps);
@@ -106,8 +113,9 @@ double node_arrivals_from(const Model& m, const State& s, const std::string& nod
 TEST(Movement, NoEntriesAtANodeOnceAVisaIsRequired) {
   // From 2022-02-01 the north region needs a visa for the jungle: its travellers
   // take the road instead; the south region is unaffected.
-  const Model m = tiny_model({"population.agents=20000", "decisions.base_rate_per_day=0.02",
-                              "route.nodes.jungle.visa_required=[{regions: [north], from: 2022-02-01}]"});
+  const Model m =
+      tiny_model({"population.agents=20000", "decisions.base_rate_per_day=0.02",
+                  "route.nodes.jungle.visa_required=[{regions: [north], from: 2022-02-01}]"});
   State s = make_state(m);
   std::vector<std::int64_t> north_jungle_after;
   run_replicate(m, 0, s, [&](const State& state, const char* stage) {
@@ -115,18 +123,21 @@ TEST(Movement, NoEntriesAtANodeOnceAVisaIsRequired) {
     for (std::size_t i = 0; i < state.agents.size(); ++i) {
       ASSERT_FALSE(state.agents.status[i] == Status::kInTransit && state.agents.region[i] == 0 &&
                    m.node_name[m.edge_to[state.agents.edge[i]]] == "jungle" &&
-                   state.agents.node[i] == 1 && state.agents.steps_left[i] == m.edge_travel_steps[state.agents.edge[i]])
+                   state.agents.node[i] == 1 &&
+                   state.agents.steps_left[i] == m.edge_travel_steps[state.agents.edge[i]])
           << "agent " << i << " set out for the jungle at step " << state.step;
     }
   });
   EXPECT_EQ(m.first_step_from(*parse_date("2022-02-01")), 31);
   EXPECT_GT(node_arrivals_from(m, s, "road", 31), 0.0);
-  EXPECT_GT(node_arrivals_from(m, s, "jungle", 40), 0.0);  // the south still goes through the jungle
+  EXPECT_GT(node_arrivals_from(m, s, "jungle", 40),
+            0.0);  // the south still goes through the jungle
 }
 
 TEST(Movement, AVisaRuleOnTheOnlyWayKeepsAspirantsHome) {
-  const Model m = tiny_model({"route.nodes.hub.visa_required=[{regions: [north, south], from: 2022-01-20}]",
-                              "decisions.base_rate_per_day=0.01"});
+  const Model m =
+      tiny_model({"route.nodes.hub.visa_required=[{regions: [north, south], from: 2022-01-20}]",
+                  "decisions.base_rate_per_day=0.01"});
   State s = make_state(m);
   run_replicate(m, 0, s);
   // Nobody enters the hub after the 20th (step 19), so nobody arrives there
@@ -137,17 +148,19 @@ TEST(Movement, AVisaRuleOnTheOnlyWayKeepsAspirantsHome) {
 }
 
 TEST(Movement, LegalPathwaysAdmitTheEligibleWithinCapacity) {
-  const Model m = tiny_model({"population.agents=20000", "decisions.base_rate_per_day=0.05",
-                              "information.initial_legal_awareness=0.5",
-                              "legal_pathways=[{name: parole, capacity_per_day: 9, min_claim_strength: 0.4, "
-                              "regions: [north], wait_days: 10}]"});
+  const Model m =
+      tiny_model({"population.agents=20000", "decisions.base_rate_per_day=0.05",
+                  "information.initial_legal_awareness=0.5",
+                  "legal_pathways=[{name: parole, capacity_per_day: 9, min_claim_strength: 0.4, "
+                  "regions: [north], wait_days: 10}]"});
   State s = make_state(m);
   std::int64_t entered_before = 0;
   run_replicate(m, 0, s, [&](const State& state, const char* stage) {
     if (std::string_view(stage) != "legal_pathways") return;
     const std::int64_t entered =
         std::count(state.agents.status.begin(), state.agents.status.end(), Status::kLegalPathway);
-    ASSERT_LE(entered - entered_before, 5) << "step " << state.step;  // 9 persons a day, 2 per agent: 4.5
+    ASSERT_LE(entered - entered_before, 5)
+        << "step " << state.step;  // 9 persons a day, 2 per agent: 4.5
     entered_before = entered;
   });
   ASSERT_GT(count(s, Status::kLegalPathway), 100);

@@ -1,16 +1,15 @@
 // Interventions: each moves its direct target the right way on a small
 // scenario, and one that changes nothing changes nothing, to the bit.
-#include "engine/policy.hpp"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <numeric>
 
-#include "util/errors.hpp"
 #include "engine/invariants.hpp"
-#include "model/model.hpp"
+#include "engine/policy.hpp"
 #include "engine/simulation.hpp"
+#include "model/model.hpp"
+#include "util/errors.hpp"
 
 namespace migrasim {
 namespace {
@@ -102,7 +101,9 @@ TEST(Policy, AnInterventionThatChangesNothingChangesNothing) {
 
 TEST(Policy, TaskForceCutsSmugglerCapacity) {
   const Result base = run("");
-  const Result raided = run("  - {type: smuggling_task_force, start: 2023-03-01, arrest_rate_per_day: 0.02, cost_usd_per_day: 1000}\n");
+  const Result raided =
+      run("  - {type: smuggling_task_force, start: 2023-03-01, arrest_rate_per_day: 0.02, "
+          "cost_usd_per_day: 1000}\n");
   const auto before = base.series(Series::kSmugglerCapacity);
   const auto after = raided.series(Series::kSmugglerCapacity);
   EXPECT_EQ(after[kMarch - 1], before[kMarch - 1]);
@@ -110,23 +111,30 @@ TEST(Policy, TaskForceCutsSmugglerCapacity) {
   EXPECT_LT(raided.total(Series::kSmuggledDepartures), base.total(Series::kSmuggledDepartures));
   // It costs what it says for every day in force (March to June: 122 days).
   EXPECT_DOUBLE_EQ(raided.total(Series::kInterventionCostUsd), 122 * 1000.0);
-  EXPECT_EQ(raided.total_from(Series::kInterventionCostUsd, 0) - raided.total_from(Series::kInterventionCostUsd, kMarch), 0.0);
+  EXPECT_EQ(raided.total_from(Series::kInterventionCostUsd, 0) -
+                raided.total_from(Series::kInterventionCostUsd, kMarch),
+            0.0);
 }
 
 TEST(Policy, TaskForceIntelligenceRaisesDetectionOfClients) {
   const Result base = run("");
-  const Result intel = run("  - {type: smuggling_task_force, start: 2023-03-01, checkpoints: [patrol], client_detection_boost: 0.6}\n");
+  const Result intel =
+      run("  - {type: smuggling_task_force, start: 2023-03-01, checkpoints: [patrol], "
+          "client_detection_boost: 0.6}\n");
   const double base_rate = base.total_from(Series::kApprehensions, kMarch + 10) /
-                           (base.total_from(Series::kApprehensions, kMarch + 10) + base.total_from(Series::kEvaded, kMarch + 10));
+                           (base.total_from(Series::kApprehensions, kMarch + 10) +
+                            base.total_from(Series::kEvaded, kMarch + 10));
   const double intel_rate = intel.total_from(Series::kApprehensions, kMarch + 10) /
-                            (intel.total_from(Series::kApprehensions, kMarch + 10) + intel.total_from(Series::kEvaded, kMarch + 10));
+                            (intel.total_from(Series::kApprehensions, kMarch + 10) +
+                             intel.total_from(Series::kEvaded, kMarch + 10));
   EXPECT_GT(intel_rate, base_rate + 0.1);
 }
 
 TEST(Policy, OutreachRaisesPerceivedDanger) {
   const Result base = run("");
-  const Result outreach = run(
-      "  - {type: outreach_campaign, start: 2023-03-01, reach_per_day: 0.1, danger_message: 0.3, credibility: 0.7, decay_days: 30}\n");
+  const Result outreach =
+      run("  - {type: outreach_campaign, start: 2023-03-01, reach_per_day: 0.1, danger_message: "
+          "0.3, credibility: 0.7, decay_days: 30}\n");
   const auto before = base.series(Series::kMeanPerceivedDanger);
   const auto after = outreach.series(Series::kMeanPerceivedDanger);
   EXPECT_EQ(after[kMarch - 1], before[kMarch - 1]);
@@ -134,53 +142,114 @@ TEST(Policy, OutreachRaisesPerceivedDanger) {
 }
 
 TEST(Policy, OutreachAboutLegalPathwaysSpreadsAwarenessOfThem) {
-  const Result pathway = run(
-      "  - {type: legal_pathway, name: parole, start: 2023-03-01, capacity_per_day: 20}\n");
-  const Result with_outreach = run(
-      "  - {type: legal_pathway, name: parole, start: 2023-03-01, capacity_per_day: 20}\n"
-      "  - {type: outreach_campaign, start: 2023-03-01, reach_per_day: 0.2, legal_pathways_message: 1, credibility: 0.8}\n");
+  const Result pathway =
+      run("  - {type: legal_pathway, name: parole, start: 2023-03-01, capacity_per_day: 20}\n");
+  const Result with_outreach =
+      run("  - {type: legal_pathway, name: parole, start: 2023-03-01, capacity_per_day: 20}\n"
+          "  - {type: outreach_campaign, start: 2023-03-01, reach_per_day: 0.2, "
+          "legal_pathways_message: 1, credibility: 0.8}\n");
   EXPECT_EQ(pathway.total(Series::kLegalPathwayEntries), 0.0);  // nobody knows of it
   EXPECT_GT(with_outreach.total(Series::kLegalPathwayEntries), 300.0);
   EXPECT_EQ(with_outreach.total_from(Series::kLegalPathwayEntries, 0) -
-                with_outreach.total_from(Series::kLegalPathwayEntries, kMarch), 0.0);
+                with_outreach.total_from(Series::kLegalPathwayEntries, kMarch),
+            0.0);
 }
 
 TEST(Policy, ScreeningUpgradeCatchesMoreDocumentsAtTheStatedFalsePositiveRate) {
   const Result base = run("");
-  const Result upgrade = run(
-      "  - {type: screening_upgrade, start: 2023-03-01, checkpoints: [patrol], document_sensitivity: 0.9, "
-      "false_positive_rate: 0.05}\n");
+  const Result upgrade =
+      run("  - {type: screening_upgrade, start: 2023-03-01, checkpoints: [patrol], "
+          "document_sensitivity: 0.9, "
+          "false_positive_rate: 0.05}\n");
   EXPECT_GT(upgrade.total_from(Series::kFalsifiedDocsDetected, kMarch + 10),
             2 * base.total_from(Series::kFalsifiedDocsDetected, kMarch + 10));
-  EXPECT_GT(upgrade.total_from(Series::kFalsePositives, kMarch + 10), 3 * base.total_from(Series::kFalsePositives, kMarch + 10));
+  EXPECT_GT(upgrade.total_from(Series::kFalsePositives, kMarch + 10),
+            3 * base.total_from(Series::kFalsePositives, kMarch + 10));
 }
 
 TEST(Policy, ScreeningUpgradeRampsUp) {
-  const Result upgrade = run(
-      "  - {type: screening_upgrade, start: 2023-03-01, checkpoints: [patrol], throughput_per_day: 5, ramp_up_days: 10}\n");
+  const Result upgrade =
+      run("  - {type: screening_upgrade, start: 2023-03-01, checkpoints: [patrol], "
+          "throughput_per_day: 5, ramp_up_days: 10}\n");
   EXPECT_GT(upgrade.total(Series::kHeldAtCheckpoints), 0.0);  // throughput now binds
 }
 
 TEST(Policy, DataSharingHelpsFlagHighRiskTravellers) {
   const Result base = run("");
-  const Result shared = run("  - {type: data_sharing, start: 2023-01-01, checkpoints: [patrol], partners: [entry], match_rate: 0.8}\n");
+  const Result shared =
+      run("  - {type: data_sharing, start: 2023-01-01, checkpoints: [patrol], partners: [entry], "
+          "match_rate: 0.8}\n");
   EXPECT_GT(shared.total(Series::kHighRiskDetected), base.total(Series::kHighRiskDetected) * 1.5);
   EXPECT_LT(shared.total(Series::kHighRiskMissed), base.total(Series::kHighRiskMissed));
 }
 
 TEST(Policy, VisaPolicyStopsEntriesAfterItsDate) {
-  const Result visa = run("  - {type: visa_policy, start: 2023-03-01, node: hub, regions: [north, south]}\n");
+  const Result visa =
+      run("  - {type: visa_policy, start: 2023-03-01, node: hub, regions: [north, south]}\n");
   // Travellers set out for the hub by 2023-02-28 arrive by March 2 (two-day edge).
   EXPECT_EQ(visa.node_arrivals_from("hub", kMarch + 2), 0.0);
   EXPECT_GT(visa.node_arrivals_from("hub", 0), 500.0);
-  const Result north_only = run("  - {type: visa_policy, start: 2023-03-01, node: hub, regions: [north]}\n");
+  const Result north_only =
+      run("  - {type: visa_policy, start: 2023-03-01, node: hub, regions: [north]}\n");
   EXPECT_GT(north_only.node_arrivals_from("hub", kMarch + 2), 0.0);
 }
 
 TEST(Policy, EndedInterventionsStopActing) {
-  const Result visa = run("  - {type: visa_policy, start: 2023-02-01, end: 2023-02-28, node: hub, regions: [north, south]}\n");
+  const Result visa =
+      run("  - {type: visa_policy, start: 2023-02-01, end: 2023-02-28, node: hub, regions: [north, "
+          "south]}\n");
   EXPECT_EQ(visa.node_arrivals_from("hub", 33) - visa.node_arrivals_from("hub", kMarch + 1), 0.0);
   EXPECT_GT(visa.node_arrivals_from("hub", kMarch + 1), 0.0);
+}
+
+// A standing rule of the scenario and the intervention that says the same
+// compile into the same record: same bits.
+TEST(Policy, StandingVisaRuleActsAsTheEqualIntervention) {
+  const auto run_with = [](const std::string& text) {
+    const Model m = compile(parse_scenario(text, "policy.yaml"));
+    State s = make_state(m);
+    run_replicate(m, 0, s);
+    return s.recording;
+  };
+  std::string standing = corridor("");
+  const std::string hub = "    - {name: hub, kind: transit}\n";
+  standing.replace(
+      standing.find(hub), hub.size(),
+      "    - {name: hub, kind: transit, visa_required: [{regions: [north], from: 2023-03-01, "
+      "until: 2023-05-01}]}\n");
+  const Recording by_rule = run_with(standing);
+  const Recording by_intervention =
+      run_with(corridor("  - {type: visa_policy, start: 2023-03-01, end: 2023-04-30, node: hub, "
+                        "regions: [north]}\n"));
+  EXPECT_EQ(by_rule.scalar, by_intervention.scalar);
+  EXPECT_EQ(by_rule.node, by_intervention.node);
+  EXPECT_NE(by_rule.node, run_with(corridor("")).node);
+}
+
+TEST(Policy, StandingLegalPathwayActsAsTheEqualIntervention) {
+  const std::vector<std::string> aware = {"information.initial_legal_awareness=0.5"};
+  const auto run_with = [&](const std::string& text) {
+    const Model m = compile(parse_scenario(text, "policy.yaml", aware));
+    State s = make_state(m);
+    run_replicate(m, 0, s);
+    return s.recording;
+  };
+  const Recording by_rule =
+      run_with(corridor("") +
+               "legal_pathways:\n  - {name: parole, capacity_per_day: 20, regions: [south], "
+               "from: 2023-02-01, until: 2023-04-01, wait_days: 10}\n");
+  const Recording by_intervention =
+      run_with(corridor("  - {type: legal_pathway, name: parole, start: 2023-02-01, end: "
+                        "2023-03-31, capacity_per_day: 20, "
+                        "regions: [south], wait_days: 10}\n"));
+  EXPECT_EQ(by_rule.scalar, by_intervention.scalar);
+  EXPECT_EQ(by_rule.node, by_intervention.node);
+  const auto entries = [](const Recording& r) {
+    return std::accumulate(
+        r.scalar.begin() + static_cast<long>(index(Series::kLegalPathwayEntries) * 181),
+        r.scalar.begin() + static_cast<long>((index(Series::kLegalPathwayEntries) + 1) * 181), 0.0);
+  };
+  EXPECT_GT(entries(by_rule), 0.0);
 }
 
 TEST(Policy, TargetsMustExist) {
@@ -192,16 +261,22 @@ TEST(Policy, TargetsMustExist) {
     }
     return std::string("(no error)");
   };
-  EXPECT_NE(error("  - {type: screening_upgrade, start: 2023-03-01, checkpoints: [nowhere]}\n")
-                .find("interventions[0].checkpoints[0]: unknown checkpoint 'nowhere'; known: entry, patrol"),
+  EXPECT_NE(
+      error("  - {type: screening_upgrade, start: 2023-03-01, checkpoints: [nowhere]}\n")
+          .find("interventions[0].checkpoints[0]: unknown checkpoint 'nowhere'; known checkpoints: "
+                "entry, patrol"),
+      std::string::npos);
+  EXPECT_NE(error("  - {type: visa_policy, start: 2023-03-01, node: hub}\n")
+                .find("missing required key 'regions'"),
             std::string::npos);
-  EXPECT_NE(error("  - {type: visa_policy, start: 2023-03-01, node: hub}\n").find("missing required key 'regions'"),
+  EXPECT_NE(error("  - {type: teleport, start: 2023-03-01}\n")
+                .find("unknown intervention type 'teleport'"),
             std::string::npos);
-  EXPECT_NE(error("  - {type: teleport, start: 2023-03-01}\n").find("unknown intervention type 'teleport'"),
+  EXPECT_NE(error("  - {type: outreach_campaign, start: 2023-03-01, checkpoints: [patrol]}\n")
+                .find("unknown key"),
             std::string::npos);
-  EXPECT_NE(error("  - {type: outreach_campaign, start: 2023-03-01, checkpoints: [patrol]}\n").find("unknown key"),
-            std::string::npos);
-  EXPECT_NE(error("  - {type: visa_policy, start: 2023-03-01, end: 2023-02-01, node: hub, regions: [north]}\n")
+  EXPECT_NE(error("  - {type: visa_policy, start: 2023-03-01, end: 2023-02-01, node: hub, regions: "
+                  "[north]}\n")
                 .find("'end' is before 'start'"),
             std::string::npos);
 }

@@ -3,8 +3,6 @@
 // are redrawn as documented, and the draws follow the scenario's distributions
 // (Kolmogorov-Smirnov against the exact Beta distribution, moments of the
 // lognormal, Bernoulli frequencies, no correlation between attributes).
-#include "engine/population_sampler.hpp"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -16,9 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "model/model.hpp"
-#include "input/scenario.hpp"
+#include "engine/population_sampler.hpp"
 #include "engine/state.hpp"
+#include "input/scenario.hpp"
+#include "model/model.hpp"
 #include "test_support.hpp"
 
 namespace migrasim {
@@ -30,14 +29,18 @@ Model population_model(const std::string& risk, const std::string& claim, std::s
   const std::string text = tiny_with("  persons_per_agent: 2\n",
                                      "  persons_per_agent: 2\n"
                                      "  savings_usd: {median: 12000, sigma: 0.7}\n"
-                                     "  risk_tolerance: " + risk + "\n"
-                                     "  asylum_claim_strength: " + claim + "\n"
-                                     "  falsified_documents_share: 0.1\n"
-                                     "  high_risk_share: 0.05\n");
-  return compile(parse_scenario(text, "population.yaml",
-                                {"population.agents=" + std::to_string(agents),
-                                 "information.initial_route_awareness=0.3",
-                                 "information.initial_legal_awareness=0.2"}));
+                                     "  risk_tolerance: " +
+                                         risk +
+                                         "\n"
+                                         "  asylum_claim_strength: " +
+                                         claim +
+                                         "\n"
+                                         "  falsified_documents_share: 0.1\n"
+                                         "  high_risk_share: 0.05\n");
+  return compile(parse_scenario(
+      text, "population.yaml",
+      {"population.agents=" + std::to_string(agents), "information.initial_route_awareness=0.3",
+       "information.initial_legal_awareness=0.2"}));
 }
 
 Agents empty_agents(std::size_t n) {
@@ -105,8 +108,8 @@ double ks_critical(std::size_t n) {
 TEST(PopulationSampler, EveryKernelGivesTheSameBits) {
   // Shapes above and below 1 (the boost), 20,011 agents: whole batches, a
   // short last one, and tails shorter than a vector.
-  const Model m = population_model("{mean: 0.35, concentration: 4}",
-                                   "{mean: 0.3, concentration: 3}", 20011);
+  const Model m =
+      population_model("{mean: 0.35, concentration: 4}", "{mean: 0.3, concentration: 3}", 20011);
   std::vector<double> portable_log_gammas, log_gammas;
   const Agents portable = draw_population(m, DrawKernel::kPortable, 0, &portable_log_gammas);
   for (const DrawKernel kernel : available_draw_kernels()) {
@@ -122,8 +125,8 @@ TEST(PopulationSampler, EveryKernelGivesTheSameBits) {
 }
 
 TEST(PopulationSampler, AnAgentsAttributesDoNotDependOnTheBatching) {
-  const Model m = population_model("{mean: 0.35, concentration: 4}",
-                                   "{mean: 0.3, concentration: 3}", 3000);
+  const Model m =
+      population_model("{mean: 0.35, concentration: 4}", "{mean: 0.3, concentration: 3}", 3000);
   const Agents aligned = draw_population(m, fastest_draw_kernel());
   for (const std::size_t offset : {1u, 7u, 100u, 255u}) {
     const Agents shifted = draw_population(m, fastest_draw_kernel(), offset);
@@ -136,8 +139,8 @@ TEST(PopulationSampler, AnAgentsAttributesDoNotDependOnTheBatching) {
 
 TEST(PopulationSampler, SavingsAreLognormal) {
   constexpr std::size_t kN = 200000;
-  const Model m = population_model("{mean: 0.35, concentration: 4}",
-                                   "{mean: 0.3, concentration: 3}", kN);
+  const Model m =
+      population_model("{mean: 0.35, concentration: 4}", "{mean: 0.3, concentration: 3}", kN);
   const Agents a = draw_population(m, fastest_draw_kernel());
   // z = ln(savings / median) / sigma is standard normal: its mean within five
   // standard errors of 0, its variance within five of 1 (var of z^2 is 2).
@@ -179,10 +182,10 @@ TEST_P(PopulationBeta, FollowsTheBetaDistribution) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, PopulationBeta,
-                         ::testing::Values(BetaCase{0.35, 4.0},     // 1.4, 2.6 (baseline risk)
-                                           BetaCase{0.3, 3.0},      // 0.9, 2.1 (baseline claim)
-                                           BetaCase{0.5, 2.0},      // 1, 1: uniform
-                                           BetaCase{0.2, 0.5},      // 0.1, 0.4
+                         ::testing::Values(BetaCase{0.35, 4.0},      // 1.4, 2.6 (baseline risk)
+                                           BetaCase{0.3, 3.0},       // 0.9, 2.1 (baseline claim)
+                                           BetaCase{0.5, 2.0},       // 1, 1: uniform
+                                           BetaCase{0.2, 0.5},       // 0.1, 0.4
                                            BetaCase{0.9, 5000.0}));  // 4500, 500
 
 // Shapes so small that X and Y underflow (Beta(0.0002, 0.0008) puts nearly all
@@ -211,8 +214,8 @@ TEST(PopulationSampler, TinyShapesGiveNoNaN) {
 // shape 0.5 (Gamma(1.5) boosted by U^2).
 TEST(PopulationSampler, GammaRetriesFollowTheGammaDistribution) {
   constexpr std::size_t kN = 100000;
-  const Model m = population_model("{mean: 0.25, concentration: 2}",
-                                   "{mean: 0.5, concentration: 2}", 16);
+  const Model m =
+      population_model("{mean: 0.25, concentration: 2}", "{mean: 0.5, concentration: 2}", 16);
   const PopulationSampler sampler(m);
   const population_kernel::Params& p = sampler.params();
   for (const unsigned k : {0u, 2u}) {
@@ -240,8 +243,8 @@ TEST(PopulationSampler, GammaRetriesFollowTheGammaDistribution) {
 // attempts from the agent's stream at block 5 on, three words each, the
 // Gammas in order, the boost from the fixed layout.
 TEST(PopulationSampler, RejectedGammasAreRedrawnFromBlockFive) {
-  const Model m = population_model("{mean: 0.35, concentration: 4}",
-                                   "{mean: 0.3, concentration: 3}", 4096);
+  const Model m =
+      population_model("{mean: 0.35, concentration: 4}", "{mean: 0.3, concentration: 3}", 4096);
   const PopulationSampler sampler(m);
   const population_kernel::Params& p = sampler.params();
   Agents a = empty_agents(m.agents);
@@ -277,8 +280,8 @@ TEST(PopulationSampler, RejectedGammasAreRedrawnFromBlockFive) {
 // each pair is within five standard errors (1 / sqrt(n)) of 0.
 TEST(PopulationSampler, AttributesAreUncorrelated) {
   constexpr std::size_t kN = 200000;
-  const Model m = population_model("{mean: 0.35, concentration: 4}",
-                                   "{mean: 0.3, concentration: 3}", kN);
+  const Model m =
+      population_model("{mean: 0.35, concentration: 4}", "{mean: 0.3, concentration: 3}", kN);
   const Agents a = draw_population(m, fastest_draw_kernel());
   std::vector<std::vector<double>> columns(4, std::vector<double>(kN));
   for (std::size_t i = 0; i < kN; ++i) {
@@ -309,8 +312,8 @@ TEST(PopulationSampler, AttributesAreUncorrelated) {
 
 TEST(PopulationSampler, FlagsFollowTheirShares) {
   constexpr std::size_t kN = 200000;
-  const Model m = population_model("{mean: 0.35, concentration: 4}",
-                                   "{mean: 0.3, concentration: 3}", kN);
+  const Model m =
+      population_model("{mean: 0.35, concentration: 4}", "{mean: 0.3, concentration: 3}", kN);
   Agents a = draw_population(m, fastest_draw_kernel());
   const std::pair<std::uint8_t, double> shares[] = {
       {kRouteAware, 0.3}, {kFalsifiedDocuments, 0.1}, {kHighRisk, 0.05}, {kLegalAware, 0.2}};

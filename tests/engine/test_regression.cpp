@@ -25,7 +25,8 @@ TEST(Regression, ShortBaselineRunIsPinned) {
   const auto steps = static_cast<std::size_t>(m.steps);
   std::map<std::string, double> totals;
   for (std::size_t k = 0; k < kSeriesCount; ++k) {
-    totals[series_info(k).name] = series_info(k).over_period({s.recording.scalar.data() + k * steps, steps});
+    totals[series_info(k).name] =
+        series_info(k).over_period({s.recording.scalar.data() + k * steps, steps});
   }
   if (std::getenv("MIGRASIM_PRINT_GOLDEN")) {
     for (std::size_t k = 0; k < kSeriesCount; ++k) {

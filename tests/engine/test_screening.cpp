@@ -6,17 +6,19 @@
 #include <numeric>
 
 #include "engine/invariants.hpp"
-#include "model/model.hpp"
 #include "engine/simulation.hpp"
+#include "model/model.hpp"
 
 namespace migrasim {
 namespace {
 
 // Everyone leaves at once; "entry" screens at b, "patrol" at the border c.
-std::string two_checkpoints(const std::string& population, const std::string& entry, const std::string& patrol) {
+std::string two_checkpoints(const std::string& population, const std::string& entry,
+                            const std::string& patrol) {
   return R"(
 time: {start: 2022-01-01, end: 2022-02-15}
-population: {agents: 40000, persons_per_agent: 1, )" + population + R"(}
+population: {agents: 40000, persons_per_agent: 1, )" +
+         population + R"(}
 regions:
   - {name: r, population_share: 1, origin: a, push_factors: {economic_hardship: 0, repression: 0}}
 decisions: {base_rate_per_day: 10}
@@ -27,8 +29,10 @@ route:
     - {from: b, to: c, travel_days: 2}
     - {from: c, to: d, travel_days: 1}
 checkpoints:
-  - {name: entry, node: b, )" + entry + R"(}
-  - {name: patrol, node: c, )" + patrol + R"(}
+  - {name: entry, node: b, )" +
+         entry + R"(}
+  - {name: patrol, node: c, )" +
+         patrol + R"(}
 )";
 }
 
@@ -49,7 +53,9 @@ struct Outcomes {
     }
     return sum;
   }
-  double count(Status status) const { return static_cast<double>(s.status_counts[static_cast<std::size_t>(status)]); }
+  double count(Status status) const {
+    return static_cast<double>(s.status_counts[static_cast<std::size_t>(status)]);
+  }
 };
 
 Outcomes run(const std::string& text) {
@@ -65,8 +71,8 @@ double tolerance(double p, double n) { return 5 * std::sqrt(p * (1 - p) / n); }
 
 TEST(Screening, PerfectDocumentSensitivityCatchesEveryFalsifiedDocument) {
   const Outcomes r = run(two_checkpoints("falsified_documents_share: 1",
-                                    "detection_probability: 0, document_sensitivity: 1",
-                                    "detection_probability: 0"));
+                                         "detection_probability: 0, document_sensitivity: 1",
+                                         "detection_probability: 0"));
   EXPECT_EQ(r.total(Series::kFalsifiedDocsDetected), r.m.agents);
   EXPECT_EQ(r.total(Series::kApprehensions), r.m.agents);
   EXPECT_EQ(r.count(Status::kEvaded), 0);
@@ -74,15 +80,16 @@ TEST(Screening, PerfectDocumentSensitivityCatchesEveryFalsifiedDocument) {
 
 TEST(Screening, GenuineDocumentsAreNeverCaughtAsFalsified) {
   const Outcomes r = run(two_checkpoints("falsified_documents_share: 0",
-                                    "detection_probability: 0, document_sensitivity: 1",
-                                    "detection_probability: 0, document_sensitivity: 1"));
+                                         "detection_probability: 0, document_sensitivity: 1",
+                                         "detection_probability: 0, document_sensitivity: 1"));
   EXPECT_EQ(r.total(Series::kFalsifiedDocsDetected), 0);
   EXPECT_EQ(r.count(Status::kEvaded), r.m.agents);
 }
 
 TEST(Screening, FalsePositivesStopGenuineTravellersAtTheirRate) {
-  const Outcomes r = run(two_checkpoints("high_risk_share: 0", "detection_probability: 0",
-                                    "detection_probability: 0, false_positive_rate: 0.1, asylum_claim_probability: 1"));
+  const Outcomes r = run(two_checkpoints(
+      "high_risk_share: 0", "detection_probability: 0",
+      "detection_probability: 0, false_positive_rate: 0.1, asylum_claim_probability: 1"));
   const double screened = r.m.agents;  // everyone reaches the patrol, nobody dies
   EXPECT_NEAR(r.total(Series::kFalsePositives) / screened, 0.1, tolerance(0.1, screened));
   // Flagged travellers are returned, never allowed to claim; the rest pass.
@@ -94,9 +101,10 @@ TEST(Screening, FalsePositivesStopGenuineTravellersAtTheirRate) {
 TEST(Screening, SharedRecordsRaiseSensitivityForThoseWhoPassedAPartner) {
   // Everyone is high-risk. Entry flags 30%; the patrol flags 30% on its own,
   // and with entry's records (match rate 0.5) 1 - 0.7 * 0.5 = 65%.
-  const Outcomes r = run(two_checkpoints("high_risk_share: 1", "detection_probability: 0, high_risk_sensitivity: 0.3",
-                                    "detection_probability: 0, high_risk_sensitivity: 0.3, partners: [entry], "
-                                    "shared_data_match_rate: 0.5"));
+  const Outcomes r = run(
+      two_checkpoints("high_risk_share: 1", "detection_probability: 0, high_risk_sensitivity: 0.3",
+                      "detection_probability: 0, high_risk_sensitivity: 0.3, partners: [entry], "
+                      "shared_data_match_rate: 0.5"));
   const double n = r.m.agents;
   // Returned at entry (30%) or at the patrol (65% of the 70% left); the rest pass.
   const double p_pass = 0.7 * 0.35;
@@ -108,8 +116,9 @@ TEST(Screening, SharedRecordsRaiseSensitivityForThoseWhoPassedAPartner) {
 }
 
 TEST(Screening, WithoutSharedRecordsTheSecondCheckpointFlagsAtItsOwnRate) {
-  const Outcomes r = run(two_checkpoints("high_risk_share: 1", "detection_probability: 0, high_risk_sensitivity: 0.3",
-                                    "detection_probability: 0, high_risk_sensitivity: 0.3"));
+  const Outcomes r = run(two_checkpoints("high_risk_share: 1",
+                                         "detection_probability: 0, high_risk_sensitivity: 0.3",
+                                         "detection_probability: 0, high_risk_sensitivity: 0.3"));
   const double n = r.m.agents;
   const double p_pass = 0.7 * 0.7;
   EXPECT_NEAR(r.count(Status::kEvaded) / n, p_pass, tolerance(p_pass, n));
@@ -118,13 +127,15 @@ TEST(Screening, WithoutSharedRecordsTheSecondCheckpointFlagsAtItsOwnRate) {
 TEST(Screening, BacklogPushesWaitingTravellersPastTheCheckpoint) {
   const std::string slow = "detection_probability: 1, throughput_per_day: 100";
   const Outcomes patient = run(two_checkpoints("", "detection_probability: 0", slow));
-  const Outcomes restless = run(two_checkpoints("", "detection_probability: 0", slow + ", evasion_rate_per_day: 0.01"));
+  const Outcomes restless =
+      run(two_checkpoints("", "detection_probability: 0", slow + ", evasion_rate_per_day: 0.01"));
   // Detection is certain for the screened: only evasion from the queue gets
   // through. (Passing the entry check, which does not watch for irregular
   // crossers, is not counted as evasion.)
   EXPECT_EQ(patient.total(Series::kEvaded), 0);
   EXPECT_GT(restless.total(Series::kEvaded), 1000);
-  EXPECT_EQ(restless.total(Series::kEvaded), restless.count(Status::kEvaded) + restless.count(Status::kInTransit));
+  EXPECT_EQ(restless.total(Series::kEvaded),
+            restless.count(Status::kEvaded) + restless.count(Status::kInTransit));
   EXPECT_LT(restless.total(Series::kApprehensions), patient.total(Series::kApprehensions));
 }
 

@@ -1,5 +1,3 @@
-#include "engine/simulation.hpp"
-
 #include <gtest/gtest.h>
 #include <omp.h>
 
@@ -7,9 +5,10 @@
 #include <numeric>
 
 #include "engine/invariants.hpp"
-#include "model/model.hpp"
+#include "engine/simulation.hpp"
 #include "engine/stages/stages.hpp"
 #include "engine/step.hpp"
+#include "model/model.hpp"
 #include "test_support.hpp"
 
 namespace migrasim {
@@ -50,7 +49,8 @@ ReplicateResult run_with_threads(const Model& m, int threads, std::uint32_t repl
 
 TEST(Simulation, InvariantsHoldAfterEveryStage) {
   // Binding capacities, so rationing is exercised at the checkpoint and in asylum.
-  const Model m = tiny_model({"checkpoints[0].throughput_per_day=6.5", "asylum.capacity_per_day=3"});
+  const Model m =
+      tiny_model({"checkpoints[0].throughput_per_day=6.5", "asylum.capacity_per_day=3"});
   State s = make_state(m);
   int checks = 0;
   run_replicate(m, 0, s, [&](const State& state, const char* stage) {
@@ -69,7 +69,9 @@ TEST(Simulation, FlowsAndStocksAreConserved) {
   const double ppa = m.persons_per_agent;
   const auto total = [&](Series f) { return series_total(m, r, index(f)) / ppa; };
   const auto last = [&](Series k) { return series_last(m, r, index(k)) / ppa; };
-  const auto count = [&](Status st) { return static_cast<double>(s.status_counts[static_cast<std::size_t>(st)]); };
+  const auto count = [&](Status st) {
+    return static_cast<double>(s.status_counts[static_cast<std::size_t>(st)]);
+  };
 
   double all = 0.0;
   for (std::size_t k = 0; k < kStatusCount; ++k) all += static_cast<double>(s.status_counts[k]);
@@ -87,13 +89,14 @@ TEST(Simulation, FlowsAndStocksAreConserved) {
   // has arrived or is still on the last edge.
   double past_border = 0;
   for (std::size_t i = 0; i < s.agents.size(); ++i) {
-    past_border += s.agents.status[i] == Status::kInTransit && m.node_kind[s.agents.node[i]] == NodeKind::kBorder;
+    past_border += s.agents.status[i] == Status::kInTransit &&
+                   m.node_kind[s.agents.node[i]] == NodeKind::kBorder;
   }
   EXPECT_EQ(total(Series::kEvaded), count(Status::kEvaded) + past_border);
   // Every departure is accounted for exactly once.
-  EXPECT_EQ(total(Series::kDepartures), count(Status::kInTransit) + count(Status::kHeldAtCheckpoint) +
-                                          total(Series::kDeaths) + total(Series::kApprehensions) +
-                                          count(Status::kEvaded));
+  EXPECT_EQ(total(Series::kDepartures),
+            count(Status::kInTransit) + count(Status::kHeldAtCheckpoint) + total(Series::kDeaths) +
+                total(Series::kApprehensions) + count(Status::kEvaded));
   // A real, non-trivial series: people leave, die, are detected and pass.
   EXPECT_GT(total(Series::kDepartures), 100);
   EXPECT_GT(total(Series::kDeaths), 0);
@@ -119,8 +122,8 @@ TEST(Simulation, SameBitsForAnyThreadCountWhenCrowdsMoveAtOnce) {
   // candidates screened or decided in one step are all long enough to be
   // shared among threads (parallel.hpp's kSerialBelow).
   const Model m = tiny_model({"population.agents=60000", "decisions.base_rate_per_day=2",
-                              "checkpoints[0].throughput_per_day=20000", "asylum.capacity_per_day=12000",
-                              "asylum.min_processing_days=0"});
+                              "checkpoints[0].throughput_per_day=20000",
+                              "asylum.capacity_per_day=12000", "asylum.min_processing_days=0"});
   const ReplicateResult one = run_with_threads(m, 1, 0);
   for (int threads : {2, 3}) {
     const ReplicateResult many = run_with_threads(m, threads, 0);
@@ -145,7 +148,8 @@ TEST(Simulation, ReplicatesAndSeedsGiveDifferentRealisations) {
 
 TEST(Simulation, CheckpointScreensExactlyItsCapacityWhenOverwhelmed) {
   // 3.0 agents per step at a checkpoint everyone reaches at once.
-  const Model m = tiny_model({"checkpoints[0].throughput_per_day=6", "decisions.base_rate_per_day=5"});
+  const Model m =
+      tiny_model({"checkpoints[0].throughput_per_day=6", "decisions.base_rate_per_day=5"});
   State s = make_state(m);
   std::vector<std::int64_t> screened;
   run_replicate(m, 0, s, [&](const State& state, const char* stage) {
@@ -180,7 +184,8 @@ route:
   const double p = 1.0 - std::exp(-0.4);
   const double deaths = series_total(m, s.recording, index(Series::kDeaths));
   EXPECT_NEAR(deaths / n, p, 5.0 * std::sqrt(p * (1 - p) / n));
-  EXPECT_EQ(static_cast<double>(s.status_counts[static_cast<std::size_t>(Status::kEvaded)]) + deaths, n);
+  EXPECT_EQ(
+      static_cast<double>(s.status_counts[static_cast<std::size_t>(Status::kEvaded)]) + deaths, n);
 }
 
 TEST(Simulation, DetectionAndAsylumClaimsFollowTheirProbabilities) {
@@ -195,7 +200,8 @@ TEST(Simulation, DetectionAndAsylumClaimsFollowTheirProbabilities) {
   const double q = 0.5;
   const double detected = total(Series::kApprehensions);
   EXPECT_NEAR(total(Series::kAsylumClaims) / detected, q, 5 * std::sqrt(q * (1 - q) / detected));
-  EXPECT_EQ(total(Series::kBorderEncounters), total(Series::kApprehensions));  // the one checkpoint is on a border node
+  EXPECT_EQ(total(Series::kBorderEncounters),
+            total(Series::kApprehensions));  // the one checkpoint is on a border node
 }
 
 TEST(Simulation, DecisionHazardFollowsThePushFactors) {

@@ -6,8 +6,8 @@
 #include <numeric>
 
 #include "engine/invariants.hpp"
-#include "model/model.hpp"
 #include "engine/simulation.hpp"
+#include "model/model.hpp"
 
 namespace migrasim {
 namespace {
@@ -25,9 +25,11 @@ route:
   nodes: [{name: a, kind: origin}, {name: b, kind: transit}, {name: c, kind: destination}]
   edges:
     - {from: a, to: b, travel_days: 2}
-    - {from: b, to: c, travel_days: 3, mortality_per_day: 0.01, smuggler: )" + rule + R"(}
+    - {from: b, to: c, travel_days: 3, mortality_per_day: 0.01, smuggler: )" +
+         rule + R"(}
 smugglers:
-  - {name: guides, covers: [[b, c]], )" + network + R"(}
+  - {name: guides, covers: [[b, c]], )" +
+         network + R"(}
 )";
 }
 
@@ -45,7 +47,9 @@ std::vector<double> series_of(const Model& m, const State& s, Series series) {
   return {first, first + static_cast<long>(steps)};
 }
 
-std::int64_t count(const State& s, Status status) { return s.status_counts[static_cast<std::size_t>(status)]; }
+std::int64_t count(const State& s, Status status) {
+  return s.status_counts[static_cast<std::size_t>(status)];
+}
 
 TEST(Smuggling, NoCapacityMeansNoCrossingWhereASmugglerIsRequired) {
   const Model m = compile_text(corridor("capacity_per_day: 0"));
@@ -88,14 +92,16 @@ TEST(Smuggling, ClientsTravelSaferWithAMortalityMultiplier) {
 }
 
 TEST(Smuggling, FeeRisesUnderExcessDemandAndFallsWithoutIt) {
-  const Model busy = compile_text(corridor("capacity_per_day: 5, fee_usd: 8000, price_response_per_day: 0.01"));
+  const Model busy =
+      compile_text(corridor("capacity_per_day: 5, fee_usd: 8000, price_response_per_day: 0.01"));
   State s = make_state(busy);
   run_replicate(busy, 0, s);
   const std::vector<double> fee = series_of(busy, s, Series::kMeanSmugglingFeeUsd);
   EXPECT_GT(fee.back(), 8000 * 1.5);
   for (std::size_t t = 10; t < fee.size(); ++t) ASSERT_GE(fee[t], fee[t - 1]) << t;
 
-  std::string quiet_text = corridor("capacity_per_day: 5, fee_usd: 8000, min_fee_usd: 7000, price_response_per_day: 0.01");
+  std::string quiet_text = corridor(
+      "capacity_per_day: 5, fee_usd: 8000, min_fee_usd: 7000, price_response_per_day: 0.01");
   quiet_text.replace(quiet_text.find("base_rate_per_day: 0.05"), 23, "base_rate_per_day: 0");
   const Model quiet = compile_text(quiet_text);
   State q = make_state(quiet);
@@ -107,16 +113,18 @@ TEST(Smuggling, FeeRisesUnderExcessDemandAndFallsWithoutIt) {
 }
 
 TEST(Smuggling, CapacityGrowsWhenProfitableAndShrinksUnderEnforcement) {
-  const Model growing = compile_text(corridor(
-      "capacity_per_day: 5, fee_usd: 8000, cost_per_client_usd: 2000, recruitment_rate_per_day: 0.05, "
-      "max_capacity_per_day: 50"));
+  const Model growing =
+      compile_text(corridor("capacity_per_day: 5, fee_usd: 8000, cost_per_client_usd: 2000, "
+                            "recruitment_rate_per_day: 0.05, "
+                            "max_capacity_per_day: 50"));
   State g = make_state(growing);
   run_replicate(growing, 0, g);
   const std::vector<double> capacity = series_of(growing, g, Series::kSmugglerCapacity);
   // No one waits until the first travellers reach b; from then on demand
   // exceeds capacity, so with a 75% margin capacity grows by 1 + 0.05 * 0.75 a day.
   std::size_t first_growth = 1;
-  while (first_growth < capacity.size() && capacity[first_growth] == capacity[first_growth - 1]) ++first_growth;
+  while (first_growth < capacity.size() && capacity[first_growth] == capacity[first_growth - 1])
+    ++first_growth;
   ASSERT_LT(first_growth, capacity.size());
   EXPECT_EQ(capacity[first_growth - 1], 5.0);
   EXPECT_DOUBLE_EQ(capacity[first_growth], 5 * (1 + 0.05 * 0.75));
@@ -124,7 +132,8 @@ TEST(Smuggling, CapacityGrowsWhenProfitableAndShrinksUnderEnforcement) {
     ASSERT_NEAR(capacity[t], std::min(50.0, capacity[t - 1] * (1 + 0.05 * 0.75)), 1e-9) << t;
   }
 
-  const Model raided = compile_text(corridor("capacity_per_day: 40, enforcement_loss_rate_per_day: 0.02"));
+  const Model raided =
+      compile_text(corridor("capacity_per_day: 40, enforcement_loss_rate_per_day: 0.02"));
   State r = make_state(raided);
   run_replicate(raided, 0, r);
   const std::vector<double> left = series_of(raided, r, Series::kSmugglerCapacity);
@@ -133,8 +142,9 @@ TEST(Smuggling, CapacityGrowsWhenProfitableAndShrinksUnderEnforcement) {
 
 TEST(Smuggling, CoercionFollowsItsProbabilityAndDebt) {
   // Savings 20,000 against a fee of 8,000: nobody is in debt.
-  const Model m = compile_text(corridor("capacity_per_day: 1000, fee_usd: 8000, coercion_probability: 0.2, "
-                                        "coercion_probability_in_debt: 0.9, client_mortality_multiplier: 0"));
+  const Model m =
+      compile_text(corridor("capacity_per_day: 1000, fee_usd: 8000, coercion_probability: 0.2, "
+                            "coercion_probability_in_debt: 0.9, client_mortality_multiplier: 0"));
   State s = make_state(m);
   run_replicate(m, 0, s);
   const double clients = total(m, s, Series::kSmuggledDepartures);
@@ -144,14 +154,16 @@ TEST(Smuggling, CoercionFollowsItsProbabilityAndDebt) {
   const auto arrived_paid = static_cast<double>(count(s, Status::kEvaded));
   EXPECT_NEAR(coerced / arrived_paid, 0.2, 5 * std::sqrt(0.2 * 0.8 / arrived_paid));
 
-  std::string poor_text = corridor("capacity_per_day: 1000, fee_usd: 8000, coercion_probability: 0.2, "
-                                   "coercion_probability_in_debt: 0.9, client_mortality_multiplier: 0");
+  std::string poor_text = corridor(
+      "capacity_per_day: 1000, fee_usd: 8000, coercion_probability: 0.2, "
+      "coercion_probability_in_debt: 0.9, client_mortality_multiplier: 0");
   poor_text.replace(poor_text.find("median: 20000"), 13, "median: 1000");
   const Model poor = compile_text(poor_text);
   State p = make_state(poor);
   run_replicate(poor, 0, p);
   const double arrived = static_cast<double>(count(p, Status::kEvaded));
-  EXPECT_NEAR(total(poor, p, Series::kCoercedArrivals) / arrived, 0.9, 5 * std::sqrt(0.9 * 0.1 / arrived));
+  EXPECT_NEAR(total(poor, p, Series::kCoercedArrivals) / arrived, 0.9,
+              5 * std::sqrt(0.9 * 0.1 / arrived));
 }
 
 TEST(Smuggling, OptionalSmugglersAreSkippedByThoseWhoCannotPayOrWaitTooLong) {
@@ -178,14 +190,16 @@ TEST(Smuggling, ScenarioErrorsNameTheNetwork) {
   };
   std::string uncovered = corridor("capacity_per_day: 1");
   uncovered.replace(uncovered.find("covers: [[b, c]]"), 16, "covers: [[a, b]]");
-  EXPECT_NE(error(uncovered).find("smugglers[0].covers[0]: edge a -> b has smuggler: none"), std::string::npos)
+  EXPECT_NE(error(uncovered).find("smugglers[0].covers[0]: edge a -> b has smuggler: none"),
+            std::string::npos)
       << error(uncovered);
   std::string missing = corridor("capacity_per_day: 1");
   missing.replace(missing.find("covers: [[b, c]]"), 16, "covers: [[a, c]]");
   EXPECT_NE(error(missing).find("there is no edge a -> c"), std::string::npos) << error(missing);
   std::string nobody = corridor("capacity_per_day: 1");
   nobody.replace(nobody.find("smugglers:"), std::string::npos, "");
-  EXPECT_NE(error(nobody).find("smuggler: required, but no smuggling network covers b -> c"), std::string::npos)
+  EXPECT_NE(error(nobody).find("smuggler: required, but no smuggling network covers b -> c"),
+            std::string::npos)
       << error(nobody);
 }
 

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "fuzz_support.hpp"
-#include "model/model.hpp"
 #include "input/scenario.hpp"
+#include "model/model.hpp"
 
 namespace {
 

@@ -5,8 +5,8 @@
 #include <string>
 
 #include "fuzz_support.hpp"
-#include "model/model.hpp"
 #include "input/scenario.hpp"
+#include "model/model.hpp"
 
 namespace {
 

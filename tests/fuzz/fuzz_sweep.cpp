@@ -6,8 +6,8 @@
 #include <string>
 
 #include "fuzz_support.hpp"
-#include "sweep/sweep_design.hpp"
 #include "input/sweep_spec.hpp"
+#include "sweep/sweep_design.hpp"
 
 namespace {
 

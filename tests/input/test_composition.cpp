@@ -1,15 +1,14 @@
 // Scenarios that extend other scenarios: merging rules and error positions.
-#include "input/composition.hpp"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include "util/errors.hpp"
+#include "input/composition.hpp"
 #include "input/scenario.hpp"
 #include "test_support.hpp"
+#include "util/errors.hpp"
 
 namespace migrasim {
 namespace {
@@ -19,8 +18,9 @@ namespace fs = std::filesystem;
 class Composition : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("migrasim_composition_" + std::to_string(getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           ("migrasim_composition_" + std::to_string(getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_ / "policies");
     write("base.yaml", testing::tiny_scenario_yaml());
   }
@@ -43,7 +43,8 @@ class Composition : public ::testing::Test {
 };
 
 TEST_F(Composition, MapsMergeKeyByKeyAndScalarsReplace) {
-  const Scenario s = load_scenario(write("child.yaml", "extends: base.yaml\nname: child\ndecisions:\n  hardship_weight: 2.5\n"));
+  const Scenario s = load_scenario(
+      write("child.yaml", "extends: base.yaml\nname: child\ndecisions:\n  hardship_weight: 2.5\n"));
   EXPECT_EQ(s.name, "child");
   EXPECT_EQ(s.decisions.hardship_weight, 2.5);
   EXPECT_EQ(s.decisions.base_rate_per_day, 0.002);  // inherited
@@ -84,7 +85,8 @@ route:
 
 TEST_F(Composition, ChainsResolvePathsRelativeToEachFile) {
   write("policies/middle.yaml", "extends: ../base.yaml\nasylum: {capacity_per_day: 3}\n");
-  const Scenario s = load_scenario(write("policies/top.yaml", "extends: middle.yaml\nrun: {seed: 99}\n"));
+  const Scenario s =
+      load_scenario(write("policies/top.yaml", "extends: middle.yaml\nrun: {seed: 99}\n"));
   EXPECT_EQ(*s.asylum.capacity_per_day, 3.0);
   EXPECT_EQ(s.run.seed, 99u);
   EXPECT_EQ(s.source_files.size(), 3u);
@@ -95,23 +97,30 @@ TEST_F(Composition, ChainsResolvePathsRelativeToEachFile) {
 }
 
 TEST_F(Composition, ErrorsNameTheFileThatSetTheKey) {
-  const std::string child = write("child.yaml", "extends: base.yaml\ndecisions:\n  hardship_weight: 2\n  bogus: 1\n");
-  EXPECT_EQ(error_of(child).rfind(child + ":4:10: decisions.bogus: unknown key", 0), 0u) << error_of(child);
-  const std::string bad_value = write("bad.yaml", "extends: base.yaml\ndecisions:\n  hardship_weight: 99\n");
-  EXPECT_EQ(error_of(bad_value), bad_value + ":3:20: decisions.hardship_weight: must be between -50 and 50, got 99");
+  const std::string child =
+      write("child.yaml", "extends: base.yaml\ndecisions:\n  hardship_weight: 2\n  bogus: 1\n");
+  EXPECT_EQ(error_of(child).rfind(child + ":4:10: decisions.bogus: unknown key", 0), 0u)
+      << error_of(child);
+  const std::string bad_value =
+      write("bad.yaml", "extends: base.yaml\ndecisions:\n  hardship_weight: 99\n");
+  EXPECT_EQ(error_of(bad_value),
+            bad_value + ":3:20: decisions.hardship_weight: must be between -50 and 50, got 99");
   // A problem in an inherited key still points into the base file.
   write("base.yaml", testing::tiny_with("agents: 4000", "agents: -1"));
   const std::string innocent = write("innocent.yaml", "extends: base.yaml\nname: x\n");
-  EXPECT_EQ(error_of(innocent).rfind((dir_ / "base.yaml").string() + ":10:11: population.agents", 0), 0u)
+  EXPECT_EQ(
+      error_of(innocent).rfind((dir_ / "base.yaml").string() + ":10:11: population.agents", 0), 0u)
       << error_of(innocent);
 }
 
 TEST_F(Composition, CyclesAndMissingParentsAreRefused) {
   write("a.yaml", "extends: b.yaml\n");
   write("b.yaml", "extends: a.yaml\n");
-  EXPECT_NE(error_of((dir_ / "a.yaml").string()).find("extends this scenario in turn (a cycle)"), std::string::npos);
+  EXPECT_NE(error_of((dir_ / "a.yaml").string()).find("extends this scenario in turn (a cycle)"),
+            std::string::npos);
   const std::string orphan = write("orphan.yaml", "name: x\nextends: nowhere.yaml\n");
-  EXPECT_NE(error_of(orphan).find(orphan + ":2:10: extends: cannot open the scenario file"), std::string::npos)
+  EXPECT_NE(error_of(orphan).find(orphan + ":2:10: extends: cannot open the scenario file"),
+            std::string::npos)
       << error_of(orphan);
   const std::string odd = write("odd.yaml", "extends: [a, b]\n");
   EXPECT_NE(error_of(odd).find("extends: expected the path of the scenario"), std::string::npos);

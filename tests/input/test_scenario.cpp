@@ -1,9 +1,8 @@
-#include "input/scenario.hpp"
-
 #include <gtest/gtest.h>
 
-#include "util/errors.hpp"
+#include "input/scenario.hpp"
 #include "test_support.hpp"
+#include "util/errors.hpp"
 
 namespace migrasim {
 namespace {
@@ -14,7 +13,8 @@ using testing::tiny_with;
 // "line:column" (1-based) of the first occurrence of `needle` in `text`.
 std::string position_of(const std::string& text, const std::string& needle) {
   const std::size_t at = text.find(needle);
-  const std::size_t line_start = text.rfind('\n', at) == std::string::npos ? 0 : text.rfind('\n', at) + 1;
+  const std::size_t line_start =
+      text.rfind('\n', at) == std::string::npos ? 0 : text.rfind('\n', at) + 1;
   const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(at), '\n');
   return std::to_string(line) + ":" + std::to_string(at - line_start + 1);
 }
@@ -58,20 +58,23 @@ TEST(Scenario, NegativeCountNamesLineColumnAndKey) {
 
 TEST(Scenario, ProbabilityAboveOneIsRefused) {
   const std::string text = tiny_with("detection_probability: 0.8", "detection_probability: 1.5");
-  EXPECT_EQ(error_of(text), "tiny.yaml:" + position_of(text, "1.5\n    throughput") +
-                                ": checkpoints[0].detection_probability: must be between 0 and 1, got 1.5");
+  EXPECT_EQ(error_of(text),
+            "tiny.yaml:" + position_of(text, "1.5\n    throughput") +
+                ": checkpoints[0].detection_probability: must be between 0 and 1, got 1.5");
 }
 
 TEST(Scenario, UnknownKeySuggestsTheClosestAllowedKey) {
   const std::string text = tiny_with("step_days: 1", "step_day: 1");
   const std::string error = error_of(text);
-  EXPECT_EQ(error.rfind("tiny.yaml:5:3: time.step_day: unknown key; did you mean 'step_days'?", 0), 0u)
+  EXPECT_EQ(error.rfind("tiny.yaml:5:3: time.step_day: unknown key; did you mean 'step_days'?", 0),
+            0u)
       << error;
 }
 
 TEST(Scenario, DuplicateKeyIsAnError) {
   const std::string text = tiny_with("  step_days: 1\n", "  step_days: 1\n  step_days: 2\n");
-  EXPECT_EQ(error_of(text), "tiny.yaml:6:3: time.step_days: duplicate key; each key may appear once");
+  EXPECT_EQ(error_of(text),
+            "tiny.yaml:6:3: time.step_days: duplicate key; each key may appear once");
 }
 
 TEST(Scenario, WrongTypeNamesWhatWasExpected) {
@@ -83,22 +86,26 @@ TEST(Scenario, WrongTypeNamesWhatWasExpected) {
 
 TEST(Scenario, QuotedNumbersAndYamlBooleansAreNotNumbers) {
   const std::string text = tiny_with("hardship_weight: 1.5", "hardship_weight: \"1.5\"");
-  EXPECT_NE(error_of(text).find("decisions.hardship_weight: expected a number, got the quoted string"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of(text).find("decisions.hardship_weight: expected a number, got the quoted string"),
+      std::string::npos);
 }
 
 TEST(Scenario, NonFiniteAndHugeNumbersAreRefused) {
-  EXPECT_NE(error_of(tiny_with("cost_usd: 500", "cost_usd: .nan")).find("route.edges[0].cost_usd: expected a number"),
+  EXPECT_NE(error_of(tiny_with("cost_usd: 500", "cost_usd: .nan"))
+                .find("route.edges[0].cost_usd: expected a number"),
             std::string::npos);
   EXPECT_NE(error_of(tiny_with("cost_usd: 500", "cost_usd: 1e400")).find("is not a finite number"),
             std::string::npos);
-  EXPECT_NE(error_of(tiny_with("agents: 4000", "agents: 1e30")).find("population.agents: '1e30' is too large"),
+  EXPECT_NE(error_of(tiny_with("agents: 4000", "agents: 1e30"))
+                .find("population.agents: '1e30' is too large"),
             std::string::npos);
 }
 
 TEST(Scenario, WholeNumbersMayBeWrittenInScientificOrGroupedForm) {
   EXPECT_EQ(parse_scenario(tiny_with("agents: 4000", "agents: 4e3"), "t").population.agents, 4000);
-  EXPECT_EQ(parse_scenario(tiny_with("agents: 4000", "agents: 4_000"), "t").population.agents, 4000);
+  EXPECT_EQ(parse_scenario(tiny_with("agents: 4000", "agents: 4_000"), "t").population.agents,
+            4000);
   // A leading zero is decimal, not YAML 1.1 octal.
   EXPECT_EQ(parse_scenario(tiny_with("agents: 4000", "agents: 010"), "t").population.agents, 10);
   EXPECT_NE(error_of(tiny_with("agents: 4000", "agents: 4000.5")).find("expected a whole number"),
@@ -106,17 +113,21 @@ TEST(Scenario, WholeNumbersMayBeWrittenInScientificOrGroupedForm) {
 }
 
 TEST(Scenario, SeriesDatesMustIncrease) {
-  const std::string text = tiny_with("{2022-01-01: 0.2, 2022-03-01: 0.8}", "{2022-03-01: 0.2, 2022-01-01: 0.8}");
-  EXPECT_EQ(error_of(text), "tiny.yaml:" + position_of(text, "2022-01-01: 0.8") +
-                                ": regions[0].push_factors.economic_hardship.2022-01-01: dates must be in "
-                                "increasing order; 2022-01-01 comes after 2022-03-01");
+  const std::string text =
+      tiny_with("{2022-01-01: 0.2, 2022-03-01: 0.8}", "{2022-03-01: 0.2, 2022-01-01: 0.8}");
+  EXPECT_EQ(error_of(text),
+            "tiny.yaml:" + position_of(text, "2022-01-01: 0.8") +
+                ": regions[0].push_factors.economic_hardship.2022-01-01: dates must be in "
+                "increasing order; 2022-01-01 comes after 2022-03-01");
 }
 
 TEST(Scenario, EndBeforeStartAndBadDatesAreRefused) {
   const std::string early = tiny_with("end: 2022-03-01", "end: 2021-12-31");
-  EXPECT_EQ(error_of(early), "tiny.yaml:4:8: time.end: the end date 2021-12-31 is before the start date 2022-01-01");
+  EXPECT_EQ(error_of(early),
+            "tiny.yaml:4:8: time.end: the end date 2021-12-31 is before the start date 2022-01-01");
   const std::string bad = tiny_with("start: 2022-01-01", "start: 2022-02-30");
-  EXPECT_EQ(error_of(bad), "tiny.yaml:3:10: time.start: expected a date as YYYY-MM-DD, got '2022-02-30'");
+  EXPECT_EQ(error_of(bad),
+            "tiny.yaml:3:10: time.start: expected a date as YYYY-MM-DD, got '2022-02-30'");
 }
 
 TEST(Scenario, MissingRequiredKeyPointsAtItsParent) {
@@ -126,10 +137,12 @@ TEST(Scenario, MissingRequiredKeyPointsAtItsParent) {
 
 TEST(Scenario, MalformedEmptyAndBinaryDocumentsAreRefused) {
   EXPECT_EQ(error_of(""), "tiny.yaml:1:1: the file is empty; expected a mapping of keys");
-  EXPECT_EQ(error_of("# only a comment\n"), "tiny.yaml:1:1: the file is empty; expected a mapping of keys");
+  EXPECT_EQ(error_of("# only a comment\n"),
+            "tiny.yaml:1:1: the file is empty; expected a mapping of keys");
   EXPECT_EQ(error_of(std::string("a: \x01\x00\xff", 6)),
             "tiny.yaml:1:1: not a YAML text file (binary content or invalid UTF-8)");
-  EXPECT_EQ(error_of("- a\n- b\n"), "tiny.yaml:1:1: expected a mapping of keys at the top level, got a list");
+  EXPECT_EQ(error_of("- a\n- b\n"),
+            "tiny.yaml:1:1: expected a mapping of keys at the top level, got a list");
   const std::string tabs = tiny_with("  step_days: 1", "\tstep_days: 1");
   EXPECT_EQ(error_of(tabs).rfind("tiny.yaml:5:", 0), 0u) << error_of(tabs);
   EXPECT_NE(error_of("time: {start: [2022-01-01\n").find("invalid YAML"), std::string::npos);
@@ -137,10 +150,10 @@ TEST(Scenario, MalformedEmptyAndBinaryDocumentsAreRefused) {
 }
 
 TEST(Scenario, OverridesReplaceScalarsByPathIndexOrName) {
-  const Scenario s = parse_scenario(tiny_scenario_yaml(), "t",
-                                    {"run.seed=99", "route.edges[1].travel_days=9",
-                                     "route.edges.2.cost_usd=1", "regions.south.population_share=0.5",
-                                     "asylum.min_processing_days=0"});
+  const Scenario s =
+      parse_scenario(tiny_scenario_yaml(), "t",
+                     {"run.seed=99", "route.edges[1].travel_days=9", "route.edges.2.cost_usd=1",
+                      "regions.south.population_share=0.5", "asylum.min_processing_days=0"});
   EXPECT_EQ(s.run.seed, 99u);
   EXPECT_EQ(s.edges[1].travel_days, 9.0);
   EXPECT_EQ(s.edges[2].cost_usd, 1.0);
@@ -153,17 +166,26 @@ TEST(Scenario, OverrideErrorsNameTheOption) {
   EXPECT_EQ(error_of(tiny_scenario_yaml(), {"population.agents=-1"}),
             "--set population.agents=-1: population.agents: must be a whole number between 1 and "
             "2147483648, got -1");
-  EXPECT_EQ(error_of(tiny_scenario_yaml(), {"time.step_dayz=2"}).rfind(
-                "--set time.step_dayz=2: time.step_dayz: unknown key; did you mean 'step_days'?", 0),
+  EXPECT_EQ(
+      error_of(tiny_scenario_yaml(), {"time.step_dayz=2"})
+          .rfind("--set time.step_dayz=2: time.step_dayz: unknown key; did you mean 'step_days'?",
+                 0),
+      0u);
+  EXPECT_EQ(error_of(tiny_scenario_yaml(), {"nosuch.key=1"})
+                .rfind("--set nosuch.key=1: nosuch: unknown key", 0),
             0u);
-  EXPECT_EQ(error_of(tiny_scenario_yaml(), {"nosuch.key=1"}).rfind("--set nosuch.key=1: nosuch: unknown key", 0), 0u);
   // Optional sections absent from the file can be set.
-  EXPECT_EQ(parse_scenario(tiny_scenario_yaml(), "t", {"information.memory_days=5"}).information.memory_days, 5.0);
-  EXPECT_EQ(error_of(tiny_scenario_yaml(), {"route.edges.12.travel_days=1"}),
-            "--set route.edges.12.travel_days=1: route.edges has no element '12' (6 elements; use an "
-            "index or an element's name)");
-  EXPECT_EQ(error_of(tiny_scenario_yaml(), {"run.seed"}), "--set run.seed: expected KEY.PATH=VALUE");
-  EXPECT_EQ(error_of(tiny_scenario_yaml(), {"run.seed.x=1"}), "--set run.seed.x=1: run.seed is a single value; it has no key 'x'");
+  EXPECT_EQ(parse_scenario(tiny_scenario_yaml(), "t", {"information.memory_days=5"})
+                .information.memory_days,
+            5.0);
+  EXPECT_EQ(
+      error_of(tiny_scenario_yaml(), {"route.edges.12.travel_days=1"}),
+      "--set route.edges.12.travel_days=1: route.edges has no element '12' (6 elements; use an "
+      "index or an element's name)");
+  EXPECT_EQ(error_of(tiny_scenario_yaml(), {"run.seed"}),
+            "--set run.seed: expected KEY.PATH=VALUE");
+  EXPECT_EQ(error_of(tiny_scenario_yaml(), {"run.seed.x=1"}),
+            "--set run.seed.x=1: run.seed is a single value; it has no key 'x'");
 }
 
 // Also kept as fuzzing regressions (tests/fuzz/regressions/fuzz_scenario/): an

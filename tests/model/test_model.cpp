@@ -1,11 +1,10 @@
-#include "model/model.hpp"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-#include "util/errors.hpp"
+#include "model/model.hpp"
 #include "test_support.hpp"
+#include "util/errors.hpp"
 
 namespace migrasim {
 namespace {
@@ -53,7 +52,8 @@ TEST(Model, TurnsRatesPerDayIntoProbabilitiesPerStep) {
   EXPECT_DOUBLE_EQ(daily.checkpoint_capacity_agents[0], 40.0 / 2);
   EXPECT_DOUBLE_EQ(weekly.asylum_capacity_agents, 10.0 * 7 / 2);
   EXPECT_EQ(weekly.asylum_min_processing_steps, 1);
-  EXPECT_TRUE(std::isinf(compile_text(tiny_with("    throughput_per_day: 40\n", "")).checkpoint_capacity_agents[0]));
+  EXPECT_TRUE(std::isinf(
+      compile_text(tiny_with("    throughput_per_day: 40\n", "")).checkpoint_capacity_agents[0]));
 }
 
 TEST(Model, BuildsTheRouteGraphWithOutgoingEdgeRanges) {
@@ -93,9 +93,10 @@ TEST(Model, UnknownNodeInAnEdgeNamesTheLineAndTheKnownNodes) {
   const std::size_t at = text.find("bordr");
   const std::size_t line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(at), '\n');
   const std::size_t column = at - text.rfind('\n', at);
-  EXPECT_EQ(compile_error(text), "tiny.yaml:" + std::to_string(line) + ":" + std::to_string(column) +
-                                     ": route.edges[3].to: unknown node 'bordr'; known nodes: border, "
-                                     "home, hub, jungle, north_land, road");
+  EXPECT_EQ(compile_error(text),
+            "tiny.yaml:" + std::to_string(line) + ":" + std::to_string(column) +
+                ": route.edges[3].to: unknown node 'bordr'; known nodes: border, "
+                "home, hub, jungle, north_land, road");
 }
 
 TEST(Model, RouteGraphMustLeadFromOriginsToDestinations) {
@@ -115,7 +116,8 @@ TEST(Model, RouteGraphMustLeadFromOriginsToDestinations) {
   EXPECT_NE(compile_error(tiny_with("{name: road, kind: transit}", "{name: hub, kind: transit}"))
                 .find("a node named 'hub' is already defined"),
             std::string::npos);
-  EXPECT_NE(compile_error(tiny_with("node: border", "node: home")).find("checkpoints cannot stand at origin"),
+  EXPECT_NE(compile_error(tiny_with("node: border", "node: home"))
+                .find("checkpoints cannot stand at origin"),
             std::string::npos);
 }
 

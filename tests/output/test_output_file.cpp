@@ -14,9 +14,9 @@
 #include <thread>
 #include <vector>
 
-#include "util/errors.hpp"
 #include "output/h5.hpp"
 #include "output/output_file.hpp"
+#include "util/errors.hpp"
 
 namespace migrasim {
 namespace {

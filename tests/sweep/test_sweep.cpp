@@ -13,10 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "util/errors.hpp"
+#include "input/sweep_spec.hpp"
 #include "sweep/sweep.hpp"
 #include "sweep/sweep_design.hpp"
-#include "input/sweep_spec.hpp"
+#include "util/errors.hpp"
 
 namespace migrasim {
 namespace {
@@ -53,7 +53,8 @@ std::string error_of(const std::string& text) {
 }
 
 TEST(SweepSpec, ReadsEveryField) {
-  const SweepSpec s = parse_sweep(sweep_text(kGridBody + "set: {population.agents: 500}\nseeds: common\n"), "dir/s.yaml");
+  const SweepSpec s = parse_sweep(
+      sweep_text(kGridBody + "set: {population.agents: 500}\nseeds: common\n"), "dir/s.yaml");
   EXPECT_EQ(s.name, "s");
   EXPECT_EQ(s.design, SweepDesign::kGrid);
   EXPECT_EQ(s.replicates, 2u);
@@ -72,13 +73,15 @@ TEST(SweepSpec, ReadsEveryField) {
 }
 
 TEST(SweepSpec, ScenarioPathIsRelativeToTheSweepFile) {
-  const SweepSpec s = parse_sweep("scenario: ../tiny.yaml\nseed: 1\n" + kGridBody, "tests/data/sweeps/s.yaml");
+  const SweepSpec s =
+      parse_sweep("scenario: ../tiny.yaml\nseed: 1\n" + kGridBody, "tests/data/sweeps/s.yaml");
   EXPECT_EQ(s.scenario_path, "tests/data/tiny.yaml");
 }
 
 TEST(SweepSpec, ErrorsNameLineColumnAndKey) {
-  EXPECT_NE(error_of(sweep_text(kGridBody + "sample: 3\n")).find("s.yaml:14:1: sample: unknown key"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of(sweep_text(kGridBody + "sample: 3\n")).find("s.yaml:14:1: sample: unknown key"),
+      std::string::npos);
   const std::string lhs_with_levels = R"(design: latin_hypercube
 samples: 4
 parameters:
@@ -86,7 +89,8 @@ parameters:
 outputs:
   - {series: departures}
 )";
-  EXPECT_NE(error_of(sweep_text(lhs_with_levels)).find("s.yaml:6:85: parameters[0].levels: levels apply to design: grid only"),
+  EXPECT_NE(error_of(sweep_text(lhs_with_levels))
+                .find("s.yaml:6:85: parameters[0].levels: levels apply to design: grid only"),
             std::string::npos)
       << error_of(sweep_text(lhs_with_levels));
   const std::string twice = R"(design: grid
@@ -96,24 +100,29 @@ parameters:
 outputs:
   - {series: departures}
 )";
-  EXPECT_NE(error_of(sweep_text(twice)).find("s.yaml:6:5: parameters[1]: the name 'a' is used twice"), std::string::npos);
+  EXPECT_NE(
+      error_of(sweep_text(twice)).find("s.yaml:6:5: parameters[1]: the name 'a' is used twice"),
+      std::string::npos);
   const std::string repeated_value = R"(design: grid
 parameters:
   - {name: a, key: decisions.base_rate_per_day, values: [1, 1]}
 outputs:
   - {series: departures}
 )";
-  EXPECT_NE(error_of(sweep_text(repeated_value)).find("the value 1 appears twice"), std::string::npos);
+  EXPECT_NE(error_of(sweep_text(repeated_value)).find("the value 1 appears twice"),
+            std::string::npos);
   const std::string reversed_window = R"(design: grid
 parameters:
   - {name: a, key: decisions.base_rate_per_day, values: [1, 2]}
 outputs:
   - {series: departures, window: [2022-04-01, 2022-03-01], reduce: sum}
 )";
-  EXPECT_NE(error_of(sweep_text(reversed_window)).find("the window ends before it starts"), std::string::npos);
+  EXPECT_NE(error_of(sweep_text(reversed_window)).find("the window ends before it starts"),
+            std::string::npos);
 }
 
-SweepSpec spec_with(SweepDesign design, std::uint32_t samples, std::vector<SweepParameter> parameters) {
+SweepSpec spec_with(SweepDesign design, std::uint32_t samples,
+                    std::vector<SweepParameter> parameters) {
   SweepSpec s;
   s.design = design;
   s.samples = samples;
@@ -122,7 +131,8 @@ SweepSpec spec_with(SweepDesign design, std::uint32_t samples, std::vector<Sweep
   return s;
 }
 
-SweepParameter range(const std::string& name, double low, double high, Distribution d = Distribution::kUniform) {
+SweepParameter range(const std::string& name, double low, double high,
+                     Distribution d = Distribution::kUniform) {
   SweepParameter p;
   p.name = name;
   p.key_path = "k." + name;
@@ -147,13 +157,14 @@ TEST(SweepDesignGrid, LastParameterVariesFastest) {
     EXPECT_NEAR(plan.value(m, 0), expected_a[m], 1e-12 * expected_a[m]) << m;
     EXPECT_EQ(plan.value(m, 1), expected_b[m]) << m;
   }
-  EXPECT_EQ(plan.value(0, 0), 1.0);    // the ends of a range are exact
+  EXPECT_EQ(plan.value(0, 0), 1.0);  // the ends of a range are exact
   EXPECT_EQ(plan.value(5, 0), 100.0);
 }
 
 TEST(SweepDesignLatinHypercube, EveryStratumOnceForEveryParameter) {
   const std::uint32_t n = 50;
-  const SweepPlan plan = plan_sweep(spec_with(SweepDesign::kLatinHypercube, n, {range("a", 0, 1), range("b", -5, 5)}));
+  const SweepPlan plan =
+      plan_sweep(spec_with(SweepDesign::kLatinHypercube, n, {range("a", 0, 1), range("b", -5, 5)}));
   ASSERT_EQ(plan.members, n);
   for (std::uint32_t p = 0; p < 2; ++p) {
     const double low = p == 0 ? 0 : -5, width = p == 0 ? 1 : 10;
@@ -169,7 +180,8 @@ TEST(SweepDesignLatinHypercube, EveryStratumOnceForEveryParameter) {
   // The pairing of strata is random: the two columns are not in the same order.
   int same_order = 0;
   for (std::uint32_t m = 0; m < n; ++m) {
-    same_order += static_cast<int>(plan.value(m, 0) * n) == static_cast<int>((plan.value(m, 1) + 5) / 10 * n);
+    same_order +=
+        static_cast<int>(plan.value(m, 0) * n) == static_cast<int>((plan.value(m, 1) + 5) / 10 * n);
   }
   EXPECT_LT(same_order, 10);
 }
@@ -184,8 +196,9 @@ TEST(SweepDesignLatinHypercube, DependsOnTheSeedOnly) {
 
 TEST(SweepDesignSobol, SaltelliBlocksInSalibOrder) {
   const std::uint32_t n = 64, k = 3;
-  const SweepPlan plan = plan_sweep(
-      spec_with(SweepDesign::kSobol, n, {range("a", 0, 1), range("b", 10, 20), range("c", 1, 1000, Distribution::kLogUniform)}));
+  const SweepPlan plan = plan_sweep(spec_with(
+      SweepDesign::kSobol, n,
+      {range("a", 0, 1), range("b", 10, 20), range("c", 1, 1000, Distribution::kLogUniform)}));
   ASSERT_EQ(plan.members, n * (k + 2));
   double mean_a = 0.0;
   std::uint32_t distinct = 0;  // columns of A and B that differ
@@ -196,7 +209,8 @@ TEST(SweepDesignSobol, SaltelliBlocksInSalibOrder) {
       const std::uint32_t ab = a + 1 + i;
       for (std::uint32_t p = 0; p < k; ++p) {
         // AB_i is A with column i taken from B: equal bits, not merely close.
-        EXPECT_EQ(plan.value(ab, p), p == i ? plan.value(b, p) : plan.value(a, p)) << j << " " << i << " " << p;
+        EXPECT_EQ(plan.value(ab, p), p == i ? plan.value(b, p) : plan.value(a, p))
+            << j << " " << i << " " << p;
       }
     }
     for (std::uint32_t p = 0; p < k; ++p) distinct += plan.value(a, p) != plan.value(b, p);
@@ -235,8 +249,9 @@ TEST(SweepDesign, OverridesReadBackAsTheSameDouble) {
 class SweepRun : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("migrasim_sweep_" + std::to_string(::getpid()) + "_" +
-                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           ("migrasim_sweep_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -269,7 +284,8 @@ TEST_F(SweepRun, ReductionsAgreeWithTheStepByStepOutput) {
   ASSERT_EQ(sweep.kept_steps().size(), 60u);
   const MemberResult r = sweep.run_member(4);
   ASSERT_TRUE(r.ok) << r.error;
-  // Layout: encounters (2), departures (2 x 60), departures_total (2), departures_april (2), at_home_last (2).
+  // Layout: encounters (2), departures (2 x 60), departures_total (2), departures_april (2),
+  // at_home_last (2).
   ASSERT_EQ(r.values.size(), 2u + 120u + 2u + 2u + 2u);
   for (int rep = 0; rep < 2; ++rep) {
     const double* per_step = r.values.data() + 2 + rep * 60;
@@ -339,8 +355,8 @@ TEST_F(SweepRun, StoppedAndResumedEqualsStraightThrough) {
   const SweepSummary summary = run_sweep(sweep, resumed, options);
   EXPECT_EQ(summary.already_done, 2u);
   EXPECT_EQ(summary.ran, 4u);
-  for (const char* name : {"encounters", "departures", "departures_april", "at_home_last", "rate", "hardship",
-                           "member_seed", "member_status"}) {
+  for (const char* name : {"encounters", "departures", "departures_april", "at_home_last", "rate",
+                           "hardship", "member_seed", "member_status"}) {
     EXPECT_TRUE(same_bits(read_variable(straight, name), read_variable(resumed, name))) << name;
   }
 }
@@ -394,7 +410,8 @@ TEST_F(SweepRun, ResumeRefusesAPartialFileOfAnotherSleefRelease) {
 // Values each acceptable alone but not together make one member fail; the
 // sweep goes on and marks it.
 TEST_F(SweepRun, AFailedMemberIsRecordedAndTheSweepGoesOn) {
-  const std::string text = "scenario: " + (fs::path(MIGRASIM_SOURCE_DIR) / "scenarios" / "baseline.yaml").string() + R"(
+  const std::string text =
+      "scenario: " + (fs::path(MIGRASIM_SOURCE_DIR) / "scenarios" / "baseline.yaml").string() + R"(
 seed: 3
 design: grid
 set: {population.agents: 2000, population.persons_per_agent: 1000, time.end: 2020-10-10, communities.count: 50}
@@ -412,7 +429,8 @@ outputs:
   const SweepSummary summary = run_sweep(sweep, out, options);
   ASSERT_EQ(summary.failures.size(), 1u);
   EXPECT_EQ(summary.failures[0].first, 2u);  // capacity 300 with max 200
-  EXPECT_NE(summary.failures[0].second.find("capacity_per_day is above max_capacity_per_day"), std::string::npos);
+  EXPECT_NE(summary.failures[0].second.find("capacity_per_day is above max_capacity_per_day"),
+            std::string::npos);
   EXPECT_EQ(read_variable(out, "member_status"), (std::vector<double>{1, 1, 2, 1}));
   const std::vector<double> departures = read_variable(out, "departures");
   EXPECT_TRUE(std::isnan(departures[2]));

@@ -28,7 +28,8 @@ const fs::path kTiny = kSourceDir / "tests" / "data" / "tiny.yaml";
 std::string long_sweep(int samples) {
   return "scenario: " + kTiny.string() + R"(
 design: latin_hypercube
-samples: )" + std::to_string(samples) + R"(
+samples: )" +
+         std::to_string(samples) + R"(
 replicates: 2
 seed: 5
 set: {population.agents: 20000}
@@ -58,7 +59,8 @@ TEST_P(SweepCliBad, ExitsTwoWithTheExpectedMessageAndWritesNothing) {
   std::vector<std::string> expected;
   {
     std::ifstream in(file, std::ios::binary);
-    for (std::string line; std::getline(in, line) && line.starts_with("# expect: ");) expected.push_back(line.substr(10));
+    for (std::string line; std::getline(in, line) && line.starts_with("# expect: ");)
+      expected.push_back(line.substr(10));
   }
   ASSERT_FALSE(expected.empty()) << GetParam() << " has no '# expect:' line";
   // A copy beside a copy of tiny.yaml, as in the corpus folder, run from its
@@ -68,17 +70,20 @@ TEST_P(SweepCliBad, ExitsTwoWithTheExpectedMessageAndWritesNothing) {
   fs::copy_file(file, dir / "bad_sweeps" / GetParam());
   fs::copy_file(kTiny, dir / "tiny.yaml");
   fs::create_directories(dir / "out");
-  const Result r = run_command(kBinary.string(), {"sweep", GetParam(), "-o", (dir / "out").string() + "/out.h5",
-                                                  "--threads", "1"},
-                               dir / "bad_sweeps");
+  const Result r =
+      run_command(kBinary.string(),
+                  {"sweep", GetParam(), "-o", (dir / "out").string() + "/out.h5", "--threads", "1"},
+                  dir / "bad_sweeps");
   EXPECT_EQ(r.exit_code, 2) << r.err;
-  for (const std::string& fragment : expected) EXPECT_NE(r.err.find(fragment), std::string::npos) << r.err;
+  for (const std::string& fragment : expected)
+    EXPECT_NE(r.err.find(fragment), std::string::npos) << r.err;
   EXPECT_TRUE(directory_listing(dir / "out").empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Corpus, SweepCliBad, ::testing::ValuesIn(bad_sweeps()),
                          [](const auto& param_info) {
-                           std::string name = param_info.param.substr(0, param_info.param.size() - 5);
+                           std::string name =
+                               param_info.param.substr(0, param_info.param.size() - 5);
                            std::replace(name.begin(), name.end(), '-', '_');
                            return name;
                          });
@@ -99,7 +104,9 @@ TEST(SweepCli, SameBitsForOneAndTwoThreads) {
   const TempDir dir;
   write_text(dir / "s.yaml", long_sweep(8));
   for (const char* threads : {"1", "2"}) {
-    const Result r = run_migrasim({"sweep", "s.yaml", "-o", std::string("t") + threads + ".h5", "--threads", threads}, dir.path());
+    const Result r = run_migrasim(
+        {"sweep", "s.yaml", "-o", std::string("t") + threads + ".h5", "--threads", threads},
+        dir.path());
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("ran 8 in"), std::string::npos) << r.out;
   }
@@ -109,11 +116,17 @@ TEST(SweepCli, SameBitsForOneAndTwoThreads) {
 TEST(SweepCli, RefusesToOverwriteWithoutForce) {
   const TempDir dir;
   write_text(dir / "s.yaml", long_sweep(2));
-  ASSERT_EQ(run_migrasim({"sweep", "s.yaml", "-o", "o.h5", "--threads", "1", "--quiet"}, dir.path()).exit_code, 0);
-  const Result again = run_migrasim({"sweep", "s.yaml", "-o", "o.h5", "--threads", "1"}, dir.path());
+  ASSERT_EQ(run_migrasim({"sweep", "s.yaml", "-o", "o.h5", "--threads", "1", "--quiet"}, dir.path())
+                .exit_code,
+            0);
+  const Result again =
+      run_migrasim({"sweep", "s.yaml", "-o", "o.h5", "--threads", "1"}, dir.path());
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_NE(again.err.find("already exists"), std::string::npos) << again.err;
-  EXPECT_EQ(run_migrasim({"sweep", "s.yaml", "-o", "o.h5", "--threads", "1", "--force", "--quiet"}, dir.path()).exit_code, 0);
+  EXPECT_EQ(run_migrasim({"sweep", "s.yaml", "-o", "o.h5", "--threads", "1", "--force", "--quiet"},
+                         dir.path())
+                .exit_code,
+            0);
 }
 
 // Starts a sweep in the background, signals it `delay` after `ready` first
@@ -150,56 +163,70 @@ TEST_P(SweepCliStopped, ResumeEqualsStraightThrough) {
   const int signal_number = GetParam();
   const TempDir dir;
   write_text(dir / "s.yaml", long_sweep(60));
-  ASSERT_EQ(run_migrasim({"sweep", "s.yaml", "-o", "straight.h5", "--threads", "1", "--quiet"}, dir.path()).exit_code, 0);
+  ASSERT_EQ(run_migrasim({"sweep", "s.yaml", "-o", "straight.h5", "--threads", "1", "--quiet"},
+                         dir.path())
+                .exit_code,
+            0);
 
   const fs::path partial = dir / "stopped.h5.partial";
-  const int code = signal_sweep(dir.path(), {"sweep", "s.yaml", "-o", "stopped.h5", "--threads", "1"}, signal_number,
-                                std::chrono::milliseconds(500), [&] { return fs::exists(partial); });
+  const int code = signal_sweep(
+      dir.path(), {"sweep", "s.yaml", "-o", "stopped.h5", "--threads", "1"}, signal_number,
+      std::chrono::milliseconds(500), [&] { return fs::exists(partial); });
   EXPECT_EQ(code, 128 + signal_number) << read_text(dir / ".stderr");
   EXPECT_FALSE(fs::exists(dir / "stopped.h5")) << "nothing under the final name";
   ASSERT_TRUE(fs::exists(partial)) << read_text(dir / ".stderr");
   if (signal_number != SIGKILL) {
-    EXPECT_NE(read_text(dir / ".stderr").find("--resume"), std::string::npos) << read_text(dir / ".stderr");
+    EXPECT_NE(read_text(dir / ".stderr").find("--resume"), std::string::npos)
+        << read_text(dir / ".stderr");
   }
 
-  const Result resumed = run_migrasim({"sweep", "s.yaml", "-o", "stopped.h5", "--threads", "1", "--resume"}, dir.path());
+  const Result resumed = run_migrasim(
+      {"sweep", "s.yaml", "-o", "stopped.h5", "--threads", "1", "--resume"}, dir.path());
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
-  EXPECT_NE(resumed.out.find("already done"), std::string::npos) << "the sweep was stopped too late to test resuming: "
-                                                                  << resumed.out;
+  EXPECT_NE(resumed.out.find("already done"), std::string::npos)
+      << "the sweep was stopped too late to test resuming: " << resumed.out;
   EXPECT_FALSE(fs::exists(partial));
   expect_same_data(dir / "straight.h5", dir / "stopped.h5");
 }
 
 INSTANTIATE_TEST_SUITE_P(Signals, SweepCliStopped, ::testing::Values(SIGINT, SIGTERM, SIGKILL),
-                         [](const auto& param_info) { return std::string(sigabbrev_np(param_info.param)); });
+                         [](const auto& param_info) {
+                           return std::string(sigabbrev_np(param_info.param));
+                         });
 
 #ifdef MIGRASIM_MPIEXEC
 // Two ranks, one and two threads each, give the file one process gives.
 TEST(SweepCliMpi, SameBitsForOneAndTwoRanks) {
   const TempDir dir;
   write_text(dir / "s.yaml", long_sweep(12));
-  ASSERT_EQ(run_migrasim({"sweep", "s.yaml", "-o", "serial.h5", "--threads", "1", "--quiet"}, dir.path()).exit_code, 0);
+  ASSERT_EQ(
+      run_migrasim({"sweep", "s.yaml", "-o", "serial.h5", "--threads", "1", "--quiet"}, dir.path())
+          .exit_code,
+      0);
   // As root in containers, and with more ranks than cores.
   setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
   setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
   setenv("OMPI_MCA_rmaps_base_oversubscribe", "1", 1);
   for (const char* threads : {"1", "2"}) {
     const std::string out = std::string("mpi") + threads + ".h5";
-    const Result r = run_command(MIGRASIM_MPIEXEC, {"-np", "2", kBinary.string(), "sweep", "s.yaml", "-o", out,
-                                                    "--threads", threads},
-                                 dir.path());
+    const Result r = run_command(
+        MIGRASIM_MPIEXEC,
+        {"-np", "2", kBinary.string(), "sweep", "s.yaml", "-o", out, "--threads", threads},
+        dir.path());
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     EXPECT_NE(r.out.find("ran 12 in"), std::string::npos) << r.out;
     expect_same_data(dir / "serial.h5", dir / out);
   }
   // A bad sweep file: every rank stops with exit 2 and one message.
   write_text(dir / "bad.yaml", long_sweep(12) + "typo: 1\n");
-  const Result bad = run_command(MIGRASIM_MPIEXEC, {"-np", "2", kBinary.string(), "sweep", "bad.yaml", "-o", "b.h5"},
-                                 dir.path());
+  const Result bad =
+      run_command(MIGRASIM_MPIEXEC,
+                  {"-np", "2", kBinary.string(), "sweep", "bad.yaml", "-o", "b.h5"}, dir.path());
   EXPECT_EQ(bad.exit_code, 2) << bad.err;
   const auto first = bad.err.find("typo: unknown key");
   ASSERT_NE(first, std::string::npos) << bad.err;
-  EXPECT_EQ(bad.err.find("typo: unknown key", first + 1), std::string::npos) << "reported once: " << bad.err;
+  EXPECT_EQ(bad.err.find("typo: unknown key", first + 1), std::string::npos)
+      << "reported once: " << bad.err;
 }
 #endif
 

@@ -1,6 +1,6 @@
-#include "util/dates.hpp"
-
 #include <gtest/gtest.h>
+
+#include "util/dates.hpp"
 
 namespace migrasim {
 namespace {
@@ -8,7 +8,8 @@ namespace {
 TEST(Dates, ParsesAndPrintsCalendarDays) {
   EXPECT_EQ(parse_date("1970-01-01")->days_since_epoch, 0);
   EXPECT_EQ(parse_date("2021-01-01")->days_since_epoch, 18628);
-  EXPECT_EQ(parse_date("2024-02-29")->days_since_epoch - parse_date("2024-02-28")->days_since_epoch, 1);
+  EXPECT_EQ(parse_date("2024-02-29")->days_since_epoch - parse_date("2024-02-28")->days_since_epoch,
+            1);
   EXPECT_EQ(to_string(*parse_date("2023-09-30")), "2023-09-30");
   EXPECT_EQ(days_between(*parse_date("2021-01-01"), *parse_date("2025-12-31")), 1825);
 }

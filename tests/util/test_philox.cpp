@@ -1,9 +1,8 @@
-#include "util/philox.hpp"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
 
+#include "util/philox.hpp"
 #include "util/random.hpp"
 
 namespace migrasim {

@@ -1,9 +1,10 @@
 // migrasim bench: the full model on a scenario scaled to N agents, timed per
 // stage, against the machine's limits measured in the same run (cli/bench.hpp).
+#include "cli/bench.hpp"
+
 #include <cstdint>
 #include <iostream>
 
-#include "cli/bench.hpp"
 #include "cli/commands/command.hpp"
 #include "util/errors.hpp"
 
@@ -14,23 +15,28 @@ class Bench final : public Command {
  public:
   explicit Bench(CLI::App& app) {
     app_ = app.add_subcommand(
-        "bench", "Measure the speed of the full model on a scenario scaled to N agents (no output written), "
-                 "against the machine's memory bandwidth and random-draw rate measured in the same run");
-    app_->add_option("--scenario", options_.scenario, "Scenario file (default: scenarios/baseline.yaml)");
+        "bench",
+        "Measure the speed of the full model on a scenario scaled to N agents (no output written), "
+        "against the machine's memory bandwidth and random-draw rate measured in the same run");
+    app_->add_option("--scenario", options_.scenario,
+                     "Scenario file (default: scenarios/baseline.yaml)");
     app_->add_option("--set", options_.overrides, "Override a value of the scenario (repeatable)")
         ->type_name("KEY.PATH=VALUE");
     app_->add_option("--agents", options_.agents,
                      "Agents; the scenario's persons are kept, spread over them (default: 1000000)")
         ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 31));
-    app_->add_option("--steps", options_.steps, "Timed steps (default: 100)")->check(CLI::Range(1, 1 << 30));
+    app_->add_option("--steps", options_.steps, "Timed steps (default: 100)")
+        ->check(CLI::Range(1, 1 << 30));
     app_->add_option("--warmup-steps", options_.warmup_steps,
-                     "Untimed steps run first (default: half the scenario's steps, so the timed steps see the "
+                     "Untimed steps run first (default: half the scenario's steps, so the timed "
+                     "steps see the "
                      "mix of a run in full flow; fewer if the timed steps would not fit)")
         ->check(CLI::Range(0, 1 << 30));
     app_->add_option("--threads", options_.threads, "OpenMP threads (default: all cores)")
         ->check(CLI::Range(1, 1024));
     app_->add_flag("--json", json_, "Print one JSON object instead of the table");
-    app_->add_flag("--no-limits", no_limits_, "Skip measuring the machine's bandwidth and draw rate");
+    app_->add_flag("--no-limits", no_limits_,
+                   "Skip measuring the machine's bandwidth and draw rate");
   }
 
   int execute(const Invocation&) override {

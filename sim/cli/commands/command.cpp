@@ -20,23 +20,27 @@ extern "C" void on_stop_signal(int signal) { stop_run(signal); }
 
 void add_scenario_args(CLI::App& command, ScenarioArgs& args) {
   command.add_option("scenario", args.scenario, "Scenario file (YAML)")->required();
-  command.add_option("--set", args.overrides,
-                     "Override a value of the scenario, e.g. --set route.edges.3.travel_days=9 "
-                     "(list elements by index or by name; repeatable)")
+  command
+      .add_option("--set", args.overrides,
+                  "Override a value of the scenario, e.g. --set route.edges.3.travel_days=9 "
+                  "(list elements by index or by name; repeatable)")
       ->type_name("KEY.PATH=VALUE");
 }
 
-Model load_model(const ScenarioArgs& args) { return compile(load_scenario(args.scenario, args.overrides)); }
+Model load_model(const ScenarioArgs& args) {
+  return compile(load_scenario(args.scenario, args.overrides));
+}
 
 void refuse_if_too_large(const Model& m, const std::string& file, int processes) {
   const std::uint64_t needed = estimated_memory_bytes(m) * static_cast<std::uint64_t>(processes);
   const std::uint64_t available = available_memory_bytes();
   if (available > 0 && needed > available) {
-    throw InputError(file + ": population.agents: " + std::to_string(m.agents) + " agents" +
-                     (processes > 1 ? " in each of " + std::to_string(processes) + " processes" : "") +
-                     " need about " + std::to_string(needed >> 20) + " MiB, but only " +
-                     std::to_string(available >> 20) +
-                     " MiB are available; use fewer agents and a larger persons_per_agent");
+    throw InputError(
+        file + ": population.agents: " + std::to_string(m.agents) + " agents" +
+        (processes > 1 ? " in each of " + std::to_string(processes) + " processes" : "") +
+        " need about " + std::to_string(needed >> 20) + " MiB, but only " +
+        std::to_string(available >> 20) +
+        " MiB are available; use fewer agents and a larger persons_per_agent");
   }
 }
 

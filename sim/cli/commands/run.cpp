@@ -1,12 +1,13 @@
 // migrasim run SCENARIO -o OUTPUT: runs every replicate of a scenario into one
 // HDF5/netCDF-4 file (output/run.hpp).
+#include "output/run.hpp"
+
 #include <unistd.h>
 
 #include <cstdint>
 #include <iostream>
 
 #include "cli/commands/command.hpp"
-#include "output/run.hpp"
 
 namespace migrasim::cli {
 namespace {
@@ -16,16 +17,20 @@ class Run final : public Command {
   explicit Run(CLI::App& app) {
     app_ = app.add_subcommand("run", "Run a scenario and write its HDF5/netCDF-4 output");
     add_scenario_args(*app_, args_);
-    app_->add_option("-o,--output", output_, "Output file (.h5); written under a temporary name, then renamed")
+    app_->add_option("-o,--output", output_,
+                     "Output file (.h5); written under a temporary name, then renamed")
         ->required();
-    app_->add_option("--replicates", replicates_, "Number of replicates (default: the scenario's run.replicates)")
+    app_->add_option("--replicates", replicates_,
+                     "Number of replicates (default: the scenario's run.replicates)")
         ->check(CLI::Range(std::int64_t{1}, std::int64_t{100000}));
     app_->add_option("--seed", seed_, "Random seed (default: the scenario's run.seed)")
         ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 53));
-    app_->add_option("--threads", threads_, "OpenMP threads (default: all cores); results do not depend on it")
+    app_->add_option("--threads", threads_,
+                     "OpenMP threads (default: all cores); results do not depend on it")
         ->check(CLI::Range(1, 1024));
     app_->add_flag("--quiet", quiet_, "No progress line and no summary");
-    app_->add_flag("--check", check_, "Verify model invariants after every stage of every step (slower)");
+    app_->add_flag("--check", check_,
+                   "Verify model invariants after every stage of every step (slower)");
     app_->add_flag("--force", force_, "Overwrite the output file if it exists");
   }
 

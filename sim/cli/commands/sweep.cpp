@@ -1,5 +1,7 @@
 // migrasim sweep SWEEP -o OUTPUT: every member of a parameter sweep into one
 // file, also under mpirun (sweep/sweep.hpp, sweep/sweep_mpi.hpp).
+#include "sweep/sweep.hpp"
+
 #include <omp.h>
 #include <unistd.h>
 
@@ -7,7 +9,6 @@
 #include <iostream>
 
 #include "cli/commands/command.hpp"
-#include "sweep/sweep.hpp"
 
 namespace migrasim::cli {
 namespace {
@@ -16,18 +17,23 @@ class SweepCommand final : public Command {
  public:
   explicit SweepCommand(CLI::App& app) {
     app_ = app.add_subcommand(
-        "sweep", "Run every member of a parameter sweep (grid, Latin hypercube or Sobol) into one file; "
-                 "also under mpirun, members shared among the ranks");
+        "sweep",
+        "Run every member of a parameter sweep (grid, Latin hypercube or Sobol) into one file; "
+        "also under mpirun, members shared among the ranks");
     app_->add_option("sweep", file_, "Sweep file (YAML); see docs/sweeps.md")->required();
-    app_->add_option("-o,--output", output_,
-                     "Output file (.h5); written as OUTPUT.partial, renamed when every member has run")
+    app_->add_option(
+            "-o,--output", output_,
+            "Output file (.h5); written as OUTPUT.partial, renamed when every member has run")
         ->required();
     app_->add_option("--threads", threads_,
-                     "OpenMP threads per process (default: the cores, shared among the MPI ranks on a node); "
+                     "OpenMP threads per process (default: the cores, shared among the MPI ranks "
+                     "on a node); "
                      "results do not depend on it")
         ->check(CLI::Range(1, 1024));
-    app_->add_flag("--resume", resume_, "Continue from OUTPUT.partial, left by a stopped run of the same sweep");
-    app_->add_flag("--force", force_, "Overwrite OUTPUT, and start over instead of resuming OUTPUT.partial");
+    app_->add_flag("--resume", resume_,
+                   "Continue from OUTPUT.partial, left by a stopped run of the same sweep");
+    app_->add_flag("--force", force_,
+                   "Overwrite OUTPUT, and start over instead of resuming OUTPUT.partial");
     app_->add_flag("--quiet", quiet_, "No progress and no summary");
     app_->add_flag("--check", check_, "Verify model invariants after every stage (slower)");
   }
@@ -41,7 +47,8 @@ class SweepCommand final : public Command {
     // bound each rank to its own (then OpenMP sees only those).
     const auto online = static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
     int threads = threads_;
-    if (threads == 0 && processes > 1 && omp_get_num_procs() >= online) threads = std::max(1, online / processes);
+    if (threads == 0 && processes > 1 && omp_get_num_procs() >= online)
+      threads = std::max(1, online / processes);
     stop_on_signals();
 
     SweepOptions options;
@@ -52,11 +59,13 @@ class SweepCommand final : public Command {
     options.progress = !options.quiet && isatty(STDERR_FILENO);
     options.check_invariants = check_;
     options.command_line = invocation.command_line;
-    *invocation.stopped_note = "finished members are kept in " + SweepFile::partial_path(output_).string() +
+    *invocation.stopped_note = "finished members are kept in " +
+                               SweepFile::partial_path(output_).string() +
                                "; run the same command with --resume to continue";
 #ifdef MIGRASIM_HAVE_MPI
-    const SweepSummary summary = mpi != nullptr && mpi->size() > 1 ? run_sweep_mpi(*mpi, plan, output_, options)
-                                                                   : run_sweep(plan, output_, options);
+    const SweepSummary summary = mpi != nullptr && mpi->size() > 1
+                                     ? run_sweep_mpi(*mpi, plan, output_, options)
+                                     : run_sweep(plan, output_, options);
 #else
     const SweepSummary summary = run_sweep(plan, output_, options);
 #endif
@@ -82,6 +91,8 @@ class SweepCommand final : public Command {
 
 }  // namespace
 
-std::unique_ptr<Command> add_sweep_command(CLI::App& app) { return std::make_unique<SweepCommand>(app); }
+std::unique_ptr<Command> add_sweep_command(CLI::App& app) {
+  return std::make_unique<SweepCommand>(app);
+}
 
 }  // namespace migrasim::cli

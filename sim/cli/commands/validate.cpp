@@ -16,9 +16,11 @@ class Validate final : public Command {
 
   int execute(const Invocation&) override {
     const Model m = load_model(args_);
-    std::printf("%s: OK (%zu regions, %zu nodes, %zu edges, %zu checkpoints; %d steps of %g days; %u agents)\n",
-                args_.scenario.c_str(), m.region_count(), m.node_count(), m.edge_count(), m.checkpoint_count(),
-                m.steps, m.step_days, m.agents);
+    std::printf(
+        "%s: OK (%zu regions, %zu nodes, %zu edges, %zu checkpoints; %d steps of %g days; %u "
+        "agents)\n",
+        args_.scenario.c_str(), m.region_count(), m.node_count(), m.edge_count(),
+        m.checkpoint_count(), m.steps, m.step_days, m.agents);
     return 0;
   }
 
@@ -28,6 +30,8 @@ class Validate final : public Command {
 
 }  // namespace
 
-std::unique_ptr<Command> add_validate_command(CLI::App& app) { return std::make_unique<Validate>(app); }
+std::unique_ptr<Command> add_validate_command(CLI::App& app) {
+  return std::make_unique<Validate>(app);
+}
 
 }  // namespace migrasim::cli

@@ -9,10 +9,10 @@
 // probability equal to the claimant's claim strength; a denied claimant is
 // removed.
 #include "engine/agent_scan.hpp"
-#include "util/parallel.hpp"
-#include "util/random.hpp"
 #include "engine/stages/journey.hpp"
 #include "engine/stages/stages.hpp"
+#include "util/parallel.hpp"
+#include "util/random.hpp"
 
 namespace migrasim {
 

@@ -21,8 +21,8 @@
 #include <cmath>
 
 #include "engine/agent_scan.hpp"
-#include "util/random.hpp"
 #include "engine/stages/stages.hpp"
+#include "util/random.hpp"
 
 namespace migrasim {
 

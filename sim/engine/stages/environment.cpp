@@ -18,7 +18,8 @@ void update_environment(const Model& m, State& s) {
   for (std::size_t r = 0; r < m.region_count(); ++r) {
     s.region_hardship[r] = interpolate(m.region_hardship[r], day);
     s.region_repression[r] = interpolate(m.region_repression[r], day);
-    s.region_exit_probability[r] = 1.0 - std::pow(interpolate(m.region_exit_restriction[r], day), m.step_days);
+    s.region_exit_probability[r] =
+        1.0 - std::pow(interpolate(m.region_exit_restriction[r], day), m.step_days);
   }
   apply_policy_schedule(m, s.step, s.policy);
   s.tally.add(Series::kInterventionCostUsd, s.policy.cost_usd);

@@ -27,9 +27,9 @@
 #include <cmath>
 
 #include "engine/agent_scan.hpp"
+#include "engine/stages/stages.hpp"
 #include "util/parallel.hpp"
 #include "util/random.hpp"
-#include "engine/stages/stages.hpp"
 
 namespace migrasim {
 

@@ -9,9 +9,9 @@
 #include <limits>
 #include <span>
 
+#include "engine/state.hpp"
 #include "model/model.hpp"
 #include "util/random.hpp"
-#include "engine/state.hpp"
 
 namespace migrasim {
 
@@ -74,8 +74,8 @@ inline double edge_price_usd(const Model& m, const State& s, EdgeId edge) {
 // (edge_price_usd, then the cheapest onward cost) relative to max(100, savings)
 // when route_cost_sensitivity > 0, falling back to the weights if every option
 // is priced out. kNone if every edge is closed.
-inline EdgeId choose_edge(const Model& m, const State& s, NodeId node, float savings_usd, RegionId region,
-                          Draws& draws) {
+inline EdgeId choose_edge(const Model& m, const State& s, NodeId node, float savings_usd,
+                          RegionId region, Draws& draws) {
   const EdgeId first = m.node_first_edge[node];
   const EdgeId last = m.node_first_edge[node + 1];
   const double scale = m.route_cost_sensitivity / std::max(100.0, static_cast<double>(savings_usd));
@@ -85,7 +85,8 @@ inline EdgeId choose_edge(const Model& m, const State& s, NodeId node, float sav
   const auto weight = [&](EdgeId e, bool by_cost) {
     const double w = open_weight(e);
     if (!by_cost || w == 0.0) return w;
-    return w * std::exp(-scale * (edge_price_usd(m, s, e) + m.node_cost_to_destination[m.edge_to[e]]));
+    return w *
+           std::exp(-scale * (edge_price_usd(m, s, e) + m.node_cost_to_destination[m.edge_to[e]]));
   };
   double total = 0.0;
   bool by_cost = m.route_cost_sensitivity > 0.0;
@@ -116,8 +117,9 @@ inline NetworkId choose_network(const Model& m, const State& s, EdgeId edge, Dra
   if (first == last) return kNone;
   const auto weight = [&](std::uint32_t k) {
     const NetworkId n = m.edge_networks[k];
-    return s.smugglers.capacity[n] > 0.0 ? s.smugglers.reputation[n] / std::max(1.0, s.smugglers.fee_usd[n])
-                                         : 0.0;
+    return s.smugglers.capacity[n] > 0.0
+               ? s.smugglers.reputation[n] / std::max(1.0, s.smugglers.fee_usd[n])
+               : 0.0;
   };
   double total = 0.0;
   for (std::uint32_t k = first; k < last; ++k) total += weight(k);
@@ -188,7 +190,7 @@ inline bool continue_journey(const Model& m, State& s, std::size_t i, NodeId nod
     return true;
   }
   const SmugglerRule rule = m.edge_smuggler_rule[edge];
-  if (rule == SmugglerRule::kNone) {
+  if (rule == SmugglerRule::kNever) {
     travel_alone(m, s, i, edge);
     return true;
   }
@@ -198,10 +200,11 @@ inline bool continue_journey(const Model& m, State& s, std::size_t i, NodeId nod
   }
   NetworkId network = choose_network(m, s, edge, draws);
   // Where a smuggler is required, wait even for a network with no places now.
-  if (network == kNone && rule == SmugglerRule::kRequired) network = m.edge_networks[m.edge_first_network[edge]];
-  const bool seek = network != kNone &&
-                    (rule == SmugglerRule::kRequired ||
-                     (a.savings_usd[i] >= s.smugglers.fee_usd[network] && draws.bernoulli(m.smuggler_preference)));
+  if (network == kNone && rule == SmugglerRule::kRequired)
+    network = m.edge_networks[m.edge_first_network[edge]];
+  const bool seek = network != kNone && (rule == SmugglerRule::kRequired ||
+                                         (a.savings_usd[i] >= s.smugglers.fee_usd[network] &&
+                                          draws.bernoulli(m.smuggler_preference)));
   if (!seek) {
     travel_alone(m, s, i, edge);
     return true;
@@ -221,8 +224,7 @@ inline std::uint16_t eligible_pathway(const Model& m, const State& s, std::size_
   const Agents& a = s.agents;
   if (!(a.flags[i] & kLegalAware)) return kNone;
   for (std::size_t p = 0; p < m.pathway_count(); ++p) {
-    if (s.policy.pathway_open[p] &&
-        m.pathway_region_allowed[p * m.region_count() + a.region[i]] &&
+    if (s.policy.pathway_open[p] && m.pathway_region_allowed[p * m.region_count() + a.region[i]] &&
         a.claim_strength[i] >= m.pathway_min_claim_strength[p]) {
       return static_cast<std::uint16_t>(p);
     }

@@ -11,10 +11,10 @@
 // aspirants, and wait up to the pathway's wait_days before setting out
 // irregularly (see movement).
 #include "engine/agent_scan.hpp"
-#include "util/parallel.hpp"
-#include "util/random.hpp"
 #include "engine/stages/journey.hpp"
 #include "engine/stages/stages.hpp"
+#include "util/parallel.hpp"
+#include "util/random.hpp"
 
 namespace migrasim {
 

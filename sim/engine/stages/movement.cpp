@@ -1,5 +1,9 @@
 // reads: state.left_home, agents.status, agents.node, agents.edge, agents.steps_left,
-//        agents.smuggler, agents.flags, state.region_exit_probability, model edges
+//        agents.smuggler, agents.flags, agents.region, agents.savings_usd,
+//        agents.claim_strength, agents.community, agents.status_step,
+//        state.region_exit_probability, policy.visa_closed, policy.pathway_open,
+//        smugglers.fee_usd, model nodes, edges, networks and pathways
+//        (through journey.hpp)
 // writes: agents.status, agents.node, agents.edge, agents.steps_left,
 //         agents.savings_usd, agents.status_step, agents.smuggler, agents.flags,
 //         tally[departures, gave_up, deaths], tally.node_arrivals,
@@ -19,10 +23,10 @@
 #include <cmath>
 
 #include "engine/agent_scan.hpp"
-#include "util/parallel.hpp"
-#include "util/random.hpp"
 #include "engine/stages/journey.hpp"
 #include "engine/stages/stages.hpp"
+#include "util/parallel.hpp"
+#include "util/random.hpp"
 
 namespace migrasim {
 

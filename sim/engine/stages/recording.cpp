@@ -13,8 +13,8 @@
 #include <limits>
 
 #include "engine/agent_scan.hpp"
-#include "util/parallel.hpp"
 #include "engine/stages/stages.hpp"
+#include "util/parallel.hpp"
 
 namespace migrasim {
 namespace {

@@ -29,10 +29,10 @@
 #include <cmath>
 
 #include "engine/agent_scan.hpp"
-#include "util/parallel.hpp"
-#include "util/random.hpp"
 #include "engine/stages/journey.hpp"
 #include "engine/stages/stages.hpp"
+#include "util/parallel.hpp"
+#include "util/random.hpp"
 
 namespace migrasim {
 namespace {
@@ -57,7 +57,8 @@ struct ScreeningCounts {
 #pragma omp declare reduction(+ : ScreeningCounts : omp_out += omp_in)
 
 // The traveller passes: its record stays with the checkpoint, and it goes on.
-void let_pass(const Model& m, State& s, std::uint32_t i, CheckpointId c, NodeId node, Draws& draws) {
+void let_pass(const Model& m, State& s, std::uint32_t i, CheckpointId c, NodeId node,
+              Draws& draws) {
   s.agents.passed_checkpoints[i] |= 1u << c;
   continue_journey(m, s, i, node, draws);
 }
@@ -96,7 +97,8 @@ void screen_at_checkpoints(const Model& m, State& s) {
     const bool at_border = m.node_kind[node] == NodeKind::kBorder;
     const double p_detect = policy.detection_probability[c];
     // Intelligence on smuggling networks makes their clients easier to spot.
-    const double p_detect_client = 1.0 - (1.0 - p_detect) * (1.0 - policy.client_detection_boost[c]);
+    const double p_detect_client =
+        1.0 - (1.0 - p_detect) * (1.0 - policy.client_detection_boost[c]);
     // Passing a checkpoint that does not try to stop irregular crossers (a
     // document check at a legal entry) is not evasion.
     const int watches_crossings = m.checkpoint_detection_probability[c] > 0.0 || p_detect > 0.0;
@@ -104,9 +106,13 @@ void screen_at_checkpoints(const Model& m, State& s) {
     const double p_false_positive = policy.false_positive_rate[c];
     const std::uint32_t partners = policy.partner_mask[c];
     const double match = policy.shared_match_rate[c];
-    const auto boosted = [match](double sensitivity) { return 1.0 - (1.0 - sensitivity) * (1.0 - match); };
-    const double doc_sensitivity[2] = {policy.document_sensitivity[c], boosted(policy.document_sensitivity[c])};
-    const double risk_sensitivity[2] = {policy.high_risk_sensitivity[c], boosted(policy.high_risk_sensitivity[c])};
+    const auto boosted = [match](double sensitivity) {
+      return 1.0 - (1.0 - sensitivity) * (1.0 - match);
+    };
+    const double doc_sensitivity[2] = {policy.document_sensitivity[c],
+                                       boosted(policy.document_sensitivity[c])};
+    const double risk_sensitivity[2] = {policy.high_risk_sensitivity[c],
+                                        boosted(policy.high_risk_sensitivity[c])};
 
     const auto count = static_cast<std::int64_t>(screened.size());
 #pragma omp parallel for schedule(static) reduction(+ : n) if (count > kSerialBelow)
@@ -117,8 +123,10 @@ void screen_at_checkpoints(const Model& m, State& s) {
       const int known = (a.passed_checkpoints[i] & partners) != 0;
       const bool high_risk = flags & kHighRisk;
       // Three draws, always taken in this order whatever the traveller's flags.
-      const bool crossing_detected = draws.bernoulli(a.smuggler[i] != kNone ? p_detect_client : p_detect);
-      const bool documents_caught = draws.bernoulli(doc_sensitivity[known]) && (flags & kFalsifiedDocuments);
+      const bool crossing_detected =
+          draws.bernoulli(a.smuggler[i] != kNone ? p_detect_client : p_detect);
+      const bool documents_caught =
+          draws.bernoulli(doc_sensitivity[known]) && (flags & kFalsifiedDocuments);
       const bool flagged = draws.bernoulli(high_risk ? risk_sensitivity[known] : p_false_positive);
       n.documents += documents_caught;
       if (high_risk) {
@@ -149,7 +157,8 @@ void screen_at_checkpoints(const Model& m, State& s) {
 
     // Those left waiting slip past as the queue grows beyond what can be screened.
     const double excess = capacity > 0.0 ? demand / capacity - 1.0 : (demand > 0.0 ? 1.0 : 0.0);
-    const double p_slip = excess > 0.0 ? -std::expm1(-m.checkpoint_evasion_hazard[c] * excess) : 0.0;
+    const double p_slip =
+        excess > 0.0 ? -std::expm1(-m.checkpoint_evasion_hazard[c] * excess) : 0.0;
     if (p_slip <= 0.0) continue;
     const auto left = static_cast<std::int64_t>(waiting.size());
 #pragma omp parallel for schedule(static) reduction(+ : n) if (left > kSerialBelow)

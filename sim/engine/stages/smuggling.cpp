@@ -23,10 +23,10 @@
 #include <cmath>
 
 #include "engine/agent_scan.hpp"
-#include "util/parallel.hpp"
-#include "util/random.hpp"
 #include "engine/stages/journey.hpp"
 #include "engine/stages/stages.hpp"
+#include "util/parallel.hpp"
+#include "util/random.hpp"
 
 namespace migrasim {
 namespace {
@@ -85,18 +85,22 @@ void adapt_networks(const Model& m, State& s) {
     const double capacity = net.capacity[k];
     const double demand = static_cast<double>(net.demand[k]);
     const double pressure = capacity > 0.0 ? demand / capacity : (demand > 0.0 ? 2.0 : 0.0);
-    const double fee = std::clamp(net.fee_usd[k] * std::exp(m.network_price_response[k] * (pressure - 1.0)),
-                                  m.network_min_fee_usd[k], m.network_max_fee_usd[k]);
-    const double margin = fee > 0.0 ? std::max(0.0, (fee - m.network_cost_per_client_usd[k]) / fee) : 0.0;
-    const double grown = capacity * (1.0 + m.network_recruitment[k] * std::min(1.0, pressure) * margin);
-    const double lost = 1.0 - (1.0 - m.network_loss_probability[k]) * (1.0 - s.policy.arrest_probability[k]);
+    const double fee =
+        std::clamp(net.fee_usd[k] * std::exp(m.network_price_response[k] * (pressure - 1.0)),
+                   m.network_min_fee_usd[k], m.network_max_fee_usd[k]);
+    const double margin =
+        fee > 0.0 ? std::max(0.0, (fee - m.network_cost_per_client_usd[k]) / fee) : 0.0;
+    const double grown =
+        capacity * (1.0 + m.network_recruitment[k] * std::min(1.0, pressure) * margin);
+    const double lost =
+        1.0 - (1.0 - m.network_loss_probability[k]) * (1.0 - s.policy.arrest_probability[k]);
     net.capacity[k] = std::min(m.network_max_capacity[k], grown * (1.0 - lost));
     net.fee_usd[k] = fee;
 
-    net.remembered_successes[k] = m.info_memory_decay * net.remembered_successes[k] +
-                                  static_cast<double>(net.successes[k]);
-    net.remembered_failures[k] = m.info_memory_decay * net.remembered_failures[k] +
-                                 static_cast<double>(net.failures[k]);
+    net.remembered_successes[k] =
+        m.info_memory_decay * net.remembered_successes[k] + static_cast<double>(net.successes[k]);
+    net.remembered_failures[k] =
+        m.info_memory_decay * net.remembered_failures[k] + static_cast<double>(net.failures[k]);
     net.successes[k] = net.failures[k] = 0;
     net.reputation[k] = (w0 * m.network_initial_reputation[k] + net.remembered_successes[k]) /
                         (w0 + net.remembered_successes[k] + net.remembered_failures[k]);
@@ -107,7 +111,8 @@ void adapt_networks(const Model& m, State& s) {
   }
   // Capacity in persons per day, as a planner would quote it.
   s.tally.add(Series::kSmugglerCapacity, capacity_total * m.persons_per_agent / m.step_days);
-  s.tally.add(Series::kMeanSmugglingFeeUsd, capacity_total > 0.0 ? weighted_fee / capacity_total : 0.0);
+  s.tally.add(Series::kMeanSmugglingFeeUsd,
+              capacity_total > 0.0 ? weighted_fee / capacity_total : 0.0);
 }
 
 }  // namespace

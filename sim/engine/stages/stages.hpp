@@ -3,8 +3,8 @@
 // `// reads: ... writes: ...` line.
 #pragma once
 
-#include "model/model.hpp"
 #include "engine/state.hpp"
+#include "model/model.hpp"
 
 namespace migrasim {
 

@@ -162,8 +162,7 @@ inline void draw_lanes(const Params& p, const uint32_t* words, size_t stride, si
   Vd unused;
   box_muller(word(kPairC1), word(kPairC2), &z[4], &unused);
 
-  store_float(savings + j,
-              mul(splat(p.savings_median), vexp(mul(splat(p.savings_sigma), z[0]))));
+  store_float(savings + j, mul(splat(p.savings_median), vexp(mul(splat(p.savings_sigma), z[0]))));
   uint8_t rejected_bits[LANES] = {};
   for (unsigned k = 0; k < kGammas; ++k) {
     Mask accepted;

@@ -1,6 +1,6 @@
 // The arithmetic of drawing agents' initial attributes, many agents at a time.
 //
-// sim/population_sampler.hpp is the interface the model uses; this header is
+// sim/engine/population_sampler.hpp is the interface the engine uses; this header is
 // the contract between it and population_kernel.cpp, which is compiled once per
 // instruction set (portable, AVX2, AVX-512) with that set enabled for the whole
 // file. Such a file must not define anything the rest of the program could
@@ -27,16 +27,19 @@ namespace migrasim::population_kernel {
 // Changing this table changes every result for the same seed.
 enum Word : unsigned {
   // Box-Muller pairs (u1, u2): normals r cos(2 pi u2) and r sin(2 pi u2), r = sqrt(-2 ln u1).
-  kPairA1 = 0, kPairA2 = 1,  // cos: savings; sin: Gamma 0
-  kPairB1 = 2, kPairB2 = 3,  // cos: Gamma 1; sin: Gamma 2
-  kPairC1 = 4, kPairC2 = 5,  // cos: Gamma 3; sin unused
-  kAccept0 = 6,              // Marsaglia-Tsang acceptance uniforms of Gammas 0..3: words 6..9
-  kBoost0 = 10,              // shape-below-1 boosts of Gammas 0..3: words 10..13
-  kTrialRouteAware = 14,     // Bernoulli trials for the initial flags
+  kPairA1 = 0,
+  kPairA2 = 1,  // cos: savings; sin: Gamma 0
+  kPairB1 = 2,
+  kPairB2 = 3,  // cos: Gamma 1; sin: Gamma 2
+  kPairC1 = 4,
+  kPairC2 = 5,            // cos: Gamma 3; sin unused
+  kAccept0 = 6,           // Marsaglia-Tsang acceptance uniforms of Gammas 0..3: words 6..9
+  kBoost0 = 10,           // shape-below-1 boosts of Gammas 0..3: words 10..13
+  kTrialRouteAware = 14,  // Bernoulli trials for the initial flags
   kTrialFalsifiedDocuments = 15,
   kTrialHighRisk = 16,
   kTrialLegalAware = 17,
-  kWords = 20,               // words 18 and 19 are not used
+  kWords = 20,  // words 18 and 19 are not used
 };
 inline constexpr unsigned kBlocks = kWords / 4;  // whole Philox blocks holding the words
 inline constexpr unsigned kGammas = 4;           // risk tolerance a, b; claim strength a, b
@@ -48,9 +51,9 @@ struct Params {
   // Gamma k is drawn as Gamma(s) with s = shape[k] when shape[k] >= 1, else as
   // Gamma(shape[k] + 1) * U^(1 / shape[k]) (Marsaglia & Tsang 2000, section 6).
   double shape[kGammas];
-  double d[kGammas];        // s - 1/3 for the shape s actually drawn
-  double log_d[kGammas];    // ln d
-  double c[kGammas];        // 1 / sqrt(9 d)
+  double d[kGammas];          // s - 1/3 for the shape s actually drawn
+  double log_d[kGammas];      // ln d
+  double c[kGammas];          // 1 / sqrt(9 d)
   double inv_shape[kGammas];  // 1 / shape[k], used where shape[k] < 1
 };
 
@@ -67,8 +70,8 @@ size_t draw_portable(const Params& p, const uint32_t* words, size_t stride, size
                      float* savings, double* log_gammas, uint8_t* rejected);
 size_t draw_avx2(const Params& p, const uint32_t* words, size_t stride, size_t n, float* savings,
                  double* log_gammas, uint8_t* rejected);
-size_t draw_avx512(const Params& p, const uint32_t* words, size_t stride, size_t n,
-                   float* savings, double* log_gammas, uint8_t* rejected);
+size_t draw_avx512(const Params& p, const uint32_t* words, size_t stride, size_t n, float* savings,
+                   double* log_gammas, uint8_t* rejected);
 
 // One later attempt at Gamma k from the uniforms (u1, u2) of a Box-Muller pair
 // (its cos normal) and acceptance uniform u, as 32-bit words; true and

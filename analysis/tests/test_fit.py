@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-import fit_baseline as fb
+from migrasim import fit as fb
 
 
 def synthetic_run(daily_encounters, daily_darien, start="2020-10-01", end="2023-12-31", replicates=2):
@@ -13,9 +13,10 @@ def synthetic_run(daily_encounters, daily_darien, start="2020-10-01", end="2023-
     enc = np.full((replicates, time.size), float(daily_encounters))
     arrivals = np.zeros((replicates, time.size, len(nodes)))
     arrivals[:, :, 0] = daily_darien
+    flow = {"units": "persons per step", "cell_methods": "time: sum"}
     return xr.Dataset(
-        {"border_encounters": (("replicate", "time"), enc),
-         "node_arrivals": (("replicate", "time", "node"), arrivals)},
+        {"border_encounters": (("replicate", "time"), enc, flow),
+         "node_arrivals": (("replicate", "time", "node"), arrivals, flow)},
         coords={"replicate": np.arange(replicates), "time": time, "node": nodes})
 
 

@@ -1,0 +1,139 @@
+"""Loading the run files a comparison reads."""
+import dataclasses
+import datetime as dt
+import pathlib
+
+import numpy as np
+import pandas as pd
+
+from migrasim.io import attribute_value, attributes, open_checked
+from migrasim.windows import day, time_reduction
+
+# Headline outcomes, in report order: what a policy comparison shows. Whether each
+# is a flow or a stock, its units and its long name come from the file.
+METRICS = [
+    "border_encounters",
+    "smuggled_departures",
+    "deaths",
+    "smuggler_revenue_usd",
+    "high_risk_detected",
+    "high_risk_missed",
+    "false_positives",
+    "falsified_docs_detected",
+    "asylum_granted",
+    "legal_pathway_entries",
+    "coerced_arrivals",
+    "intervention_cost_usd",
+    "asylum_backlog",
+]
+
+
+class CompareError(Exception):
+    """An input problem reported to the user (exit status 2)."""
+
+
+@dataclasses.dataclass
+class Run:
+    path: str
+    label: str
+    scenario_name: str
+    attrs: dict
+    times: np.ndarray          # datetime64[ns], start of each step
+    step_days: float
+    replicates: np.ndarray     # replicate coordinate values (ints)
+    series: dict               # name -> float array (replicate, time)
+    units: dict                # name -> units as stored (per step for flows)
+    long_names: dict
+    reductions: dict           # name -> "sum" (a flow) or "last" (a stock), from cell_methods
+    interventions: list = dataclasses.field(default_factory=list)  # "name (type): first .. last day in force"
+
+    @property
+    def seed(self):
+        return self.attrs.get("seed")
+
+    @property
+    def first_day(self):
+        return day(self.times[0])
+
+    @property
+    def last_day(self):
+        """The last day the data cover: the end of the last step."""
+        return day(self.times[-1]) + dt.timedelta(days=max(self.step_days, 1.0) - 1.0)
+
+
+def load_run(path):
+    """Reads the headline series of one run file. Raises CompareError."""
+    path = str(path)
+    with open_checked(path, "run", CompareError) as ds:
+        if "border_encounters" not in ds.data_vars:
+            raise CompareError(f"{path}: not a migrasim run file (no border_encounters variable)")
+        if "time" not in ds.coords or "replicate" not in ds.coords:
+            raise CompareError(f"{path}: not a migrasim run file (no time or replicate coordinate)")
+        times = np.asarray(ds["time"].values)
+        if not np.issubdtype(times.dtype, np.datetime64):
+            raise CompareError(f"{path}: the time coordinate has no 'days since DATE' units")
+        if times.size == 0:
+            raise CompareError(f"{path}: the run has no time steps")
+        attrs = attributes(ds.attrs)
+        step_days = attrs.get("step_days", ds["time"].attrs.get("step_days"))
+        if step_days is None:
+            step_days = (times[1] - times[0]) / np.timedelta64(1, "D") if times.size > 1 else 1.0
+        replicates = np.asarray(ds["replicate"].values)
+        series, units, long_names, reductions = {}, {}, {}, {}
+        for name in METRICS:
+            if name not in ds.data_vars or ds[name].dims != ("replicate", "time"):
+                continue
+            var = ds[name]
+            reductions[name] = time_reduction(name, var.attrs)
+            series[name] = np.asarray(var.values, dtype=float)
+            units[name] = str(var.attrs.get("units", ""))
+            long_names[name] = str(var.attrs.get("long_name", name))
+        interventions = _interventions(ds, times)
+    if np.any(replicates != np.round(replicates)):
+        raise CompareError(f"{path}: replicate coordinate is not whole numbers")
+    name = str(attrs.get("scenario_name") or "").strip()
+    return Run(path=path, label=name or pathlib.Path(path).stem, scenario_name=name, attrs=attrs,
+               times=times, step_days=float(step_days), replicates=replicates.astype(int), series=series,
+               units=units, long_names=long_names, reductions=reductions, interventions=interventions)
+
+
+def _interventions(ds, times):
+    """The file's interventions (optional `intervention` axis), with the days they are
+    in force in replicate 0, for the provenance."""
+    if "intervention" not in ds.coords:
+        return []
+    names = [str(attribute_value(v)) for v in np.asarray(ds["intervention"].values).ravel()]
+    types = str(attribute_value(ds["intervention"].attrs.get("intervention_types", ""))).split()
+    activity = None
+    if "intervention_activity" in ds.data_vars and ds["intervention_activity"].dims == (
+            "replicate", "time", "intervention") and ds.sizes["replicate"] > 0:
+        activity = np.asarray(ds["intervention_activity"].isel(replicate=0).values, dtype=float)
+    out = []
+    for k, name in enumerate(names):
+        text = name + (f" ({types[k]})" if len(types) == len(names) else "")
+        if activity is not None:
+            active = np.nonzero(activity[:, k] > 0)[0]
+            text += (f": in force {day(times[active[0]])} .. {day(times[active[-1]])}" if active.size
+                     else ": never in force")
+        out.append(text)
+    return out
+
+
+def disambiguate(runs):
+    """Makes labels unique: duplicates get the file stem, then a number."""
+    counts = pd.Series([r.label for r in runs]).value_counts()
+    for run in runs:
+        if counts[run.label] > 1:
+            run.label = f"{run.label} ({pathlib.Path(run.path).stem})"
+    seen = {}
+    for run in runs:
+        base = run.label
+        seen[base] = seen.get(base, 0) + 1
+        if seen[base] > 1:
+            run.label = f"{base} #{seen[base]}"
+    return runs
+
+
+def load_runs(paths):
+    runs = [load_run(p) for p in paths]
+    return disambiguate(runs)
