@@ -59,23 +59,25 @@ int run_cli(int argc, char** argv, const migrasim::cli::Mpi* mpi) {
     return code == 0 ? 0 : 2;
   }
 
-  std::string stopped_note = "no output written";
-  const migrasim::cli::Invocation invocation{command_line_of(argc, argv), mpi, &stopped_note};
+  const migrasim::cli::Invocation invocation{command_line_of(argc, argv), mpi};
+  Command* chosen = nullptr;
+  for (const auto& command : commands) {
+    if (command->chosen()) chosen = command.get();
+  }
   try {
-    if (mpi != nullptr && mpi->size() > 1 && !sweep->chosen()) {
+    if (mpi != nullptr && mpi->size() > 1 && chosen != sweep) {
       throw migrasim::InputError(
           "only `migrasim sweep` runs under mpirun; run the other commands directly");
     }
-    for (const auto& command : commands) {
-      if (command->chosen()) return command->execute(invocation);
-    }
+    if (chosen != nullptr) return chosen->execute(invocation);
 #ifdef MIGRASIM_HAVE_MPI
   } catch (const migrasim::PeerFailed& peer) {
     return peer.code;  // rank 0 has said why
 #endif
   } catch (const migrasim::Interrupted& stop) {
     if (invocation.lead())
-      std::cerr << "migrasim: stopped by signal " << stop.signal << "; " << stopped_note << "\n";
+      std::cerr << "migrasim: stopped by signal " << stop.signal << "; " << chosen->stopped_note()
+                << "\n";
     return 128 + stop.signal;
   } catch (const migrasim::InputError& e) {
     if (invocation.lead()) std::cerr << "migrasim: error: " << e.what() << "\n";

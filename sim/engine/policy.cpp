@@ -133,10 +133,8 @@ void allocate_policy(const Model& m, PolicyState& p) {
   p.arrest_probability.assign(m.network_count(), 0.0);
   p.visa_closed.assign(m.region_count() * m.node_count(), 0);
   p.pathway_open.assign(m.pathway_count(), 0);
-  const auto campaigns = std::count_if(
-      m.interventions.begin(), m.interventions.end(),
-      [](const Intervention& v) { return std::holds_alternative<OutreachCampaign>(v.effect); });
-  p.exposure.assign(static_cast<std::size_t>(campaigns) * m.community_count(), 0.0);
+  const std::size_t campaigns = count_campaigns(m.interventions);
+  p.exposure.assign(campaigns * m.community_count(), 0.0);
   for (auto* column : {&p.outreach_weight, &p.outreach_danger, &p.legal_awareness_probability}) {
     column->assign(m.community_count(), 0.0);
   }

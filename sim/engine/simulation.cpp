@@ -1,10 +1,9 @@
 #include "engine/simulation.hpp"
 
-#include <algorithm>
 #include <atomic>
 
 #include "engine/step.hpp"
-#include "util/errors.hpp"
+#include "model/series.hpp"
 
 namespace migrasim {
 namespace {

@@ -7,7 +7,6 @@
 
 #include "engine/state.hpp"
 #include "model/model.hpp"
-#include "model/series.hpp"
 
 namespace migrasim {
 

@@ -1,5 +1,6 @@
 #include "input/interventions.hpp"
 
+#include <array>
 #include <cstddef>
 #include <utility>
 
@@ -69,23 +70,29 @@ std::optional<InterventionParameters> parameters_named(const std::string& type,
   return found;
 }
 
-template <std::size_t... I>
-std::string names_of_types(std::index_sequence<I...>) {
-  std::string names;
-  ((names += (I == 0 ? "" : ", ") +
-             std::string(std::variant_alternative_t<I, InterventionParameters>::kType)),
-   ...);
-  return names;
-}
-
 constexpr auto kTypes = std::make_index_sequence<std::variant_size_v<InterventionParameters>>{};
 
+template <std::size_t... I>
+constexpr std::array<const char*, sizeof...(I)> names_of_types(std::index_sequence<I...>) {
+  return {std::variant_alternative_t<I, InterventionParameters>::kType...};
+}
+
+constexpr auto kTypeNames = names_of_types(kTypes);
+
 }  // namespace
+
+const char* InterventionSpec::type() const { return intervention_type_name(parameters.index()); }
 
 std::optional<InterventionParameters> intervention_parameters_of_type(const std::string& type) {
   return parameters_named(type, kTypes);
 }
 
-std::string intervention_type_names() { return names_of_types(kTypes); }
+const char* intervention_type_name(std::size_t index) { return kTypeNames.at(index); }
+
+std::string intervention_type_names() {
+  std::string names;
+  for (const char* name : kTypeNames) names += (names.empty() ? "" : ", ") + std::string(name);
+  return names;
+}
 
 }  // namespace migrasim

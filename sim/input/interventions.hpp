@@ -10,6 +10,7 @@
 // effect does not build. docs/contributing.md lists the steps.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <variant>
@@ -95,9 +96,7 @@ struct InterventionSpec {
   double cost_usd_per_day = 0.0;
   InterventionParameters parameters;
 
-  const char* type() const {
-    return std::visit([](const auto& p) { return p.kType; }, parameters);
-  }
+  const char* type() const;
 };
 
 // Each type's reader: the type's own keys from `map` (the shared keys are read
@@ -112,6 +111,9 @@ void read_parameters(LegalPathwayOpeningSpec& spec, const YamlMap& map, Scenario
 // The parameters of the type named `type`, at their defaults; none if no type
 // has that name.
 std::optional<InterventionParameters> intervention_parameters_of_type(const std::string& type);
+
+// The name of the type at `index` in InterventionParameters.
+const char* intervention_type_name(std::size_t index);
 
 // "smuggling_task_force, outreach_campaign, ...", for messages and docs.
 std::string intervention_type_names();

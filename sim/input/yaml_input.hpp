@@ -133,10 +133,10 @@ class YamlMap {
 
 // Applies `path=value` to the document before it is read. Path segments are
 // separated by dots; a sequence element is addressed by index (`edges.3` or
-// `edges[3]`) or by the value of its `name` key (`route.nodes.darien`). Missing
-// mappings on the way are created, so optional sections can be set too. Returns the canonical key
-// path
-// (`route.edges[3].travel_days`) so errors can point back at the option.
+// `edges[3]`) or by the value of its `name` key (`route.nodes.border`). Missing
+// mappings on the way are created, so optional sections can be set too.
+// Returns the canonical key path (`route.edges[3].travel_days`) so errors can
+// point back at the option.
 std::string apply_override(YAML::Node& root, const std::string& assignment);
 
 // Levenshtein distance, for "did you mean" suggestions.

@@ -45,7 +45,9 @@ std::vector<CheckpointId> checkpoint_ids(const CompileContext& c,
   return ids;
 }
 
-std::int32_t end_step_before(const Model& m, const std::optional<Date>& until) {
+// The first step a policy is no longer in force, from the first day it is off
+// (none: in force to the end of the run).
+std::int32_t end_step_from(const Model& m, const std::optional<Date>& until) {
   return until ? m.first_step_from(*until) : std::numeric_limits<std::int32_t>::max();
 }
 
@@ -72,9 +74,8 @@ void compile_standing_visa_rules(const Scenario& s, Model& m) {
           "route.nodes[" + std::to_string(n) + "].visa_required[" + std::to_string(k) + "]";
       Intervention v;
       v.name = m.node_name[n] + ".visa_required[" + std::to_string(k) + "]";
-      v.type = VisaPolicySpec::kType;
       v.start_step = m.first_step_from(rule.from);
-      v.end_step = end_step_before(m, rule.until);
+      v.end_step = end_step_from(m, rule.until);
       v.effect = VisaPolicy{targeted(s, m.region_name, rule.regions, path + ".regions", "region"),
                             static_cast<NodeId>(n)};
       m.standing_rules.push_back(std::move(v));
@@ -96,15 +97,20 @@ void compile_standing_pathways(const Scenario& s, Model& m) {
                                   opening.region_targeted, spec.wait_days);
     Intervention v;
     v.name = spec.name;
-    v.type = LegalPathwayOpeningSpec::kType;
     v.start_step = m.first_step_from(spec.from);
-    v.end_step = end_step_before(m, spec.until);
+    v.end_step = end_step_from(m, spec.until);
     v.effect = std::move(opening);
     m.standing_rules.push_back(std::move(v));
   }
 }
 
 }  // namespace
+
+std::size_t count_campaigns(const std::vector<Intervention>& interventions) {
+  return static_cast<std::size_t>(std::count_if(
+      interventions.begin(), interventions.end(),
+      [](const Intervention& v) { return std::holds_alternative<OutreachCampaign>(v.effect); }));
+}
 
 SmugglingTaskForce compile_effect(const SmugglingTaskForceSpec& spec, CompileContext& c) {
   SmugglingTaskForce e;
@@ -120,9 +126,7 @@ OutreachCampaign compile_effect(const OutreachCampaignSpec& spec, CompileContext
   OutreachCampaign e;
   e.region_targeted =
       targeted(c.scenario, c.model.region_name, spec.regions, c.path + ".regions", "region");
-  e.campaign = static_cast<std::size_t>(std::count_if(
-      c.model.interventions.begin(), c.model.interventions.end(),
-      [](const Intervention& v) { return std::holds_alternative<OutreachCampaign>(v.effect); }));
+  e.campaign = count_campaigns(c.model.interventions);
   e.reach_probability = probability_per_step(spec.reach_per_day, c.model.step_days);
   e.danger_message = spec.danger_message;
   e.legal_pathways_message = spec.legal_pathways_message;
@@ -185,9 +189,8 @@ void compile_policies(const Scenario& s, Model& m) {
     }
     Intervention v;
     v.name = spec.name;
-    v.type = spec.type();
     v.start_step = m.first_step_from(spec.start);
-    if (spec.end) v.end_step = m.first_step_from(Date{spec.end->days_since_epoch + 1});
+    if (spec.end) v.end_step = end_step_from(m, Date{spec.end->days_since_epoch + 1});
     v.cost_usd_per_step = spec.cost_usd_per_day * m.step_days;
     v.effect = std::visit(
         [&](const auto& parameters) {

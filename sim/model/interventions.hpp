@@ -96,14 +96,19 @@ using InterventionEffect = EffectsOf<InterventionParameters>::type;
 // One policy in force from start_step (inclusive) to end_step (exclusive).
 struct Intervention {
   std::string name;
-  std::string type;  // as in the scenario, e.g. smuggling_task_force
   std::int32_t start_step = 0;
   std::int32_t end_step = std::numeric_limits<std::int32_t>::max();
   double cost_usd_per_step = 0.0;
   InterventionEffect effect;
 
   bool active(std::int32_t step) const { return step >= start_step && step < end_step; }
+  // The type's name in a scenario, e.g. smuggling_task_force.
+  const char* type() const { return intervention_type_name(effect.index()); }
 };
+
+// The outreach campaigns among `interventions`: each keeps its groups'
+// exposure in its own slot of PolicyState::exposure, in this order.
+std::size_t count_campaigns(const std::vector<Intervention>& interventions);
 
 // Compiles the standing rules into model.standing_rules and the interventions
 // into model.interventions (legal pathways also into the model's pathway

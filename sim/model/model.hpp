@@ -6,7 +6,6 @@
 // <entity>_<attribute>, each with its meaning and shape.
 #pragma once
 
-#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string>

@@ -32,7 +32,7 @@ OutputFile create_run_file(const Model& m, const std::filesystem::path& path,
     for (const Intervention& v : m.interventions) {
       intervention.labels.push_back(v.name);
       if (!types.empty()) types += ' ';
-      types += v.type;
+      types += v.type();
     }
     intervention.attributes.push_back({"intervention_types", types});
     axes.push_back(std::move(intervention));

@@ -74,8 +74,9 @@ struct Result {
   }
 };
 
-Result run(const std::string& interventions) {
-  Result result{compile(parse_scenario(corridor(interventions), "policy.yaml")), {}};
+// Runs a whole scenario text, checking the invariants after every step.
+Result run_scenario_text(const std::string& text, const std::vector<std::string>& overrides = {}) {
+  Result result{compile(parse_scenario(text, "policy.yaml", overrides)), {}};
   State s = make_state(result.m);
   run_replicate(result.m, 0, s, [&](const State& state, const char* stage) {
     if (std::string_view(stage) != "recording") return;
@@ -84,6 +85,8 @@ Result run(const std::string& interventions) {
   result.r = s.recording;
   return result;
 }
+
+Result run(const std::string& interventions) { return run_scenario_text(corridor(interventions)); }
 
 constexpr std::int32_t kMarch = 59;  // 2023-03-01 is step 59
 
@@ -205,51 +208,34 @@ TEST(Policy, EndedInterventionsStopActing) {
 // A standing rule of the scenario and the intervention that says the same
 // compile into the same record: same bits.
 TEST(Policy, StandingVisaRuleActsAsTheEqualIntervention) {
-  const auto run_with = [](const std::string& text) {
-    const Model m = compile(parse_scenario(text, "policy.yaml"));
-    State s = make_state(m);
-    run_replicate(m, 0, s);
-    return s.recording;
-  };
   std::string standing = corridor("");
   const std::string hub = "    - {name: hub, kind: transit}\n";
   standing.replace(
       standing.find(hub), hub.size(),
       "    - {name: hub, kind: transit, visa_required: [{regions: [north], from: 2023-03-01, "
       "until: 2023-05-01}]}\n");
-  const Recording by_rule = run_with(standing);
-  const Recording by_intervention =
-      run_with(corridor("  - {type: visa_policy, start: 2023-03-01, end: 2023-04-30, node: hub, "
-                        "regions: [north]}\n"));
-  EXPECT_EQ(by_rule.scalar, by_intervention.scalar);
-  EXPECT_EQ(by_rule.node, by_intervention.node);
-  EXPECT_NE(by_rule.node, run_with(corridor("")).node);
+  const Result by_rule = run_scenario_text(standing);
+  const Result by_intervention = run(
+      "  - {type: visa_policy, start: 2023-03-01, end: 2023-04-30, node: hub, regions: [north]}\n");
+  EXPECT_EQ(by_rule.r.scalar, by_intervention.r.scalar);
+  EXPECT_EQ(by_rule.r.node, by_intervention.r.node);
+  EXPECT_NE(by_rule.r.node, run("").r.node);
 }
 
 TEST(Policy, StandingLegalPathwayActsAsTheEqualIntervention) {
   const std::vector<std::string> aware = {"information.initial_legal_awareness=0.5"};
-  const auto run_with = [&](const std::string& text) {
-    const Model m = compile(parse_scenario(text, "policy.yaml", aware));
-    State s = make_state(m);
-    run_replicate(m, 0, s);
-    return s.recording;
-  };
-  const Recording by_rule =
-      run_with(corridor("") +
-               "legal_pathways:\n  - {name: parole, capacity_per_day: 20, regions: [south], "
-               "from: 2023-02-01, until: 2023-04-01, wait_days: 10}\n");
-  const Recording by_intervention =
-      run_with(corridor("  - {type: legal_pathway, name: parole, start: 2023-02-01, end: "
-                        "2023-03-31, capacity_per_day: 20, "
-                        "regions: [south], wait_days: 10}\n"));
-  EXPECT_EQ(by_rule.scalar, by_intervention.scalar);
-  EXPECT_EQ(by_rule.node, by_intervention.node);
-  const auto entries = [](const Recording& r) {
-    return std::accumulate(
-        r.scalar.begin() + static_cast<long>(index(Series::kLegalPathwayEntries) * 181),
-        r.scalar.begin() + static_cast<long>((index(Series::kLegalPathwayEntries) + 1) * 181), 0.0);
-  };
-  EXPECT_GT(entries(by_rule), 0.0);
+  const Result by_rule = run_scenario_text(
+      corridor("") +
+          "legal_pathways:\n  - {name: parole, capacity_per_day: 20, regions: [south], "
+          "from: 2023-02-01, until: 2023-04-01, wait_days: 10}\n",
+      aware);
+  const Result by_intervention = run_scenario_text(
+      corridor("  - {type: legal_pathway, name: parole, start: 2023-02-01, end: 2023-03-31, "
+               "capacity_per_day: 20, regions: [south], wait_days: 10}\n"),
+      aware);
+  EXPECT_EQ(by_rule.r.scalar, by_intervention.r.scalar);
+  EXPECT_EQ(by_rule.r.node, by_intervention.r.node);
+  EXPECT_GT(by_rule.total(Series::kLegalPathwayEntries), 0.0);
 }
 
 TEST(Policy, TargetsMustExist) {

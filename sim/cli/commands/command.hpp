@@ -32,8 +32,6 @@ struct Invocation {
   std::string command_line;  // as typed, quoted for a shell, for the output file
   const Mpi* mpi = nullptr;  // null unless started by mpirun
   bool lead() const { return mpi == nullptr || mpi->rank() == 0; }  // the process that reports
-  // What is kept when the command is stopped by a signal, for the message.
-  std::string* stopped_note = nullptr;
 };
 
 class Command {
@@ -42,6 +40,8 @@ class Command {
   // Runs the command; returns the exit code. Throws InputError (exit 2),
   // Interrupted (128 + signal) or another exception (exit 1).
   virtual int execute(const Invocation& invocation) = 0;
+  // What is left when the command is stopped by a signal, for the message.
+  virtual std::string stopped_note() const { return "no output written"; }
   bool chosen() const { return app_ != nullptr && app_->parsed(); }
 
  protected:

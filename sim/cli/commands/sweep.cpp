@@ -59,9 +59,6 @@ class SweepCommand final : public Command {
     options.progress = !options.quiet && isatty(STDERR_FILENO);
     options.check_invariants = check_;
     options.command_line = invocation.command_line;
-    *invocation.stopped_note = "finished members are kept in " +
-                               SweepFile::partial_path(output_).string() +
-                               "; run the same command with --resume to continue";
 #ifdef MIGRASIM_HAVE_MPI
     const SweepSummary summary = mpi != nullptr && mpi->size() > 1
                                      ? run_sweep_mpi(*mpi, plan, output_, options)
@@ -77,6 +74,11 @@ class SweepCommand final : public Command {
       return 1;
     }
     return 0;
+  }
+
+  std::string stopped_note() const override {
+    return "finished members are kept in " + SweepFile::partial_path(output_).string() +
+           "; run the same command with --resume to continue";
   }
 
  private:

@@ -25,22 +25,21 @@ namespace migrasim::population_kernel {
 // The words of an agent's initial-population stream (StreamId::kInitialPopulation)
 // and what each is used for. Word w is word w % 4 of Philox block w / 4.
 // Changing this table changes every result for the same seed.
+// clang-format off
 enum Word : unsigned {
   // Box-Muller pairs (u1, u2): normals r cos(2 pi u2) and r sin(2 pi u2), r = sqrt(-2 ln u1).
-  kPairA1 = 0,
-  kPairA2 = 1,  // cos: savings; sin: Gamma 0
-  kPairB1 = 2,
-  kPairB2 = 3,  // cos: Gamma 1; sin: Gamma 2
-  kPairC1 = 4,
-  kPairC2 = 5,            // cos: Gamma 3; sin unused
-  kAccept0 = 6,           // Marsaglia-Tsang acceptance uniforms of Gammas 0..3: words 6..9
-  kBoost0 = 10,           // shape-below-1 boosts of Gammas 0..3: words 10..13
-  kTrialRouteAware = 14,  // Bernoulli trials for the initial flags
+  kPairA1 = 0, kPairA2 = 1,  // cos: savings; sin: Gamma 0
+  kPairB1 = 2, kPairB2 = 3,  // cos: Gamma 1; sin: Gamma 2
+  kPairC1 = 4, kPairC2 = 5,  // cos: Gamma 3; sin unused
+  kAccept0 = 6,              // Marsaglia-Tsang acceptance uniforms of Gammas 0..3: words 6..9
+  kBoost0 = 10,              // shape-below-1 boosts of Gammas 0..3: words 10..13
+  kTrialRouteAware = 14,     // Bernoulli trials for the initial flags
   kTrialFalsifiedDocuments = 15,
   kTrialHighRisk = 16,
   kTrialLegalAware = 17,
-  kWords = 20,  // words 18 and 19 are not used
+  kWords = 20,               // words 18 and 19 are not used
 };
+// clang-format on
 inline constexpr unsigned kBlocks = kWords / 4;  // whole Philox blocks holding the words
 inline constexpr unsigned kGammas = 4;           // risk tolerance a, b; claim strength a, b
 
