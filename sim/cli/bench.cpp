@@ -53,11 +53,7 @@ double state_bytes(const State& s) {
          bytes_of_all(n.capacity, n.fee_usd, n.reputation, n.remembered_successes,
                       n.remembered_failures, n.successes, n.failures, n.demand, n.taken,
                       n.intake_capacity) +
-         bytes_of_all(p.detection_probability, p.document_sensitivity, p.high_risk_sensitivity,
-                      p.false_positive_rate, p.capacity_agents, p.partner_mask, p.shared_match_rate,
-                      p.client_detection_boost, p.arrest_probability, p.visa_closed, p.pathway_open,
-                      p.exposure, p.outreach_weight, p.outreach_danger,
-                      p.legal_awareness_probability, p.activity) +
+         static_cast<double>(p.bytes()) +
          bytes_of_all(s.region_hardship, s.region_repression, s.region_exit_probability,
                       s.checkpoint_screened, s.checkpoint_screening_capacity, s.tally.node_arrivals,
                       s.node_stock_scratch, s.sum_scratch, s.recording.scalar,

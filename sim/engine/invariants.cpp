@@ -5,6 +5,15 @@
 #include <vector>
 
 namespace migrasim {
+namespace {
+
+// The most steps an edge has taken to travel at any step (travel times may vary).
+std::uint16_t longest_travel_steps(const StepTable<std::uint16_t>& travel) {
+  return travel.varies() ? *std::max_element(travel.per_step.begin(), travel.per_step.end())
+                         : travel.constant;
+}
+
+}  // namespace
 
 std::string find_invariant_violation(const Model& m, const State& s) {
   const Agents& a = s.agents;
@@ -33,7 +42,8 @@ std::string find_invariant_violation(const Model& m, const State& s) {
         if (a.edge[i] >= nedges) return who + " is in transit on no valid edge";
         if (m.edge_from[a.edge[i]] != a.node[i])
           return who + " travels an edge that does not leave its node";
-        if (a.steps_left[i] == 0 || a.steps_left[i] > m.edge_travel_steps[a.edge[i]]) {
+        if (a.steps_left[i] == 0 ||
+            a.steps_left[i] > longest_travel_steps(m.edge_travel_steps[a.edge[i]])) {
           return who + " has an impossible number of steps left on its edge";
         }
         if ((a.flags[i] & kWithSmuggler) &&
@@ -112,11 +122,11 @@ std::string find_invariant_violation(const Model& m, const State& s) {
   }
   for (std::size_t k = 0; k < m.network_count(); ++k) {
     const Smugglers& net = s.smugglers;
-    if (!(net.capacity[k] >= 0.0 && net.capacity[k] <= m.network_max_capacity[k] + 1e-9)) {
+    if (!(net.capacity[k] >= 0.0 && net.capacity[k] <= s.policy.network_max_capacity[k] + 1e-9)) {
       return "network '" + m.network_name[k] + "' has capacity outside [0, max_capacity]";
     }
-    if (!(net.fee_usd[k] >= m.network_min_fee_usd[k] &&
-          net.fee_usd[k] <= m.network_max_fee_usd[k])) {
+    if (!(net.fee_usd[k] >= s.policy.network_min_fee_usd[k] &&
+          net.fee_usd[k] <= s.policy.network_max_fee_usd[k])) {
       return "network '" + m.network_name[k] + "' charges a fee outside [min_fee_usd, max_fee_usd]";
     }
     if (static_cast<double>(net.taken[k]) > std::ceil(net.intake_capacity[k])) {

@@ -71,14 +71,16 @@ void apply(const OutreachCampaign& e, Activity a, const Model& m, PolicyState& p
 void apply(const ScreeningUpgrade& e, Activity a, const Model&, PolicyState& p) {
   if (!a.on) return;
   for (const CheckpointId c : e.checkpoints) {
-    p.detection_probability[c] =
-        upgraded(p.detection_probability[c], e.detection_probability, a.level);
-    p.document_sensitivity[c] =
-        upgraded(p.document_sensitivity[c], e.document_sensitivity, a.level);
-    p.high_risk_sensitivity[c] =
-        upgraded(p.high_risk_sensitivity[c], e.high_risk_sensitivity, a.level);
-    p.false_positive_rate[c] = upgraded(p.false_positive_rate[c], e.false_positive_rate, a.level);
-    p.capacity_agents[c] = upgraded(p.capacity_agents[c], e.capacity_agents, a.level);
+    p.checkpoint_detection_probability[c] =
+        upgraded(p.checkpoint_detection_probability[c], e.detection_probability, a.level);
+    p.checkpoint_document_sensitivity[c] =
+        upgraded(p.checkpoint_document_sensitivity[c], e.document_sensitivity, a.level);
+    p.checkpoint_high_risk_sensitivity[c] =
+        upgraded(p.checkpoint_high_risk_sensitivity[c], e.high_risk_sensitivity, a.level);
+    p.checkpoint_false_positive_rate[c] =
+        upgraded(p.checkpoint_false_positive_rate[c], e.false_positive_rate, a.level);
+    p.checkpoint_capacity_agents[c] =
+        upgraded(p.checkpoint_capacity_agents[c], e.capacity_agents, a.level);
   }
 }
 
@@ -86,7 +88,7 @@ void apply(const DataSharing& e, Activity a, const Model&, PolicyState& p) {
   if (!a.on) return;
   for (const CheckpointId c : e.checkpoints) {
     p.partner_mask[c] |= e.partner_mask;
-    p.shared_match_rate[c] = std::max(p.shared_match_rate[c], e.match_rate);
+    p.checkpoint_shared_match_rate[c] = std::max(p.checkpoint_shared_match_rate[c], e.match_rate);
   }
 }
 
@@ -123,12 +125,16 @@ Activity apply(const Intervention& v, std::int32_t step, const Model& m, PolicyS
 }  // namespace
 
 void allocate_policy(const Model& m, PolicyState& p) {
+  // The first step's values, so a state is ready for stages run on their own.
+#define MIGRASIM_IN_FORCE(type, name, meaning) \
+  p.name.resize(m.name.size());                \
+  for (std::size_t k = 0; k < p.name.size(); ++k) p.name[k] = m.name[k].at(0);
+  MIGRASIM_SCHEDULED_PARAMETERS(MIGRASIM_IN_FORCE)
+#undef MIGRASIM_IN_FORCE
+  p.node_cost_to_destination = m.node_cost_to_destination;
+  p.region_route_cost_usd = m.region_route_cost_usd;
   const std::size_t nc = m.checkpoint_count();
-  for (auto* column : {&p.detection_probability, &p.document_sensitivity, &p.high_risk_sensitivity,
-                       &p.false_positive_rate, &p.capacity_agents, &p.shared_match_rate,
-                       &p.client_detection_boost}) {
-    column->assign(nc, 0.0);
-  }
+  p.client_detection_boost.assign(nc, 0.0);
   p.partner_mask.assign(nc, 0);
   p.arrest_probability.assign(m.network_count(), 0.0);
   p.visa_closed.assign(m.region_count() * m.node_count(), 0);
@@ -141,17 +147,33 @@ void allocate_policy(const Model& m, PolicyState& p) {
   p.activity.assign(m.interventions.size(), 0.0);
 }
 
+std::size_t PolicyState::bytes() const {
+  std::size_t total = 0;
+  const auto add = [&total](const auto& v) { total += v.capacity() * sizeof(v[0]); };
+#define MIGRASIM_IN_FORCE(type, name, meaning) add(name);
+  MIGRASIM_SCHEDULED_PARAMETERS(MIGRASIM_IN_FORCE)
+#undef MIGRASIM_IN_FORCE
+  for (const auto* v : {&node_cost_to_destination, &region_route_cost_usd, &client_detection_boost,
+                        &arrest_probability, &exposure, &outreach_weight, &outreach_danger,
+                        &legal_awareness_probability, &activity}) {
+    add(*v);
+  }
+  add(partner_mask);
+  add(visa_closed);
+  add(pathway_open);
+  return total;
+}
+
 void reset_policy(PolicyState& p) { std::fill(p.exposure.begin(), p.exposure.end(), 0.0); }
 
 void apply_policy_schedule(const Model& m, std::int32_t step, PolicyState& p) {
-  // The scenario's parameters, before any policy acts on them.
-  p.detection_probability = m.checkpoint_detection_probability;
-  p.document_sensitivity = m.checkpoint_document_sensitivity;
-  p.high_risk_sensitivity = m.checkpoint_high_risk_sensitivity;
-  p.false_positive_rate = m.checkpoint_false_positive_rate;
-  p.capacity_agents = m.checkpoint_capacity_agents;
-  p.partner_mask = m.checkpoint_partner_mask;
-  p.shared_match_rate = m.checkpoint_shared_match_rate;
+  // The scenario's parameters of the step, before any policy acts on them.
+#define MIGRASIM_IN_FORCE(type, name, meaning) \
+  for (std::size_t k = 0; k < p.name.size(); ++k) p.name[k] = m.name[k].at(step);
+  MIGRASIM_SCHEDULED_PARAMETERS(MIGRASIM_IN_FORCE)
+#undef MIGRASIM_IN_FORCE
+  std::copy(m.checkpoint_partner_mask.begin(), m.checkpoint_partner_mask.end(),
+            p.partner_mask.begin());
   std::fill(p.client_detection_boost.begin(), p.client_detection_boost.end(), 0.0);
   std::fill(p.arrest_probability.begin(), p.arrest_probability.end(), 0.0);
   std::fill(p.visa_closed.begin(), p.visa_closed.end(), 0);
@@ -169,6 +191,10 @@ void apply_policy_schedule(const Model& m, std::int32_t step, PolicyState& p) {
     const Activity a = apply(m.interventions[k], step, m, p);
     p.activity[k] = a.level;
     if (a.on) p.cost_usd += m.interventions[k].cost_usd_per_step;
+  }
+  if (m.route_costs_vary) {
+    route_costs(m, p.edge_cost_usd.data(), p.node_cost_to_destination.data(),
+                p.region_route_cost_usd.data());
   }
   // Overlapping campaigns cannot outweigh the group's own record entirely.
   for (std::size_t c = 0; c < m.community_count(); ++c) {

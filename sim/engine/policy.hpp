@@ -11,19 +11,23 @@
 #include <cstdint>
 #include <vector>
 
+#include "model/parameters.hpp"
+
 namespace migrasim {
 
 struct Model;
 
 struct PolicyState {
+  // The scheduled parameters in force this step (model/parameters.hpp): the
+  // Model's table value of the step, then policies on top. One per entity.
+#define MIGRASIM_IN_FORCE(type, name, meaning) std::vector<type> name;
+  MIGRASIM_SCHEDULED_PARAMETERS(MIGRASIM_IN_FORCE)
+#undef MIGRASIM_IN_FORCE
+  // Route costs (written only when edge costs change, else the Model's)
+  std::vector<double> node_cost_to_destination;  // (nnodes)
+  std::vector<double> region_route_cost_usd;     // (nregions)
   // Checkpoints                                                   (ncheckpoints)
-  std::vector<double> detection_probability;
-  std::vector<double> document_sensitivity;
-  std::vector<double> high_risk_sensitivity;
-  std::vector<double> false_positive_rate;
-  std::vector<double> capacity_agents;  // screened per step
   std::vector<std::uint32_t> partner_mask;
-  std::vector<double> shared_match_rate;
   std::vector<double> client_detection_boost;  // for smugglers' clients
   // Smuggling networks                                            (nnetworks)
   std::vector<double> arrest_probability;  // capacity lost to arrests this step
@@ -39,6 +43,9 @@ struct PolicyState {
   // Interventions                                                 (ninterventions)
   std::vector<double> activity;  // 0 inactive, 1 in full force (ramps in between)
   double cost_usd = 0.0;         // this step
+
+  // Bytes held by every array, for memory accounting.
+  std::size_t bytes() const;
 
   bool may_enter(std::size_t region, std::size_t node, std::size_t nnodes) const {
     return visa_closed[region * nnodes + node] == 0;

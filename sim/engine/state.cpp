@@ -130,7 +130,7 @@ void initialize_population(const Model& m, std::uint32_t replicate, State& s) {
     net.remembered_successes[k] = net.remembered_failures[k] = 0.0;
     net.successes[k] = net.failures[k] = net.demand[k] = net.taken[k] = 0;
     net.intake_capacity[k] = net.capacity[k];
-    net.advertising_hazard += m.network_advertising_hazard[k] * net.reputation[k];
+    net.advertising_hazard += m.network_advertising_hazard[k].at(0) * net.reputation[k];
   }
   Communities& c = s.communities;
   for (auto* column : {&c.arrivals, &c.failures, &c.deaths})

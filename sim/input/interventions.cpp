@@ -50,9 +50,10 @@ void read_parameters(VisaPolicySpec& v, const YamlMap& map, Scenario& s) {
 
 void read_parameters(LegalPathwayOpeningSpec& v, const YamlMap& map, Scenario& s) {
   if (auto f = map.optional("regions")) v.regions = s.names(*f);
-  v.capacity_per_day = map.required("capacity_per_day").number_in(0.0, 1e9);
-  v.min_claim_strength = map.probability_or("min_claim_strength", v.min_claim_strength);
-  if (auto f = map.optional("wait_days")) v.wait_days = f->number_in(0.0, kMaxDays);
+  v.capacity_per_day = read_varying(map.required("capacity_per_day"), 0.0, 1e9);
+  if (auto f = map.optional("min_claim_strength"))
+    v.min_claim_strength = read_varying(*f, 0.0, 1.0);
+  if (auto f = map.optional("wait_days")) v.wait_days = read_varying(*f, 0.0, kMaxDays);
   if (auto f = map.optional("awareness_rate_per_day"))
     v.awareness_rate_per_day = f->number_in(0.0, 10.0);
 }

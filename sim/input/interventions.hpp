@@ -16,6 +16,7 @@
 #include <variant>
 #include <vector>
 
+#include "input/varying.hpp"
 #include "util/dates.hpp"
 
 namespace migrasim {
@@ -78,9 +79,9 @@ struct VisaPolicySpec {
 struct LegalPathwayOpeningSpec {
   static constexpr const char* kType = "legal_pathway";
   std::vector<std::string> regions;  // eligible regions (empty = all)
-  double capacity_per_day = 0.0;
-  double min_claim_strength = 0.0;
-  double wait_days = 30.0;
+  VaryingSpec capacity_per_day = 0.0;
+  VaryingSpec min_claim_strength = 0.0;
+  VaryingSpec wait_days = 30.0;
   double awareness_rate_per_day = 0.0;  // hazard of learning of legal pathways while in force
 };
 

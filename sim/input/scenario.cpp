@@ -15,28 +15,6 @@ namespace {
 constexpr std::int64_t kMaxAgents = std::int64_t{1} << 31;
 constexpr std::int64_t kMaxReplicates = 100000;
 
-TimeSeriesSpec read_series(const YamlField& field, double low, double high) {
-  TimeSeriesSpec series;
-  if (!field.is_map()) {
-    series.dates.push_back(Date{0});
-    series.values.push_back(field.number_in(low, high));
-    return series;
-  }
-  const YamlMap map(field);
-  for (const auto& [key, key_field, value] : map.entries()) {
-    const auto date = parse_date(key);
-    if (!date) key_field.fail("series keys must be dates as YYYY-MM-DD, got '" + key + "'");
-    if (!series.dates.empty() && *date <= series.dates.back()) {
-      key_field.fail("dates must be in increasing order; " + key + " comes after " +
-                     to_string(series.dates.back()));
-    }
-    series.dates.push_back(*date);
-    series.values.push_back(value.number_in(low, high));
-  }
-  if (series.dates.empty()) field.fail("a series needs at least one 'YYYY-MM-DD: value' entry");
-  return series;
-}
-
 LognormalSpec read_lognormal(const YamlField& field, LognormalSpec spec) {
   const YamlMap map(field);
   if (auto f = map.optional("median")) spec.median = f->number_at_least(0.0);
@@ -167,11 +145,11 @@ void read_route(Scenario& s, const YamlField& field) {
     edge.to = to.name();
     s.note(from);
     s.note(to);
-    edge.travel_days = map.required("travel_days").number_in(0.0, kMaxDays);
-    edge.cost_usd = map.non_negative_or("cost_usd", edge.cost_usd);
+    edge.travel_days = read_varying(map.required("travel_days"), 0.0, kMaxDays);
+    if (auto f = map.optional("cost_usd")) edge.cost_usd = read_varying(*f, 0.0, 1e9);
     if (auto f = map.optional("mortality_per_day"))
-      edge.mortality_per_day = f->number_in(0.0, 10.0);
-    edge.choice_weight = map.non_negative_or("choice_weight", edge.choice_weight);
+      edge.mortality_per_day = read_varying(*f, 0.0, 10.0);
+    if (auto f = map.optional("choice_weight")) edge.choice_weight = read_varying(*f, 0.0, 1e9);
     if (auto f = map.optional("smuggler")) {
       const std::string rule = f->string();
       if (rule == "none") {
@@ -199,25 +177,26 @@ void read_checkpoints(Scenario& s, const YamlField& field) {
     const YamlField node = map.required("node");
     checkpoint.node = node.name();
     s.note(node);
-    checkpoint.detection_probability =
-        map.probability_or("detection_probability", checkpoint.detection_probability);
+    const auto probability = [&map](std::string_view key, VaryingSpec& value) {
+      if (auto f = map.optional(key)) value = read_varying(*f, 0.0, 1.0);
+    };
+    probability("detection_probability", checkpoint.detection_probability);
     if (auto f = map.optional("throughput_per_day")) {
-      checkpoint.throughput_per_day = f->number_at_least(0.0);
+      checkpoint.throughput_per_day = read_varying(*f, 0.0, 1e12);
     }
-    checkpoint.asylum_claim_probability =
-        map.probability_or("asylum_claim_probability", checkpoint.asylum_claim_probability);
-    checkpoint.document_sensitivity = map.probability_or("document_sensitivity", 0.0);
-    checkpoint.high_risk_sensitivity = map.probability_or("high_risk_sensitivity", 0.0);
-    checkpoint.false_positive_rate = map.probability_or("false_positive_rate", 0.0);
+    probability("asylum_claim_probability", checkpoint.asylum_claim_probability);
+    probability("document_sensitivity", checkpoint.document_sensitivity);
+    probability("high_risk_sensitivity", checkpoint.high_risk_sensitivity);
+    probability("false_positive_rate", checkpoint.false_positive_rate);
     if (auto f = map.optional("evasion_rate_per_day"))
-      checkpoint.evasion_rate_per_day = f->number_in(0.0, 100.0);
+      checkpoint.evasion_rate_per_day = read_varying(*f, 0.0, 100.0);
     if (auto f = map.optional("partners")) {
       for (const YamlField& partner : f->items(/*allow_empty=*/true)) {
         checkpoint.partners.push_back(partner.name());
         s.note(partner);
       }
     }
-    checkpoint.shared_data_match_rate = map.probability_or("shared_data_match_rate", 0.0);
+    probability("shared_data_match_rate", checkpoint.shared_data_match_rate);
     map.finish();
     s.note(item);
     s.checkpoints.push_back(std::move(checkpoint));
@@ -271,36 +250,29 @@ void read_smugglers(Scenario& s, const YamlField& field) {
     }
     if (auto f = map.optional("capacity_per_day")) n.capacity_per_day = f->number_in(0.0, 1e9);
     if (auto f = map.optional("fee_usd")) n.fee_usd = f->number_in(0.0, 1e7);
-    if (auto f = map.optional("min_fee_usd")) n.min_fee_usd = f->number_in(0.0, 1e7);
-    if (auto f = map.optional("max_fee_usd")) n.max_fee_usd = f->number_in(0.0, 1e7);
-    if (auto f = map.optional("price_response_per_day"))
-      n.price_response_per_day = f->number_in(0.0, 10.0);
-    if (auto f = map.optional("cost_per_client_usd"))
-      n.cost_per_client_usd = f->number_in(0.0, 1e7);
-    if (auto f = map.optional("recruitment_rate_per_day"))
-      n.recruitment_rate_per_day = f->number_in(0.0, 10.0);
-    if (auto f = map.optional("max_capacity_per_day"))
-      n.max_capacity_per_day = f->number_in(0.0, 1e9);
-    if (auto f = map.optional("enforcement_loss_rate_per_day")) {
-      n.enforcement_loss_rate_per_day = f->number_in(0.0, 10.0);
-    }
-    if (auto f = map.optional("coercion_probability")) n.coercion_probability = f->probability();
-    if (auto f = map.optional("coercion_probability_in_debt"))
-      n.coercion_probability_in_debt = f->probability();
-    if (auto f = map.optional("client_mortality_multiplier")) {
-      n.client_mortality_multiplier = f->number_in(0.0, 100.0);
-    }
-    if (auto f = map.optional("advertising_rate_per_day"))
-      n.advertising_rate_per_day = f->number_in(0.0, 10.0);
-    if (auto f = map.optional("falsified_documents_probability")) {
-      n.falsified_documents_probability = f->probability();
-    }
     if (auto f = map.optional("initial_reputation")) n.initial_reputation = f->probability();
+    const auto varying = [&map](std::string_view key, VaryingSpec& value, double low, double high) {
+      if (auto f = map.optional(key)) value = read_varying(*f, low, high);
+    };
+    varying("min_fee_usd", n.min_fee_usd, 0.0, 1e7);
+    varying("max_fee_usd", n.max_fee_usd, 0.0, 1e7);
+    varying("price_response_per_day", n.price_response_per_day, 0.0, 10.0);
+    varying("cost_per_client_usd", n.cost_per_client_usd, 0.0, 1e7);
+    varying("recruitment_rate_per_day", n.recruitment_rate_per_day, 0.0, 10.0);
+    varying("max_capacity_per_day", n.max_capacity_per_day, 0.0, 1e9);
+    varying("enforcement_loss_rate_per_day", n.enforcement_loss_rate_per_day, 0.0, 10.0);
+    varying("coercion_probability", n.coercion_probability, 0.0, 1.0);
+    varying("coercion_probability_in_debt", n.coercion_probability_in_debt, 0.0, 1.0);
+    varying("client_mortality_multiplier", n.client_mortality_multiplier, 0.0, 100.0);
+    varying("advertising_rate_per_day", n.advertising_rate_per_day, 0.0, 10.0);
+    varying("falsified_documents_probability", n.falsified_documents_probability, 0.0, 1.0);
     map.finish();
-    if (n.min_fee_usd > n.max_fee_usd) item.fail("min_fee_usd is above max_fee_usd");
-    if (n.capacity_per_day > n.max_capacity_per_day)
+    // Bounds that vary must never cross.
+    if (n.min_fee_usd.highest() > n.max_fee_usd.lowest())
+      item.fail("min_fee_usd is above max_fee_usd");
+    if (n.capacity_per_day > n.max_capacity_per_day.initial())
       item.fail("capacity_per_day is above max_capacity_per_day");
-    if (n.fee_usd < n.min_fee_usd || n.fee_usd > n.max_fee_usd) {
+    if (n.fee_usd < n.min_fee_usd.initial() || n.fee_usd > n.max_fee_usd.initial()) {
       item.fail("fee_usd must lie between min_fee_usd and max_fee_usd");
     }
     s.note(item);
@@ -313,8 +285,9 @@ void read_legal_pathways(Scenario& s, const YamlField& field) {
     const YamlMap map(item);
     LegalPathwaySpec p;
     p.name = map.required("name").name();
-    p.capacity_per_day = map.required("capacity_per_day").number_in(0.0, 1e9);
-    p.min_claim_strength = map.probability_or("min_claim_strength", p.min_claim_strength);
+    p.capacity_per_day = read_varying(map.required("capacity_per_day"), 0.0, 1e9);
+    if (auto f = map.optional("min_claim_strength"))
+      p.min_claim_strength = read_varying(*f, 0.0, 1.0);
     if (auto f = map.optional("regions")) p.regions = s.names(*f);
     p.from = s.time.start;
     if (auto f = map.optional("from")) p.from = f->date();
@@ -322,7 +295,7 @@ void read_legal_pathways(Scenario& s, const YamlField& field) {
       p.until = f->date();
       if (*p.until <= p.from) f->fail("'until' must come after 'from'");
     }
-    if (auto f = map.optional("wait_days")) p.wait_days = f->number_in(0.0, kMaxDays);
+    if (auto f = map.optional("wait_days")) p.wait_days = read_varying(*f, 0.0, kMaxDays);
     map.finish();
     s.note(item);
     s.legal_pathways.push_back(std::move(p));
@@ -379,9 +352,9 @@ void read_decisions(Scenario& s, const YamlField& field) {
 void read_asylum(Scenario& s, const YamlField& field) {
   const YamlMap map(field);
   if (auto f = map.optional("capacity_per_day"))
-    s.asylum.capacity_per_day = f->number_at_least(0.0);
+    s.asylum.capacity_per_day = read_varying(*f, 0.0, 1e12);
   if (auto f = map.optional("min_processing_days")) {
-    s.asylum.min_processing_days = f->number_in(0.0, kMaxDays);
+    s.asylum.min_processing_days = read_varying(*f, 0.0, kMaxDays);
   }
   map.finish();
 }

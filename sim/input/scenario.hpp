@@ -14,6 +14,7 @@
 
 #include "input/composition.hpp"
 #include "input/interventions.hpp"
+#include "input/varying.hpp"
 #include "util/dates.hpp"
 
 namespace migrasim {
@@ -22,13 +23,6 @@ class YamlField;
 
 // The longest time a scenario may span or a duration may take, in days.
 inline constexpr double kMaxDays = 365.25 * 200;
-
-// A dated series, linearly interpolated between points and held constant
-// before the first and after the last.
-struct TimeSeriesSpec {
-  std::vector<Date> dates;
-  std::vector<double> values;
-};
 
 struct TimeSpec {
   Date start;
@@ -97,24 +91,26 @@ struct NodeSpec {
 // up to wait_days for a place before setting out irregularly.
 struct LegalPathwaySpec {
   std::string name;
-  double capacity_per_day = 0.0;
-  double min_claim_strength = 0.0;
+  VaryingSpec capacity_per_day = 0.0;
+  VaryingSpec min_claim_strength = 0.0;
   std::vector<std::string> regions;  // empty = every region
   Date from;                         // open from (default: the start)
   std::optional<Date> until;
-  double wait_days = 30.0;
+  VaryingSpec wait_days = 30.0;
 };
 
 // Whether travelling an edge takes a smuggler: never, by choice, or always.
 enum class SmugglerRule : std::uint8_t { kNever, kOptional, kRequired };
 
+// The numeric parameters of edges, checkpoints, smuggling networks, asylum and
+// legal pathways are VaryingSpec: each may follow a dated series and a season.
 struct EdgeSpec {
   std::string from;
   std::string to;
-  double travel_days = 1.0;
-  double cost_usd = 0.0;           // paid on setting out on the edge without a smuggler
-  double mortality_per_day = 0.0;  // death hazard while on the edge without a smuggler
-  double choice_weight = 1.0;      // relative preference among a node's outgoing edges
+  VaryingSpec travel_days = 1.0;        // for those setting out on that day
+  VaryingSpec cost_usd = 0.0;           // paid on setting out on the edge without a smuggler
+  VaryingSpec mortality_per_day = 0.0;  // death hazard while on the edge without a smuggler
+  VaryingSpec choice_weight = 1.0;      // relative preference among a node's outgoing edges
   SmugglerRule smuggler = SmugglerRule::kNever;
 };
 
@@ -125,22 +121,23 @@ struct EdgeSpec {
 struct SmugglerSpec {
   std::string name;
   std::vector<std::pair<std::string, std::string>> covers;  // edges as (from, to)
-  double capacity_per_day = 10.0;                           // clients taken on per day at the start
-  double fee_usd = 5000.0;                                  // fee at the start
-  double min_fee_usd = 0.0;
-  double max_fee_usd = 1.0e6;
-  double price_response_per_day = 0.0;    // fee *= exp(response * (demand / capacity - 1) * dt)
-  double cost_per_client_usd = 0.0;       // the network's own cost per client
-  double recruitment_rate_per_day = 0.0;  // capacity growth at full use and full margin
-  double max_capacity_per_day = 1.0e9;
-  double enforcement_loss_rate_per_day = 0.0;    // share of capacity lost to enforcement per day
-  double coercion_probability = 0.0;             // clients who paid in full who end up coerced
-  double coercion_probability_in_debt = 0.5;     // clients who could not pay in full, likewise
-  double client_mortality_multiplier = 1.0;      // on the covered edges' mortality
-  double falsified_documents_probability = 0.0;  // clients given falsified documents
-  double advertising_rate_per_day =
-      0.0;                          // added to everyone's route-learning hazard, times reputation
+  // The network's state at the start (these three do not vary: they evolve).
+  double capacity_per_day = 10.0;   // clients taken on per day
+  double fee_usd = 5000.0;          // fee
   double initial_reputation = 0.5;  // share of clients believed to arrive
+  VaryingSpec min_fee_usd = 0.0;
+  VaryingSpec max_fee_usd = 1.0e6;
+  VaryingSpec price_response_per_day = 0.0;  // fee *= exp(response * (demand / capacity - 1) * dt)
+  VaryingSpec cost_per_client_usd = 0.0;     // the network's own cost per client
+  VaryingSpec recruitment_rate_per_day = 0.0;  // capacity growth at full use and full margin
+  VaryingSpec max_capacity_per_day = 1.0e9;
+  VaryingSpec enforcement_loss_rate_per_day = 0.0;  // share of capacity lost to enforcement per day
+  VaryingSpec coercion_probability = 0.0;           // clients who paid in full who end up coerced
+  VaryingSpec coercion_probability_in_debt = 0.5;   // clients who could not pay in full, likewise
+  VaryingSpec client_mortality_multiplier = 1.0;    // on the covered edges' mortality
+  VaryingSpec falsified_documents_probability = 0.0;  // clients given falsified documents
+  // added to everyone's route-learning hazard, times reputation
+  VaryingSpec advertising_rate_per_day = 0.0;
 };
 
 // A checkpoint screens everyone arriving at its node (see docs/model.md,
@@ -152,15 +149,16 @@ struct SmugglerSpec {
 struct CheckpointSpec {
   std::string name;
   std::string node;
-  double detection_probability = 0.9;        // chance a screened traveller is apprehended
-  std::optional<double> throughput_per_day;  // persons screened per day; none = unlimited
-  double asylum_claim_probability = 0.0;     // chance an apprehended traveller claims asylum
-  double document_sensitivity = 0.0;         // chance falsified documents are caught
-  double high_risk_sensitivity = 0.0;        // chance a high-risk individual is flagged
-  double false_positive_rate = 0.0;          // chance a genuine traveller is flagged
-  double evasion_rate_per_day = 0.0;  // evasion hazard of those waiting, per unit of excess demand
-  std::vector<std::string> partners;  // upstream checkpoints whose records are shared here
-  double shared_data_match_rate = 0.0;  // chance a partner's record matches the traveller
+  VaryingSpec detection_probability = 0.9;        // chance a screened traveller is apprehended
+  std::optional<VaryingSpec> throughput_per_day;  // persons screened per day; none = unlimited
+  VaryingSpec asylum_claim_probability = 0.0;     // chance an apprehended traveller claims asylum
+  VaryingSpec document_sensitivity = 0.0;         // chance falsified documents are caught
+  VaryingSpec high_risk_sensitivity = 0.0;        // chance a high-risk individual is flagged
+  VaryingSpec false_positive_rate = 0.0;          // chance a genuine traveller is flagged
+  // evasion hazard of those waiting, per unit of excess demand
+  VaryingSpec evasion_rate_per_day = 0.0;
+  std::vector<std::string> partners;         // upstream checkpoints whose records are shared here
+  VaryingSpec shared_data_match_rate = 0.0;  // chance a partner's record matches the traveller
 };
 
 // Social-media groups: `count` groups in all, shared out between regions by
@@ -225,8 +223,8 @@ struct DecisionSpec {
 };
 
 struct AsylumSpec {
-  std::optional<double> capacity_per_day;  // claims decided per day; none = unlimited
-  double min_processing_days = 0.0;        // no decision before this wait
+  std::optional<VaryingSpec> capacity_per_day;  // claims decided per day; none = unlimited
+  VaryingSpec min_processing_days = 0.0;        // no decision before this wait
 };
 
 struct Scenario {

@@ -52,15 +52,20 @@ std::int32_t end_step_from(const Model& m, const std::optional<Date>& until) {
 }
 
 // Adds a legal channel to the model's pathway table; returns its index.
-std::uint16_t add_pathway(Model& m, const std::string& name, double capacity_per_day,
-                          double min_claim_strength,
-                          const std::vector<std::uint8_t>& region_allowed, double wait_days) {
+std::uint16_t add_pathway(Model& m, const std::string& name, const VaryingSpec& capacity_per_day,
+                          const VaryingSpec& min_claim_strength,
+                          const std::vector<std::uint8_t>& region_allowed,
+                          const VaryingSpec& wait_days) {
   m.pathway_name.push_back(name);
-  m.pathway_capacity_agents.push_back(capacity_per_day * m.step_days / m.persons_per_agent);
-  m.pathway_min_claim_strength.push_back(min_claim_strength);
+  m.pathway_capacity_agents.push_back(tabulate(m, capacity_per_day, [&m](double persons) {
+    return persons * m.step_days / m.persons_per_agent;
+  }));
+  m.pathway_min_claim_strength.push_back(
+      tabulate(m, min_claim_strength, [](double strength) { return strength; }));
   m.pathway_region_allowed.insert(m.pathway_region_allowed.end(), region_allowed.begin(),
                                   region_allowed.end());
-  m.pathway_wait_steps.push_back(steps_covering(wait_days, m.step_days));
+  m.pathway_wait_steps.push_back(tabulate<std::int32_t>(
+      m, wait_days, [&m](double days) { return steps_covering(days, m.step_days); }));
   return static_cast<std::uint16_t>(m.pathway_count() - 1);
 }
 

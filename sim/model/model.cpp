@@ -88,22 +88,23 @@ std::vector<std::size_t> compile_nodes_and_edges(const Scenario& s, Model& m,
 
   const std::size_t nnodes = m.node_count();
   m.node_first_edge.assign(nnodes + 1, 0);
-  m.node_choice_total.assign(nnodes, 0.0);
+  const double dt = m.step_days;
   for (std::size_t k : order) {
     const EdgeSpec& e = s.edges[k];
-    const double steps = std::max(1.0, std::round(e.travel_days / m.step_days));
-    if (steps > 65535)
+    const auto steps = [dt](double days) { return std::max(1.0, std::round(days / dt)); };
+    if (steps(e.travel_days.highest()) > 65535)
       s.fail("route.edges[" + std::to_string(k) + "]", "travel_days is too long for step_days");
     m.edge_from.push_back(from[k]);
     m.edge_to.push_back(to[k]);
-    m.edge_travel_steps.push_back(static_cast<std::uint16_t>(steps));
-    m.edge_cost_usd.push_back(e.cost_usd);
-    m.edge_death_probability.push_back(probability_per_step(e.mortality_per_day, m.step_days));
-    m.edge_death_hazard.push_back(e.mortality_per_day * m.step_days);
+    m.edge_travel_steps.push_back(tabulate<std::uint16_t>(m, e.travel_days, steps));
+    m.edge_cost_usd.push_back(tabulate(m, e.cost_usd, [](double usd) { return usd; }));
+    m.edge_death_probability.push_back(tabulate(
+        m, e.mortality_per_day, [dt](double rate) { return probability_per_step(rate, dt); }));
+    m.edge_death_hazard.push_back(
+        tabulate(m, e.mortality_per_day, [dt](double rate) { return rate * dt; }));
     m.edge_smuggler_rule.push_back(e.smuggler);
-    m.edge_choice_weight.push_back(e.choice_weight);
+    m.edge_choice_weight.push_back(tabulate(m, e.choice_weight, [](double w) { return w; }));
     ++m.node_first_edge[from[k] + 1];
-    m.node_choice_total[from[k]] += e.choice_weight;
   }
   for (std::size_t n = 0; n < nnodes; ++n) m.node_first_edge[n + 1] += m.node_first_edge[n];
   return order;
@@ -121,7 +122,14 @@ void check_route_graph(const Scenario& s, const Model& m,
       s.fail(path, "node '" + m.node_name[n] +
                        "' has no outgoing edge; only destination nodes may end a route");
     }
-    if (has_exit && m.node_choice_total[n] <= 0.0) {
+    double highest_weight = 0.0;
+    for (EdgeId e = m.node_first_edge[n]; e < m.node_first_edge[n + 1]; ++e) {
+      const StepTable<double>& w = m.edge_choice_weight[e];
+      highest_weight = std::max(
+          {highest_weight, w.constant,
+           w.varies() ? *std::max_element(w.per_step.begin(), w.per_step.end()) : 0.0});
+    }
+    if (has_exit && highest_weight <= 0.0) {
       s.fail(path, "every edge leaving '" + m.node_name[n] + "' has choice_weight 0");
     }
   }
@@ -218,30 +226,29 @@ void compile_communities(const Scenario& s, Model& m) {
   }
 }
 
-// Cheapest cost from each node to any destination (the graph is a DAG, so
-// |nodes| rounds of relaxation settle it). An edge that requires a smuggler
-// costs the lowest starting fee among the networks covering it.
+// What the cheapest ways cost: edges that require a smuggler at the lowest
+// starting fee among the networks covering them.
 void compile_route_costs(Model& m) {
-  std::vector<double> price = m.edge_cost_usd;
+  m.edge_required_fee_usd.assign(m.edge_count(), 0.0);
   for (std::size_t e = 0; e < m.edge_count(); ++e) {
     if (m.edge_smuggler_rule[e] != SmugglerRule::kRequired) continue;
-    price[e] = std::numeric_limits<double>::infinity();
+    double& fee = m.edge_required_fee_usd[e];
+    fee = std::numeric_limits<double>::infinity();
     for (std::uint32_t k = m.edge_first_network[e]; k < m.edge_first_network[e + 1]; ++k) {
-      price[e] = std::min(price[e], m.network_initial_fee_usd[m.edge_networks[k]]);
+      fee = std::min(fee, m.network_initial_fee_usd[m.edge_networks[k]]);
     }
   }
-  const double inf = std::numeric_limits<double>::infinity();
-  std::vector<double> cost(m.node_count(), inf);
-  for (std::size_t n = 0; n < m.node_count(); ++n) {
-    if (m.node_kind[n] == NodeKind::kDestination) cost[n] = 0.0;
+  bool costs_vary = false;
+  std::vector<double> edge_cost(m.edge_count());
+  for (std::size_t e = 0; e < m.edge_count(); ++e) {
+    edge_cost[e] = m.edge_cost_usd[e].at(0);
+    costs_vary = costs_vary || m.edge_cost_usd[e].varies();
   }
-  for (std::size_t round = 0; round < m.node_count(); ++round) {
-    for (std::size_t e = 0; e < m.edge_count(); ++e) {
-      cost[m.edge_from[e]] = std::min(cost[m.edge_from[e]], price[e] + cost[m.edge_to[e]]);
-    }
-  }
-  for (NodeId origin : m.region_origin) m.region_route_cost_usd.push_back(cost[origin]);
-  m.node_cost_to_destination = std::move(cost);
+  m.route_costs_vary = costs_vary;
+  m.node_cost_to_destination.resize(m.node_count());
+  m.region_route_cost_usd.resize(m.region_count());
+  route_costs(m, edge_cost.data(), m.node_cost_to_destination.data(),
+              m.region_route_cost_usd.data());
 }
 
 void compile_smugglers(const Scenario& s, Model& m, const std::map<std::string, NodeId>& ids,
@@ -276,20 +283,29 @@ void compile_smugglers(const Scenario& s, Model& m, const std::map<std::string, 
     m.network_name.push_back(n.name);
     m.network_initial_capacity.push_back(n.capacity_per_day * m.step_days / m.persons_per_agent);
     m.network_initial_fee_usd.push_back(n.fee_usd);
-    m.network_min_fee_usd.push_back(n.min_fee_usd);
-    m.network_max_fee_usd.push_back(n.max_fee_usd);
-    m.network_price_response.push_back(n.price_response_per_day * m.step_days);
-    m.network_cost_per_client_usd.push_back(n.cost_per_client_usd);
-    m.network_recruitment.push_back(n.recruitment_rate_per_day * m.step_days);
-    m.network_max_capacity.push_back(n.max_capacity_per_day * m.step_days / m.persons_per_agent);
-    m.network_loss_probability.push_back(
-        probability_per_step(n.enforcement_loss_rate_per_day, m.step_days));
-    m.network_coercion_probability.push_back(n.coercion_probability);
-    m.network_coercion_probability_in_debt.push_back(n.coercion_probability_in_debt);
-    m.network_mortality_multiplier.push_back(n.client_mortality_multiplier);
-    m.network_advertising_hazard.push_back(n.advertising_rate_per_day * m.step_days);
     m.network_initial_reputation.push_back(n.initial_reputation);
-    m.network_falsified_documents_probability.push_back(n.falsified_documents_probability);
+    const double dt = m.step_days;
+    const auto as_is = [](double x) { return x; };
+    const auto per_step = [dt](double rate) { return rate * dt; };
+    const auto agents_per_step = [&m](double persons_per_day) {
+      return persons_per_day * m.step_days / m.persons_per_agent;
+    };
+    m.network_min_fee_usd.push_back(tabulate(m, n.min_fee_usd, as_is));
+    m.network_max_fee_usd.push_back(tabulate(m, n.max_fee_usd, as_is));
+    m.network_price_response.push_back(tabulate(m, n.price_response_per_day, per_step));
+    m.network_cost_per_client_usd.push_back(tabulate(m, n.cost_per_client_usd, as_is));
+    m.network_recruitment.push_back(tabulate(m, n.recruitment_rate_per_day, per_step));
+    m.network_max_capacity.push_back(tabulate(m, n.max_capacity_per_day, agents_per_step));
+    m.network_loss_probability.push_back(
+        tabulate(m, n.enforcement_loss_rate_per_day,
+                 [dt](double r) { return probability_per_step(r, dt); }));
+    m.network_coercion_probability.push_back(tabulate(m, n.coercion_probability, as_is));
+    m.network_coercion_probability_in_debt.push_back(
+        tabulate(m, n.coercion_probability_in_debt, as_is));
+    m.network_mortality_multiplier.push_back(tabulate(m, n.client_mortality_multiplier, as_is));
+    m.network_advertising_hazard.push_back(tabulate(m, n.advertising_rate_per_day, per_step));
+    m.network_falsified_documents_probability.push_back(
+        tabulate(m, n.falsified_documents_probability, as_is));
   }
   m.edge_first_network.assign(1, 0);
   for (std::size_t e = 0; e < m.edge_count(); ++e) {
@@ -325,16 +341,21 @@ void compile_checkpoints(const Scenario& s, Model& m, const std::map<std::string
     m.node_checkpoint[node] = static_cast<CheckpointId>(c);
     m.checkpoint_name.push_back(spec.name);
     m.checkpoint_node.push_back(node);
-    m.checkpoint_detection_probability.push_back(spec.detection_probability);
+    const auto as_is = [](double x) { return x; };
+    m.checkpoint_detection_probability.push_back(tabulate(m, spec.detection_probability, as_is));
     m.checkpoint_capacity_agents.push_back(
-        spec.throughput_per_day ? *spec.throughput_per_day * m.step_days / m.persons_per_agent
-                                : std::numeric_limits<double>::infinity());
-    m.checkpoint_asylum_claim_probability.push_back(spec.asylum_claim_probability);
-    m.checkpoint_document_sensitivity.push_back(spec.document_sensitivity);
-    m.checkpoint_high_risk_sensitivity.push_back(spec.high_risk_sensitivity);
-    m.checkpoint_false_positive_rate.push_back(spec.false_positive_rate);
-    m.checkpoint_evasion_hazard.push_back(spec.evasion_rate_per_day * m.step_days);
-    m.checkpoint_shared_match_rate.push_back(spec.shared_data_match_rate);
+        spec.throughput_per_day
+            ? tabulate(m, *spec.throughput_per_day,
+                       [&m](double persons) { return persons * m.step_days / m.persons_per_agent; })
+            : constant_table(std::numeric_limits<double>::infinity()));
+    m.checkpoint_asylum_claim_probability.push_back(
+        tabulate(m, spec.asylum_claim_probability, as_is));
+    m.checkpoint_document_sensitivity.push_back(tabulate(m, spec.document_sensitivity, as_is));
+    m.checkpoint_high_risk_sensitivity.push_back(tabulate(m, spec.high_risk_sensitivity, as_is));
+    m.checkpoint_false_positive_rate.push_back(tabulate(m, spec.false_positive_rate, as_is));
+    m.checkpoint_evasion_hazard.push_back(
+        tabulate(m, spec.evasion_rate_per_day, [&m](double rate) { return rate * m.step_days; }));
+    m.checkpoint_shared_match_rate.push_back(tabulate(m, spec.shared_data_match_rate, as_is));
   }
   // Partners are resolved once every checkpoint is known.
   for (std::size_t c = 0; c < s.checkpoints.size(); ++c) {
@@ -356,17 +377,23 @@ void compile_checkpoints(const Scenario& s, Model& m, const std::map<std::string
 
 }  // namespace
 
-double interpolate(const TimeSeriesSpec& series, double day) {
-  const auto& d = series.dates;
-  const auto& v = series.values;
-  if (day <= d.front().days_since_epoch) return v.front();
-  if (day >= d.back().days_since_epoch) return v.back();
-  const auto upper = std::upper_bound(
-      d.begin(), d.end(), day, [](double x, Date date) { return x < date.days_since_epoch; });
-  const std::size_t k = static_cast<std::size_t>(upper - d.begin());
-  const double t0 = d[k - 1].days_since_epoch;
-  const double t1 = d[k].days_since_epoch;
-  return v[k - 1] + (v[k] - v[k - 1]) * ((day - t0) / (t1 - t0));
+// The graph is a DAG, so |nodes| rounds of relaxation settle every cost.
+void route_costs(const Model& m, const double* edge_cost_usd, double* node_cost,
+                 double* region_cost) {
+  const double inf = std::numeric_limits<double>::infinity();
+  for (std::size_t n = 0; n < m.node_count(); ++n) {
+    node_cost[n] = m.node_kind[n] == NodeKind::kDestination ? 0.0 : inf;
+  }
+  for (std::size_t round = 0; round < m.node_count(); ++round) {
+    for (std::size_t e = 0; e < m.edge_count(); ++e) {
+      const double price = m.edge_smuggler_rule[e] == SmugglerRule::kRequired
+                               ? m.edge_required_fee_usd[e]
+                               : edge_cost_usd[e];
+      node_cost[m.edge_from[e]] =
+          std::min(node_cost[m.edge_from[e]], price + node_cost[m.edge_to[e]]);
+    }
+  }
+  for (std::size_t r = 0; r < m.region_count(); ++r) region_cost[r] = node_cost[m.region_origin[r]];
 }
 
 Model compile(const Scenario& s) {
@@ -437,10 +464,14 @@ Model compile(const Scenario& s) {
     m.give_up_after_steps = steps_covering(*s.decisions.give_up_after_days, m.step_days);
   }
 
-  if (s.asylum.capacity_per_day) {
-    m.asylum_capacity_agents = *s.asylum.capacity_per_day * m.step_days / m.persons_per_agent;
-  }
-  m.asylum_min_processing_steps = steps_covering(s.asylum.min_processing_days, m.step_days);
+  m.asylum_capacity_agents.push_back(
+      s.asylum.capacity_per_day
+          ? tabulate(m, *s.asylum.capacity_per_day,
+                     [&m](double persons) { return persons * m.step_days / m.persons_per_agent; })
+          : constant_table(std::numeric_limits<double>::infinity()));
+  m.asylum_min_processing_steps.push_back(
+      tabulate<std::int32_t>(m, s.asylum.min_processing_days,
+                             [&m](double days) { return steps_covering(days, m.step_days); }));
   return m;
 }
 

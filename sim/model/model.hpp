@@ -14,13 +14,11 @@
 #include "input/scenario.hpp"
 #include "model/ids.hpp"
 #include "model/interventions.hpp"
+#include "model/parameters.hpp"
 #include "model/time_step.hpp"
 #include "util/dates.hpp"
 
 namespace migrasim {
-
-// Value of a dated series on `date`: linear between points, flat outside.
-double interpolate(const TimeSeriesSpec& series, double days_since_epoch);
 
 struct Model {
   // Provenance, written into every output file.
@@ -80,21 +78,17 @@ struct Model {
   // Nodes                                                        (nnodes)
   std::vector<std::string> node_name;
   std::vector<NodeKind> node_kind;
-  std::vector<CheckpointId> node_checkpoint;     // checkpoint at this node or kNone
-  std::vector<EdgeId> node_first_edge;           // outgoing edges [first[n], first[n+1]) (nnodes+1)
-  std::vector<double> node_choice_total;         // sum of outgoing choice weights
-  std::vector<double> node_cost_to_destination;  // cheapest remaining cost from the node, USD
-                                                 // (starting fees where a smuggler is required)
+  std::vector<CheckpointId> node_checkpoint;  // checkpoint at this node or kNone
+  std::vector<EdgeId> node_first_edge;        // outgoing edges [first[n], first[n+1]) (nnodes+1)
+  // cheapest remaining cost from the node at the start, USD (see route_costs)
+  std::vector<double> node_cost_to_destination;
 
   // Edges, sorted by origin node                                 (nedges)
   std::vector<NodeId> edge_from;
   std::vector<NodeId> edge_to;
-  std::vector<std::uint16_t> edge_travel_steps;  // steps to traverse, at least 1
-  std::vector<double> edge_cost_usd;             // paid on setting out
-  std::vector<double> edge_death_probability;    // per step on the edge, travelling alone
-  std::vector<double> edge_death_hazard;         // mortality_per_day * step_days
-  std::vector<double> edge_choice_weight;
   std::vector<SmugglerRule> edge_smuggler_rule;
+  std::vector<double> edge_required_fee_usd;  // lowest starting fee where a smuggler is required
+  bool route_costs_vary = false;              // some edge's cost changes over time
   std::vector<std::uint32_t> edge_first_network;  // networks covering the edge: (nedges+1)
   std::vector<NetworkId> edge_networks;           //   edge_networks[first[e] .. first[e+1])
 
@@ -102,43 +96,27 @@ struct Model {
   std::vector<std::string> network_name;
   std::vector<double> network_initial_capacity;  // clients per step
   std::vector<double> network_initial_fee_usd;
-  std::vector<double> network_min_fee_usd;
-  std::vector<double> network_max_fee_usd;
-  std::vector<double> network_price_response;  // per step
-  std::vector<double> network_cost_per_client_usd;
-  std::vector<double> network_recruitment;       // per step
-  std::vector<double> network_max_capacity;      // clients per step
-  std::vector<double> network_loss_probability;  // share of capacity lost per step
-  std::vector<double> network_coercion_probability;
-  std::vector<double> network_coercion_probability_in_debt;
-  std::vector<double> network_mortality_multiplier;
-  std::vector<double> network_advertising_hazard;  // per step, times reputation
   std::vector<double> network_initial_reputation;
-  std::vector<double> network_falsified_documents_probability;
 
   // Checkpoints                                                  (ncheckpoints)
   std::vector<std::string> checkpoint_name;
   std::vector<NodeId> checkpoint_node;
-  std::vector<double> checkpoint_detection_probability;
-  std::vector<double> checkpoint_capacity_agents;  // agents screened per step (inf = unlimited)
-  std::vector<double> checkpoint_asylum_claim_probability;
-  std::vector<double> checkpoint_document_sensitivity;
-  std::vector<double> checkpoint_high_risk_sensitivity;
-  std::vector<double> checkpoint_false_positive_rate;
-  std::vector<double> checkpoint_evasion_hazard;  // per step, per unit of excess demand
   // bit p: records of checkpoint p are shared here
   std::vector<std::uint32_t> checkpoint_partner_mask;
-  std::vector<double> checkpoint_shared_match_rate;
 
   // Legal pathways                                              (npathways)
   std::vector<std::string> pathway_name;
-  std::vector<double> pathway_capacity_agents;  // per step
-  std::vector<double> pathway_min_claim_strength;
   std::vector<std::uint8_t> pathway_region_allowed;  // (npathways x nregions)
   // (open while their record in standing_rules or interventions is active)
-  std::vector<std::int32_t> pathway_wait_steps;
   double info_initial_legal_awareness = 0.0;
   double info_legal_awareness_probability = 0.0;  // per step
+
+  // Parameters that may change from step to step (model/parameters.hpp), one
+  // table per entity: edges, checkpoints, networks, asylum systems (one, for
+  // now), pathways. Their values in force are PolicyState's.
+#define MIGRASIM_MODEL_TABLE(type, name, meaning) std::vector<StepTable<type>> name;
+  MIGRASIM_SCHEDULED_PARAMETERS(MIGRASIM_MODEL_TABLE)
+#undef MIGRASIM_MODEL_TABLE
 
   // Policies, interpreted by engine/policy.cpp: the scenario's standing rules
   // (visa rules of nodes, then the legal_pathways section), then its
@@ -159,8 +137,6 @@ struct Model {
   std::int32_t smuggler_wait_steps = std::numeric_limits<std::int32_t>::max();
 
   // Asylum processing
-  double asylum_capacity_agents = std::numeric_limits<double>::infinity();  // decisions per step
-  std::int32_t asylum_min_processing_steps = 0;
 
   std::size_t region_count() const { return region_name.size(); }
   std::size_t community_count() const { return community_region.size(); }
@@ -185,6 +161,38 @@ struct Model {
     return start_date.days_since_epoch + step * step_days;
   }
 };
+
+// The table of a parameter as written, one value per step of `m` (whose steps
+// and start are set), in model units by `convert`. A value that never changes
+// is stored once, so a constant parameter is exactly convert(value).
+template <class T = double, class Convert>
+StepTable<T> tabulate(const Model& m, const VaryingSpec& v, Convert convert) {
+  StepTable<T> table{static_cast<T>(convert(v.initial())), {}};
+  if (v.is_constant()) return table;
+  table.per_step.resize(static_cast<std::size_t>(m.steps));
+  bool changes = false;
+  for (std::int32_t step = 0; step < m.steps; ++step) {
+    const T value = static_cast<T>(convert(value_on(v, m.day_of_step(step))));
+    table.per_step[static_cast<std::size_t>(step)] = value;
+    changes = changes || value != table.per_step.front();
+  }
+  table.constant = table.per_step.front();
+  if (!changes) table.per_step.clear();
+  return table;
+}
+
+// A constant table.
+template <class T>
+StepTable<T> constant_table(T value) {
+  return StepTable<T>{value, {}};
+}
+
+// Cheapest cost to a destination from every node (nnodes) and from every
+// region's origin (nregions) when setting out alone on an edge costs
+// edge_cost_usd (nedges); an edge that requires a smuggler costs the lowest
+// starting fee among the networks covering it. Allocates nothing.
+void route_costs(const Model& m, const double* edge_cost_usd, double* node_cost,
+                 double* region_cost);
 
 // Validates cross-references and builds the Model. Throws InputError naming
 // the file, line, column and key of the first problem.

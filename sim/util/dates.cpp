@@ -32,4 +32,10 @@ std::string to_string(Date date) {
   return buffer;
 }
 
+unsigned month_of(Date date) {
+  const std::chrono::year_month_day ymd{
+      std::chrono::sys_days{std::chrono::days{date.days_since_epoch}}};
+  return static_cast<unsigned>(ymd.month());
+}
+
 }  // namespace migrasim

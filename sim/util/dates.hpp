@@ -18,6 +18,8 @@ struct Date {
 // Parses exactly "YYYY-MM-DD" with a valid calendar day; nullopt otherwise.
 std::optional<Date> parse_date(std::string_view text);
 std::string to_string(Date date);
+// Month of the year, 1-12.
+unsigned month_of(Date date);
 
 inline std::int32_t days_between(Date from, Date to) {
   return to.days_since_epoch - from.days_since_epoch;

@@ -124,7 +124,7 @@ TEST(Movement, NoEntriesAtANodeOnceAVisaIsRequired) {
       ASSERT_FALSE(state.agents.status[i] == Status::kInTransit && state.agents.region[i] == 0 &&
                    m.node_name[m.edge_to[state.agents.edge[i]]] == "jungle" &&
                    state.agents.node[i] == 1 &&
-                   state.agents.steps_left[i] == m.edge_travel_steps[state.agents.edge[i]])
+                   state.agents.steps_left[i] == m.edge_travel_steps[state.agents.edge[i]].at(0))
           << "agent " << i << " set out for the jungle at step " << state.step;
     }
   });

@@ -8,11 +8,15 @@
 #include "engine/invariants.hpp"
 #include "engine/policy.hpp"
 #include "engine/simulation.hpp"
+#include "engine_support.hpp"
 #include "model/model.hpp"
 #include "util/errors.hpp"
 
 namespace migrasim {
 namespace {
+
+using testing::Result;
+using testing::run_scenario_text;
 
 // A corridor with a smuggled crossing, an entry check and a border patrol.
 std::string corridor(const std::string& interventions) {
@@ -44,46 +48,6 @@ checkpoints:
   - {name: patrol, node: border, detection_probability: 0.5, document_sensitivity: 0.2,
      high_risk_sensitivity: 0.2, false_positive_rate: 0.01, asylum_claim_probability: 0.8}
 )" + (interventions.empty() ? std::string() : "interventions:\n" + interventions);
-}
-
-struct Result {
-  Model m;
-  Recording r;
-  std::vector<double> series(Series s) const {
-    const auto steps = static_cast<std::size_t>(m.steps);
-    const auto first = r.scalar.begin() + static_cast<long>(index(s) * steps);
-    return {first, first + static_cast<long>(steps)};
-  }
-  double total(Series s) const {
-    const auto v = series(s);
-    return std::accumulate(v.begin(), v.end(), 0.0);
-  }
-  double total_from(Series s, std::int32_t step) const {
-    const auto v = series(s);
-    return std::accumulate(v.begin() + step, v.end(), 0.0);
-  }
-  double node_arrivals_from(const std::string& node, std::int32_t step) const {
-    std::size_t n = 0;
-    while (m.node_name[n] != node) ++n;
-    const auto steps = static_cast<std::size_t>(m.steps);
-    double sum = 0.0;
-    for (auto t = static_cast<std::size_t>(step); t < steps; ++t) {
-      sum += r.node[(index(NodeSeries::kNodeArrivals) * steps + t) * m.node_count() + n];
-    }
-    return sum;
-  }
-};
-
-// Runs a whole scenario text, checking the invariants after every step.
-Result run_scenario_text(const std::string& text, const std::vector<std::string>& overrides = {}) {
-  Result result{compile(parse_scenario(text, "policy.yaml", overrides)), {}};
-  State s = make_state(result.m);
-  run_replicate(result.m, 0, s, [&](const State& state, const char* stage) {
-    if (std::string_view(stage) != "recording") return;
-    ASSERT_EQ(find_invariant_violation(result.m, state), "") << "step " << state.step;
-  });
-  result.r = s.recording;
-  return result;
 }
 
 Result run(const std::string& interventions) { return run_scenario_text(corridor(interventions)); }

@@ -61,8 +61,8 @@ regions:
   - {name: east, population_share: 1, origin: home, push_factors: {economic_hardship: 0.1, repression: 0.1}}
 )"));
   ASSERT_EQ(s.checkpoints.size(), 1u);
-  EXPECT_EQ(s.checkpoints[0].detection_probability, 0.4);
-  EXPECT_EQ(*s.checkpoints[0].throughput_per_day, 40.0);  // inherited
+  EXPECT_EQ(s.checkpoints[0].detection_probability.initial(), 0.4);
+  EXPECT_EQ(s.checkpoints[0].throughput_per_day->initial(), 40.0);  // inherited
   ASSERT_EQ(s.regions.size(), 3u);
   EXPECT_EQ(s.regions[2].name, "east");
 }
@@ -79,7 +79,7 @@ route:
     - {from: jungle, to: border, travel_days: 3}
 )"));
   ASSERT_EQ(s.edges.size(), 6u);
-  EXPECT_EQ(s.edges[4].travel_days, 9.0);
+  EXPECT_EQ(s.edges[4].travel_days.initial(), 9.0);
   EXPECT_EQ(s.nodes.size(), 6u);  // the sibling key is inherited
 }
 
@@ -87,13 +87,13 @@ TEST_F(Composition, ChainsResolvePathsRelativeToEachFile) {
   write("policies/middle.yaml", "extends: ../base.yaml\nasylum: {capacity_per_day: 3}\n");
   const Scenario s =
       load_scenario(write("policies/top.yaml", "extends: middle.yaml\nrun: {seed: 99}\n"));
-  EXPECT_EQ(*s.asylum.capacity_per_day, 3.0);
+  EXPECT_EQ(s.asylum.capacity_per_day->initial(), 3.0);
   EXPECT_EQ(s.run.seed, 99u);
   EXPECT_EQ(s.source_files.size(), 3u);
   // The merged document is what ran, and it reads back to the same scenario.
   const Scenario again = parse_scenario(s.text, "merged.yaml");
   EXPECT_EQ(again.run.seed, 99u);
-  EXPECT_EQ(*again.asylum.capacity_per_day, 3.0);
+  EXPECT_EQ(again.asylum.capacity_per_day->initial(), 3.0);
 }
 
 TEST_F(Composition, ErrorsNameTheFileThatSetTheKey) {

@@ -40,12 +40,12 @@ TEST(Scenario, ReadsEveryFieldOfTheTinyScenario) {
   EXPECT_EQ(s.regions[0].economic_hardship.values, (std::vector<double>{0.2, 0.8}));
   EXPECT_EQ(s.regions[1].repression.values, (std::vector<double>{0.1}));
   ASSERT_EQ(s.edges.size(), 6u);
-  EXPECT_EQ(s.edges[1].mortality_per_day, 0.001);
-  EXPECT_EQ(s.edges[1].choice_weight, 3.0);
-  EXPECT_EQ(s.edges[0].choice_weight, 1.0);  // the default
+  EXPECT_EQ(s.edges[1].mortality_per_day.initial(), 0.001);
+  EXPECT_EQ(s.edges[1].choice_weight.initial(), 3.0);
+  EXPECT_EQ(s.edges[0].choice_weight.initial(), 1.0);  // the default
   ASSERT_EQ(s.checkpoints.size(), 1u);
-  EXPECT_EQ(*s.checkpoints[0].throughput_per_day, 40.0);
-  EXPECT_EQ(*s.asylum.capacity_per_day, 10.0);
+  EXPECT_EQ(s.checkpoints[0].throughput_per_day->initial(), 40.0);
+  EXPECT_EQ(s.asylum.capacity_per_day->initial(), 10.0);
   EXPECT_EQ(s.text, tiny_scenario_yaml());
 }
 
@@ -155,10 +155,10 @@ TEST(Scenario, OverridesReplaceScalarsByPathIndexOrName) {
                      {"run.seed=99", "route.edges[1].travel_days=9", "route.edges.2.cost_usd=1",
                       "regions.south.population_share=0.5", "asylum.min_processing_days=0"});
   EXPECT_EQ(s.run.seed, 99u);
-  EXPECT_EQ(s.edges[1].travel_days, 9.0);
-  EXPECT_EQ(s.edges[2].cost_usd, 1.0);
+  EXPECT_EQ(s.edges[1].travel_days.initial(), 9.0);
+  EXPECT_EQ(s.edges[2].cost_usd.initial(), 1.0);
   EXPECT_EQ(s.regions[1].population_share, 0.5);
-  EXPECT_EQ(s.asylum.min_processing_days, 0.0);
+  EXPECT_EQ(s.asylum.min_processing_days.initial(), 0.0);
   EXPECT_EQ(s.overrides.size(), 5u);
 }
 

@@ -18,7 +18,7 @@ namespace migrasim {
 
 void process_asylum(const Model& m, State& s) {
   Agents& a = s.agents;
-  const std::int32_t ready_step = s.step - m.asylum_min_processing_steps;
+  const std::int32_t ready_step = s.step - s.policy.asylum_min_processing_steps[0];
   CandidatePools& queue = s.queue;
   queue.gather(
       1, static_cast<std::int64_t>(a.size()),
@@ -30,7 +30,7 @@ void process_asylum(const Model& m, State& s) {
       ListedAgentsInStatus{s.left_home, a.status.data(), Status::kInAsylumProcessing,
                            Status::kInAsylumProcessing,
                            [&](std::uint32_t i) { prefetch_line(&a.status_step[i]); }});
-  queue.ration(0, m.asylum_capacity_agents, stream(m, s, StreamId::kAsylumQueue));
+  queue.ration(0, s.policy.asylum_capacity_agents[0], stream(m, s, StreamId::kAsylumQueue));
   const auto decided = queue.admitted(0);
   const auto count = static_cast<std::int64_t>(decided.size());
 

@@ -57,7 +57,7 @@ void make_decisions(const Model& m, State& s) {
           m.decision_base_hazard * std::exp(m.decision_hardship_weight * s.region_hardship[r] +
                                             m.decision_repression_weight * s.region_repression[r]);
       const double p_regional = -std::expm1(-regional_hazard);
-      const double route_cost = m.region_route_cost_usd[r];
+      const double route_cost = s.policy.region_route_cost_usd[r];
       const float success = c.belief_success[k];
       const float danger = c.belief_danger[k];
       // Draws at or above `exact_below` cannot lead to leaving; those below are

@@ -60,7 +60,7 @@ inline void report_outcome(State& s, std::size_t i, Outcome outcome) {
 // What setting out on `edge` costs: the edge's own cost, or where a smuggler
 // is required the lowest fee among the networks covering it.
 inline double edge_price_usd(const Model& m, const State& s, EdgeId edge) {
-  if (m.edge_smuggler_rule[edge] != SmugglerRule::kRequired) return m.edge_cost_usd[edge];
+  if (m.edge_smuggler_rule[edge] != SmugglerRule::kRequired) return s.policy.edge_cost_usd[edge];
   double lowest = std::numeric_limits<double>::infinity();
   for (std::uint32_t k = m.edge_first_network[edge]; k < m.edge_first_network[edge + 1]; ++k) {
     lowest = std::min(lowest, s.smugglers.fee_usd[m.edge_networks[k]]);
@@ -80,13 +80,14 @@ inline EdgeId choose_edge(const Model& m, const State& s, NodeId node, float sav
   const EdgeId last = m.node_first_edge[node + 1];
   const double scale = m.route_cost_sensitivity / std::max(100.0, static_cast<double>(savings_usd));
   const auto open_weight = [&](EdgeId e) {
-    return s.policy.may_enter(region, m.edge_to[e], m.node_count()) ? m.edge_choice_weight[e] : 0.0;
+    return s.policy.may_enter(region, m.edge_to[e], m.node_count()) ? s.policy.edge_choice_weight[e]
+                                                                    : 0.0;
   };
   const auto weight = [&](EdgeId e, bool by_cost) {
     const double w = open_weight(e);
     if (!by_cost || w == 0.0) return w;
-    return w *
-           std::exp(-scale * (edge_price_usd(m, s, e) + m.node_cost_to_destination[m.edge_to[e]]));
+    return w * std::exp(-scale * (edge_price_usd(m, s, e) +
+                                  s.policy.node_cost_to_destination[m.edge_to[e]]));
   };
   double total = 0.0;
   bool by_cost = m.route_cost_sensitivity > 0.0;
@@ -137,11 +138,11 @@ inline NetworkId choose_network(const Model& m, const State& s, EdgeId edge, Dra
 }
 
 // Starts agent i on `edge` without a smuggler: pays the edge's cost.
-inline void travel_alone(const Model& m, State& s, std::size_t i, EdgeId edge) {
+inline void travel_alone(State& s, std::size_t i, EdgeId edge) {
   Agents& a = s.agents;
   a.edge[i] = edge;
-  a.steps_left[i] = m.edge_travel_steps[edge];
-  a.savings_usd[i] -= static_cast<float>(m.edge_cost_usd[edge]);
+  a.steps_left[i] = s.policy.edge_travel_steps[edge];
+  a.savings_usd[i] -= static_cast<float>(s.policy.edge_cost_usd[edge]);
   a.flags[i] &= static_cast<std::uint8_t>(~kWithSmuggler);
   if (a.status[i] != Status::kInTransit) {
     a.status[i] = Status::kInTransit;
@@ -150,10 +151,10 @@ inline void travel_alone(const Model& m, State& s, std::size_t i, EdgeId edge) {
 }
 
 // Starts agent i on `edge` as a client of its network (already paid for).
-inline void travel_with_smuggler(const Model& m, State& s, std::size_t i, EdgeId edge) {
+inline void travel_with_smuggler(State& s, std::size_t i, EdgeId edge) {
   Agents& a = s.agents;
   a.edge[i] = edge;
-  a.steps_left[i] = m.edge_travel_steps[edge];
+  a.steps_left[i] = s.policy.edge_travel_steps[edge];
   a.flags[i] |= kWithSmuggler;
   if (a.status[i] != Status::kInTransit) {
     a.status[i] = Status::kInTransit;
@@ -191,11 +192,11 @@ inline bool continue_journey(const Model& m, State& s, std::size_t i, NodeId nod
   }
   const SmugglerRule rule = m.edge_smuggler_rule[edge];
   if (rule == SmugglerRule::kNever) {
-    travel_alone(m, s, i, edge);
+    travel_alone(s, i, edge);
     return true;
   }
   if (a.smuggler[i] != kNone && m.network_covers(a.smuggler[i], edge)) {
-    travel_with_smuggler(m, s, i, edge);
+    travel_with_smuggler(s, i, edge);
     return true;
   }
   NetworkId network = choose_network(m, s, edge, draws);
@@ -206,7 +207,7 @@ inline bool continue_journey(const Model& m, State& s, std::size_t i, NodeId nod
                                          (a.savings_usd[i] >= s.smugglers.fee_usd[network] &&
                                           draws.bernoulli(m.smuggler_preference)));
   if (!seek) {
-    travel_alone(m, s, i, edge);
+    travel_alone(s, i, edge);
     return true;
   }
   a.edge[i] = edge;
@@ -225,7 +226,7 @@ inline std::uint16_t eligible_pathway(const Model& m, const State& s, std::size_
   if (!(a.flags[i] & kLegalAware)) return kNone;
   for (std::size_t p = 0; p < m.pathway_count(); ++p) {
     if (s.policy.pathway_open[p] && m.pathway_region_allowed[p * m.region_count() + a.region[i]] &&
-        a.claim_strength[i] >= m.pathway_min_claim_strength[p]) {
+        a.claim_strength[i] >= s.policy.pathway_min_claim_strength[p]) {
       return static_cast<std::uint16_t>(p);
     }
   }

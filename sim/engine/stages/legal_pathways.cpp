@@ -34,7 +34,7 @@ void admit_through_legal_pathways(const Model& m, State& s) {
   const StreamKey key = stream(m, s, StreamId::kPathwayQueue);
   std::int64_t entries = 0;
   for (std::size_t p = 0; p < npathways; ++p) {
-    queue.ration(p, m.pathway_capacity_agents[p], key);
+    queue.ration(p, s.policy.pathway_capacity_agents[p], key);
     const auto admitted = queue.admitted(p);
     const auto count = static_cast<std::int64_t>(admitted.size());
 #pragma omp parallel for schedule(static) if (count > kSerialBelow)

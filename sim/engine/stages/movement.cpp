@@ -71,7 +71,7 @@ void move_agents(const Model& m, State& s) {
             }
             // Those applying to a legal pathway wait for a place for a while.
             if (const auto p = eligible_pathway(m, s, i);
-                p != kNone && s.step - a.status_step[i] < m.pathway_wait_steps[p]) {
+                p != kNone && s.step - a.status_step[i] < s.policy.pathway_wait_steps[p]) {
               return;
             }
             if (!draws.bernoulli(s.region_exit_probability[a.region[i]])) return;
@@ -82,13 +82,14 @@ void move_agents(const Model& m, State& s) {
             const bool optional = m.edge_smuggler_rule[a.edge[i]] == SmugglerRule::kOptional;
             if (!optional || s.step - a.status_step[i] < m.smuggler_wait_steps) return;
             a.smuggler[i] = kNone;
-            travel_alone(m, s, i, a.edge[i]);
+            travel_alone(s, i, a.edge[i]);
           }
           const EdgeId edge = a.edge[i];
-          const double p_death = (a.flags[i] & kWithSmuggler)
-                                     ? -std::expm1(-m.edge_death_hazard[edge] *
-                                                   m.network_mortality_multiplier[a.smuggler[i]])
-                                     : m.edge_death_probability[edge];
+          const double p_death =
+              (a.flags[i] & kWithSmuggler)
+                  ? -std::expm1(-s.policy.edge_death_hazard[edge] *
+                                s.policy.network_mortality_multiplier[a.smuggler[i]])
+                  : s.policy.edge_death_probability[edge];
           if (draws.bernoulli(p_death)) {
             a.status[i] = Status::kDied;
             a.status_step[i] = s.step;

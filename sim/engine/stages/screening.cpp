@@ -85,7 +85,7 @@ void screen_at_checkpoints(const Model& m, State& s) {
   ScreeningCounts n;
   for (std::size_t c = 0; c < ncheckpoints; ++c) {
     const PolicyState& policy = s.policy;
-    const double capacity = policy.capacity_agents[c];
+    const double capacity = policy.checkpoint_capacity_agents[c];
     const auto demand = static_cast<double>(queue.demand(c));
     queue.ration(c, capacity, queue_key);
     const auto screened = queue.admitted(c);
@@ -95,24 +95,25 @@ void screen_at_checkpoints(const Model& m, State& s) {
     const auto checkpoint = static_cast<CheckpointId>(c);
     const NodeId node = m.checkpoint_node[c];
     const bool at_border = m.node_kind[node] == NodeKind::kBorder;
-    const double p_detect = policy.detection_probability[c];
+    const double p_detect = policy.checkpoint_detection_probability[c];
     // Intelligence on smuggling networks makes their clients easier to spot.
     const double p_detect_client =
         1.0 - (1.0 - p_detect) * (1.0 - policy.client_detection_boost[c]);
     // Passing a checkpoint that does not try to stop irregular crossers (a
     // document check at a legal entry) is not evasion.
-    const int watches_crossings = m.checkpoint_detection_probability[c] > 0.0 || p_detect > 0.0;
-    const double p_claim = m.checkpoint_asylum_claim_probability[c];
-    const double p_false_positive = policy.false_positive_rate[c];
+    const int watches_crossings =
+        m.checkpoint_detection_probability[c].at(s.step) > 0.0 || p_detect > 0.0;
+    const double p_claim = policy.checkpoint_asylum_claim_probability[c];
+    const double p_false_positive = policy.checkpoint_false_positive_rate[c];
     const std::uint32_t partners = policy.partner_mask[c];
-    const double match = policy.shared_match_rate[c];
+    const double match = policy.checkpoint_shared_match_rate[c];
     const auto boosted = [match](double sensitivity) {
       return 1.0 - (1.0 - sensitivity) * (1.0 - match);
     };
-    const double doc_sensitivity[2] = {policy.document_sensitivity[c],
-                                       boosted(policy.document_sensitivity[c])};
-    const double risk_sensitivity[2] = {policy.high_risk_sensitivity[c],
-                                        boosted(policy.high_risk_sensitivity[c])};
+    const double doc_sensitivity[2] = {policy.checkpoint_document_sensitivity[c],
+                                       boosted(policy.checkpoint_document_sensitivity[c])};
+    const double risk_sensitivity[2] = {policy.checkpoint_high_risk_sensitivity[c],
+                                        boosted(policy.checkpoint_high_risk_sensitivity[c])};
 
     const auto count = static_cast<std::int64_t>(screened.size());
 #pragma omp parallel for schedule(static) reduction(+ : n) if (count > kSerialBelow)
@@ -158,7 +159,7 @@ void screen_at_checkpoints(const Model& m, State& s) {
     // Those left waiting slip past as the queue grows beyond what can be screened.
     const double excess = capacity > 0.0 ? demand / capacity - 1.0 : (demand > 0.0 ? 1.0 : 0.0);
     const double p_slip =
-        excess > 0.0 ? -std::expm1(-m.checkpoint_evasion_hazard[c] * excess) : 0.0;
+        excess > 0.0 ? -std::expm1(-policy.checkpoint_evasion_hazard[c] * excess) : 0.0;
     if (p_slip <= 0.0) continue;
     const auto left = static_cast<std::int64_t>(waiting.size());
 #pragma omp parallel for schedule(static) reduction(+ : n) if (left > kSerialBelow)

@@ -56,9 +56,9 @@ void take_on_clients(const Model& m, State& s) {
     const auto count = static_cast<std::int64_t>(clients.size());
     net.taken[k] = count;
     const auto fee = static_cast<float>(net.fee_usd[k]);
-    const double p_coerced = m.network_coercion_probability[k];
-    const double p_coerced_in_debt = m.network_coercion_probability_in_debt[k];
-    const double p_falsified = m.network_falsified_documents_probability[k];
+    const double p_coerced = s.policy.network_coercion_probability[k];
+    const double p_coerced_in_debt = s.policy.network_coercion_probability_in_debt[k];
+    const double p_falsified = s.policy.network_falsified_documents_probability[k];
 #pragma omp parallel for schedule(static) if (count > kSerialBelow)
     for (std::int64_t c = 0; c < count; ++c) {
       const std::uint32_t i = clients[static_cast<std::size_t>(c)];
@@ -67,7 +67,7 @@ void take_on_clients(const Model& m, State& s) {
       a.savings_usd[i] -= fee;
       if (draws.bernoulli(in_debt ? p_coerced_in_debt : p_coerced)) a.flags[i] |= kCoerced;
       if (draws.bernoulli(p_falsified)) a.flags[i] |= kFalsifiedDocuments;
-      travel_with_smuggler(m, s, i, a.edge[i]);
+      travel_with_smuggler(s, i, a.edge[i]);
     }
     taken_total += count;
     revenue_usd += static_cast<double>(count) * m.persons_per_agent * net.fee_usd[k];
@@ -86,15 +86,15 @@ void adapt_networks(const Model& m, State& s) {
     const double demand = static_cast<double>(net.demand[k]);
     const double pressure = capacity > 0.0 ? demand / capacity : (demand > 0.0 ? 2.0 : 0.0);
     const double fee =
-        std::clamp(net.fee_usd[k] * std::exp(m.network_price_response[k] * (pressure - 1.0)),
-                   m.network_min_fee_usd[k], m.network_max_fee_usd[k]);
+        std::clamp(net.fee_usd[k] * std::exp(s.policy.network_price_response[k] * (pressure - 1.0)),
+                   s.policy.network_min_fee_usd[k], s.policy.network_max_fee_usd[k]);
     const double margin =
-        fee > 0.0 ? std::max(0.0, (fee - m.network_cost_per_client_usd[k]) / fee) : 0.0;
+        fee > 0.0 ? std::max(0.0, (fee - s.policy.network_cost_per_client_usd[k]) / fee) : 0.0;
     const double grown =
-        capacity * (1.0 + m.network_recruitment[k] * std::min(1.0, pressure) * margin);
+        capacity * (1.0 + s.policy.network_recruitment[k] * std::min(1.0, pressure) * margin);
     const double lost =
-        1.0 - (1.0 - m.network_loss_probability[k]) * (1.0 - s.policy.arrest_probability[k]);
-    net.capacity[k] = std::min(m.network_max_capacity[k], grown * (1.0 - lost));
+        1.0 - (1.0 - s.policy.network_loss_probability[k]) * (1.0 - s.policy.arrest_probability[k]);
+    net.capacity[k] = std::min(s.policy.network_max_capacity[k], grown * (1.0 - lost));
     net.fee_usd[k] = fee;
 
     net.remembered_successes[k] =
@@ -104,7 +104,7 @@ void adapt_networks(const Model& m, State& s) {
     net.successes[k] = net.failures[k] = 0;
     net.reputation[k] = (w0 * m.network_initial_reputation[k] + net.remembered_successes[k]) /
                         (w0 + net.remembered_successes[k] + net.remembered_failures[k]);
-    net.advertising_hazard += m.network_advertising_hazard[k] * net.reputation[k];
+    net.advertising_hazard += s.policy.network_advertising_hazard[k] * net.reputation[k];
 
     capacity_total += net.capacity[k];
     weighted_fee += net.capacity[k] * fee;
