@@ -36,7 +36,7 @@ struct Result {
     const auto steps = static_cast<std::size_t>(m.steps);
     double sum = 0.0;
     for (auto t = static_cast<std::size_t>(step); t < steps; ++t) {
-      sum += r.node[(index(NodeSeries::kNodeArrivals) * steps + t) * m.node_count() + n];
+      sum += r.axis[index(AxisSeries::kNodeArrivals)][t * m.node_count() + n];
     }
     return sum;
   }

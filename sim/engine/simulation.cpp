@@ -26,9 +26,11 @@ std::uint64_t estimated_memory_bytes(const Model& m) {
   // of one replicate; tables of nodes, communities and networks are small
   // beside them.
   const std::uint64_t per_agent = Agents::kBytesPerAgent + 12 + 8;
+  std::uint64_t values_per_step = kSeriesCount + m.interventions.size();
+  for (std::size_t k = 0; k < kAxisSeriesCount; ++k)
+    values_per_step += axis_length(m, axis_of(static_cast<AxisSeries>(k)));
   const std::uint64_t series =
-      (kSeriesCount + kNodeSeriesCount * m.node_count() + m.interventions.size()) *
-      static_cast<std::uint64_t>(m.steps) * sizeof(double);
+      values_per_step * static_cast<std::uint64_t>(m.steps) * sizeof(double);
   return per_agent * m.agents + series + (std::uint64_t{64} << 20);
 }
 

@@ -66,7 +66,13 @@ State make_state(const Model& m) {
   s.recording.intervention_activity.resize(static_cast<std::size_t>(m.steps) *
                                            m.interventions.size());
   allocate_policy(m, s.policy);
-  s.recording.node.resize(kNodeSeriesCount * static_cast<std::size_t>(m.steps) * m.node_count());
+  for (std::size_t k = 0; k < kAxisSeriesCount; ++k) {
+    const std::size_t length = axis_length(m, axis_of(static_cast<AxisSeries>(k)));
+    s.tally.axis[k].resize(length);
+    s.recording.axis[k].resize(static_cast<std::size_t>(m.steps) * length);
+  }
+  // At least one slot: an OpenMP array reduction over an empty section fails.
+  s.checkpoint_waiting_scratch.resize(std::max<std::size_t>(m.checkpoint_count(), 1));
   return s;
 }
 
@@ -142,7 +148,10 @@ void initialize_population(const Model& m, std::uint32_t replicate, State& s) {
   std::fill(s.tally.node_arrivals.begin(), s.tally.node_arrivals.end(), 0);
   std::fill(s.checkpoint_screened.begin(), s.checkpoint_screened.end(), 0);
   std::fill(s.recording.scalar.begin(), s.recording.scalar.end(), 0.0);
-  std::fill(s.recording.node.begin(), s.recording.node.end(), 0.0);
+  for (std::size_t k = 0; k < kAxisSeriesCount; ++k) {
+    std::fill(s.tally.axis[k].begin(), s.tally.axis[k].end(), 0.0);
+    std::fill(s.recording.axis[k].begin(), s.recording.axis[k].end(), 0.0);
+  }
 }
 
 }  // namespace migrasim

@@ -42,9 +42,10 @@ enum AgentFlag : std::uint8_t {
   kFalsifiedDocuments = 1u << 0,
   kCoerced = 1u << 1,
   kHighRisk = 1u << 2,
-  kRouteAware = 1u << 3,    // knows the route (never forgotten)
-  kWithSmuggler = 1u << 4,  // travelling the current edge as a smuggler's client
-  kLegalAware = 1u << 5,    // knows of legal pathways
+  kRouteAware = 1u << 3,     // knows the route (never forgotten)
+  kWithSmuggler = 1u << 4,   // travelling the current edge as a smuggler's client
+  kLegalAware = 1u << 5,     // knows of legal pathways
+  kHiredSmuggler = 1u << 6,  // has been a smuggling network's client on this journey
 };
 
 // Per-agent columns, hot: read or written by most steps. One list,
@@ -128,14 +129,18 @@ struct StepTally {
   }
   void add(Series series, double amount) { value[index(series)] += amount; }
   std::vector<std::int64_t> node_arrivals;  // agents reaching each node     (nnodes)
+  // The axis series' counts of the step, in agents or their units (one per
+  // node, edge, checkpoint or network, as the series' axis says).
+  std::array<std::vector<double>, kAxisSeriesCount> axis;
 };
 
 // The recorded series of one replicate, in persons, laid out as the output
-// file wants them: [series][step] and [node series][step][node].
+// file wants them: [series][step] and [axis series][step][entity].
 struct Recording {
   std::vector<double> scalar;                 // (kSeriesCount x steps)
   std::vector<double> intervention_activity;  // (steps x ninterventions)
-  std::vector<double> node;                   // (kNodeSeriesCount x steps x nnodes)
+  // per axis series: (steps x its axis' length)
+  std::array<std::vector<double>, kAxisSeriesCount> axis;
 };
 
 // The smuggling networks' state.                              (nnetworks each)
@@ -178,6 +183,7 @@ struct State {
 
   StepTally tally;
   std::vector<std::int64_t> node_stock_scratch;            // (nnodes)
+  std::vector<std::int64_t> checkpoint_waiting_scratch;    // (ncheckpoints)
   std::vector<double> sum_scratch;                         // block sums (nagents / 65536)
   std::array<std::int64_t, kStatusCount> status_counts{};  // agents per status after the last step
   Recording recording;

@@ -125,9 +125,9 @@ void check_route_graph(const Scenario& s, const Model& m,
     double highest_weight = 0.0;
     for (EdgeId e = m.node_first_edge[n]; e < m.node_first_edge[n + 1]; ++e) {
       const StepTable<double>& w = m.edge_choice_weight[e];
-      highest_weight = std::max(
-          {highest_weight, w.constant,
-           w.varies() ? *std::max_element(w.per_step.begin(), w.per_step.end()) : 0.0});
+      highest_weight =
+          std::max({highest_weight, w.constant,
+                    w.varies() ? *std::max_element(w.per_step.begin(), w.per_step.end()) : 0.0});
     }
     if (has_exit && highest_weight <= 0.0) {
       s.fail(path, "every edge leaving '" + m.node_name[n] + "' has choice_weight 0");
@@ -469,9 +469,9 @@ Model compile(const Scenario& s) {
           ? tabulate(m, *s.asylum.capacity_per_day,
                      [&m](double persons) { return persons * m.step_days / m.persons_per_agent; })
           : constant_table(std::numeric_limits<double>::infinity()));
-  m.asylum_min_processing_steps.push_back(
-      tabulate<std::int32_t>(m, s.asylum.min_processing_days,
-                             [&m](double days) { return steps_covering(days, m.step_days); }));
+  m.asylum_min_processing_steps.push_back(tabulate<std::int32_t>(
+      m, s.asylum.min_processing_days,
+      [&m](double wait_days) { return steps_covering(wait_days, m.step_days); }));
   return m;
 }
 

@@ -15,6 +15,7 @@
 #include "model/ids.hpp"
 #include "model/interventions.hpp"
 #include "model/parameters.hpp"
+#include "model/series.hpp"
 #include "model/time_step.hpp"
 #include "util/dates.hpp"
 
@@ -161,6 +162,26 @@ struct Model {
     return start_date.days_since_epoch + step * step_days;
   }
 };
+
+// How many values an axis series has per step.
+inline std::size_t axis_length(const Model& m, SeriesAxis axis) {
+  switch (axis) {
+    case SeriesAxis::kNode:
+      return m.node_count();
+    case SeriesAxis::kEdge:
+      return m.edge_count();
+    case SeriesAxis::kCheckpoint:
+      return m.checkpoint_count();
+    case SeriesAxis::kNetwork:
+      return m.network_count();
+  }
+  return 0;
+}
+
+// An edge's label in outputs: "from->to".
+inline std::string edge_label(const Model& m, std::size_t edge) {
+  return m.node_name[m.edge_from[edge]] + "->" + m.node_name[m.edge_to[edge]];
+}
 
 // The table of a parameter as written, one value per step of `m` (whose steps
 // and start are set), in model units by `convert`. A value that never changes

@@ -79,28 +79,56 @@ namespace migrasim {
   X(kMeanPerceivedDanger, mean_perceived_danger, kStock, kInUnits, "1", \
     "perceived chance of dying on the way, mean over agents at home")
 
-// Series with a node axis (node_count values per step).
-#define MIGRASIM_NODE_SERIES(X) \
-  X(kNodeStock, node_stock, kStock, kInAgents, "persons", \
+// Series with their own axis: X(enumerator, name, axis, kind, counting, units,
+// long_name), one value per step and per node, edge, checkpoint or network.
+#define MIGRASIM_AXIS_SERIES(X) \
+  X(kNodeStock, node_stock, kNode, kStock, kInAgents, "persons", \
     "persons at the node or on an edge leaving it") \
-  X(kNodeArrivals, node_arrivals, kFlow, kInAgents, "persons per step", \
-    "persons arriving at the node")
+  X(kNodeArrivals, node_arrivals, kNode, kFlow, kInAgents, "persons per step", \
+    "persons arriving at the node") \
+  X(kEdgeDepartures, edge_departures, kEdge, kFlow, kInAgents, "persons per step", \
+    "persons setting out on the edge") \
+  X(kEdgeDeaths, edge_deaths, kEdge, kFlow, kInAgents, "persons per step", \
+    "persons dying on the edge") \
+  X(kCheckpointScreened, checkpoint_screened, kCheckpoint, kFlow, kInAgents, "persons per step", \
+    "persons screened at the checkpoint") \
+  X(kCheckpointApprehensions, checkpoint_apprehensions, kCheckpoint, kFlow, kInAgents, \
+    "persons per step", "persons detected at the checkpoint") \
+  X(kCheckpointReturned, checkpoint_returned, kCheckpoint, kFlow, kInAgents, "persons per step", \
+    "persons detected at the checkpoint and returned without an asylum claim") \
+  X(kCheckpointAsylumClaims, checkpoint_asylum_claims, kCheckpoint, kFlow, kInAgents, \
+    "persons per step", "persons detected at the checkpoint who claimed asylum") \
+  X(kCheckpointEvaded, checkpoint_evaded, kCheckpoint, kFlow, kInAgents, "persons per step", \
+    "persons passing the checkpoint undetected where it watches for irregular crossers") \
+  X(kCheckpointWaiting, checkpoint_waiting, kCheckpoint, kStock, kInAgents, "persons", \
+    "persons waiting to be screened at the checkpoint") \
+  X(kNetworkClients, network_clients, kNetwork, kFlow, kInAgents, "persons per step", \
+    "clients the network took on") \
+  X(kNetworkCapacity, network_capacity, kNetwork, kStock, kInUnits, "persons per day", \
+    "clients the network can take on per day") \
+  X(kNetworkFeeUsd, network_fee_usd, kNetwork, kStock, kInUnits, "USD", \
+    "the network's fee") \
+  X(kNetworkRevenueUsd, network_revenue_usd, kNetwork, kFlow, kInUnits, "USD per step", \
+    "fees paid to the network")
 // clang-format on
 
 #define MIGRASIM_ENUMERATOR(enumerator, ...) enumerator,
 #define MIGRASIM_COUNT(...) +1
 enum class Series : std::uint8_t { MIGRASIM_SERIES(MIGRASIM_ENUMERATOR) };
 inline constexpr std::size_t kSeriesCount = 0 MIGRASIM_SERIES(MIGRASIM_COUNT);
-enum class NodeSeries : std::uint8_t { MIGRASIM_NODE_SERIES(MIGRASIM_ENUMERATOR) };
-inline constexpr std::size_t kNodeSeriesCount = 0 MIGRASIM_NODE_SERIES(MIGRASIM_COUNT);
+enum class AxisSeries : std::uint8_t { MIGRASIM_AXIS_SERIES(MIGRASIM_ENUMERATOR) };
+inline constexpr std::size_t kAxisSeriesCount = 0 MIGRASIM_AXIS_SERIES(MIGRASIM_COUNT);
 #undef MIGRASIM_ENUMERATOR
 #undef MIGRASIM_COUNT
 
 inline constexpr std::size_t index(Series s) { return static_cast<std::size_t>(s); }
-inline constexpr std::size_t index(NodeSeries s) { return static_cast<std::size_t>(s); }
+inline constexpr std::size_t index(AxisSeries s) { return static_cast<std::size_t>(s); }
 
 enum class SeriesKind : std::uint8_t { kFlow, kStock };
 enum class Counting : std::uint8_t { kInAgents, kInUnits };
+// What an axis series has one value per; named as the file's dimension.
+enum class SeriesAxis : std::uint8_t { kNode, kEdge, kCheckpoint, kNetwork };
+const char* to_string(SeriesAxis axis);  // "node", "edge", "checkpoint", "network"
 
 struct SeriesInfo {
   const char* name;
@@ -117,7 +145,8 @@ struct SeriesInfo {
 };
 
 const SeriesInfo& series_info(std::size_t index);  // index < kSeriesCount
-const SeriesInfo& node_series_info(NodeSeries series);
+const SeriesInfo& axis_series_info(AxisSeries series);
+SeriesAxis axis_of(AxisSeries series);
 // The index of the scalar series called `name`, if there is one.
 std::optional<std::size_t> find_series(std::string_view name);
 

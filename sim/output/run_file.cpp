@@ -26,6 +26,14 @@ OutputFile create_run_file(const Model& m, const std::filesystem::path& path,
 
   Axis node{"node", "route node", "", {}, m.node_name, {}};
   axes.push_back(std::move(node));
+  // Edges are labelled "from->to" with the node names.
+  std::vector<std::string> edge_labels;
+  for (std::size_t e = 0; e < m.edge_count(); ++e) edge_labels.push_back(edge_label(m, e));
+  axes.push_back(Axis{"edge", "route edge (from->to)", "", {}, edge_labels, {}});
+  if (m.checkpoint_count() > 0)
+    axes.push_back(Axis{"checkpoint", "checkpoint", "", {}, m.checkpoint_name, {}});
+  if (m.network_count() > 0)
+    axes.push_back(Axis{"network", "smuggling network", "", {}, m.network_name, {}});
   if (!m.interventions.empty()) {
     Axis intervention{"intervention", "policy intervention", "", {}, {}, {}};
     std::string types;
@@ -50,8 +58,12 @@ OutputFile create_run_file(const Model& m, const std::filesystem::path& path,
         Variable{info.name, info.long_name, info.units, std::move(dims), std::move(attributes)});
   };
   for (std::size_t k = 0; k < kSeriesCount; ++k) add(series_info(k), {"replicate", "time"});
-  for (std::size_t k = 0; k < kNodeSeriesCount; ++k) {
-    add(node_series_info(static_cast<NodeSeries>(k)), {"replicate", "time", "node"});
+  for (std::size_t k = 0; k < kAxisSeriesCount; ++k) {
+    const auto series = static_cast<AxisSeries>(k);
+    const SeriesAxis axis = axis_of(series);
+    // A dimension of length 0 (no checkpoints, no networks) is left out, with its series.
+    if (axis_length(m, axis) == 0) continue;
+    add(axis_series_info(series), {"replicate", "time", to_string(axis)});
   }
   if (!m.interventions.empty()) {
     variables.push_back(Variable{
@@ -92,10 +104,10 @@ void write_replicate(OutputFile& file, const Model& m, std::uint32_t replicate,
   if (!m.interventions.empty()) {
     file.write("intervention_activity", {replicate}, recording.intervention_activity);
   }
-  const std::size_t slab = steps * m.node_count();
-  for (std::size_t k = 0; k < kNodeSeriesCount; ++k) {
-    file.write(node_series_info(static_cast<NodeSeries>(k)).name, {replicate},
-               std::span<const double>(recording.node.data() + k * slab, slab));
+  for (std::size_t k = 0; k < kAxisSeriesCount; ++k) {
+    const auto series = static_cast<AxisSeries>(k);
+    if (axis_length(m, axis_of(series)) == 0) continue;
+    file.write(axis_series_info(series).name, {replicate}, recording.axis[k]);
   }
 }
 

@@ -394,7 +394,8 @@ import xarray as xr
 
 path, scenario, nodes, start, days, seed, version, sleef = sys.argv[1:]
 ds = xr.open_dataset(path)
-assert dict(ds.sizes) == {"replicate": 2, "time": int(days), "node": 6}, dict(ds.sizes)
+sizes = {"replicate": 2, "time": int(days), "node": 6, "edge": 6, "checkpoint": 1}
+assert dict(ds.sizes) == sizes, dict(ds.sizes)  # no networks: no network axis
 
 labels = list(ds["node"].values)
 assert all(type(x) is str for x in labels), [type(x) for x in labels]
@@ -410,6 +411,12 @@ for name, var in ds.data_vars.items():
     assert var.attrs.get("long_name"), name + " has no long_name"
 assert ds["border_encounters"].dims == ("replicate", "time"), ds["border_encounters"].dims
 assert ds["node_stock"].dims == ("replicate", "time", "node"), ds["node_stock"].dims
+assert ds["edge_deaths"].dims == ("replicate", "time", "edge"), ds["edge_deaths"].dims
+assert "home->hub" in list(ds["edge"].values), list(ds["edge"].values)
+assert ds["checkpoint_apprehensions"].dims == ("replicate", "time", "checkpoint")
+# The per-place series add up to the totals.
+assert (ds["edge_deaths"].sum("edge") == ds["deaths"]).all()
+assert (ds["checkpoint_apprehensions"].sum("checkpoint") == ds["apprehensions"]).all()
 
 with open(scenario, encoding="utf-8") as f:
     assert ds.attrs["scenario_yaml"] == f.read(), "scenario_yaml differs from the file"

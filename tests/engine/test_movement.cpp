@@ -105,7 +105,7 @@ double node_arrivals_from(const Model& m, const State& s, const std::string& nod
   const auto steps = static_cast<std::size_t>(m.steps);
   double sum = 0.0;
   for (auto t = static_cast<std::size_t>(from_step); t < steps; ++t) {
-    sum += s.recording.node[(index(NodeSeries::kNodeArrivals) * steps + t) * m.node_count() + n];
+    sum += s.recording.axis[index(AxisSeries::kNodeArrivals)][t * m.node_count() + n];
   }
   return sum;
 }

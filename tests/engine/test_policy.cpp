@@ -63,7 +63,7 @@ TEST(Policy, AnInterventionThatChangesNothingChangesNothing) {
   - {type: data_sharing, start: 2023-03-01, checkpoints: [patrol], partners: [entry], match_rate: 0}
 )");
   EXPECT_EQ(base.r.scalar, noop.r.scalar);
-  EXPECT_EQ(base.r.node, noop.r.node);
+  EXPECT_EQ(base.r.axis, noop.r.axis);
 }
 
 TEST(Policy, TaskForceCutsSmugglerCapacity) {
@@ -182,8 +182,8 @@ TEST(Policy, StandingVisaRuleActsAsTheEqualIntervention) {
   const Result by_intervention = run(
       "  - {type: visa_policy, start: 2023-03-01, end: 2023-04-30, node: hub, regions: [north]}\n");
   EXPECT_EQ(by_rule.r.scalar, by_intervention.r.scalar);
-  EXPECT_EQ(by_rule.r.node, by_intervention.r.node);
-  EXPECT_NE(by_rule.r.node, run("").r.node);
+  EXPECT_EQ(by_rule.r.axis, by_intervention.r.axis);
+  EXPECT_NE(by_rule.r.axis, run("").r.axis);
 }
 
 TEST(Policy, StandingLegalPathwayActsAsTheEqualIntervention) {
@@ -198,7 +198,7 @@ TEST(Policy, StandingLegalPathwayActsAsTheEqualIntervention) {
                "capacity_per_day: 20, regions: [south], wait_days: 10}\n"),
       aware);
   EXPECT_EQ(by_rule.r.scalar, by_intervention.r.scalar);
-  EXPECT_EQ(by_rule.r.node, by_intervention.r.node);
+  EXPECT_EQ(by_rule.r.axis, by_intervention.r.axis);
   EXPECT_GT(by_rule.total(Series::kLegalPathwayEntries), 0.0);
 }
 

@@ -49,7 +49,7 @@ struct Outcomes {
     const std::size_t nodes = m.node_count();
     double sum = 0.0;
     for (std::size_t t = 0; t < steps; ++t) {
-      sum += s.recording.node[(index(NodeSeries::kNodeArrivals) * steps + t) * nodes + node];
+      sum += s.recording.axis[index(AxisSeries::kNodeArrivals)][t * nodes + node];
     }
     return sum;
   }

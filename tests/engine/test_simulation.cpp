@@ -111,7 +111,7 @@ TEST(Simulation, SameSeedGivesTheSameBitsForAnyThreadCount) {
   for (int threads : {2, 3, 4}) {
     const ReplicateResult many = run_with_threads(m, threads, 1);
     EXPECT_EQ(one.recording.scalar, many.recording.scalar) << threads << " threads";
-    EXPECT_EQ(one.recording.node, many.recording.node) << threads << " threads";
+    EXPECT_EQ(one.recording.axis, many.recording.axis) << threads << " threads";
     EXPECT_EQ(one.status, many.status) << threads << " threads";
     EXPECT_EQ(one.savings, many.savings) << threads << " threads";
   }
@@ -128,7 +128,7 @@ TEST(Simulation, SameBitsForAnyThreadCountWhenCrowdsMoveAtOnce) {
   for (int threads : {2, 3}) {
     const ReplicateResult many = run_with_threads(m, threads, 0);
     EXPECT_EQ(one.recording.scalar, many.recording.scalar) << threads << " threads";
-    EXPECT_EQ(one.recording.node, many.recording.node) << threads << " threads";
+    EXPECT_EQ(one.recording.axis, many.recording.axis) << threads << " threads";
     EXPECT_EQ(one.status, many.status) << threads << " threads";
     EXPECT_EQ(one.savings, many.savings) << threads << " threads";
   }

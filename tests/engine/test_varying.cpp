@@ -64,7 +64,7 @@ TEST(Varying, ASeriesOfOneValueRunsAsThatConstant) {
   const Result constant = run_scenario_text(crossing("0.01"));
   const Result series = run_scenario_text(crossing("{2023-02-01: 0.01, 2023-05-01: 0.01}"));
   EXPECT_EQ(constant.r.scalar, series.r.scalar);
-  EXPECT_EQ(constant.r.node, series.r.node);
+  EXPECT_EQ(constant.r.axis, series.r.axis);
 }
 
 TEST(Varying, TablesHoldOneValuePerStepOnlyWhenTheValueChanges) {

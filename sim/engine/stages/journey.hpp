@@ -137,9 +137,17 @@ inline NetworkId choose_network(const Model& m, const State& s, EdgeId edge, Dra
   return chosen;
 }
 
+// Counts agent i setting out on `edge`. Integer counts held in a double stay
+// exact, so atomic adds give the same sum in any order.
+inline void count_departure(State& s, EdgeId edge) {
+#pragma omp atomic
+  s.tally.axis[index(AxisSeries::kEdgeDepartures)][edge] += 1.0;
+}
+
 // Starts agent i on `edge` without a smuggler: pays the edge's cost.
 inline void travel_alone(State& s, std::size_t i, EdgeId edge) {
   Agents& a = s.agents;
+  count_departure(s, edge);
   a.edge[i] = edge;
   a.steps_left[i] = s.policy.edge_travel_steps[edge];
   a.savings_usd[i] -= static_cast<float>(s.policy.edge_cost_usd[edge]);
@@ -153,6 +161,7 @@ inline void travel_alone(State& s, std::size_t i, EdgeId edge) {
 // Starts agent i on `edge` as a client of its network (already paid for).
 inline void travel_with_smuggler(State& s, std::size_t i, EdgeId edge) {
   Agents& a = s.agents;
+  count_departure(s, edge);
   a.edge[i] = edge;
   a.steps_left[i] = s.policy.edge_travel_steps[edge];
   a.flags[i] |= kWithSmuggler;

@@ -94,6 +94,8 @@ void move_agents(const Model& m, State& s) {
             a.status[i] = Status::kDied;
             a.status_step[i] = s.step;
             ++deaths;
+#pragma omp atomic
+            s.tally.axis[index(AxisSeries::kEdgeDeaths)][edge] += 1.0;
             report_outcome(s, i, Outcome::kDeath);
             return;
           }

@@ -1,6 +1,7 @@
 // reads: state.left_home, agents.status, agents.node, communities (belief_danger, at_home), tally,
 //        state.aware_total
 // writes: recording (this step's row), tally (cleared for the next step)
+//         (reads also smugglers.capacity, smugglers.fee_usd for the network series)
 //
 // Recording: the step's flows, end-of-step stocks and levels. Series counted
 // in agents are scaled to persons by persons_per_agent. Node stock counts agents
@@ -90,9 +91,14 @@ void record_outputs(const Model& m, State& s) {
   std::int64_t* status_counts = by_status.data();
   std::int64_t* node_stock = s.node_stock_scratch.data();
   std::fill(node_stock, node_stock + nnodes, 0);
+  const std::size_t ncheckpoints = m.checkpoint_count();
+  std::int64_t* waiting = s.checkpoint_waiting_scratch.data();
+  const std::size_t nwaiting = s.checkpoint_waiting_scratch.size();  // at least 1
+  std::fill(waiting, waiting + nwaiting, 0);
 
   // Those who left home are listed; the rest are at home.
 #pragma omp parallel reduction(+ : status_counts[:kStatusCount]) reduction(+ : node_stock[:nnodes]) \
+    reduction(+ : waiting[:nwaiting])                                                        \
     if (static_cast<std::int64_t>(s.left_home.size()) > kSerialBelow)
   {
     const std::int64_t t = omp_get_thread_num();
@@ -104,6 +110,9 @@ void record_outputs(const Model& m, State& s) {
                       if (status == Status::kInTransit || status == Status::kHeldAtCheckpoint ||
                           status == Status::kWaitingForSmuggler) {
                         ++node_stock[a.node[i]];
+                      }
+                      if (status == Status::kHeldAtCheckpoint) {
+                        ++waiting[m.node_checkpoint[a.node[i]]];
                       }
                     });
   }
@@ -130,11 +139,26 @@ void record_outputs(const Model& m, State& s) {
     s.recording.scalar[k * steps + t] =
         tally.value[k] * (series_info(k).counted_in_agents ? ppa : 1.0);
   }
+  // The axis series' stocks, counted now; their flows were counted by the stages.
+  auto& axis = tally.axis;
   for (std::size_t node = 0; node < nnodes; ++node) {
-    const std::size_t stock_at = (index(NodeSeries::kNodeStock) * steps + t) * nnodes + node;
-    const std::size_t arrivals_at = (index(NodeSeries::kNodeArrivals) * steps + t) * nnodes + node;
-    s.recording.node[stock_at] = static_cast<double>(node_stock[node]) * ppa;
-    s.recording.node[arrivals_at] = static_cast<double>(tally.node_arrivals[node]) * ppa;
+    axis[index(AxisSeries::kNodeStock)][node] = static_cast<double>(node_stock[node]);
+    axis[index(AxisSeries::kNodeArrivals)][node] = static_cast<double>(tally.node_arrivals[node]);
+  }
+  for (std::size_t c = 0; c < ncheckpoints; ++c) {
+    axis[index(AxisSeries::kCheckpointWaiting)][c] = static_cast<double>(waiting[c]);
+  }
+  for (std::size_t k = 0; k < m.network_count(); ++k) {
+    // Capacity in persons per day, as a planner would quote it.
+    axis[index(AxisSeries::kNetworkCapacity)][k] = s.smugglers.capacity[k] * ppa / m.step_days;
+    axis[index(AxisSeries::kNetworkFeeUsd)][k] = s.smugglers.fee_usd[k];
+  }
+  for (std::size_t k = 0; k < kAxisSeriesCount; ++k) {
+    const double scale = axis_series_info(static_cast<AxisSeries>(k)).counted_in_agents ? ppa : 1.0;
+    const std::size_t length = axis[k].size();
+    double* row = s.recording.axis[k].data() + t * length;
+    for (std::size_t e = 0; e < length; ++e) row[e] = axis[k][e] * scale;
+    std::fill(axis[k].begin(), axis[k].end(), 0.0);
   }
 
   const std::size_t ninterventions = s.policy.activity.size();

@@ -115,8 +115,9 @@ void screen_at_checkpoints(const Model& m, State& s) {
     const double risk_sensitivity[2] = {policy.checkpoint_high_risk_sensitivity[c],
                                         boosted(policy.checkpoint_high_risk_sensitivity[c])};
 
+    ScreeningCounts here;  // at this checkpoint
     const auto count = static_cast<std::int64_t>(screened.size());
-#pragma omp parallel for schedule(static) reduction(+ : n) if (count > kSerialBelow)
+#pragma omp parallel for schedule(static) reduction(+ : here) if (count > kSerialBelow)
     for (std::int64_t k = 0; k < count; ++k) {
       const std::uint32_t i = screened[static_cast<std::size_t>(k)];
       Draws draws(key, i);
@@ -129,29 +130,29 @@ void screen_at_checkpoints(const Model& m, State& s) {
       const bool documents_caught =
           draws.bernoulli(doc_sensitivity[known]) && (flags & kFalsifiedDocuments);
       const bool flagged = draws.bernoulli(high_risk ? risk_sensitivity[known] : p_false_positive);
-      n.documents += documents_caught;
+      here.documents += documents_caught;
       if (high_risk) {
-        n.high_risk_detected += flagged;
-        n.high_risk_missed += !flagged;
+        here.high_risk_detected += flagged;
+        here.high_risk_missed += !flagged;
       } else {
-        n.false_positives += flagged;
+        here.false_positives += flagged;
       }
       if (!(crossing_detected || documents_caught || flagged)) {
-        n.evaded += watches_crossings;
+        here.evaded += watches_crossings;
         let_pass(m, s, i, checkpoint, node, draws);
         continue;
       }
-      ++n.apprehensions;
-      n.encounters += at_border;
+      ++here.apprehensions;
+      here.encounters += at_border;
       a.status_step[i] = s.step;
       if (!flagged && draws.bernoulli(p_claim)) {
         // A claim lets the claimant stay while it is heard: news of an arrival.
         a.status[i] = Status::kInAsylumProcessing;
-        ++n.claims;
+        ++here.claims;
         report_outcome(s, i, Outcome::kArrival);
       } else {
         a.status[i] = Status::kReturned;
-        ++n.returned;
+        ++here.returned;
         report_outcome(s, i, Outcome::kFailure);
       }
     }
@@ -160,17 +161,25 @@ void screen_at_checkpoints(const Model& m, State& s) {
     const double excess = capacity > 0.0 ? demand / capacity - 1.0 : (demand > 0.0 ? 1.0 : 0.0);
     const double p_slip =
         excess > 0.0 ? -std::expm1(-policy.checkpoint_evasion_hazard[c] * excess) : 0.0;
-    if (p_slip <= 0.0) continue;
-    const auto left = static_cast<std::int64_t>(waiting.size());
-#pragma omp parallel for schedule(static) reduction(+ : n) if (left > kSerialBelow)
-    for (std::int64_t k = 0; k < left; ++k) {
-      const std::uint32_t i = waiting[static_cast<std::size_t>(k)];
-      Draws draws(key, i);
-      if (!draws.bernoulli(p_slip)) continue;
-      n.evaded += watches_crossings;
-      n.high_risk_missed += (a.flags[i] & kHighRisk) != 0;
-      let_pass(m, s, i, checkpoint, node, draws);
+    if (p_slip > 0.0) {
+      const auto left = static_cast<std::int64_t>(waiting.size());
+#pragma omp parallel for schedule(static) reduction(+ : here) if (left > kSerialBelow)
+      for (std::int64_t k = 0; k < left; ++k) {
+        const std::uint32_t i = waiting[static_cast<std::size_t>(k)];
+        Draws draws(key, i);
+        if (!draws.bernoulli(p_slip)) continue;
+        here.evaded += watches_crossings;
+        here.high_risk_missed += (a.flags[i] & kHighRisk) != 0;
+        let_pass(m, s, i, checkpoint, node, draws);
+      }
     }
+    n += here;
+    std::array<std::vector<double>, kAxisSeriesCount>& axis = s.tally.axis;
+    axis[index(AxisSeries::kCheckpointScreened)][c] += static_cast<double>(count);
+    axis[index(AxisSeries::kCheckpointApprehensions)][c] += static_cast<double>(here.apprehensions);
+    axis[index(AxisSeries::kCheckpointReturned)][c] += static_cast<double>(here.returned);
+    axis[index(AxisSeries::kCheckpointAsylumClaims)][c] += static_cast<double>(here.claims);
+    axis[index(AxisSeries::kCheckpointEvaded)][c] += static_cast<double>(here.evaded);
   }
   s.tally.add(Series::kBorderEncounters, n.encounters);
   s.tally.add(Series::kApprehensions, n.apprehensions);

@@ -46,8 +46,10 @@ void take_on_clients(const Model& m, State& s) {
                            Status::kWaitingForSmuggler});
   const StreamKey queue_key = stream(m, s, StreamId::kSmugglerQueue);
   const StreamKey key = stream(m, s, StreamId::kSmugglers);
-  std::int64_t taken_total = 0;
+  std::int64_t first_hires = 0;
   double revenue_usd = 0.0;
+  std::vector<double>& clients_of = s.tally.axis[index(AxisSeries::kNetworkClients)];
+  std::vector<double>& revenue_of = s.tally.axis[index(AxisSeries::kNetworkRevenueUsd)];
   for (std::size_t k = 0; k < nnetworks; ++k) {
     net.demand[k] = static_cast<std::int64_t>(queue.demand(k));
     net.intake_capacity[k] = net.capacity[k];
@@ -59,20 +61,25 @@ void take_on_clients(const Model& m, State& s) {
     const double p_coerced = s.policy.network_coercion_probability[k];
     const double p_coerced_in_debt = s.policy.network_coercion_probability_in_debt[k];
     const double p_falsified = s.policy.network_falsified_documents_probability[k];
-#pragma omp parallel for schedule(static) if (count > kSerialBelow)
+#pragma omp parallel for schedule(static) reduction(+ : first_hires) if (count > kSerialBelow)
     for (std::int64_t c = 0; c < count; ++c) {
       const std::uint32_t i = clients[static_cast<std::size_t>(c)];
       Draws draws(key, i);
+      first_hires += (a.flags[i] & kHiredSmuggler) == 0;
+      a.flags[i] |= kHiredSmuggler;
       const bool in_debt = a.savings_usd[i] < fee;
       a.savings_usd[i] -= fee;
       if (draws.bernoulli(in_debt ? p_coerced_in_debt : p_coerced)) a.flags[i] |= kCoerced;
       if (draws.bernoulli(p_falsified)) a.flags[i] |= kFalsifiedDocuments;
       travel_with_smuggler(s, i, a.edge[i]);
     }
-    taken_total += count;
-    revenue_usd += static_cast<double>(count) * m.persons_per_agent * net.fee_usd[k];
+    const double revenue = static_cast<double>(count) * m.persons_per_agent * net.fee_usd[k];
+    revenue_usd += revenue;
+    clients_of[k] += static_cast<double>(count);
+    revenue_of[k] += revenue;
   }
-  s.tally.add(Series::kSmuggledDepartures, taken_total);
+  // Each traveller once, however many networks it hires on the way.
+  s.tally.add(Series::kSmuggledDepartures, first_hires);
   s.tally.add(Series::kSmugglerRevenueUsd, revenue_usd);
 }
 
