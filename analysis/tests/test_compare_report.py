@@ -184,20 +184,26 @@ def test_any_series_on_a_route_axis_is_read_whatever_its_name(tmp_path):
     assert "edge_waiting_time_days per edge" in compare.report_html(c)
 
 
-def test_headline_figure_shows_paired_change_in_percent_of_the_baseline_median(route_pair):
+def test_headline_figure_shows_each_paired_change_with_its_interval_one_panel_per_outcome(route_pair):
     c = compare.compare(list(route_pair))
     fig = charts.headline_figure(c)
-    assert [t.name for t in fig.data] == ["policy"]
-    trace = fig.data[0]
     metrics = charts.headline_metrics(c)
-    assert "intervention_cost_usd" not in metrics          # baseline median 0: not a percentage
-    i = metrics.index("border_encounters")
-    med, lo, hi = c.diff_summary[("policy", "border_encounters")]
-    base = c.summary[("baseline", "border_encounters")][0]
-    assert trace.x[i] == pytest.approx(100 * med / base, rel=1e-3)
-    assert trace.error_x.arrayminus[i] == pytest.approx(100 * (med - lo) / base, rel=1e-3)
-    assert trace.error_x.array[i] == pytest.approx(100 * (hi - med) / base, rel=1e-3)
-    assert trace.y[i] == len(metrics) - 1 - i               # first metric on top
+    assert metrics == c.metrics()                           # every one moves in the policy run
+    assert len(fig.data) == len(metrics) and {t.name for t in fig.data} == {"policy"}
+    assert [t.showlegend for t in fig.data] == [True] + [False] * (len(metrics) - 1)
+    for trace, metric in zip(fig.data, metrics):
+        med, lo, hi = c.diff_summary[("policy", metric)]
+        assert trace.x[0] == pytest.approx(med) and trace.y == ("policy",)
+        assert trace.error_x.arrayminus[0] == pytest.approx(med - lo)
+        assert trace.error_x.array[0] == pytest.approx(hi - med)
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles[0] == "border encounters (persons)"
+
+
+def test_headline_figure_leaves_out_outcomes_no_scenario_changes(tmp_path, route_pair):
+    same = write_route_run(tmp_path / "same.h5", "same")
+    c = compare.compare([route_pair[0], same])
+    assert charts.headline_metrics(c) == ["intervention_cost_usd"]   # the only difference
 
 
 def test_time_series_have_a_band_and_a_median_per_scenario_grouped_for_the_legend(route_pair):
@@ -339,19 +345,14 @@ def test_text_in_the_files_cannot_break_out_of_the_page(tmp_path):
 def test_plotly_js_is_minified_when_esbuild_is_there_and_embedded_as_shipped_otherwise(monkeypatch):
     from plotly.offline import get_plotlyjs
 
-    plotlyjs.plotly_js.cache_clear()
-    try:
-        monkeypatch.setattr(plotlyjs.shutil, "which", lambda name: None)
-        with pytest.warns(plotlyjs.PlotlyJsWarning, match="esbuild not found"):
-            text, what = plotlyjs.plotly_js()
-        assert text == get_plotlyjs() and "minified" not in what
-    finally:
-        plotlyjs.plotly_js.cache_clear()
-        monkeypatch.undo()
     with warnings.catch_warnings():
         warnings.simplefilter("error", plotlyjs.PlotlyJsWarning)
         text, what = plotlyjs.plotly_js()
     assert "minified by esbuild" in what and len(text) < 0.6 * len(get_plotlyjs())
+    monkeypatch.setattr(plotlyjs.shutil, "which", lambda name: None)
+    with pytest.warns(plotlyjs.PlotlyJsWarning, match="esbuild not found"):
+        text, what = plotlyjs.plotly_js.__wrapped__()      # past the cache
+    assert text == get_plotlyjs() and "minified" not in what
 
 
 def test_script_safe_keeps_the_library_inside_its_element():

@@ -37,7 +37,8 @@ def rgba(hex_color, alpha):
 
 
 def label(metric):
-    return metric.replace("_", " ")
+    """A metric's name for people; a unit in the name is left to the units shown with it."""
+    return metric.removesuffix("_usd").replace("_", " ")
 
 
 def number_format(values):
@@ -69,68 +70,71 @@ def run_names(c):
 # ---------------------------------------------------------------- headline effects
 
 def headline_metrics(c):
-    """The metrics of the headline figure: those with a paired difference and a
-    baseline median other than 0 (a change relative to 0 is not a percentage)."""
-    base = c.baseline.label
-    out = []
-    for m in c.metrics():
-        if (base, m) not in c.summary or c.summary[(base, m)][0] == 0:
-            continue
-        if any((run.label, m) in c.diff_summary for run in c.runs[1:]):
-            out.append(m)
-    return out
+    """The metrics of the headline figure: those with a paired difference other
+    than exactly 0 for some scenario (a metric no scenario moves in any replicate
+    pair has nothing to show)."""
+    return [m for m in c.metrics()
+            if any((run.label, m) in c.diff_summary and c.diff_summary[(run.label, m)] != (0, 0, 0)
+                   for run in c.runs[1:])]
+
+
+HEADLINE_COLUMNS = 3
 
 
 def headline_figure(c):
-    """Each scenario's paired change against the baseline, per metric, in percent
-    of the baseline's median: the median and the 90% interval over replicate pairs."""
+    """Per metric (one panel each, in its own units), each scenario's paired change
+    against the baseline over the window: the median and the 90% interval over
+    replicate pairs."""
     import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
 
     metrics = headline_metrics(c)
     others = list(enumerate(c.runs))[1:]
     if not metrics or not others:
         return None
     base = c.baseline.label
-    fig = go.Figure()
-    n, s = len(metrics), len(others)
-    band = 0.8   # of the space between two metrics, shared by the scenarios
-    for j, (k, run) in enumerate(others):
-        xs, lows, highs, ys, custom = [], [], [], [], []
-        for i, m in enumerate(metrics):
+    rows = -(-len(metrics) // HEADLINE_COLUMNS)
+    panel_px = 46 + 20 * len(others)
+    fig = make_subplots(rows=rows, cols=HEADLINE_COLUMNS, horizontal_spacing=0.08,
+                        vertical_spacing=min(0.3, 70.0 / (rows * panel_px + 60)),
+                        subplot_titles=[f"{label(m)} ({c.units(m)})" for m in metrics])
+    names = [run.label for _, run in others]
+    for i, m in enumerate(metrics):
+        row, col = i // HEADLINE_COLUMNS + 1, i % HEADLINE_COLUMNS + 1
+        base_median = c.summary[(base, m)][0] if (base, m) in c.summary else 0.0
+        extent = []
+        for k, run in others:
             if (run.label, m) not in c.diff_summary:
                 continue
-            base_median = c.summary[(base, m)][0]
             med, lo, hi = c.diff_summary[(run.label, m)]
-            rel = [100.0 * v / abs(base_median) for v in (med, lo, hi)]
-            xs.append(rel[0])
-            lows.append(rel[0] - rel[1])
-            highs.append(rel[2] - rel[0])
-            ys.append(n - 1 - i + (band * ((s - 1) / 2 - j) / s if s > 1 else 0.0))
-            custom.append([label(m), fmt_signed(med), fmt_signed(lo), fmt_signed(hi), c.units(m),
-                           fmt(base_median)])
-        fig.add_trace(go.Scatter(
-            x=rounded(xs, 4), y=rounded(ys, 4), mode="markers", name=run.label, legendgroup=run.label,
-            marker=dict(color=color(k), size=9, symbol="circle"),
-            error_x=dict(type="data", symmetric=False, array=rounded(highs, 4), arrayminus=rounded(lows, 4),
-                         color=color(k), thickness=2, width=0),
-            customdata=custom,
-            hovertemplate=("<b>%{customdata[0]}</b>: %{x:+.1f}% of the baseline median<br>"
-                           "%{customdata[1]} %{customdata[4]} (90%: %{customdata[2]} to %{customdata[3]})"
-                           "<br>baseline median %{customdata[5]} %{customdata[4]}<extra>" + run.label
-                           + "</extra>")))
-    fig.add_vline(x=0, line=dict(color="#888", width=1.2))
+            extent += [lo, hi]
+            rel = relative_text(med, base_median)
+            fig.add_trace(go.Scatter(
+                x=rounded([med]), y=[run.label], mode="markers", name=run.label, legendgroup=run.label,
+                showlegend=i == 0, marker=dict(color=color(k), size=9),
+                error_x=dict(type="data", symmetric=False, array=rounded([hi - med]), arrayminus=rounded([med - lo]),
+                             color=color(k), thickness=2, width=0),
+                hovertemplate=(f"<b>{html.escape(run.label)}</b>: {html.escape(label(m))} {fmt_signed(med)} "
+                               f"{html.escape(c.units(m))}{rel}<br>90% interval {fmt_signed(lo)} to "
+                               f"{fmt_signed(hi)}<extra></extra>")), row=row, col=col)
+        big = max([abs(v) for v in extent] + [0.0]) >= 1e4
+        fig.update_xaxes(row=row, col=col, zeroline=True, zerolinecolor="#777", zerolinewidth=1.5,
+                         gridcolor="#eee", exponentformat="B" if big else "none")
+        fig.update_yaxes(row=row, col=col, type="category", categoryorder="array", categoryarray=names,
+                         autorange="reversed", showticklabels=col == 1, showgrid=False)
+    fig.update_annotations(font=dict(size=12))
     fig.update_layout(**base_layout(
-        height=max(260, 90 + 38 * n * max(1.0, s / 3.0)),
-        margin=dict(l=190, r=30, t=30, b=50), hovermode="closest", showlegend=True,
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0,
-                    title=dict(text="against " + base + ":")),
-        xaxis=dict(title="change against the baseline median, % (median and 90% interval of replicate pairs)",
-                   ticksuffix="%", zeroline=False, gridcolor="#e6e6e6"),
-        yaxis=dict(tickmode="array", tickvals=list(range(n - 1, -1, -1)), ticktext=[label(m) for m in metrics],
-                   range=[-0.6, n - 0.4], showgrid=False, zeroline=False)))
-    for i in range(n - 1):   # light rules between metrics
-        fig.add_hline(y=i + 0.5, line=dict(color="#eee", width=1))
+        height=int(rows * panel_px + 60 + 40 * (rows - 1) + 40), hovermode="closest", showlegend=True,
+        margin=dict(l=10, r=20, t=60, b=30),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0 + 30.0 / max(rows * panel_px, 1), xanchor="left", x=0,
+                    title=dict(text="against " + base + ":"))))
+    fig.update_yaxes(automargin=True)
     return fig
+
+
+def relative_text(diff, base_median):
+    """The change in percent of the baseline's median, as hover text ('' when that is 0)."""
+    return "" if base_median == 0 else f" ({100.0 * diff / abs(base_median):+.1f}% of the baseline median)"
 
 
 # ---------------------------------------------------------------- time series
@@ -222,7 +226,7 @@ def timeseries_figure(c, metric):
         margin=dict(l=70, r=15, t=40, b=40),
         xaxis=dict(type="date", hoverformat=hover_date, gridcolor="#eee"),
         yaxis=dict(title=per, rangemode="tozero", gridcolor="#eee",
-                   tickformat="~s" if np.nanmax(np.abs(seen), initial=0.0) >= 1e4 else None)))
+                   exponentformat="B" if np.nanmax(np.abs(seen), initial=0.0) >= 1e4 else "none")))
     return fig
 
 

@@ -138,38 +138,49 @@ def _html_table(header, rows, numeric, group_first=True, nowrap=()):
     return "\n".join(out)
 
 
+def short(value, signed=False):
+    """A number for a sentence: millions and billions in words, else as in the tables."""
+    if value is None or not np.isfinite(value):
+        return "n/a"
+    for size, word in ((1e9, "billion"), (1e6, "million")):
+        if abs(value) >= size:
+            text = f"{value / size:,.3g} {word}"
+            return ("+" + text) if signed and value > 0 else text
+    return fmt_signed(value) if signed else fmt(value)
+
+
 def _effect_line(c, run, metric):
     """One outcome of one scenario against the baseline, in words (HTML)."""
-    base = c.baseline.label
     med, lo, hi = c.diff_summary[(run.label, metric)]
-    units = c.units(metric)
-    clear = lo > 0 or hi < 0
-    base_median = c.summary[(base, metric)][0]
+    base_median = c.summary[(c.baseline.label, metric)][0]
     rel = f" ({relative(med, base_median)})" if base_median != 0 else ""
-    verdict = "" if clear else " — no consistent change"
-    cls = "" if clear else ' class="unclear"'
-    return (f"<li{cls}><b>{html.escape(charts.label(metric))}</b>: {html.escape(fmt_signed(med))} "
-            f"{html.escape(units)}{html.escape(rel)}, 90% interval {html.escape(fmt_signed(lo))} to "
-            f"{html.escape(fmt_signed(hi))}{verdict}</li>")
+    spread = ("the same in every replicate pair" if lo == hi else
+              f"90% interval {short(lo, True)} to {short(hi, True)}")
+    return (f"<li><b>{html.escape(charts.label(metric))}</b> {html.escape(short(med, True))} "
+            f"{html.escape(c.units(metric))}{html.escape(rel)}; {html.escape(spread)}</li>")
 
 
 def _cards(c):
-    """Per scenario: what it did against the baseline, in words."""
+    """Per scenario, in words: the outcomes it changed consistently (the 90%
+    interval of the paired change excludes 0), then those it did not, then the
+    cost per outcome averted."""
     out = ['<div class="cards">']
     for k, run in enumerate(c.runs[1:], start=1):
-        metrics = [m for m in HEADLINE if (run.label, m) in c.diff_summary]
-        metrics += [m for m in c.metrics() if m not in metrics and (run.label, m) in c.diff_summary
-                    and (c.diff_summary[(run.label, m)][1] > 0 or c.diff_summary[(run.label, m)][2] < 0)
-                    and m not in HEADLINE]
+        metrics = [m for m in HEADLINE + [m for m in c.metrics() if m not in HEADLINE]
+                   if (run.label, m) in c.diff_summary]
+        consistent = [m for m in metrics if c.diff_summary[(run.label, m)][1] > 0
+                      or c.diff_summary[(run.label, m)][2] < 0]
         unchanged = [m for m in metrics if c.diff_summary[(run.label, m)] == (0, 0, 0)]
-        lines = [_effect_line(c, run, m) for m in metrics if m not in unchanged]
-        if unchanged:
-            lines.append(f'<li class="unclear">no change in any replicate pair: '
-                         f'{html.escape(", ".join(charts.label(m) for m in unchanged))}</li>')
+        unclear = [m for m in metrics if m not in consistent and m not in unchanged]
+        lines = [_effect_line(c, run, m) for m in consistent]
+        for what, group in (("no consistent change", unclear), ("unchanged in every replicate pair", unchanged)):
+            if group:
+                lines.append(f'<li class="unclear">{what}: '
+                             f'{html.escape(", ".join(charts.label(m) for m in group))}</li>')
         ce = [r for r in c.cost_effectiveness if r["scenario"] == run.label and r["ratio"] is not None]
-        ce_lines = [f"<li>{html.escape(fmt(r['ratio']))} {html.escape(c.units(COST))} per "
+        ce_lines = [f"<li>{html.escape(short(r['ratio']))} {html.escape(c.units(COST))} per "
                     f"{html.escape(r['unit'])}"
-                    + (f" (90%: {html.escape(fmt(r['low']))} to {html.escape(fmt(r['high']))})"
+                    + (f" (90%: {html.escape(short(r['low']))} to {html.escape(short(r['high']))})"
                        if r["low"] is not None else "") + "</li>" for r in ce]
         interventions = "; ".join(run.interventions) or "no interventions recorded in the file"
         out.append(f'<div class="card" style="--c: {charts.color(k)}">'
@@ -251,10 +262,9 @@ def report_html(c):
         page.add(f"<h2>Effects against {e(c.baseline.label)}</h2>")
         page.add(_cards(c))
         page.figure("headline", charts.headline_figure(c),
-                    "Each dot is a scenario's median change in an outcome over the window, in percent of the "
-                    "baseline's median, with its 90% interval across replicate pairs as a bar (an interval clear "
-                    "of 0 is a change seen in at least nine pairs in ten); outcomes whose baseline median is 0 are "
-                    "in the summaries above and the tables below.")
+                    "One panel per outcome, in its own units: each dot is a scenario's median change against the "
+                    "baseline over the window, paired replicate by replicate, and its bar the 90% interval across "
+                    "replicate pairs (a bar clear of the zero line is a change seen in at least nine pairs in ten).")
     else:
         page.add(f"<h2>Outcomes of {e(c.baseline.label)}</h2>")
         page.add(_baseline_card(c))
