@@ -46,7 +46,7 @@ START, DAYS, REPLICATES = "2023-01-01", 200, 4
 
 
 def write_route_run(path, name, *, scale=1.0, edges=True, particle=None, extra_edge_series=None, seed=3,
-                    scenario=None):
+                    scenario=None, zero=()):
     """A run file in migrasim's layout with node series and, when `edges`, the
     edge, checkpoint and network axes the run files are getting: every series is a
     fixed multiple of (replicate + 1), so window totals are known exactly."""
@@ -60,6 +60,8 @@ def write_route_run(path, name, *, scale=1.0, edges=True, particle=None, extra_e
         values = scale * (10.0 + r[:, :, 0] * np.ones((REPLICATES, DAYS)))
         if metric == "intervention_cost_usd":
             values = np.zeros_like(values) if name == "baseline" else np.full_like(values, 100.0)
+        if metric in zero:
+            values = np.zeros_like(values)
         variables[metric] = (("replicate", "time"), values, dict(attrs, long_name=metric))
     arrivals = scale * r * ones * np.array([0, 8, 5, 3, 7, 6], dtype=float)   # per node and step
     variables["node_arrivals"] = (("replicate", "time", "node"), arrivals,
@@ -188,7 +190,8 @@ def test_headline_figure_shows_each_paired_change_with_its_interval_one_panel_pe
     c = compare.compare(list(route_pair))
     fig = charts.headline_figure(c)
     metrics = charts.headline_metrics(c)
-    assert metrics == c.metrics()                           # every one moves in the policy run
+    assert sorted(metrics) == sorted(c.metrics())           # every one moves in the policy run
+    assert metrics[:3] == ["border_encounters", "smuggled_departures", "deaths"]   # headline outcomes first
     assert len(fig.data) == len(metrics) and {t.name for t in fig.data} == {"policy"}
     assert [t.showlegend for t in fig.data] == [True] + [False] * (len(metrics) - 1)
     for trace, metric in zip(fig.data, metrics):
@@ -221,6 +224,13 @@ def test_time_series_have_a_band_and_a_median_per_scenario_grouped_for_the_legen
     jan = run.series["deaths"][:, :31].sum(axis=1)
     assert median.y[0] == pytest.approx(np.median(jan))
     assert median.customdata[0] == pytest.approx(list(np.percentile(jan, [5, 95])))
+
+
+def test_series_that_are_0_throughout_are_named_not_drawn(tmp_path):
+    files = [write_route_run(tmp_path / f"{n}.h5", n, zero=("deaths",)) for n in ("baseline", "other")]
+    text = compare.report_html(compare.compare(files))
+    assert "figure-timeseries-deaths" not in text and "figure-timeseries-border_encounters" in text
+    assert "0 throughout the window in every run, so not drawn: deaths." in text
 
 
 def test_particle_means_average_replicates_of_one_particle():

@@ -69,11 +69,22 @@ def run_names(c):
 
 # ---------------------------------------------------------------- headline effects
 
+# The outcomes the report names first, when the files have them; the others follow
+# in the order of runs.METRICS.
+HEADLINE = ["border_encounters", "smuggled_departures", "deaths", "smuggler_revenue_usd", "false_positives",
+            "high_risk_detected", "asylum_backlog", "legal_pathway_entries", "intervention_cost_usd"]
+
+
+def headline_order(c):
+    """The comparison's metrics, HEADLINE first."""
+    return [m for m in HEADLINE if m in c.metrics()] + [m for m in c.metrics() if m not in HEADLINE]
+
+
 def headline_metrics(c):
     """The metrics of the headline figure: those with a paired difference other
     than exactly 0 for some scenario (a metric no scenario moves in any replicate
     pair has nothing to show)."""
-    return [m for m in c.metrics()
+    return [m for m in headline_order(c)
             if any((run.label, m) in c.diff_summary and c.diff_summary[(run.label, m)] != (0, 0, 0)
                    for run in c.runs[1:])]
 

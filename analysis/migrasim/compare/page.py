@@ -19,10 +19,6 @@ from migrasim.compare.report import (ce_table, difference_table, fmt, fmt_signed
                                      summary_table, window_text)
 from migrasim.compare.route import route_comparison
 
-# The outcomes each scenario's summary names first, when the files have them.
-HEADLINE = ["border_encounters", "smuggled_departures", "deaths", "smuggler_revenue_usd", "false_positives",
-            "high_risk_detected", "asylum_backlog", "legal_pathway_entries", "intervention_cost_usd"]
-
 CSS = """
 body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 1.5em auto; max-width: 1200px;
        color: #222; line-height: 1.4; padding: 0 1em; }
@@ -166,8 +162,7 @@ def _cards(c):
     cost per outcome averted."""
     out = ['<div class="cards">']
     for k, run in enumerate(c.runs[1:], start=1):
-        metrics = [m for m in HEADLINE + [m for m in c.metrics() if m not in HEADLINE]
-                   if (run.label, m) in c.diff_summary]
+        metrics = [m for m in charts.headline_order(c) if (run.label, m) in c.diff_summary]
         consistent = [m for m in metrics if c.diff_summary[(run.label, m)][1] > 0
                       or c.diff_summary[(run.label, m)][2] < 0]
         unchanged = [m for m in metrics if c.diff_summary[(run.label, m)] == (0, 0, 0)]
@@ -197,7 +192,7 @@ def _baseline_card(c):
     """With no scenario to compare, the baseline's own outcomes."""
     base = c.baseline
     lines = []
-    for m in [m for m in HEADLINE if (base.label, m) in c.summary] or c.metrics():
+    for m in [m for m in charts.headline_order(c) if (base.label, m) in c.summary]:
         med, lo, hi = c.summary[(base.label, m)]
         lines.append(f"<li><b>{html.escape(charts.label(m))}</b>: {html.escape(fmt(med))} "
                      f"{html.escape(c.units(m))}, 90% interval {html.escape(fmt(lo))} to {html.escape(fmt(hi))}</li>")
@@ -274,11 +269,19 @@ def report_html(c):
 
     page.add("<h2>Over time</h2>")
     page.add('<div class="grid">')
+    flat = []
     for metric in KEY_METRICS:
-        if any(metric in run.series for run in c.runs):
-            page.figure(f"timeseries-{metric}", charts.timeseries_figure(c, metric),
-                        charts.timeseries_caption(c, metric))
+        if not any(metric in run.series for run in c.runs):
+            continue
+        if all(not np.any(run.series[metric][:, idx]) for run, idx in zip(c.runs, c.window.indices)
+               if metric in run.series):
+            flat.append(metric)
+            continue
+        page.figure(f"timeseries-{metric}", charts.timeseries_figure(c, metric), charts.timeseries_caption(c, metric))
     page.add("</div>")
+    if flat:
+        page.add(f'<p class="small">0 throughout the window in every run, so not drawn: '
+                 f'{e(", ".join(charts.label(m) for m in flat))}.</p>')
 
     page.add("<h2>The route</h2>")
     route = charts.route_figure(c, rc)
