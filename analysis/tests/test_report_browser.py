@@ -31,8 +31,9 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 
 # Put in a copy of the report, before anything else runs: reports errors and
 # console.error calls, every resource the page requested (failed requests
-# included), and, once the figures are drawn, chooses the second scenario in the
-# route's menu as a reader would, by clicking.
+# included), and, once the figures are drawn, clicks the first legend entry of a
+# time series (which hides the baseline, then shows it again) and chooses the
+# second scenario in the route's menu, as a reader would.
 PROBE = """<script>
 (function () {
   var say = console.log.bind(console);
@@ -43,6 +44,20 @@ PROBE = """<script>
       var fetched = performance.getEntriesByType("resource").map(function (r) { return r.name; })
         .filter(function (url) { return !/^(data|blob|about):/.test(url); });
       say("PROBE-RESOURCES " + JSON.stringify(fetched));
+      var series = document.querySelector('[id^="figure-timeseries"]');
+      var toggle = series && series.querySelector(".legendtoggle");
+      if (toggle) {
+        var box = toggle.getBoundingClientRect();
+        var at = {bubbles: true, clientX: box.x + 5, clientY: box.y + 5, button: 0};
+        toggle.dispatchEvent(new MouseEvent("mousedown", at));
+        toggle.dispatchEvent(new MouseEvent("mouseup", at));
+        setTimeout(function () {
+          say("PROBE-LEGEND " + JSON.stringify(series.data.map(function (t) {
+            return [t.legendgroup, t.visible === undefined ? true : t.visible]; })));
+          toggle.dispatchEvent(new MouseEvent("mousedown", at));   // and back, before the DOM is read
+          toggle.dispatchEvent(new MouseEvent("mouseup", at));
+        }, 800);
+      }
       var route = document.getElementById("figure-route");
       var header = route && route.querySelector(".updatemenu-header");
       if (header) {
@@ -144,6 +159,13 @@ def check_page(report, tmp_path, scenarios, nodes, edges):
             # the shown scenario's edges as lines, its nodes as points
             assert marks.get("js-line", 0) >= edges and marks.get("point", 0) >= nodes, (ident, marks)
     titles = [line for line in console if "PROBE-ROUTE-TITLE" in line]
+    # a click on the baseline's legend entry hides its median and bands, and only those
+    legend = [line for line in console if "PROBE-LEGEND" in line]
+    assert len(legend) == 1, console
+    states = json.loads(re.search(r"PROBE-LEGEND (\[.*\])", legend[0]).group(1))
+    baseline = states[0][0]
+    assert {v for group, v in states if group == baseline} == {"legendonly"}
+    assert {v for group, v in states if group != baseline} == {True} and len(states) > 3
     return parser, titles
 
 
