@@ -13,7 +13,7 @@ import pytest
 import xarray as xr
 
 from migrasim import compare
-from migrasim.compare import charts, page, plotlyjs, route
+from migrasim.compare import charts, plotlyjs, route
 
 # A branching route (two ways from hub to border) with a checkpoint and a network.
 SCENARIO = """\

@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 
 from migrasim.compare.comparison import PERCENTILES
-from migrasim.compare.figures import KEY_METRICS
 from migrasim.compare.report import fmt, fmt_signed
 from migrasim.compare.route import deaths_series, edge_flows, edge_path, flow_series
 from migrasim.windows import reduce_groups, summed_units
@@ -66,8 +65,6 @@ def base_layout(**extra):
 def run_names(c):
     return [run.label + (" (baseline)" if k == 0 else "") for k, run in enumerate(c.runs)]
 
-
-# ---------------------------------------------------------------- headline effects
 
 # The outcomes the report names first, when the files have them; the others follow
 # in the order of runs.METRICS.
@@ -147,8 +144,6 @@ def relative_text(diff, base_median):
     """The change in percent of the baseline's median, as hover text ('' when that is 0)."""
     return "" if base_median == 0 else f" ({100.0 * diff / abs(base_median):+.1f}% of the baseline median)"
 
-
-# ---------------------------------------------------------------- time series
 
 def resolution(c):
     """(pandas rule, what one point is) for the time series: months for windows
@@ -254,8 +249,6 @@ def timeseries_caption(c, metric):
     return (f"{label(metric).capitalize()} {what} in each scenario: the line is the median across "
             f"replicates, {bands}; click a legend entry to hide or show a scenario{partial}.")
 
-
-# ---------------------------------------------------------------- the route
 
 def _summary_text(values, units, fmt_value=fmt):
     lo, med, hi = np.percentile(values, PERCENTILES)

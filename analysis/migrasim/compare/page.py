@@ -12,7 +12,7 @@ import json
 import numpy as np
 
 from migrasim.compare import charts
-from migrasim.compare.comparison import COST
+from migrasim.compare.comparison import COST, PERCENTILES
 from migrasim.compare.figures import KEY_METRICS
 from migrasim.compare.plotlyjs import plotly_js, script_safe
 from migrasim.compare.report import (ce_table, difference_table, fmt, fmt_signed, provenance, relative,
@@ -206,36 +206,25 @@ def route_tables(c, rc):
     out = []
     for dim in rc.dims():
         for name in rc.names(dim):
+            present = [(k, per_run[(dim, name)]) for k, per_run in enumerate(rc.series) if (dim, name) in per_run]
+            first = present[0][1]
+            entities = list(dict.fromkeys(e for _, s in present for e in s.labels))
             rows = []
-            units = ""
-            entities = []
-            for per_run in rc.series:
-                s = per_run.get((dim, name))
-                if s is not None:
-                    units = units or s.units
-                    entities += [e for e in s.labels if e not in entities]
             for entity in entities:
-                for k, run in enumerate(c.runs):
-                    s = rc.series[k].get((dim, name))
-                    if s is None or entity not in s.labels:
+                for k, s in present:
+                    if entity not in s.labels:
                         continue
                     j = s.labels.index(entity)
-                    lo, med, hi = np.percentile(s.values[:, j], (5, 50, 95))
+                    lo, med, hi = np.percentile(s.values[:, j], PERCENTILES)
                     diff = ["", "", ""]
                     d = rc.differences[k].get((dim, name))
                     if k > 0 and d is not None and not np.isnan(d[:, j]).any():
-                        dlo, dmed, dhi = np.percentile(d[:, j], (5, 50, 95))
+                        dlo, dmed, dhi = np.percentile(d[:, j], PERCENTILES)
                         diff = [fmt_signed(dmed), fmt_signed(dlo), fmt_signed(dhi)]
-                    rows.append([entity, run.label, fmt(med), fmt(lo), fmt(hi), *diff])
-            if not rows:
-                continue
-            long_name = next(s.long_name for per_run in rc.series for (d, n), s in per_run.items()
-                             if (d, n) == (dim, name))
-            reduction = next(s.reduction for per_run in rc.series for (d, n), s in per_run.items()
-                             if (d, n) == (dim, name))
-            when = "total over the window" if reduction == "sum" else "at the end of the window"
+                    rows.append([entity, c.runs[k].label, fmt(med), fmt(lo), fmt(hi), *diff])
+            when = "total over the window" if first.reduction == "sum" else "at the end of the window"
             out.append(f"<h3>{html.escape(name)} per {html.escape(dim)}</h3>"
-                       f'<p class="small">{html.escape(long_name)}, {html.escape(units)}, {when}.</p>')
+                       f'<p class="small">{html.escape(first.long_name)}, {html.escape(first.units)}, {when}.</p>')
             out.append(_html_table([dim, "scenario", "median", "5%", "95%", "diff median", "diff 5%", "diff 95%"],
                                    rows, numeric={2, 3, 4, 5, 6, 7}))
     return out
