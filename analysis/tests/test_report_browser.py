@@ -32,8 +32,9 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 # Put in a copy of the report, before anything else runs: reports errors and
 # console.error calls, every resource the page requested (failed requests
 # included), and, once the figures are drawn, clicks the first legend entry of a
-# time series (which hides the baseline, then shows it again) and chooses the
-# second scenario in the route's menu, as a reader would.
+# time series (which hides the baseline, then shows it again), chooses the
+# second scenario in the route's menu, and hovers over a time series and a route
+# node, as a reader would.
 PROBE = """<script>
 (function () {
   var say = console.log.bind(console);
@@ -72,6 +73,23 @@ PROBE = """<script>
         }, 500);
       }
     }, 1000);
+    setTimeout(function () {   // hover: the mouse over the middle of a time series, and a route node
+      var series = document.querySelector('[id^="figure-timeseries"]');
+      var drag = series.querySelector(".nsewdrag");
+      var box = drag.getBoundingClientRect();
+      drag.dispatchEvent(new MouseEvent("mousemove",
+        {bubbles: true, clientX: box.x + box.width / 2, clientY: box.y + box.height / 2}));
+      var route = document.getElementById("figure-route");
+      var nodes = route.data.findIndex(function (t) { return t.name === "nodes" && t.visible !== false; });
+      Plotly.Fx.hover(route, [{curveNumber: nodes, pointNumber: 1}], "xy");
+      setTimeout(function () {
+        [series, route].forEach(function (figure) {
+          var texts = Array.prototype.map.call(figure.querySelectorAll(".hoverlayer text"),
+                                               function (t) { return t.textContent; });
+          say("PROBE-HOVER " + figure.id + " " + JSON.stringify(texts));
+        });
+      }, 500);
+    }, 4000);
   });
 })();
 </script>"""
@@ -166,6 +184,13 @@ def check_page(report, tmp_path, scenarios, nodes, edges):
     baseline = states[0][0]
     assert {v for group, v in states if group == baseline} == {"legendonly"}
     assert {v for group, v in states if group != baseline} == {True} and len(states) > 3
+    # hover: the date, then each scenario's value and interval; a node's series with intervals
+    hovers = {m.group(1): json.loads(m.group(2)) for line in console
+              if (m := re.search(r"PROBE-HOVER (\S+) (\[.*\])", line))}
+    series = hovers[next(i for i in expected if i.startswith("figure-timeseries"))]
+    assert re.fullmatch(r"(\w{3} \d{4}|week of \d{2} \w{3} \d{4})", series[0]), series
+    assert len(series) == 1 + scenarios and all("(90%: " in line for line in series[1:]), series
+    assert "(transit)" in hovers["figure-route"][0] and "node_arrivals: " in hovers["figure-route"][0]
     return parser, titles
 
 
