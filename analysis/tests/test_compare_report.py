@@ -157,6 +157,19 @@ def test_route_series_are_window_totals_per_entity_with_paired_changes(route_pai
     assert rc.names("edge") == ["edge_traversals", "edge_deaths"]
 
 
+def test_unwritten_route_values_are_an_input_error(tmp_path):
+    path = write_route_run(tmp_path / "base.h5", "baseline")
+    with xr.open_dataset(path) as ds:
+        ds = ds.load()
+    ds["edge_deaths"][1, 5, 2] = np.nan
+    ds.to_netcdf(tmp_path / "holes.h5", engine="h5netcdf")
+    c = compare.compare([tmp_path / "holes.h5"])
+    with pytest.raises(compare.CompareError, match="edge_deaths has unwritten"):
+        route.route_comparison(c)
+    assert compare.main([str(tmp_path / "holes.h5"), "--html", str(tmp_path / "r.html")]) == 2
+    assert not (tmp_path / "r.html").exists()
+
+
 def test_edge_flows_come_from_edge_series_when_the_file_has_them(route_pair):
     c = compare.compare(list(route_pair), "2023-02-01", "2023-02-10")
     rc = route.route_comparison(c)
@@ -373,7 +386,7 @@ def test_script_safe_keeps_the_library_inside_its_element():
 def test_cli_leaves_no_partial_report_when_writing_fails(route_pair, tmp_path, monkeypatch):
     from migrasim.compare import cli
 
-    def fail(c):
+    def fail(c, route):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(cli, "report_html", fail)

@@ -30,6 +30,7 @@ from migrasim.compare.figures import figures, write_plots
 from migrasim.compare.page import report_html
 from migrasim.compare.plotlyjs import PlotlyJsWarning
 from migrasim.compare.report import report_text, tidy
+from migrasim.compare.route import route_comparison
 from migrasim.compare.runs import CompareError
 from migrasim.io import plain_warnings
 from migrasim.windows import parse_date
@@ -49,6 +50,7 @@ def main(argv=None, prog="compare.py"):
     with plain_warnings(prog):
         try:
             c = compare(args.files, args.start, args.end)
+            route = route_comparison(c) if args.html else None
         except CompareError as error:
             print(f"{prog}: error: {error}", file=sys.stderr)
             return 2
@@ -62,7 +64,7 @@ def main(argv=None, prog="compare.py"):
     if args.html:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", PlotlyJsWarning)
-            write_report(c, args.html)
+            write_report(c, args.html, route)
         for warning in caught:
             print(f"{prog}: warning: {warning.message}", file=sys.stderr)
         size = pathlib.Path(args.html).stat().st_size
@@ -70,11 +72,11 @@ def main(argv=None, prog="compare.py"):
     return 0
 
 
-def write_report(c, path):
+def write_report(c, path, route=None):
     """The HTML report written to a temporary name beside `path` and renamed into
     place, so a failure never leaves a partial report under the name asked for."""
     path = pathlib.Path(path)
-    text = report_html(c)
+    text = report_html(c, route)
     partial = path.with_name(path.name + ".partial")
     try:
         partial.write_text(text, encoding="utf-8")

@@ -230,10 +230,11 @@ def route_tables(c, rc):
     return out
 
 
-def report_html(c):
-    """The self-contained interactive HTML report of a comparison, as text."""
+def report_html(c, rc=None):
+    """The self-contained interactive HTML report of a comparison, as text (rc: its
+    route_comparison, computed here when not given)."""
     e = html.escape
-    rc = route_comparison(c)
+    rc = route_comparison(c) if rc is None else rc
     page = Page()
     others = c.runs[1:]
     page.add("<h1>migrasim scenario comparison</h1>")

@@ -17,6 +17,7 @@ import numpy as np
 import yaml
 
 from migrasim.compare.comparison import quantiles
+from migrasim.compare.runs import CompareError
 from migrasim.windows import reduce_time, summed_units
 
 EDGE_SEPARATOR = "->"
@@ -232,6 +233,9 @@ def window_series(run, idx):
     out = {}
     for dim, entities in run.entities.items():
         for name, data in entities.series.items():
+            if np.isnan(data[:, idx, :]).any():
+                raise CompareError(f"{run.path}: {name} has unwritten (NaN) values in the window: "
+                                   f"an incomplete run file?")
             values = reduce_time(data[:, idx, :], entities.reductions[name], axis=1)
             out[(dim, name)] = Series(dim=dim, name=name, long_name=entities.long_names[name],
                                       units=summed_units(entities.units[name], entities.reductions[name]),
