@@ -94,21 +94,24 @@ def headline_figure(c):
     against the baseline over the window: the median and the 90% interval over
     replicate pairs."""
     import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
 
     metrics = headline_metrics(c)
     others = list(enumerate(c.runs))[1:]
     if not metrics or not others:
         return None
     base = c.baseline.label
-    rows = -(-len(metrics) // HEADLINE_COLUMNS)
-    panel_px = 46 + 20 * len(others)
-    fig = make_subplots(rows=rows, cols=HEADLINE_COLUMNS, horizontal_spacing=0.08,
-                        vertical_spacing=min(0.3, 70.0 / (rows * panel_px + 60)),
-                        subplot_titles=[f"{label(m)} ({c.units(m)})" for m in metrics])
     names = [run.label for _, run in others]
+    rows = -(-len(metrics) // HEADLINE_COLUMNS)
+    panel_px, title_px = 46 + 20 * len(others), 40     # a panel's height, and the space for its title
+    height = rows * (panel_px + title_px) + 60
+    gap_x = 0.08
+    width = (1.0 - gap_x * (HEADLINE_COLUMNS - 1)) / HEADLINE_COLUMNS
+    traces, layout, titles = [], {}, []
     for i, m in enumerate(metrics):
-        row, col = i // HEADLINE_COLUMNS + 1, i % HEADLINE_COLUMNS + 1
+        row, col = divmod(i, HEADLINE_COLUMNS)
+        n = "" if i == 0 else str(i + 1)
+        top = 1.0 - row * (panel_px + title_px) / (height - 60)
+        x0 = col * (width + gap_x)
         base_median = c.summary[(base, m)][0] if (base, m) in c.summary else 0.0
         extent = []
         for k, run in others:
@@ -116,28 +119,28 @@ def headline_figure(c):
                 continue
             med, lo, hi = c.diff_summary[(run.label, m)]
             extent += [lo, hi]
-            rel = relative_text(med, base_median)
-            fig.add_trace(go.Scatter(
-                x=rounded([med]), y=[run.label], mode="markers", name=run.label, legendgroup=run.label,
-                showlegend=i == 0, marker=dict(color=color(k), size=9),
+            traces.append(go.Scatter(
+                x=rounded([med]), y=[run.label], xaxis=f"x{n}", yaxis=f"y{n}", mode="markers", name=run.label,
+                legendgroup=run.label, showlegend=i == 0, marker=dict(color=color(k), size=9),
                 error_x=dict(type="data", symmetric=False, array=rounded([hi - med]), arrayminus=rounded([med - lo]),
                              color=color(k), thickness=2, width=0),
                 hovertemplate=(f"<b>{html.escape(run.label)}</b>: {html.escape(label(m))} {fmt_signed(med)} "
-                               f"{html.escape(c.units(m))}{rel}<br>90% interval {fmt_signed(lo)} to "
-                               f"{fmt_signed(hi)}<extra></extra>")), row=row, col=col)
+                               f"{html.escape(c.units(m))}{relative_text(med, base_median)}<br>90% interval "
+                               f"{fmt_signed(lo)} to {fmt_signed(hi)}<extra></extra>")))
         big = max([abs(v) for v in extent] + [0.0]) >= 1e4
-        fig.update_xaxes(row=row, col=col, zeroline=True, zerolinecolor="#777", zerolinewidth=1.5,
-                         gridcolor="#eee", exponentformat="B" if big else "none")
-        fig.update_yaxes(row=row, col=col, type="category", categoryorder="array", categoryarray=names,
-                         autorange="reversed", showticklabels=col == 1, showgrid=False)
-    fig.update_annotations(font=dict(size=12))
-    fig.update_layout(**base_layout(
-        height=int(rows * panel_px + 60 + 40 * (rows - 1) + 40), hovermode="closest", showlegend=True,
+        layout[f"xaxis{n}"] = dict(domain=[x0, x0 + width], anchor=f"y{n}", zeroline=True, zerolinecolor="#777",
+                                   zerolinewidth=1.5, gridcolor="#eee", exponentformat="B" if big else "none")
+        layout[f"yaxis{n}"] = dict(domain=[top - panel_px / (height - 60), top - title_px / (height - 60) * 0.5],
+                                   anchor=f"x{n}", type="category", categoryorder="array", categoryarray=names,
+                                   autorange="reversed", showticklabels=col == 0, showgrid=False, automargin=True)
+        titles.append(dict(text=f"{label(m)} ({c.units(m)})", x=x0 + width / 2, xref="paper", xanchor="center",
+                           y=top, yref="paper", yanchor="top", showarrow=False, font=dict(size=12)))
+    layout.update(base_layout(
+        height=height, hovermode="closest", showlegend=True, annotations=titles,
         margin=dict(l=10, r=20, t=60, b=30),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0 + 30.0 / max(rows * panel_px, 1), xanchor="left", x=0,
+        legend=dict(orientation="h", yanchor="bottom", y=1.0 + 30.0 / (height - 60), xanchor="left", x=0,
                     title=dict(text="against " + base + ":"))))
-    fig.update_yaxes(automargin=True)
-    return fig
+    return go.Figure(data=traces, layout=layout)
 
 
 def relative_text(diff, base_median):
@@ -188,8 +191,7 @@ def timeseries_figure(c, metric):
     import plotly.graph_objects as go
 
     rule, point = resolution(c)
-    fig = go.Figure()
-    values_seen = []
+    traces, values_seen = [], []
     for k, (run, idx) in enumerate(zip(c.runs, c.window.indices)):
         if metric not in run.series:
             continue
@@ -204,20 +206,20 @@ def timeseries_figure(c, metric):
             pq = np.percentile(particle_means(values, run.particle), PERCENTILES, axis=1)
             bands.append((pq[0], pq[2], 0.32, "90% of parameter draws"))
         for low, high, alpha, what in bands:
-            fig.add_trace(go.Scatter(x=x, y=rounded(low), mode="lines", line=dict(width=0, color=col),
+            traces.append(go.Scatter(x=x, y=rounded(low), mode="lines", line=dict(width=0, color=col),
                                      legendgroup=group, showlegend=False, hoverinfo="skip"))
-            fig.add_trace(go.Scatter(x=x, y=rounded(high), mode="lines", line=dict(width=0, color=col),
+            traces.append(go.Scatter(x=x, y=rounded(high), mode="lines", line=dict(width=0, color=col),
                                      fill="tonexty", fillcolor=rgba(col, alpha), legendgroup=group,
                                      showlegend=False, hoverinfo="skip", name=f"{run.label}: {what}"))
         custom = np.stack([rounded(q[0]), rounded(q[2])], axis=1).tolist()
-        fig.add_trace(go.Scatter(x=x, y=rounded(q[1]), mode="lines+markers", name=run_names(c)[k],
+        traces.append(go.Scatter(x=x, y=rounded(q[1]), mode="lines+markers", name=run_names(c)[k],
                                  legendgroup=group, line=dict(color=col, width=2.2), marker=dict(size=4),
                                  customdata=custom, meta=[run.label]))
-    if not fig.data:
+    if not traces:
         return None
     seen = np.concatenate([q.ravel() for q in values_seen])
     fmt_d3 = number_format(seen)
-    for trace in fig.data:
+    for trace in traces:
         if trace.customdata is not None:
             trace.hovertemplate = (f"%{{meta[0]}}: %{{y:{fmt_d3}}} "
                                    f"(90%: %{{customdata[0]:{fmt_d3}}} to %{{customdata[1]:{fmt_d3}}})"
@@ -225,7 +227,7 @@ def timeseries_figure(c, metric):
     units = summed_units(next(r.units[metric] for r in c.runs if metric in r.units), c.reduction(metric))
     per = f"{units} per {point}" if c.reduction(metric) == "sum" else f"{units}, end of {point}"
     hover_date = {"month": "%b %Y", "week": "week of %d %b %Y", "step": "%d %b %Y"}[point]
-    fig.update_layout(**base_layout(
+    return go.Figure(data=traces, layout=base_layout(
         height=340, hovermode="x unified",
         title=dict(text=f"{label(metric)}", x=0.01, xanchor="left", font=dict(size=14)),
         legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0, font=dict(size=11)),
@@ -233,7 +235,6 @@ def timeseries_figure(c, metric):
         xaxis=dict(type="date", hoverformat=hover_date, gridcolor="#eee"),
         yaxis=dict(title=per, rangemode="tozero", gridcolor="#eee",
                    exponentformat="B" if np.nanmax(np.abs(seen), initial=0.0) >= 1e4 else "none")))
-    return fig
 
 
 def timeseries_caption(c, metric):
@@ -312,8 +313,7 @@ def route_figure(c, rc):
         for e in edges:
             covered.setdefault(e, []).append(name)
 
-    fig = go.Figure()
-    owners = []   # run index of each trace, for the menu
+    traces, owners = [], []   # run index of each trace, for the menu
     for k, run in enumerate(c.runs):
         g = rc.graphs[k]
         visible = k == 0
@@ -338,7 +338,7 @@ def route_figure(c, rc):
                 text += _series_lines(rc, k, "edge", entity, skip=(passing.name,) if passing else ())
             if covered.get(edge):
                 text.append("smuggling networks: " + html.escape(", ".join(covered[edge])))
-            fig.add_trace(go.Scatter(x=rounded(xs, 4), y=rounded(ys, 4), mode="lines", line=line,
+            traces.append(go.Scatter(x=rounded(xs, 4), y=rounded(ys, 4), mode="lines", line=line,
                                      hoverinfo="text", text="<br>".join(text), hoveron="points",
                                      showlegend=False, visible=visible, name=edge[0] + " → " + edge[1]))
             owners.append(k)
@@ -355,7 +355,7 @@ def route_figure(c, rc):
                 sizes.append(0.0 if med <= 0 else 7.0 + 18.0 * np.sqrt(med / max_deaths))
                 texts.append(f"<b>deaths on {html.escape(edge[0])} → {html.escape(edge[1])}</b><br>"
                              + _summary_text(deaths[k].values[:, j], html.escape(deaths[k].units)))
-            fig.add_trace(go.Scatter(x=rounded(xs, 4), y=rounded(ys, 4), mode="markers",
+            traces.append(go.Scatter(x=rounded(xs, 4), y=rounded(ys, 4), mode="markers",
                                      marker=dict(symbol="x", color=DEATH_COLOR, size=rounded(sizes, 3),
                                                  line=dict(width=0)),
                                      hoverinfo="text", text=texts, showlegend=False, visible=visible,
@@ -380,7 +380,7 @@ def route_figure(c, rc):
                     if series is None:
                         lines.append("<i>apprehensions per checkpoint are not in this file</i>")
                 texts.append("<br>".join(lines))
-            fig.add_trace(go.Scatter(x=rounded(xs, 4), y=rounded(ys, 4), mode="markers",
+            traces.append(go.Scatter(x=rounded(xs, 4), y=rounded(ys, 4), mode="markers",
                                      marker=dict(symbol="diamond", color=CHECKPOINT_COLOR, size=rounded(sizes, 3),
                                                  line=dict(color="white", width=1)),
                                      hoverinfo="text", text=texts, showlegend=False, visible=visible,
@@ -406,7 +406,7 @@ def route_figure(c, rc):
             texts.append("<br>".join(lines))
             names.append(node)
             where.append("top center" if int(round(pos[node][0])) % 2 == 0 else "bottom center")
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers+text", text=names, textposition=where,
+        traces.append(go.Scatter(x=xs, y=ys, mode="markers+text", text=names, textposition=where,
                                  hovertext=texts, hoverinfo="text",
                                  marker=dict(size=rounded(sizes, 3), color=colors, line=dict(color="#333", width=1)),
                                  textfont=dict(size=11), showlegend=False, visible=visible, name="nodes"))
@@ -419,7 +419,7 @@ def route_figure(c, rc):
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
     span_y = max(ys) - min(ys)
-    fig.update_layout(**base_layout(
+    return go.Figure(data=traces, layout=base_layout(
         height=int(330 + 70 * span_y), hovermode="closest", showlegend=False,
         title=dict(text="Route: " + names[0], x=0.01, xanchor="left", y=0.97, font=dict(size=14)),
         margin=dict(l=20, r=20, t=80, b=20),
@@ -430,7 +430,6 @@ def route_figure(c, rc):
                           yanchor="top", showactive=True)] if len(c.runs) > 1 else [],
         annotations=([dict(text="scenario:", x=1.0, xref="paper", y=1.11, yref="paper", xanchor="right",
                            xshift=-215, showarrow=False, yanchor="top")] if len(c.runs) > 1 else [])))
-    return fig
 
 
 def _edge_label_in(rc, k, edge):
