@@ -10,17 +10,27 @@ the window (flows summed, stocks at the end of the window, as each variable's
 cell_methods says) as the median and 90% interval (5th-95th percentile) across
 replicates; for every other file the paired difference against the baseline
 (replicate r minus baseline replicate r: the same seed gives common random
-numbers), and the intervention cost per outcome averted. Errors in the input
+numbers), and the intervention cost per outcome averted.
+
+--html writes one interactive page that opens offline (plotly.js embedded): the
+effects against the baseline first, then time series with replicate bands, the
+route with flows, deaths and apprehensions per scenario, then the tables.
+--plots writes static PNG figures (for papers). Errors in the input
 (missing files, files that are not migrasim runs, windows outside the data, time
 axes that differ) exit with status 2.
 """
 import argparse
+import os
 import pathlib
 import sys
+import warnings
 
 from migrasim.compare.comparison import compare
 from migrasim.compare.figures import figures, write_plots
-from migrasim.compare.report import report_html, report_text, tidy
+from migrasim.compare.page import report_html
+from migrasim.compare.plotlyjs import PlotlyJsWarning
+from migrasim.compare.report import report_text, tidy
+from migrasim.compare.route import route_comparison
 from migrasim.compare.runs import CompareError
 from migrasim.io import plain_warnings
 from migrasim.windows import parse_date
@@ -32,13 +42,15 @@ def main(argv=None, prog="compare.py"):
     parser.add_argument("files", nargs="+", metavar="RUN.h5", help="run files; the first is the baseline")
     parser.add_argument("--start", type=parse_date, help="first day of the window (YYYY-MM-DD); default: run start")
     parser.add_argument("--end", type=parse_date, help="last day of the window (YYYY-MM-DD); default: run end")
-    parser.add_argument("--html", metavar="REPORT.html", help="write a self-contained HTML report")
-    parser.add_argument("--plots", metavar="DIR", help="write the figures as PNG files into DIR")
+    parser.add_argument("--html", metavar="REPORT.html",
+                        help="write an interactive, self-contained HTML report (opens offline)")
+    parser.add_argument("--plots", metavar="DIR", help="write static figures as PNG files into DIR (for papers)")
     parser.add_argument("--csv", metavar="TABLE.csv", help="write a long table (scenario, metric, statistic, value)")
     args = parser.parse_args(argv)
     with plain_warnings(prog):
         try:
             c = compare(args.files, args.start, args.end)
+            route = route_comparison(c) if args.html else None
         except CompareError as error:
             print(f"{prog}: error: {error}", file=sys.stderr)
             return 2
@@ -46,12 +58,29 @@ def main(argv=None, prog="compare.py"):
     if args.csv:
         tidy(c).to_csv(args.csv, index=False, na_rep="n/a")
         print(f"\nwrote {args.csv}")
-    if args.html or args.plots:
-        figs = figures(c)
-        if args.plots:
-            for path in write_plots(figs, args.plots):
-                print(f"wrote {path}")
-        if args.html:
-            pathlib.Path(args.html).write_text(report_html(c, figs), encoding="utf-8")
-            print(f"wrote {args.html}")
+    if args.plots:
+        for path in write_plots(figures(c), args.plots):
+            print(f"wrote {path}")
+    if args.html:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", PlotlyJsWarning)
+            write_report(c, args.html, route)
+        for warning in caught:
+            print(f"{prog}: warning: {warning.message}", file=sys.stderr)
+        size = pathlib.Path(args.html).stat().st_size
+        print(f"wrote {args.html} ({size / 1e6:.1f} MB)")
     return 0
+
+
+def write_report(c, path, route=None):
+    """The HTML report written to a temporary name beside `path` and renamed into
+    place, so a failure never leaves a partial report under the name asked for."""
+    path = pathlib.Path(path)
+    text = report_html(c, route)
+    partial = path.with_name(path.name + ".partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    finally:
+        if partial.exists():
+            partial.unlink()

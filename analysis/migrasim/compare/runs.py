@@ -28,6 +28,12 @@ METRICS = [
 ]
 
 
+# Dimensions of the route whose series the report draws on the route diagram and
+# tabulates: every variable on (replicate, time, one of these) is read, whatever
+# its name, so series added to the files appear without a change here.
+ROUTE_DIMS = ("node", "edge", "checkpoint", "network")
+
+
 class CompareError(Exception):
     """An input problem reported to the user (exit status 2)."""
 
@@ -46,6 +52,8 @@ class Run:
     long_names: dict
     reductions: dict           # name -> "sum" (a flow) or "last" (a stock), from cell_methods
     interventions: list = dataclasses.field(default_factory=list)  # "name (type): first .. last day in force"
+    entities: dict = dataclasses.field(default_factory=dict)        # route dimension -> Entities
+    particle: np.ndarray = None  # per replicate: the posterior particle it ran (None without a posterior)
 
     @property
     def seed(self):
@@ -59,6 +67,18 @@ class Run:
     def last_day(self):
         """The last day the data cover: the end of the last step."""
         return day(self.times[-1]) + dt.timedelta(days=max(self.step_days, 1.0) - 1.0)
+
+
+@dataclasses.dataclass
+class Entities:
+    """The series a run file has along one route dimension (node, edge, ...)."""
+    dim: str
+    labels: list               # coordinate values as text, in file order
+    aux: dict                  # auxiliary coordinate on the dimension (e.g. edge_from) -> texts
+    series: dict               # name -> float array (replicate, time, entity), in file order
+    units: dict
+    long_names: dict
+    reductions: dict           # name -> "sum" or "last", from cell_methods
 
 
 def load_run(path):
@@ -89,12 +109,63 @@ def load_run(path):
             units[name] = str(var.attrs.get("units", ""))
             long_names[name] = str(var.attrs.get("long_name", name))
         interventions = _interventions(ds, times)
+        entities = {dim: e for dim in ROUTE_DIMS if (e := _entities(ds, dim)) is not None}
+        particle = _particle(ds, path)
     if np.any(replicates != np.round(replicates)):
         raise CompareError(f"{path}: replicate coordinate is not whole numbers")
     name = str(attrs.get("scenario_name") or "").strip()
     return Run(path=path, label=name or pathlib.Path(path).stem, scenario_name=name, attrs=attrs,
                times=times, step_days=float(step_days), replicates=replicates.astype(int), series=series,
-               units=units, long_names=long_names, reductions=reductions, interventions=interventions)
+               units=units, long_names=long_names, reductions=reductions, interventions=interventions,
+               entities=entities, particle=particle)
+
+
+def _texts(values):
+    return [str(attribute_value(v)) for v in np.asarray(values).ravel()]
+
+
+def _entities(ds, dim):
+    """Every variable on (replicate, time, dim), with the dimension's labels and its
+    auxiliary coordinates; None when the file has no such variable."""
+    names = [name for name, var in ds.data_vars.items() if var.dims == ("replicate", "time", dim)]
+    if not names:
+        return None
+    labels = _texts(ds[dim].values) if dim in ds.coords else [str(k) for k in range(ds.sizes[dim])]
+    aux = {name: _texts(coord.values) for name, coord in ds.coords.items()
+           if name != dim and coord.dims == (dim,)}
+    series, units, long_names, reductions = {}, {}, {}, {}
+    for name in names:
+        var = ds[name]
+        series[name] = np.asarray(var.values, dtype=float)
+        units[name] = str(var.attrs.get("units", ""))
+        long_names[name] = str(var.attrs.get("long_name", name))
+        reductions[name] = time_reduction(name, var.attrs)
+    return Entities(dim=dim, labels=labels, aux=aux, series=series, units=units, long_names=long_names,
+                    reductions=reductions)
+
+
+def _particle(ds, path):
+    """The posterior particle each replicate ran, from a `particle` variable or
+    coordinate on the replicate axis or a root attribute with one value per
+    replicate; None when the run used no posterior."""
+    nrep = ds.sizes["replicate"]
+    values = None
+    if "particle" in ds.variables and ds["particle"].dims == ("replicate",):
+        values = ds["particle"].values
+    elif "particle" in ds.attrs:
+        values = np.atleast_1d(np.asarray(ds.attrs["particle"]))
+    if values is None:
+        return None
+    values = np.asarray(values).ravel()
+    if values.size != nrep:
+        raise CompareError(f"{path}: 'particle' has {values.size} value(s) for {nrep} replicate(s)")
+    try:
+        values = values.astype(float)
+    except (TypeError, ValueError):
+        raise CompareError(f"{path}: 'particle' is not numeric")
+    if np.any(values != np.round(values)):
+        raise CompareError(f"{path}: 'particle' is not whole numbers (particle indices)")
+    return values.astype(np.int64)
 
 
 def _interventions(ds, times):
