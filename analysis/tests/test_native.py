@@ -252,14 +252,14 @@ def test_simulator_speed_smoke():
 
 
 def test_keyboard_interrupt_stops_a_run_cleanly():
-    # Long enough that SIGINT lands mid-run: about 2e9 agent-steps.
-    scenario = migrasim.load(TINY, {"population.agents": 1000000})
+    # Long enough that SIGINT lands mid-run: 1.8e9 agent-steps, minutes of work.
+    scenario = migrasim.load(TINY, {"population.agents": 300000})
     timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
     start = time.perf_counter()
     timer.start()
     try:
         with pytest.raises(KeyboardInterrupt):
-            migrasim.run(scenario, replicates=30)
+            migrasim.run(scenario, replicates=100)
     finally:
         timer.cancel()
     assert time.perf_counter() - start < 10
