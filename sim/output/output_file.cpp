@@ -159,6 +159,7 @@ struct OutputFile::Impl {
   bool keep_partial = false;  // a resumable file: closed, not removed, if not committed
   bool contiguous = false;    // contiguous, allocated up front (see OutputOptions)
   bool open = false;          // accepting writes: laid out and not yet committed
+  bool in_memory = false;     // see OutputOptions: image(), never commit()
   // Declared before the datasets so that member destruction closes them first.
   h5::File file;
   std::vector<h5::Dataset> coordinates;
@@ -218,7 +219,7 @@ struct OutputFile::Impl {
     }
   }
 
-  void create_file(bool in_memory) {
+  void create_file() {
     const std::string what = "creating " + quoted(temporary_path);
     const h5::PropertyList fcpl(h5::check(H5Pcreate(H5P_FILE_CREATE), what));
     constexpr unsigned kOrder = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
@@ -365,6 +366,7 @@ OutputFile::OutputFile(std::filesystem::path final_path, std::vector<Axis> axes,
   impl->overwrite = options.overwrite;
   if (!options.in_memory) impl->check_paths();
   validate_layout(axes, variables);
+  impl->in_memory = options.in_memory;
   if (options.in_memory) {
     impl->temporary_path = impl->final_path;
   } else if (options.partial_path.empty()) {
@@ -376,7 +378,7 @@ OutputFile::OutputFile(std::filesystem::path final_path, std::vector<Axis> axes,
     impl->contiguous = true;
   }
   try {
-    impl->create_file(options.in_memory);
+    impl->create_file();
     for (const Attribute& attribute : root_attributes) {
       put_attribute(impl->file.get(), attribute, "the root group");
     }
@@ -495,6 +497,7 @@ void OutputFile::commit() {
   Impl& impl = *impl_;
   const std::string what = "cannot commit " + quoted(impl.final_path);
   if (!impl.open) throw OutputError(what + ": already committed");
+  if (impl.in_memory) throw OutputError(what + ": it is kept in memory (take its image)");
   impl.open = false;
   for (auto& [name, slot] : impl.variables) {
     h5::check(slot.dataset.close(), what + ": closing '" + name + "'");
@@ -519,7 +522,8 @@ std::vector<unsigned char> OutputFile::image() {
   h5::silence_errors();
   Impl& impl = *impl_;
   const std::string what = "cannot take the image of " + quoted(impl.final_path);
-  if (!impl.open) throw OutputError(what + ": already committed");
+  if (!impl.in_memory) throw OutputError(what + ": it is not kept in memory");
+  if (!impl.open) throw OutputError(what + ": already committed or imaged");
   impl.open = false;
   // An object still open keeps part of its header in HDF5's cache, not in the
   // image; closed, everything but the file itself is written out.

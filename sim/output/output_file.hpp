@@ -113,8 +113,9 @@ class OutputFile {
   void commit();
 
   // For a file created in_memory, in place of commit(): closes every object
-  // and returns the file's bytes, as they would be on disk (an HDF5 file
-  // image, for h5py or xarray). Nothing may be written afterwards.
+  // and returns the file's bytes (an HDF5 file image, for h5py or xarray; it
+  // may end with free space that closing a file on disk would have trimmed).
+  // Nothing may be written afterwards.
   std::vector<unsigned char> image();
 
   const std::filesystem::path& temporary_path() const;

@@ -269,6 +269,8 @@ TEST_F(OutputFileTest, InMemoryFileTouchesNoDiskAndItsImageIsTheFile) {
   OutputFile memory(dir_ / "missing_directory" / "run.h5", test_axes(), test_variables(),
                     test_root_attributes(), in_memory);
   write_all(memory);
+  EXPECT_THROW(memory.commit(), OutputError);
+  EXPECT_THROW(disk->image(), OutputError);
   const std::vector<unsigned char> image = memory.image();
   EXPECT_EQ(entries(), 1u);
   EXPECT_FALSE(fs::exists(dir_ / "missing_directory"));
