@@ -6,7 +6,8 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools/setup.sh"
 migrasim_install_packages
-migrasim_build --target migrasim >/dev/null
+# The executable and the Python module (docs/python.md).
+migrasim_build --target migrasim_user_facing >/dev/null
 cd "$MIGRASIM_ROOT"
 mkdir -p out
 

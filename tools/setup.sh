@@ -12,6 +12,7 @@ MIGRASIM_PACKAGES=(
   python3 python3-numpy python3-h5py python3-xarray python3-netcdf4 python3-h5netcdf
   python3-pandas python3-matplotlib python3-scipy python3-pytest python3-yaml python3-openturns time chromium
   python3-plotly esbuild   # the compare report's figures; esbuild minifies the plotly.js it embeds
+  pybind11-dev python3-pybind11 python3-dev
   libboost-dev libopenmpi-dev openmpi-bin clang clang-format libclang-rt-dev libomp-dev libsleef-dev
 )
 

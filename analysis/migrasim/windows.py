@@ -103,3 +103,54 @@ def year_window(kind, year):
     if kind == "fiscal":
         return f"{year - 1}-10-01", f"{year}-09-30"
     return f"{year}-01-01", f"{year}-12-31"
+
+
+def window_dates(window):
+    """(first day, last day) as YYYY-MM-DD of a window, in the vocabulary the
+    simulator's summaries and the calibration targets share:
+
+        {"year": 2022}                             calendar year
+        {"fiscal_year": 2023, "first_month": 10}   fiscal year named by the year it ends in
+                                                   (first_month 10: the US FY, 2022-10-01 .. 2023-09-30;
+                                                   first_month 1 is the calendar year)
+        {"month": "2023-05"}                       one calendar month
+        {"start": "2022-01-01", "end": "2022-06-30"}   explicit dates, both included
+    """
+    if not isinstance(window, dict):
+        raise ValueError(f"a window is a dict (year, fiscal_year, month, or start and end), not {window!r}")
+    keys = set(window)
+    if keys == {"year"}:
+        return year_window("calendar", int(window["year"]))
+    if keys in ({"fiscal_year"}, {"fiscal_year", "first_month"}):
+        year, first = int(window["fiscal_year"]), int(window.get("first_month", 10))
+        if not 1 <= first <= 12:
+            raise ValueError(f"first_month {first} is not a month (1-12)")
+        if first == 1:
+            return year_window("calendar", year)
+        last_day = (pd.Timestamp(year=year, month=first, day=1) - pd.Timedelta(days=1)).date()
+        return f"{year - 1}-{first:02d}-01", last_day.isoformat()
+    if keys == {"month"}:
+        month = pd.Period(str(window["month"]), freq="M")
+        return month.start_time.date().isoformat(), month.end_time.date().isoformat()
+    if keys == {"start", "end"}:
+        start, end = (pd.Timestamp(str(window[k])).date() for k in ("start", "end"))
+        if end < start:
+            raise ValueError(f"window ends ({end}) before it starts ({start})")
+        return start.isoformat(), end.isoformat()
+    raise ValueError(f"unknown window {window!r}: use year, fiscal_year (and first_month), "
+                     "month, or start and end")
+
+
+def window_steps(times, window):
+    """The slice of steps whose start (`times`, numpy datetime64) falls within
+    `window` (window_dates), as ds.sel(time=slice(first, last)) selects them:
+    every step starting on the last day is included. Raises ValueError for a
+    window with no step."""
+    first, last = window_dates(window)
+    times = np.asarray(times, dtype="datetime64[ns]")
+    lo = np.datetime64(first, "ns")
+    hi = np.datetime64(last, "ns") + np.timedelta64(1, "D")
+    inside = np.flatnonzero((times >= lo) & (times < hi))
+    if inside.size == 0:
+        raise ValueError(f"no time steps between {first} and {last}")
+    return slice(int(inside[0]), int(inside[-1]) + 1)

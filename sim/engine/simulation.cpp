@@ -19,6 +19,8 @@ void check_stop() {
     throw Interrupted{signal};
 }
 
+void clear_stop() { stop_signal.store(0, std::memory_order_relaxed); }
+
 std::uint64_t estimated_memory_bytes(const Model& m) {
   // Agent columns, the rationing scratch (4 + 8 bytes per agent), the list of
   // agents who left home (4 + 4; the last two are touched only as far as a

@@ -23,6 +23,10 @@ void stop_run(int signal);
 // Throws Interrupted if stop_run() was called; for loops that wait rather than step.
 void check_stop();
 
+// Forgets a stop request, for a process that goes on after a stopped run (the
+// Python module, where KeyboardInterrupt stops one run, not the interpreter).
+void clear_stop();
+
 // An estimate of the memory a run of `model` needs, in bytes.
 std::uint64_t estimated_memory_bytes(const Model& model);
 

@@ -159,6 +159,7 @@ struct OutputFile::Impl {
   bool keep_partial = false;  // a resumable file: closed, not removed, if not committed
   bool contiguous = false;    // contiguous, allocated up front (see OutputOptions)
   bool open = false;          // accepting writes: laid out and not yet committed
+  bool in_memory = false;     // see OutputOptions: image(), never commit()
   // Declared before the datasets so that member destruction closes them first.
   h5::File file;
   std::vector<h5::Dataset> coordinates;
@@ -230,9 +231,12 @@ struct OutputFile::Impl {
     // Makes H5Fclose fail rather than linger while a dataset is still open, so
     // commit() cannot fsync and rename a file HDF5 has not finished writing.
     h5::check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_SEMI), what);
+    // In memory: grown 1 MiB at a time, never written back (backing store off).
+    if (in_memory) h5::check(H5Pset_fapl_core(fapl.get(), std::size_t{1} << 20, false), what);
     file = h5::File(
         h5::check(H5Fcreate(temporary_path.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()), what));
-    created = true;
+    // Nothing on disk to remove or rename.
+    created = !in_memory;
   }
 
   void add_axis(const Axis& axis) {
@@ -360,9 +364,12 @@ OutputFile::OutputFile(std::filesystem::path final_path, std::vector<Axis> axes,
   auto impl = std::make_unique<Impl>();
   impl->final_path = std::move(final_path);
   impl->overwrite = options.overwrite;
-  impl->check_paths();
+  if (!options.in_memory) impl->check_paths();
   validate_layout(axes, variables);
-  if (options.partial_path.empty()) {
+  impl->in_memory = options.in_memory;
+  if (options.in_memory) {
+    impl->temporary_path = impl->final_path;
+  } else if (options.partial_path.empty()) {
     impl->temporary_path = impl->final_path;
     impl->temporary_path.replace_filename(impl->final_path.filename().string() + ".tmp." +
                                           std::to_string(::getpid()));
@@ -490,6 +497,7 @@ void OutputFile::commit() {
   Impl& impl = *impl_;
   const std::string what = "cannot commit " + quoted(impl.final_path);
   if (!impl.open) throw OutputError(what + ": already committed");
+  if (impl.in_memory) throw OutputError(what + ": it is kept in memory (take its image)");
   impl.open = false;
   for (auto& [name, slot] : impl.variables) {
     h5::check(slot.dataset.close(), what + ": closing '" + name + "'");
@@ -508,6 +516,30 @@ void OutputFile::commit() {
   impl.created = false;
   // Syncing the directory after the rename is what makes the new name durable.
   fsync_path(directory_of(impl.final_path), O_RDONLY | O_DIRECTORY);
+}
+
+std::vector<unsigned char> OutputFile::image() {
+  h5::silence_errors();
+  Impl& impl = *impl_;
+  const std::string what = "cannot take the image of " + quoted(impl.final_path);
+  if (!impl.in_memory) throw OutputError(what + ": it is not kept in memory");
+  if (!impl.open) throw OutputError(what + ": already committed or imaged");
+  impl.open = false;
+  // An object still open keeps part of its header in HDF5's cache, not in the
+  // image; closed, everything but the file itself is written out.
+  for (auto& [name, slot] : impl.variables) {
+    h5::check(slot.dataset.close(), what + ": closing '" + name + "'");
+  }
+  for (h5::Dataset& coordinate : impl.coordinates) h5::check(coordinate.close(), what);
+  h5::check(H5Fflush(impl.file.get(), H5F_SCOPE_GLOBAL), what);
+  // A null buffer asks for the size.
+  const ssize_t size = H5Fget_file_image(impl.file.get(), nullptr, 0);
+  if (size < 0) h5::check(static_cast<herr_t>(-1), what);
+  std::vector<unsigned char> bytes(static_cast<std::size_t>(size));
+  if (H5Fget_file_image(impl.file.get(), bytes.data(), bytes.size()) != size) {
+    h5::check(static_cast<herr_t>(-1), what);
+  }
+  return bytes;
 }
 
 const std::filesystem::path& OutputFile::temporary_path() const { return impl_->temporary_path; }

@@ -67,6 +67,10 @@ struct OutputOptions {
   // data only, never HDF5's metadata, so a file killed at any point still
   // opens, and its bytes do not depend on the order the slabs were written in.
   std::filesystem::path partial_path;
+  // Kept in memory only (HDF5's core driver with no backing store): nothing
+  // touches the disk, `final_path` only names the file in messages, and
+  // image() returns the file's bytes. Such a file is never committed.
+  bool in_memory = false;
 };
 
 class OutputFile {
@@ -107,6 +111,12 @@ class OutputFile {
   // Closes every object, fsyncs the file and its directory, renames the
   // temporary to the final path. Nothing may be written afterwards.
   void commit();
+
+  // For a file created in_memory, in place of commit(): closes every object
+  // and returns the file's bytes (an HDF5 file image, for h5py or xarray; it
+  // may end with free space that closing a file on disk would have trimmed).
+  // Nothing may be written afterwards.
+  std::vector<unsigned char> image();
 
   const std::filesystem::path& temporary_path() const;
   const std::filesystem::path& final_path() const;

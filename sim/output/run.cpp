@@ -54,8 +54,14 @@ class ProgressLine {
 
 RunSummary run_scenario(const Model& m, const std::filesystem::path& output,
                         const RunOptions& options) {
-  if (options.threads > 0) omp_set_num_threads(options.threads);
   OutputFile file = create_run_file(m, output, options.command_line, options.overwrite);
+  RunSummary summary = run_scenario(m, file, options);
+  file.commit();
+  return summary;
+}
+
+RunSummary run_scenario(const Model& m, OutputFile& file, const RunOptions& options) {
+  if (options.threads > 0) omp_set_num_threads(options.threads);
   State state = make_state(m);
 
   const double agent_steps_per_replicate = static_cast<double>(m.agents) * m.steps;
@@ -90,7 +96,6 @@ RunSummary run_scenario(const Model& m, const std::filesystem::path& output,
     summary.totals.push_back(totals);
   }
   progress.finish();
-  file.commit();
   summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   summary.agent_steps_per_second = agent_steps_per_replicate * m.replicates / summary.seconds;
   return summary;

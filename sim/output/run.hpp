@@ -10,6 +10,7 @@
 #include "engine/simulation.hpp"
 #include "model/model.hpp"
 #include "model/series.hpp"
+#include "output/output_file.hpp"
 
 namespace migrasim {
 
@@ -33,6 +34,10 @@ struct RunSummary {
 // place under `output`. Throws OutputError when it cannot be written.
 RunSummary run_scenario(const Model& model, const std::filesystem::path& output,
                         const RunOptions& options);
+
+// The same into a file laid out by create_run_file (one in memory, say), which
+// is left uncommitted; options.overwrite is not used.
+RunSummary run_scenario(const Model& model, OutputFile& file, const RunOptions& options);
 
 // A short table of the summary for the terminal.
 std::string format_summary(const Model& model, const RunSummary& summary);

@@ -7,6 +7,13 @@ namespace migrasim {
 
 OutputFile create_run_file(const Model& m, const std::filesystem::path& path,
                            const std::string& command_line, bool overwrite) {
+  OutputOptions options;
+  options.overwrite = overwrite;
+  return create_run_file(m, path, command_line, options);
+}
+
+OutputFile create_run_file(const Model& m, const std::filesystem::path& path,
+                           const std::string& command_line, const OutputOptions& options) {
   std::vector<Axis> axes;
   Axis replicate{"replicate", "replicate index", "1", {}, {}, {}};
   for (std::uint32_t r = 0; r < m.replicates; ++r) replicate.values.push_back(r);
@@ -91,7 +98,7 @@ OutputFile create_run_file(const Model& m, const std::filesystem::path& path,
                               {"step_days", m.step_days},
                               {"command_line", command_line},
                           });
-  return OutputFile(path, std::move(axes), std::move(variables), std::move(root), overwrite);
+  return OutputFile(path, std::move(axes), std::move(variables), std::move(root), options);
 }
 
 void write_replicate(OutputFile& file, const Model& m, std::uint32_t replicate,

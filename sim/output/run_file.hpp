@@ -13,6 +13,9 @@ namespace migrasim {
 
 OutputFile create_run_file(const Model& model, const std::filesystem::path& path,
                            const std::string& command_line, bool overwrite);
+// The same with every option of the file (e.g. in memory).
+OutputFile create_run_file(const Model& model, const std::filesystem::path& path,
+                           const std::string& command_line, const OutputOptions& options);
 
 void write_replicate(OutputFile& file, const Model& model, std::uint32_t replicate,
                      const Recording& recording);

@@ -256,6 +256,32 @@ TEST_F(OutputFileTest, SameDataGivesIdenticalBytes) {
   EXPECT_TRUE(bytes == read_bytes(second));
 }
 
+// migrasim.run's file (the Python module): the same layout kept in memory. It
+// touches no disk, not even the directory it is named after, and its image is
+// the file that would have been written, byte for byte.
+TEST_F(OutputFileTest, InMemoryFileTouchesNoDiskAndItsImageIsTheFile) {
+  const fs::path on_disk = dir_ / "run.h5";
+  auto disk = make_file(on_disk);
+  write_all(*disk);
+  disk->commit();
+  OutputOptions in_memory;
+  in_memory.in_memory = true;
+  OutputFile memory(dir_ / "missing_directory" / "run.h5", test_axes(), test_variables(),
+                    test_root_attributes(), in_memory);
+  write_all(memory);
+  EXPECT_THROW(memory.commit(), OutputError);
+  EXPECT_THROW(disk->image(), OutputError);
+  const std::vector<unsigned char> image = memory.image();
+  EXPECT_EQ(entries(), 1u);
+  EXPECT_FALSE(fs::exists(dir_ / "missing_directory"));
+  const std::string bytes = read_bytes(on_disk);
+  ASSERT_EQ(image.size(), bytes.size());
+  EXPECT_TRUE(std::equal(image.begin(), image.end(), bytes.begin(), [](unsigned char a, char b) {
+    return a == static_cast<unsigned char>(b);
+  }));
+  EXPECT_THROW(memory.write("border_encounters", {0}, std::vector<double>(kTimes)), OutputError);
+}
+
 // The contract that matters downstream: xarray opens the file with no options,
 // through netCDF-C and through h5py, with decoded time and str labels/attributes.
 class OutputFileXarrayTest : public OutputFileTest,
