@@ -9,5 +9,5 @@ so it stays cheap and works whether or not a compiled extension is built):
     migrasim.compare      scenarios against a baseline (python3 -m migrasim.compare)
     migrasim.sensitivity  sensitivity indices from a sweep (python3 -m migrasim.sensitivity)
     migrasim.equivalence  two sets of runs, same distribution? (python3 -m migrasim.equivalence)
-    migrasim.fit          a baseline run against observed figures (python3 -m migrasim.fit)
+    migrasim.fit          a run against observed figures, targets as data (python3 -m migrasim.fit)
 """

@@ -116,8 +116,17 @@ std::optional<std::string> AbcSmc::stop_reason() const {
 double AbcSmc::next_tolerance() const {
   if (generations_.empty()) return kInfinity;
   const Generation& last = generations_.back();
-  return std::max(settings_.stop.final_tolerance,
-                  weighted_quantile(last.distances, last.weights, settings_.quantile));
+  double tolerance = weighted_quantile(last.distances, last.weights, settings_.quantile);
+  // Distances that take few values (counts) can leave the quantile at the
+  // tolerance itself for good; then step down to the next distance below it.
+  if (tolerance >= last.tolerance) {
+    double below = -kInfinity;
+    for (const double d : last.distances) {
+      if (d < last.tolerance) below = std::max(below, d);
+    }
+    if (below > -kInfinity) tolerance = below;
+  }
+  return std::max(settings_.stop.final_tolerance, tolerance);
 }
 
 std::uint32_t AbcSmc::next_attempt_cap() const {
