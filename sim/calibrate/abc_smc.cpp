@@ -130,14 +130,8 @@ double AbcSmc::next_tolerance() const {
 }
 
 std::uint32_t AbcSmc::next_attempt_cap() const {
-  const double by_rate = std::ceil(kAttemptsAtMinimumRate / settings_.stop.min_acceptance_rate);
-  const std::uint64_t used = total_simulations();
-  const std::uint64_t left =
-      settings_.stop.max_simulations > used ? settings_.stop.max_simulations - used : 0;
-  // The budget left, shared evenly: a particle beyond its share would take the
-  // generation over the budget. At least one simulation each.
-  const double by_budget = std::max<double>(1.0, static_cast<double>(left / settings_.population));
-  return static_cast<std::uint32_t>(std::min({by_rate, by_budget, 4.0e9}));
+  return static_cast<std::uint32_t>(
+      std::min(std::ceil(kAttemptsAtMinimumRate / settings_.stop.min_acceptance_rate), 4.0e9));
 }
 
 AbcSmc::Kernel AbcSmc::build_kernel(double tolerance) const {
@@ -280,13 +274,9 @@ bool AbcSmc::run_generation(const Executor& executor) {
                                     [](const ParticleResult& r) { return !r.accepted; });
   if (refused != results.end()) {
     abandoned_simulations_ += g.simulations;
-    const bool budget =
-        cap < std::ceil(kAttemptsAtMinimumRate / settings_.stop.min_acceptance_rate);
-    abandoned_reason_ = std::string(budget ? "max_simulations" : "min_acceptance_rate") +
-                        ": generation " + std::to_string(generation) + " given up: particle " +
-                        std::to_string(refused - results.begin()) + " was not accepted in " +
-                        std::to_string(cap) + " simulations" +
-                        (budget ? " (its share of the simulations left)" : "");
+    abandoned_reason_ = "min_acceptance_rate: generation " + std::to_string(generation) +
+                        " given up: particle " + std::to_string(refused - results.begin()) +
+                        " was not accepted in " + std::to_string(cap) + " simulations";
     return false;
   }
 

@@ -106,7 +106,7 @@ class AbcSmc {
   void restore(std::vector<Generation> generations);
 
   std::uint64_t total_simulations() const;
-  // Simulations of a generation given up on (its particles hit the cap).
+  // Simulations of a generation given up on (a particle hit the cap).
   std::uint64_t abandoned_simulations() const { return abandoned_simulations_; }
 
   // Why the run ends after the generations so far, or nothing if it goes on.
@@ -123,7 +123,7 @@ class AbcSmc {
 
   // The tolerance the next generation will use.
   double next_tolerance() const;
-  // The most simulations one particle of the next generation may take.
+  // The most simulations one particle may take: 20 / min_acceptance_rate.
   std::uint32_t next_attempt_cap() const;
 
  private:

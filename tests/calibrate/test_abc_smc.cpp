@@ -190,16 +190,32 @@ TEST(AbcSmc, ResumedRunEqualsStraightRun) {
   expect_same_generations(straight.generations(), resumed.generations());
 }
 
-// A budget too small for the next generation gives it up rather than overrun.
-TEST(AbcSmc, StopsWithinTheSimulationBudget) {
+// The budget is checked between generations: the run stops after the first
+// generation that takes the simulations to it or past it.
+TEST(AbcSmc, StopsAtTheFirstGenerationReachingTheBudget) {
   AbcSettings settings = small_settings();
   settings.stop.max_generations = 30;
   settings.stop.max_simulations = 3000;
   AbcSmc abc(settings, normal_mean_model());
   const std::string reason = abc.run(run_serially);
   EXPECT_EQ(reason.rfind("max_simulations", 0), 0u) << reason;
-  EXPECT_LE(abc.total_simulations(), 3000u + settings.population);
+  EXPECT_GE(abc.total_simulations(), 3000u);
+  EXPECT_LT(abc.total_simulations() - abc.generations().back().simulations, 3000u);
   EXPECT_GE(abc.generations().size(), 2u);
+}
+
+// A particle that cannot be accepted gives its generation up.
+TEST(AbcSmc, GivesUpAGenerationAParticleCannotEnter) {
+  AbcModel model = normal_mean_model();
+  // Never below 1, so the 1% quantile leaves almost nothing to accept.
+  model.distance = [](std::span<const double> s) { return 1.0 + std::fabs(s[0]); };
+  AbcSettings settings = small_settings();
+  settings.stop.min_acceptance_rate = 0.5;
+  settings.quantile = 0.01;
+  AbcSmc abc(settings, model);
+  const std::string reason = abc.run(run_serially);
+  EXPECT_EQ(reason.rfind("min_acceptance_rate", 0), 0u) << reason;
+  EXPECT_GT(abc.abandoned_simulations(), 0u);
 }
 
 TEST(AbcSmc, WeightedQuantile) {
