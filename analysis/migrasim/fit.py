@@ -147,7 +147,11 @@ def simulated(ds, target):
         raise ValueError(f"{target.name}: the window {target.label} ({target.start} to {target.end}) reaches "
                          f"outside the run")
     window = variable.sel(time=slice(str(target.start), str(target.end)))
-    how = target.reduce or ("sum" if time_reduction(target.series, variable.attrs) == "sum" else "mean")
+    flow = time_reduction(target.series, variable.attrs) == "sum"
+    if target.reduce == "sum" and not flow:
+        raise ValueError(f"{target.name}: {target.series} is not a flow (cell_methods 'time: sum'): "
+                         f"a sum of it over the window would mean nothing")
+    how = target.reduce or ("sum" if flow else "mean")
     axis = window.get_axis_num("time")
     if how == "max":
         return np.asarray(window.values, dtype=float).max(axis=axis)

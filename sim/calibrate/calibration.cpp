@@ -118,6 +118,11 @@ Calibration::Calibration(CalibrationSpec spec) : spec_(std::move(spec)) {
     const bool flow = source.node_series
                           ? node_series_info(static_cast<NodeSeries>(source.series)).is_flow
                           : series_info(source.series).is_flow;
+    if (target.reduction_given && target.reduction == Reduction::kSum && !flow) {
+      throw InputError(target.series_location + ": '" + target.series +
+                       "' is a stock (a value at the end of each step): a sum of it over the "
+                       "window would mean nothing; use reduce: mean, last or max");
+    }
     reductions_.push_back(target.reduction_given ? target.reduction
                           : flow                 ? Reduction::kSum
                                                  : Reduction::kMean);

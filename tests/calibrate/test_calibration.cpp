@@ -54,6 +54,18 @@ TEST(Calibration, DistanceIsResidualsInMeasurementSds) {
   EXPECT_TRUE(std::isnan(c.distance(std::vector<double>{NAN, 90.0})));
 }
 
+TEST(Calibration, RefusesASumOfAStock) {
+  std::string text = tiny_calibration("100");
+  text.replace(text.find("series: border_encounters,"), 26, "series: asylum_backlog, reduce: sum,");
+  try {
+    Calibration c(parse_calibration(text, "c.yaml"));
+    FAIL() << "accepted a sum of a stock";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("c.yaml:8:"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("is a stock"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Calibration, SummariesAreTheRunsSeriesOverTheWindow) {
   const Calibration c(parse_calibration(tiny_calibration("100"), "c.yaml"));
   const std::vector<double> parameters{2.0e-4};
