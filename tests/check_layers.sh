@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The layers of sim/ may use only the layers below them:
-#   util -> input -> model -> engine -> output -> sweep -> cli -> python
+#   util -> input -> model -> engine -> output -> sweep -> calibrate -> cli -> python
 # Two checks: every #include "layer/..." in sim/ and tests/ names a layer at or
 # below the including file's own (tests may use any); and the build's include
 # roots refuse an upward include (a file of each layer that includes the
@@ -14,7 +14,7 @@ cxx="$3"
 shift 3
 extra=()
 for dir in "$@"; do extra+=("-I$dir"); done
-layers=(util input model engine output sweep cli python)
+layers=(util input model engine output sweep calibrate cli python)
 
 rank() {
   local i

@@ -17,7 +17,7 @@ Analysis of files (pure Python; import the module you need):
     migrasim.compare      scenarios against a baseline (python3 -m migrasim.compare)
     migrasim.sensitivity  sensitivity indices from a sweep (python3 -m migrasim.sensitivity)
     migrasim.equivalence  two sets of runs, same distribution? (python3 -m migrasim.equivalence)
-    migrasim.fit          a baseline run against observed figures (python3 -m migrasim.fit)
+    migrasim.fit          a run against observed figures, targets as data (python3 -m migrasim.fit)
 
 Importing this package loads nothing: the names above are looked up on first
 use, so the analysis modules work whether or not the compiled module is built.

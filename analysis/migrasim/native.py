@@ -160,41 +160,54 @@ class _Summary:
         name = spec["series"]
         table = {s["name"]: s for s in scenario.series}
         scalar = [s["name"] for s in table.values() if s["dims"] == ("replicate", "time")]
-        per_node = [s["name"] for s in table.values() if s["dims"] == ("replicate", "time", "node")]
+        per_place = {s["name"]: s["dims"][2] for s in table.values()
+                     if len(s["dims"]) == 3 and s["dims"][2] != "intervention"}
+        places = {"node": list(scenario.nodes),
+                  "edge": [f"{a}->{b}" for a, b in scenario.edges],
+                  "checkpoint": list(scenario.checkpoints),
+                  "network": list(scenario.networks)}
         at = spec.get("at")
+        self.name, self.place = name, None
         if name in scalar:
             if at is not None:
-                raise ValueError(f"summary of {name}: 'at' is for series with a node axis "
-                                 f"({', '.join(per_node)})")
-            self.kind, self.index, self.node = "scalar", scalar.index(name), None
-        elif name in per_node:
-            node = at.get("node") if isinstance(at, dict) else at
-            if isinstance(at, dict) and set(at) != {"node"}:
-                raise ValueError(f"summary of {name}: at {at!r} names no node ({{'node': NAME}})")
-            if node not in scenario.nodes:
-                raise ValueError(f"summary of {name}: at node {node!r} is not a node of the scenario "
-                                 f"(nodes: {', '.join(scenario.nodes)})")
-            self.kind, self.index, self.node = "node", per_node.index(name), scenario.nodes.index(node)
+                raise ValueError(f"summary of {name}: 'at' is for series with their own axis "
+                                 f"({', '.join(per_place)})")
+            self.kind, self.index = "scalar", scalar.index(name)
+        elif name in per_place:
+            axis = per_place[name]
+            if isinstance(at, dict):
+                if set(at) != {axis}:
+                    raise ValueError(f"summary of {name}: at {at!r} names no {axis} "
+                                     f"({{'{axis}': NAME}})")
+                where = at[axis]
+            else:
+                where = at
+            if axis == "edge" and isinstance(where, (list, tuple)) and len(where) == 2:
+                where = f"{where[0]}->{where[1]}"
+            if where not in places[axis]:
+                raise ValueError(f"summary of {name}: at {axis} {where!r} is not a {axis} of the "
+                                 f"scenario ({axis}s: {', '.join(places[axis])})")
+            self.kind, self.index, self.place = axis, places[axis].index(where), where
         else:
             raise ValueError(f"summary: no series named {name!r} "
-                             f"(series: {', '.join(scalar + per_node)})")
+                             f"(series: {', '.join(scalar + list(per_place))})")
         self.steps = (windows.window_steps(times, spec["window"]) if spec.get("window") is not None
                       else slice(0, len(times)))
         self.reduce = spec.get("reduce") or windows.time_reduction(name, table[name])
         if self.reduce not in windows.TIME_REDUCTIONS:
             raise ValueError(f"summary of {name}: unknown reduce {self.reduce!r} "
                              f"(use {', '.join(windows.TIME_REDUCTIONS)})")
-        where = f" at {scenario.nodes[self.node]}" if self.node is not None else ""
+        where = f" at {self.place}" if self.place is not None else ""
         window = ""
         if spec.get("window") is not None:
             first, last = windows.window_dates(spec["window"])
             window = f" {first}..{last}"
         self.label = f"{name}{where}{window} ({self.reduce})"
 
-    def values(self, scalar, node):
+    def values(self, scalar, per_place):
         """Per replicate, from the arrays the compiled simulator returns."""
         series = (scalar[:, self.index, self.steps] if self.kind == "scalar"
-                  else node[:, self.index, self.steps, self.node])
+                  else per_place[self.name][:, self.steps, self.index])
         return windows.reduce_time(series, self.reduce, axis=1)
 
 
@@ -244,8 +257,9 @@ class Simulator:
 
     def __call__(self, values, seed=None):
         """Summaries for these parameter values; `seed` replaces the simulator's."""
-        scalar, node = self._core(self._values(values), _seed(seed if seed is not None else self.seed))
-        out = np.stack([s.values(scalar, node) for s in self.summaries], axis=1)
+        scalar, per_place = self._core(self._values(values),
+                                       _seed(seed if seed is not None else self.seed))
+        out = np.stack([s.values(scalar, per_place) for s in self.summaries], axis=1)
         return out.mean(axis=0) if self.replicate_mean else out
 
     def __repr__(self):
@@ -261,7 +275,8 @@ def simulator(scenario, parameters, summaries, replicates=1, seed=None, threads=
     "route.edges.3.travel_days", "regions.home.population_share").
     summaries: each a dict in the vocabulary of calibration targets:
       series  an output series (Scenario.series)
-      at      {"node": NAME} for a series with a node axis
+      at      {"node"|"edge"|"checkpoint"|"network": NAME} for a series with that
+              axis (an edge as "from->to")
       window  {"year": Y}, {"fiscal_year": Y, "first_month": M}, {"month": "YYYY-MM"}
               or {"start": DATE, "end": DATE} (migrasim.windows.window_dates); default: the whole run
       reduce  "sum", "mean" or "last" over the window's steps (default: sum for a

@@ -98,7 +98,10 @@ def test_fit_needs_flows(tmp_path, capsys):
     path = write_run(tmp_path / "fit.h5", {"border_encounters": (ramp(2), FLOW),
                                            "node_arrivals": (arrivals, STOCK)},
                      replicates=2, nodes=["panama_reception", "elsewhere"])
-    assert fit.main([str(path)]) == 2
+    targets = tmp_path / "targets.yaml"
+    targets.write_text("targets:\n  - {name: crossings, series: node_arrivals, at: {node: panama_reception},"
+                       " window: {month: 2023-01}, reduce: sum, observed: 10, error: {sd: 1}}\n")
+    assert fit.main([str(path), "--targets", str(targets)]) == 2
     assert "node_arrivals is not a flow" in capsys.readouterr().err
 
 

@@ -1,4 +1,4 @@
-// The migrasim command line: run, validate, bench, sweep and --version; one
+// The migrasim command line: run, validate, bench, sweep, calibrate and --version; one
 // file per subcommand in cli/commands/.
 // Exit codes: 0 success; 2 bad usage or bad input; 1 any other failure (for
 // sweep: also when members failed); 128 + N stopped by signal N.
@@ -43,7 +43,8 @@ int run_cli(int argc, char** argv, const migrasim::cli::Mpi* mpi) {
       "Exit codes: 0 success; 2 bad usage or bad input (the message names file:line:column and "
       "the key); 1 any other failure (for sweep: also when members failed); 130/143 stopped by "
       "SIGINT/SIGTERM "
-      "(run: nothing written; sweep: finished members kept in OUTPUT.partial for --resume).\nSee "
+      "(run: nothing written; sweep, calibrate: finished members or generations kept in "
+      "OUTPUT.partial for --resume).\nSee "
       "README.md and "
       "docs/ for the scenario format and the output layout.");
   std::vector<std::unique_ptr<Command>> commands;
@@ -51,6 +52,7 @@ int run_cli(int argc, char** argv, const migrasim::cli::Mpi* mpi) {
   commands.push_back(migrasim::cli::add_validate_command(app));
   commands.push_back(migrasim::cli::add_bench_command(app));
   const Command* sweep = commands.emplace_back(migrasim::cli::add_sweep_command(app)).get();
+  const Command* calibrate = commands.emplace_back(migrasim::cli::add_calibrate_command(app)).get();
 
   try {
     app.parse(argc, argv);
@@ -65,9 +67,10 @@ int run_cli(int argc, char** argv, const migrasim::cli::Mpi* mpi) {
     if (command->chosen()) chosen = command.get();
   }
   try {
-    if (mpi != nullptr && mpi->size() > 1 && chosen != sweep) {
+    if (mpi != nullptr && mpi->size() > 1 && chosen != sweep && chosen != calibrate) {
       throw migrasim::InputError(
-          "only `migrasim sweep` runs under mpirun; run the other commands directly");
+          "only `migrasim sweep` and `migrasim calibrate` run under mpirun; run the other "
+          "commands directly");
     }
     if (chosen != nullptr) return chosen->execute(invocation);
 #ifdef MIGRASIM_HAVE_MPI

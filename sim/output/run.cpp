@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string_view>
@@ -54,7 +55,8 @@ class ProgressLine {
 
 RunSummary run_scenario(const Model& m, const std::filesystem::path& output,
                         const RunOptions& options) {
-  OutputFile file = create_run_file(m, output, options.command_line, options.overwrite);
+  OutputFile file =
+      create_run_file(m, output, options.command_line, options.overwrite, options.extras);
   RunSummary summary = run_scenario(m, file, options);
   file.commit();
   return summary;
@@ -70,9 +72,16 @@ RunSummary run_scenario(const Model& m, OutputFile& file, const RunOptions& opti
   const auto start = Clock::now();
   const auto steps = static_cast<std::size_t>(m.steps);
   for (std::uint32_t r = 0; r < m.replicates; ++r) {
+    // A posterior run gives each replicate its own parameters (and state).
+    std::optional<Model> own;
+    if (options.replicate_model) {
+      own.emplace(options.replicate_model(r));
+      state = make_state(*own);
+    }
+    const Model& rm = own ? *own : m;
     const auto after_stage = [&](const State& s, const char* stage_name) {
       if (options.check_invariants) {
-        if (std::string violation = find_invariant_violation(m, s); !violation.empty()) {
+        if (std::string violation = find_invariant_violation(rm, s); !violation.empty()) {
           throw std::runtime_error("invariant violated in replicate " + std::to_string(r) +
                                    ", step " + std::to_string(s.step) + ", after stage " +
                                    stage_name + ": " + violation);
@@ -84,10 +93,11 @@ RunSummary run_scenario(const Model& m, OutputFile& file, const RunOptions& opti
             agent_steps_per_replicate * r + static_cast<double>(m.agents) * (s.step + 1));
       }
     };
-    run_replicate(m, r, state,
+    run_replicate(rm, r, state,
                   options.check_invariants || options.progress ? StageObserver(after_stage)
                                                                : StageObserver());
-    write_replicate(file, m, r, state.recording);
+    write_replicate(file, rm, r, state.recording);
+    if (options.write_extras) options.write_extras(file, r);
 
     std::array<double, kSeriesCount> totals{};
     for (std::size_t k = 0; k < kSeriesCount; ++k) {

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "model/model.hpp"
 #include "model/series.hpp"
 #include "output/output_file.hpp"
+#include "output/run_file.hpp"
 
 namespace migrasim {
 
@@ -20,6 +22,11 @@ struct RunOptions {
   bool overwrite = false;
   bool progress = false;  // a live progress line on stderr
   std::string command_line;
+  // Runs over a posterior: each replicate's own model (its parameters drawn
+  // for it), what the file records of it, and the writing of that record.
+  std::function<Model(std::uint32_t replicate)> replicate_model;
+  RunFileExtras extras;
+  std::function<void(OutputFile&, std::uint32_t replicate)> write_extras;
 };
 
 struct RunSummary {

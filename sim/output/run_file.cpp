@@ -6,14 +6,16 @@
 namespace migrasim {
 
 OutputFile create_run_file(const Model& m, const std::filesystem::path& path,
-                           const std::string& command_line, bool overwrite) {
+                           const std::string& command_line, bool overwrite,
+                           const RunFileExtras& extras) {
   OutputOptions options;
   options.overwrite = overwrite;
-  return create_run_file(m, path, command_line, options);
+  return create_run_file(m, path, command_line, options, extras);
 }
 
 OutputFile create_run_file(const Model& m, const std::filesystem::path& path,
-                           const std::string& command_line, const OutputOptions& options) {
+                           const std::string& command_line, const OutputOptions& options,
+                           const RunFileExtras& extras) {
   std::vector<Axis> axes;
   Axis replicate{"replicate", "replicate index", "1", {}, {}, {}};
   for (std::uint32_t r = 0; r < m.replicates; ++r) replicate.values.push_back(r);
@@ -98,6 +100,9 @@ OutputFile create_run_file(const Model& m, const std::filesystem::path& path,
                               {"step_days", m.step_days},
                               {"command_line", command_line},
                           });
+  axes.insert(axes.end(), extras.axes.begin(), extras.axes.end());
+  variables.insert(variables.end(), extras.variables.begin(), extras.variables.end());
+  root.insert(root.end(), extras.attributes.begin(), extras.attributes.end());
   return OutputFile(path, std::move(axes), std::move(variables), std::move(root), options);
 }
 

@@ -107,9 +107,11 @@ py::list series_table(const Model& model) {
   for (std::size_t k = 0; k < kSeriesCount; ++k) {
     table.append(series_entry(series_info(k), {"replicate", "time"}));
   }
-  for (std::size_t k = 0; k < kNodeSeriesCount; ++k) {
+  for (std::size_t k = 0; k < kAxisSeriesCount; ++k) {
+    const auto series = static_cast<AxisSeries>(k);
+    if (axis_length(model, axis_of(series)) == 0) continue;  // as the file leaves it out
     table.append(
-        series_entry(node_series_info(static_cast<NodeSeries>(k)), {"replicate", "time", "node"}));
+        series_entry(axis_series_info(series), {"replicate", "time", to_string(axis_of(series))}));
   }
   // As output/run_file.cpp lays it out (test_native.py compares the two).
   if (!model.interventions.empty()) {
@@ -150,7 +152,7 @@ class Simulator {
         replicates_(replicates),
         threads_(threads) {}
 
-  // (scalar: replicates x series x steps, node: replicates x series x steps x nodes)
+  // (scalar: replicates x series x steps, {axis series name: replicates x steps x length})
   py::tuple call(const std::vector<double>& values, std::optional<std::uint64_t> seed) const {
     if (values.size() != keys_.size()) {
       throw py::value_error("expected " + std::to_string(keys_.size()) + " parameter values, got " +
@@ -166,12 +168,15 @@ class Simulator {
     });
     const auto r = static_cast<py::ssize_t>(series.replicates);
     const auto t = static_cast<py::ssize_t>(series.steps);
-    const auto n = static_cast<py::ssize_t>(series.nodes);
     py::array_t<double> scalar({r, static_cast<py::ssize_t>(kSeriesCount), t},
                                series.scalar.data());
-    py::array_t<double> node({r, static_cast<py::ssize_t>(kNodeSeriesCount), t, n},
-                             series.node.data());
-    return py::make_tuple(scalar, node);
+    py::dict per_axis;
+    for (std::size_t k = 0; k < kAxisSeriesCount; ++k) {
+      const auto n = static_cast<py::ssize_t>(series.axis_length[k]);
+      per_axis[axis_series_info(static_cast<AxisSeries>(k)).name] =
+          py::array_t<double>({r, t, n}, series.axis[k].data());
+    }
+    return py::make_tuple(scalar, per_axis);
   }
 
   const std::vector<std::string>& keys() const { return keys_; }

@@ -12,16 +12,20 @@ ReplicateSeries run_replicate_series(const Model& m, int threads) {
   ReplicateSeries out;
   out.replicates = m.replicates;
   out.steps = m.steps;
-  out.nodes = m.node_count();
   const auto steps = static_cast<std::size_t>(m.steps);
   out.scalar.reserve(m.replicates * kSeriesCount * steps);
-  out.node.reserve(m.replicates * kNodeSeriesCount * steps * out.nodes);
+  for (std::size_t k = 0; k < kAxisSeriesCount; ++k) {
+    out.axis_length[k] = axis_length(m, axis_of(static_cast<AxisSeries>(k)));
+    out.axis[k].reserve(m.replicates * steps * out.axis_length[k]);
+  }
   State state = make_state(m);
   for (std::uint32_t r = 0; r < m.replicates; ++r) {
     run_replicate(m, r, state);
     const Recording& recording = state.recording;
     out.scalar.insert(out.scalar.end(), recording.scalar.begin(), recording.scalar.end());
-    out.node.insert(out.node.end(), recording.node.begin(), recording.node.end());
+    for (std::size_t k = 0; k < kAxisSeriesCount; ++k) {
+      out.axis[k].insert(out.axis[k].end(), recording.axis[k].begin(), recording.axis[k].end());
+    }
   }
   return out;
 }

@@ -3,6 +3,7 @@
 // no more than the steps themselves.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -13,9 +14,10 @@ namespace migrasim {
 struct ReplicateSeries {
   std::uint32_t replicates = 0;
   std::int32_t steps = 0;
-  std::size_t nodes = 0;
   std::vector<double> scalar;  // (replicates x kSeriesCount x steps), in the file's units
-  std::vector<double> node;    // (replicates x kNodeSeriesCount x steps x nodes)
+  // per axis series: (replicates x steps x its axis' length)
+  std::array<std::vector<double>, kAxisSeriesCount> axis;
+  std::array<std::size_t, kAxisSeriesCount> axis_length{};
 };
 
 // Runs replicates 0 .. model.replicates-1 of `model` with `threads` OpenMP

@@ -44,7 +44,11 @@ namespace migrasim {
   X(kLegalAwareness, 11) \
   X(kPathwayQueue, 12) \
   X(kSweepMemberSeeds, 13) /* entity = sweep member */ \
-  X(kSweepDesign, 14)      /* entity = swept parameter (Latin hypercube) */
+  X(kSweepDesign, 14)      /* entity = swept parameter (Latin hypercube) */ \
+  X(kCalibrationPrior, 15)    /* entity = particle, replicate = generation, step = attempt */ \
+  X(kCalibrationProposal, 16) /* entity = particle, replicate = generation, step = attempt */ \
+  X(kCalibrationSeeds, 17)    /* entity = particle, replicate = generation, step = attempt */ \
+  X(kPosteriorParticle, 18)   /* entity = replicate: the particle a posterior run draws */
 // clang-format on
 
 #define MIGRASIM_STREAM_ENUMERATOR(enumerator, id) enumerator = id,

@@ -65,12 +65,17 @@ TEST(InMemoryRun, ReplicateSeriesAreTheRecordedValues) {
   ASSERT_EQ(series.replicates, m.replicates);
   const auto steps = static_cast<std::size_t>(m.steps);
   ASSERT_EQ(series.scalar.size(), m.replicates * kSeriesCount * steps);
-  ASSERT_EQ(series.node.size(), m.replicates * kNodeSeriesCount * steps * m.node_count());
+  const std::size_t arrivals = index(AxisSeries::kNodeArrivals);
+  ASSERT_EQ(series.axis[arrivals].size(), m.replicates * steps * m.node_count());
   State state = make_state(m);
   run_replicate(m, 1, state);
   const std::size_t offset = kSeriesCount * steps;
   EXPECT_TRUE(std::equal(state.recording.scalar.begin(), state.recording.scalar.end(),
                          series.scalar.begin() + static_cast<std::ptrdiff_t>(offset)));
+  const std::vector<double>& recorded = state.recording.axis[arrivals];
+  EXPECT_TRUE(std::equal(
+      recorded.begin(), recorded.end(),
+      series.axis[arrivals].begin() + static_cast<std::ptrdiff_t>(steps * m.node_count())));
 }
 
 TEST(LoadedScenario, OverridesAppliedAgainWithoutTheFile) {

@@ -52,6 +52,7 @@ std::unique_ptr<Command> add_run_command(CLI::App& app);
 std::unique_ptr<Command> add_validate_command(CLI::App& app);
 std::unique_ptr<Command> add_bench_command(CLI::App& app);
 std::unique_ptr<Command> add_sweep_command(CLI::App& app);
+std::unique_ptr<Command> add_calibrate_command(CLI::App& app);
 
 // A scenario file and its --set overrides.
 struct ScenarioArgs {

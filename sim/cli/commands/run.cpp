@@ -6,7 +6,9 @@
 
 #include <cstdint>
 #include <iostream>
+#include <optional>
 
+#include "calibrate/posterior_run.hpp"
 #include "cli/commands/command.hpp"
 
 namespace migrasim::cli {
@@ -32,6 +34,9 @@ class Run final : public Command {
     app_->add_flag("--check", check_,
                    "Verify model invariants after every stage of every step (slower)");
     app_->add_flag("--force", force_, "Overwrite the output file if it exists");
+    app_->add_option("--posterior", posterior_,
+                     "Posterior file of migrasim calibrate: each replicate runs with a particle of "
+                     "its final generation, drawn by weight from (seed, replicate)");
   }
 
   int execute(const Invocation& invocation) override {
@@ -47,6 +52,11 @@ class Run final : public Command {
     options.overwrite = force_;
     options.progress = !quiet_ && isatty(STDERR_FILENO);
     options.command_line = invocation.command_line;
+    std::optional<Posterior> posterior;
+    if (!posterior_.empty()) {
+      posterior.emplace(read_posterior(posterior_));
+      run_over_posterior(options, *posterior, m, args_.scenario, args_.overrides);
+    }
     const RunSummary summary = run_scenario(m, output_, options);
     if (!quiet_) std::cout << format_summary(m, summary) << "wrote " << output_ << "\n";
     return 0;
@@ -55,6 +65,7 @@ class Run final : public Command {
  private:
   ScenarioArgs args_;
   std::string output_;
+  std::string posterior_;
   std::int64_t replicates_ = 0;
   std::int64_t seed_ = -1;
   int threads_ = 0;

@@ -1,0 +1,316 @@
+#include "calibrate/calibration.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+#include <filesystem>
+#include <limits>
+#include <string_view>
+
+#include "engine/simulation.hpp"
+#include "engine/state.hpp"
+#include "input/scenario.hpp"
+#include "model/series.hpp"
+#include "sweep/sweep_design.hpp"
+#include "util/errors.hpp"
+
+namespace migrasim {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
+
+// The values a prior reaches that the scenario must accept: the ends of its
+// range, or four sds either side of a normal's mean.
+std::vector<double> extremes(const PriorSpec& p) {
+  if (p.kind == PriorKind::kNormal) return {p.mean - 4.0 * p.sd, p.mean + 4.0 * p.sd};
+  return {p.lower, p.upper};
+}
+
+// The corridor-wide series, or those with `axis`.
+std::string known_names(std::optional<SeriesAxis> axis) {
+  std::string names;
+  const auto add = [&names](const char* name) {
+    names += (names.empty() ? "" : ", ") + std::string(name);
+  };
+  if (!axis) {
+    for (std::size_t k = 0; k < kSeriesCount; ++k) add(series_info(k).name);
+    return names;
+  }
+  for (std::size_t k = 0; k < kAxisSeriesCount; ++k) {
+    const auto series = static_cast<AxisSeries>(k);
+    if (axis_of(series) == *axis) add(axis_series_info(series).name);
+  }
+  return names.empty() ? "none" : names;
+}
+
+std::optional<std::size_t> find_axis_series(std::string_view name) {
+  for (std::size_t k = 0; k < kAxisSeriesCount; ++k) {
+    if (axis_series_info(static_cast<AxisSeries>(k)).name == name) return k;
+  }
+  return std::nullopt;
+}
+
+std::optional<SeriesAxis> axis_named(std::string_view kind) {
+  for (const SeriesAxis axis :
+       {SeriesAxis::kNode, SeriesAxis::kEdge, SeriesAxis::kCheckpoint, SeriesAxis::kNetwork}) {
+    if (kind == to_string(axis)) return axis;
+  }
+  return std::nullopt;
+}
+
+// The names along an axis, as the output file labels them.
+std::vector<std::string> axis_names(const Model& m, SeriesAxis axis) {
+  switch (axis) {
+    case SeriesAxis::kNode:
+      return m.node_name;
+    case SeriesAxis::kEdge: {
+      std::vector<std::string> labels;
+      for (std::size_t e = 0; e < m.edge_count(); ++e) labels.push_back(edge_label(m, e));
+      return labels;
+    }
+    case SeriesAxis::kCheckpoint:
+      return m.checkpoint_name;
+    case SeriesAxis::kNetwork:
+      return m.network_name;
+  }
+  return {};
+}
+
+}  // namespace
+
+Calibration::Calibration(CalibrationSpec spec) : spec_(std::move(spec)) {
+  std::error_code error;
+  if (!fs::is_regular_file(spec_.scenario_path, error)) {
+    throw InputError(spec_.scenario_location + ": scenario: cannot open the scenario file '" +
+                     spec_.scenario_path + "' (paths are relative to the calibration file)");
+  }
+  base_ = load_composed_document(spec_.scenario_path);
+  try {
+    reference_ = compile(scenario_from_document(base_, spec_.scenario_path, spec_.fixed_overrides));
+  } catch (const InputError& e) {
+    throw InputError((spec_.set_location.empty() ? spec_.file : spec_.set_location) +
+                     ": set: the scenario does not accept these values: " + e.what());
+  }
+
+  for (std::size_t p = 0; p < spec_.parameters.size(); ++p) {
+    const CalibrationParameter& parameter = spec_.parameters[p];
+    SweepParameter as_swept;
+    as_swept.key_path = parameter.key_path;
+    for (const double value : extremes(parameter.prior)) {
+      std::vector<std::string> overrides = spec_.fixed_overrides;
+      overrides.push_back(parameter_override(as_swept, value));
+      try {
+        compile(scenario_from_document(base_, spec_.scenario_path, overrides));
+      } catch (const InputError& e) {
+        throw InputError(parameter.location + ": parameters[" + std::to_string(p) + "] (" +
+                         parameter.name + "): the scenario does not accept " + overrides.back() +
+                         ", which the prior " + describe(parameter.prior) +
+                         " reaches: " + e.what());
+      }
+    }
+  }
+
+  const Model& m = reference_;
+  const Date run_end{m.start_date.days_since_epoch +
+                     static_cast<std::int32_t>(std::ceil(m.steps * m.step_days)) - 1};
+  for (const CalibrationTarget& target : spec_.targets) {
+    Source source;
+    if (target.at.kind.empty()) {
+      const auto found = find_series(target.series);
+      if (!found) {
+        const auto with_axis = find_axis_series(target.series);
+        throw InputError(
+            target.series_location + ": unknown series '" + target.series + "'" +
+            (with_axis ? std::string(" for the whole corridor; it has a ") +
+                             to_string(axis_of(static_cast<AxisSeries>(*with_axis))) +
+                             " axis: add at: {" +
+                             to_string(axis_of(static_cast<AxisSeries>(*with_axis))) + ": NAME}"
+                       : "; the series of the whole corridor are: " + known_names(std::nullopt)));
+      }
+      source.series = *found;
+    } else {
+      const std::optional<SeriesAxis> axis = axis_named(target.at.kind);
+      const auto found = find_axis_series(target.series);
+      if (!axis || !found || axis_of(static_cast<AxisSeries>(*found)) != *axis) {
+        throw InputError(target.series_location + ": no series '" + target.series +
+                         "' is recorded per " + target.at.kind +
+                         "; those that are: " + (axis ? known_names(axis) : std::string("none")));
+      }
+      source.axis_series = true;
+      source.series = *found;
+      const std::vector<std::string> names = axis_names(m, *axis);
+      const auto at = std::find(names.begin(), names.end(), target.at.name);
+      if (at == names.end()) {
+        std::string known;
+        for (const std::string& n : names) known += (known.empty() ? "" : ", ") + n;
+        throw InputError(target.at.location + ": the scenario has no " + target.at.kind + " '" +
+                         target.at.name + "' (its " + target.at.kind +
+                         "s: " + (known.empty() ? "none" : known) + ")");
+      }
+      source.entity = static_cast<std::size_t>(at - names.begin());
+      source.axis_length = names.size();
+    }
+    sources_.push_back(source);
+
+    const bool flow = source.axis_series
+                          ? axis_series_info(static_cast<AxisSeries>(source.series)).is_flow
+                          : series_info(source.series).is_flow;
+    if (target.reduction_given && target.reduction == Reduction::kSum && !flow) {
+      throw InputError(target.series_location + ": '" + target.series +
+                       "' is a stock (a value at the end of each step): a sum of it over the "
+                       "window would mean nothing; use reduce: mean, last or max");
+    }
+    reductions_.push_back(target.reduction_given ? target.reduction
+                          : flow                 ? Reduction::kSum
+                                                 : Reduction::kMean);
+
+    if (target.window_start < m.start_date || run_end < target.window_end) {
+      throw InputError(target.window_location + ": the window " + target.window_label + " (" +
+                       to_string(target.window_start) + " to " + to_string(target.window_end) +
+                       ") reaches outside the run, " + to_string(m.start_date) + " to " +
+                       to_string(run_end));
+    }
+    std::vector<std::int32_t> steps;
+    for (std::int32_t t = 0; t < m.steps; ++t) {
+      const Date start{m.start_date.days_since_epoch +
+                       static_cast<std::int32_t>(std::floor(t * m.step_days))};
+      if (!(start < target.window_start) && !(target.window_end < start)) steps.push_back(t);
+    }
+    if (steps.empty()) {
+      throw InputError(target.window_location + ": no step of the run starts inside the window " +
+                       target.window_label);
+    }
+    steps_.push_back(std::move(steps));
+  }
+}
+
+std::vector<std::string> Calibration::overrides(std::span<const double> parameters) const {
+  std::vector<std::string> result = spec_.fixed_overrides;
+  for (std::size_t p = 0; p < spec_.parameters.size(); ++p) {
+    SweepParameter as_swept;
+    as_swept.key_path = spec_.parameters[p].key_path;
+    result.push_back(parameter_override(as_swept, parameters[p]));
+  }
+  return result;
+}
+
+Model Calibration::model(std::span<const double> parameters) const {
+  return compile(scenario_from_document(base_, spec_.scenario_path, overrides(parameters)));
+}
+
+std::vector<double> Calibration::simulate(std::span<const double> parameters,
+                                          const SimulationKey& key) const {
+  std::vector<double> summaries(spec_.targets.size(), 0.0);
+  Model m;
+  try {
+    m = model(parameters);
+  } catch (const InputError&) {
+    // Values the scenario refuses only in combination: not a simulation.
+    return std::vector<double>(spec_.targets.size(), kMissing);
+  }
+  if (m.steps != reference_.steps || m.node_count() != reference_.node_count() ||
+      m.start_date != reference_.start_date) {
+    throw InputError(spec_.file +
+                     ": a parameter changes the time axis or the route's nodes, "
+                     "which the targets are read on; calibrate other keys");
+  }
+  m.seed = key.seed;
+  m.replicates = spec_.replicates;
+  State state = make_state(m);
+  const auto steps = static_cast<std::size_t>(m.steps);
+  for (std::uint32_t r = 0; r < spec_.replicates; ++r) {
+    if (poll_) {
+      run_replicate(m, r, state, [this](const State&, const char*) { poll_(); });
+    } else {
+      run_replicate(m, r, state);
+    }
+    for (std::size_t k = 0; k < spec_.targets.size(); ++k) {
+      const Source& s = sources_[k];
+      const double* base = s.axis_series ? state.recording.axis[s.series].data() + s.entity
+                                         : state.recording.scalar.data() + s.series * steps;
+      const std::size_t stride = s.axis_series ? s.axis_length : 1;
+      const std::vector<std::int32_t>& window = steps_[k];
+      double value = 0.0;
+      switch (reductions_[k]) {
+        case Reduction::kSum:
+        case Reduction::kMean:
+          for (const std::int32_t t : window) value += base[t * stride];
+          if (reductions_[k] == Reduction::kMean) value /= static_cast<double>(window.size());
+          break;
+        case Reduction::kLast:
+          value = base[window.back() * stride];
+          break;
+        case Reduction::kMax:
+          value = base[window.front() * stride];
+          for (const std::int32_t t : window) value = std::max(value, base[t * stride]);
+          break;
+        case Reduction::kPerStep:
+          break;
+      }
+      summaries[k] += value / spec_.replicates;
+    }
+  }
+  return summaries;
+}
+
+double Calibration::distance(std::span<const double> summaries) const {
+  double total = 0.0;
+  for (std::size_t k = 0; k < spec_.targets.size(); ++k) {
+    const CalibrationTarget& t = spec_.targets[k];
+    const double s = summaries[k];
+    if (std::isnan(s)) return kMissing;
+    const double outside = s < t.observed_low    ? s - t.observed_low
+                           : s > t.observed_high ? s - t.observed_high
+                                                 : 0.0;
+    const double residual = outside / t.error_sd();
+    if (spec_.distance == DistanceKind::kEuclidean) {
+      total += residual * residual;
+    } else {
+      total = std::max(total, std::fabs(residual));
+    }
+  }
+  return spec_.distance == DistanceKind::kEuclidean ? std::sqrt(total) : total;
+}
+
+AbcModel Calibration::abc_model() const {
+  AbcModel model;
+  for (const CalibrationParameter& p : spec_.parameters) model.priors.push_back(p.prior);
+  model.summaries = spec_.targets.size();
+  model.simulate = [this](std::span<const double> x, const SimulationKey& key) {
+    return simulate(x, key);
+  };
+  model.distance = [this](std::span<const double> s) { return distance(s); };
+  return model;
+}
+
+AbcSettings Calibration::abc_settings() const {
+  AbcSettings settings;
+  settings.seed = spec_.seed;
+  settings.population = spec_.population;
+  settings.quantile = spec_.quantile;
+  settings.kernel = spec_.kernel;
+  settings.stop = spec_.stop;
+  return settings;
+}
+
+std::string Calibration::target_units(std::size_t target) const {
+  const Source& s = sources_[target];
+  std::string units = s.axis_series ? axis_series_info(static_cast<AxisSeries>(s.series)).units
+                                    : series_info(s.series).units;
+  constexpr std::string_view kPerStep = " per step";
+  if (reductions_[target] == Reduction::kSum && units.ends_with(kPerStep))
+    units.resize(units.size() - kPerStep.size());
+  return units;
+}
+
+std::string Calibration::target_long_name(std::size_t target) const {
+  const CalibrationTarget& t = spec_.targets[target];
+  std::string name = "simulated " + t.series;
+  if (!t.at.kind.empty()) name += " at " + t.at.kind + " " + t.at.name;
+  return name + ", " + to_string(reductions_[target]) + " over " + t.window_label + " (" +
+         to_string(t.window_start) + " to " + to_string(t.window_end) + "), mean of " +
+         std::to_string(spec_.replicates) + " replicate(s)";
+}
+
+}  // namespace migrasim
