@@ -7,6 +7,7 @@
 #include "input/composition.hpp"
 #include "input/yaml_input.hpp"
 #include "util/errors.hpp"
+#include "util/quoting.hpp"
 
 namespace migrasim {
 namespace {
@@ -25,7 +26,7 @@ TimeSeriesSpec read_series(const YamlField& field, double low, double high) {
   const YamlMap map(field);
   for (const auto& [key, key_field, value] : map.entries()) {
     const auto date = parse_date(key);
-    if (!date) key_field.fail("series keys must be dates as YYYY-MM-DD, got '" + key + "'");
+    if (!date) key_field.fail("series keys must be dates as YYYY-MM-DD, got " + quote(key));
     if (!series.dates.empty() && *date <= series.dates.back()) {
       key_field.fail("dates must be in increasing order; " + key + " comes after " +
                      to_string(series.dates.back()));
@@ -59,7 +60,8 @@ NodeKind read_node_kind(const YamlField& field) {
   if (text == "transit") return NodeKind::kTransit;
   if (text == "border") return NodeKind::kBorder;
   if (text == "destination") return NodeKind::kDestination;
-  field.fail("unknown node kind '" + text + "'; allowed: origin, transit, border, destination");
+  field.fail("unknown node kind " + quote(text) +
+             "; allowed: origin, transit, border, destination");
 }
 
 void read_time(Scenario& s, const YamlField& field) {
@@ -181,7 +183,7 @@ void read_route(Scenario& s, const YamlField& field) {
       } else if (rule == "required") {
         edge.smuggler = SmugglerRule::kRequired;
       } else {
-        f->fail("unknown smuggler rule '" + rule + "'; allowed: none, optional, required");
+        f->fail("unknown smuggler rule " + quote(rule) + "; allowed: none, optional, required");
       }
     }
     map.finish();
@@ -338,8 +340,8 @@ void read_interventions(Scenario& s, const YamlField& field) {
     const YamlField type = map.required("type");
     auto parameters = intervention_parameters_of_type(type.string());
     if (!parameters) {
-      type.fail("unknown intervention type '" + type.string() +
-                "'; allowed: " + intervention_type_names());
+      type.fail("unknown intervention type " + quote(type.string()) +
+                "; allowed: " + intervention_type_names());
     }
     v.parameters = std::move(*parameters);
     v.name = map.has("name") ? map.required("name").name()

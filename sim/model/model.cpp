@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "util/errors.hpp"
+#include "util/quoting.hpp"
 
 namespace migrasim {
 namespace {
@@ -19,7 +20,7 @@ NodeId resolve_node(const Scenario& s, const std::map<std::string, NodeId>& ids,
                     const std::string& name, const std::string& path) {
   const auto it = ids.find(name);
   if (it == ids.end())
-    s.fail(path, "unknown node '" + name + "'; known nodes: " + known_names(ids));
+    s.fail(path, "unknown node " + quote(name) + "; known nodes: " + known_names(ids));
   return it->second;
 }
 
@@ -344,7 +345,7 @@ void compile_checkpoints(const Scenario& s, Model& m, const std::map<std::string
       const auto it = std::find(m.checkpoint_name.begin(), m.checkpoint_name.end(), partner);
       const std::string path =
           "checkpoints[" + std::to_string(c) + "].partners[" + std::to_string(p) + "]";
-      if (it == m.checkpoint_name.end()) s.fail(path, "unknown checkpoint '" + partner + "'");
+      if (it == m.checkpoint_name.end()) s.fail(path, "unknown checkpoint " + quote(partner));
       if (static_cast<std::size_t>(it - m.checkpoint_name.begin()) == c) {
         s.fail(path, "a checkpoint cannot be its own partner");
       }

@@ -65,22 +65,14 @@ RunSummary run_scenario(const Model& m, const std::filesystem::path& output,
   const auto steps = static_cast<std::size_t>(m.steps);
   for (std::uint32_t r = 0; r < m.replicates; ++r) {
     const auto after_stage = [&](const State& s, const char* stage_name) {
-      if (options.check_invariants) {
-        if (std::string violation = find_invariant_violation(m, s); !violation.empty()) {
-          throw std::runtime_error("invariant violated in replicate " + std::to_string(r) +
-                                   ", step " + std::to_string(s.step) + ", after stage " +
-                                   stage_name + ": " + violation);
-        }
-      }
       if (std::string_view(stage_name) == "recording") {
         progress.update(
             r, m.replicates, s.step, m.steps,
             agent_steps_per_replicate * r + static_cast<double>(m.agents) * (s.step + 1));
       }
     };
-    run_replicate(m, r, state,
-                  options.check_invariants || options.progress ? StageObserver(after_stage)
-                                                               : StageObserver());
+    run_replicate_checked(m, r, state, options.check_invariants,
+                          options.progress ? StageObserver(after_stage) : StageObserver());
     write_replicate(file, m, r, state.recording);
 
     std::array<double, kSeriesCount> totals{};

@@ -35,11 +35,16 @@ class SweepCommand final : public Command {
     app_->add_flag("--force", force_,
                    "Overwrite OUTPUT, and start over instead of resuming OUTPUT.partial");
     app_->add_flag("--quiet", quiet_, "No progress and no summary");
-    app_->add_flag("--check", check_, "Verify model invariants after every stage (slower)");
+    app_->add_flag("--check", check_,
+                   "Verify model invariants as `run --check` does (every agent every step)");
+    app_->add_flag("--check-stages", check_stages_,
+                   "Verify every invariant after every stage (much slower than --check)");
   }
 
   int execute(const Invocation& invocation) override {
     const Sweep plan(load_sweep(file_));
+    refuse_output_over_inputs(output_, plan.input_files());
+    refuse_output_over_inputs(SweepFile::partial_path(output_).string(), plan.input_files());
     const Mpi* mpi = invocation.mpi;
     const int processes = mpi != nullptr ? mpi->ranks_on_node() : 1;
     refuse_if_too_large(plan.reference(), plan.spec().scenario_path, processes);
@@ -57,7 +62,9 @@ class SweepCommand final : public Command {
     options.resume = resume_;
     options.quiet = quiet_ || !invocation.lead();
     options.progress = !options.quiet && isatty(STDERR_FILENO);
-    options.check_invariants = check_;
+    options.check_invariants = check_stages_ ? InvariantChecks::kEveryStage
+                               : check_      ? InvariantChecks::kEveryStep
+                                             : InvariantChecks::kOff;
     options.command_line = invocation.command_line;
 #ifdef MIGRASIM_HAVE_MPI
     const SweepSummary summary = mpi != nullptr && mpi->size() > 1
@@ -87,6 +94,7 @@ class SweepCommand final : public Command {
   int threads_ = 0;
   bool quiet_ = false;
   bool check_ = false;
+  bool check_stages_ = false;
   bool force_ = false;
   bool resume_ = false;
 };
