@@ -291,7 +291,14 @@ void SweepFile::verify_resumed() {
   }
   // A finished member whose values no longer match its checksum (or one marked
   // finished that never ran) is run again.
-  const std::vector<double> checksums = file_->read("member_checksum");
+  std::vector<double> checksums;
+  try {
+    checksums = file_->read("member_checksum");
+  } catch (const OutputError&) {
+    throw InputError(SweepFile::partial_path(file_->final_path()).string() +
+                     ": has no member checksums (written by an older migrasim); delete it to "
+                     "start over");
+  }
   for (std::uint32_t m = 0; m < status_.size(); ++m) {
     if (status_[m] == kNotRun) continue;
     if (!(checksums[m] == member_checksum(m, read_member(m)))) {
