@@ -182,8 +182,8 @@ SweepSpec parse_sweep(const std::string& text, const std::string& file) {
 
   std::set<std::string> names;
   const auto claim = [&](const std::string& name, const YamlField& where) {
-    static const std::set<std::string> reserved{"member", "replicate", "time", "member_status",
-                                                "member_seed"};
+    static const std::set<std::string> reserved{"member",        "replicate",   "time",
+                                                "member_status", "member_seed", "member_checksum"};
     if (reserved.count(name))
       where.fail(quote(name) + " is a reserved name in the sweep output; choose another");
     if (!names.insert(name).second) where.fail("the name " + quote(name) + " is used twice");
