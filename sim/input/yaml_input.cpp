@@ -284,8 +284,13 @@ YAML::Node load_yaml_document(const YamlSource& source) {
     throw InputError(file + ":1:1: the file is empty; expected a mapping of keys");
   }
   if (!root.IsMap()) {
+    // A file that is one value is likely not a scenario at all (a key, a
+    // password list named by mistake): none of it is quoted.
     throw InputError(format_location(file, root.Mark()) +
-                     ": expected a mapping of keys at the top level, got " + describe(root));
+                     ": expected a mapping of keys at the top level, got " +
+                     (root.IsScalar() ? "one value of " + std::to_string(root.Scalar().size()) +
+                                            " characters (is this a scenario file?)"
+                                      : describe(root)));
   }
   return root;
 }

@@ -34,7 +34,8 @@ class Run final : public Command {
                    "every stage; a violation is traced to its stage (docs/reliability.md)");
     app_->add_flag("--check-stages", check_stages_,
                    "Verify every invariant after every stage (much slower than --check)");
-    app_->add_flag("--force", force_, "Overwrite the output file if it exists");
+    app_->add_flag("--force", force_,
+                   "Overwrite the output file if it exists (only a regular file)");
   }
 
   int execute(const Invocation& invocation) override {

@@ -32,8 +32,10 @@ class SweepCommand final : public Command {
         ->check(CLI::Range(1, 1024));
     app_->add_flag("--resume", resume_,
                    "Continue from OUTPUT.partial, left by a stopped run of the same sweep");
-    app_->add_flag("--force", force_,
-                   "Overwrite OUTPUT, and start over instead of resuming OUTPUT.partial");
+    app_->add_flag(
+        "--force", force_,
+        "Overwrite OUTPUT, and start over instead of resuming OUTPUT.partial (either only if a "
+        "regular file)");
     app_->add_flag("--quiet", quiet_, "No progress and no summary");
     app_->add_flag("--check", check_,
                    "Verify model invariants as `run --check` does (every agent every step)");
