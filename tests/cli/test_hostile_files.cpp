@@ -218,6 +218,17 @@ TEST(Reliability, AFileOfCountlessValuesIsRefusedQuicklyAndCheaply) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("the document holds over 262144 values"), std::string::npos) << r.err;
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+
+  // Under the value limit but over a tight memory limit: running out of memory
+  // while reading input is bad input (exit 2 and a message), not std::bad_alloc.
+  std::string under = read_text(kTiny) + "interventions: [";
+  for (int i = 0; i < 250'000; ++i) under += "1,";
+  write_text(dir / "under.yaml", under + "1]\n");
+  const Result oom = run_command(
+      "/bin/bash", {"-c", "ulimit -v 120000 && exec \"$0\" validate under.yaml", kBinary.string()},
+      dir.path());
+  EXPECT_EQ(oom.exit_code, 2) << oom.err;
+  EXPECT_EQ(oom.err.find("bad_alloc"), std::string::npos) << oom.err;
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstdint>
 #include <iostream>
+#include <new>
 
 #include "engine/simulation.hpp"
 #include "input/scenario.hpp"
@@ -30,12 +31,17 @@ void add_scenario_args(CLI::App& command, ScenarioArgs& args) {
 }
 
 Model load_model(const ScenarioArgs& args, std::vector<std::string>* input_files) {
-  Scenario scenario = load_scenario(args.scenario, args.overrides);
-  if (input_files != nullptr) {
-    input_files->push_back(args.scenario);
-    for (const auto& [path, text] : scenario.source_files) input_files->push_back(path);
+  try {
+    Scenario scenario = load_scenario(args.scenario, args.overrides);
+    if (input_files != nullptr) {
+      input_files->push_back(args.scenario);
+      for (const auto& [path, text] : scenario.source_files) input_files->push_back(path);
+    }
+    return compile(scenario);
+  } catch (const std::bad_alloc&) {
+    // Bad input (a huge file under a memory limit), not a failure of the run.
+    throw InputError(excerpt(args.scenario, 4096) + ": out of memory while reading the scenario");
   }
-  return compile(scenario);
 }
 
 void refuse_output_over_inputs(const std::string& output,

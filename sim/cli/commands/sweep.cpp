@@ -7,8 +7,11 @@
 
 #include <algorithm>
 #include <iostream>
+#include <new>
 
 #include "cli/commands/command.hpp"
+#include "util/errors.hpp"
+#include "util/quoting.hpp"
 
 namespace migrasim::cli {
 namespace {
@@ -44,7 +47,7 @@ class SweepCommand final : public Command {
   }
 
   int execute(const Invocation& invocation) override {
-    const Sweep plan(load_sweep(file_));
+    const Sweep plan = read_sweep();
     refuse_output_over_inputs(output_, plan.input_files());
     refuse_output_over_inputs(SweepFile::partial_path(output_).string(), plan.input_files());
     const Mpi* mpi = invocation.mpi;
@@ -91,6 +94,16 @@ class SweepCommand final : public Command {
   }
 
  private:
+  // The sweep and its scenario; running out of memory while reading them is
+  // bad input (a huge file under a memory limit), exit 2.
+  Sweep read_sweep() const {
+    try {
+      return Sweep(load_sweep(file_));
+    } catch (const std::bad_alloc&) {
+      throw InputError(excerpt(file_, 4096) + ": out of memory while reading the sweep");
+    }
+  }
+
   std::string file_;
   std::string output_;
   int threads_ = 0;
