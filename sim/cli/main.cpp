@@ -3,16 +3,22 @@
 // Exit codes: 0 success; 2 bad usage or bad input; 1 any other failure (for
 // sweep: also when members failed); 128 + N stopped by signal N.
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
 #include <exception>
 #include <iostream>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "cli/commands/command.hpp"
 #include "engine/simulation.hpp"
 #include "util/errors.hpp"
+#include "util/quoting.hpp"
 #include "util/version.hpp"
 
 namespace {
@@ -25,6 +31,41 @@ std::string quote_for_shell(const std::string& arg) {
   std::string quoted = "'";
   for (char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return quoted + "'";
+}
+
+// Flushes what was printed; false (after saying why) if it could not be written.
+bool flush_standard_output() {
+  std::cout.flush();
+  if (std::fflush(stdout) == 0 && !std::ferror(stdout) && std::cout.good()) return true;
+  const int err = errno;
+  std::cerr << "migrasim: error: cannot write to standard output"
+            << (err != 0 ? ": " + std::generic_category().message(err) : std::string()) << "\n";
+  return false;
+}
+
+const char* signal_name(int signal) {
+  switch (signal) {
+    case SIGINT:
+      return "SIGINT";
+    case SIGTERM:
+      return "SIGTERM";
+    case SIGHUP:
+      return "SIGHUP";
+    case SIGQUIT:
+      return "SIGQUIT";
+    case SIGUSR1:
+      return "SIGUSR1";
+    case SIGUSR2:
+      return "SIGUSR2";
+    case SIGALRM:
+      return "SIGALRM";
+    case SIGXCPU:
+      return "SIGXCPU";
+    case SIGVTALRM:
+      return "SIGVTALRM";
+    default:
+      return "a signal";
+  }
 }
 
 std::string command_line_of(int argc, char** argv) {
@@ -41,8 +82,9 @@ int run_cli(int argc, char** argv, const migrasim::cli::Mpi* mpi) {
   app.require_subcommand(1);
   app.footer(
       "Exit codes: 0 success; 2 bad usage or bad input (the message names file:line:column and "
-      "the key); 1 any other failure (for sweep: also when members failed); 130/143 stopped by "
-      "SIGINT/SIGTERM "
+      "the key); 1 any other failure (for sweep: also when members failed); 128+N stopped by "
+      "signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP; also SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, "
+      "SIGXCPU, SIGVTALRM) "
       "(run: nothing written; sweep, calibrate: finished members or generations kept in "
       "OUTPUT.partial for --resume).\nSee "
       "README.md and "
@@ -72,21 +114,29 @@ int run_cli(int argc, char** argv, const migrasim::cli::Mpi* mpi) {
           "only `migrasim sweep` and `migrasim calibrate` run under mpirun; run the other "
           "commands directly");
     }
-    if (chosen != nullptr) return chosen->execute(invocation);
+    if (chosen != nullptr) {
+      const int code = chosen->execute(invocation);
+      // `validate > /dev/full` must not report success: what it printed was lost.
+      if (!flush_standard_output()) return 1;
+      return code;
+    }
 #ifdef MIGRASIM_HAVE_MPI
   } catch (const migrasim::PeerFailed& peer) {
     return peer.code;  // rank 0 has said why
 #endif
   } catch (const migrasim::Interrupted& stop) {
     if (invocation.lead())
-      std::cerr << "migrasim: stopped by signal " << stop.signal << "; " << chosen->stopped_note()
-                << "\n";
+      std::cerr << "migrasim: stopped by signal " << stop.signal << " (" << signal_name(stop.signal)
+                << "); " << chosen->stopped_note() << "\n";
     return 128 + stop.signal;
   } catch (const migrasim::InputError& e) {
-    if (invocation.lead()) std::cerr << "migrasim: error: " << e.what() << "\n";
+    if (invocation.lead()) std::cerr << "migrasim: error: " << migrasim::one_line(e.what()) << "\n";
     return 2;
+  } catch (const std::bad_alloc&) {
+    if (invocation.lead()) std::cerr << "migrasim: error: out of memory\n";
+    return 1;
   } catch (const std::exception& e) {
-    if (invocation.lead()) std::cerr << "migrasim: error: " << e.what() << "\n";
+    if (invocation.lead()) std::cerr << "migrasim: error: " << migrasim::one_line(e.what()) << "\n";
     return 1;
   }
   return 1;
@@ -95,6 +145,9 @@ int run_cli(int argc, char** argv, const migrasim::cli::Mpi* mpi) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A closed pipe on stdout is then a write error, reported as one, rather
+  // than death without a word.
+  std::signal(SIGPIPE, SIG_IGN);
 #ifdef MIGRASIM_HAVE_MPI
   std::optional<migrasim::MpiSession> mpi;
   if (migrasim::launched_by_mpi()) mpi.emplace(&argc, &argv);

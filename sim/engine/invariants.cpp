@@ -1,124 +1,128 @@
 #include "engine/invariants.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+#include <string_view>
 #include <vector>
+
+#include "engine/step.hpp"
 
 namespace migrasim {
 namespace {
 
-// The most steps an edge has taken to travel at any step (travel times may vary).
-std::uint16_t longest_travel_steps(const StepTable<std::uint16_t>& travel) {
-  return travel.varies() ? *std::max_element(travel.per_step.begin(), travel.per_step.end())
-                         : travel.constant;
+// Where an agent of each status may be. Every status must have an entry: a new
+// status (a return to a transit node, say) without one does not compile.
+enum class Placement : std::uint8_t {
+  kUnknown,
+  kAtOrigin,       // at its home region's origin node
+  kOnEdge,         // on an edge leaving its node, with steps left
+  kQueuedForEdge,  // waiting at its node for an edge a network covers
+  kAtCheckpoint,   // at a node with a checkpoint
+  kAnyNode,        // at any valid node
+};
+
+constexpr Placement placement_of(Status status) {
+  switch (status) {
+    case Status::kAtHome:
+    case Status::kAspiring:
+      return Placement::kAtOrigin;
+    case Status::kWaitingForSmuggler:
+      return Placement::kQueuedForEdge;
+    case Status::kInTransit:
+      return Placement::kOnEdge;
+    case Status::kHeldAtCheckpoint:
+      return Placement::kAtCheckpoint;
+    case Status::kInAsylumProcessing:
+    case Status::kStayed:
+    case Status::kLegalPathway:
+    case Status::kAdmitted:
+    case Status::kRemoved:
+    case Status::kReturned:
+    case Status::kEvaded:
+    case Status::kDied:
+      return Placement::kAnyNode;
+  }
+  return Placement::kUnknown;
 }
+
+constexpr std::array<Placement, kStatusCount> kPlacement = [] {
+  std::array<Placement, kStatusCount> table{};
+  for (std::size_t k = 0; k < kStatusCount; ++k) table[k] = placement_of(static_cast<Status>(k));
+  return table;
+}();
+
+constexpr bool every_status_placed() {
+  for (const Placement p : kPlacement) {
+    if (p == Placement::kUnknown) return false;
+  }
+  return true;
+}
+static_assert(every_status_placed(),
+              "every Status needs a Placement in placement_of(): where may such an agent be?");
+
+// What is wrong with agent i, or nullptr. No allocation on the way to "nothing":
+// this runs for every agent once a step.
+const char* agent_problem(const Model& m, const State& s, std::size_t i) {
+  const Agents& a = s.agents;
+  if (a.community[i] >= m.community_count() || m.community_region[a.community[i]] != a.region[i])
+    return "belongs to no community of its region";
+  const auto code = static_cast<std::size_t>(a.status[i]);
+  if (code >= kStatusCount) return "has no valid status";
+  if (a.node[i] >= m.node_count()) return "is at no valid node";
+  if (a.region[i] >= m.region_count()) return "has no valid region";
+  if (a.status_step[i] > s.step) return "entered its status in the future";
+  if (!(a.risk_tolerance[i] >= 0.0f && a.risk_tolerance[i] <= 1.0f))
+    return "has risk tolerance outside [0, 1]";
+  if (!(a.claim_strength[i] >= 0.0f && a.claim_strength[i] <= 1.0f))
+    return "has claim strength outside [0, 1]";
+  const bool with_smuggler = (a.flags[i] & kWithSmuggler) != 0;
+  switch (kPlacement[code]) {
+    case Placement::kOnEdge:
+      if (a.edge[i] >= m.edge_count()) return "is in transit on no valid edge";
+      if (m.edge_from[a.edge[i]] != a.node[i])
+        return "travels an edge that does not leave its node";
+      if (a.steps_left[i] == 0 || a.steps_left[i] > m.edge_longest_travel_steps[a.edge[i]])
+        return "has an impossible number of steps left on its edge";
+      if (with_smuggler &&
+          (a.smuggler[i] >= m.network_count() || !m.network_covers(a.smuggler[i], a.edge[i])))
+        return "travels with a network that does not cover its edge";
+      if (!with_smuggler && m.edge_smuggler_rule[a.edge[i]] == SmugglerRule::kRequired)
+        return "travels alone on an edge that requires a smuggler";
+      break;
+    case Placement::kQueuedForEdge:
+      if (a.edge[i] >= m.edge_count() || m.edge_from[a.edge[i]] != a.node[i])
+        return "waits for no edge leaving its node";
+      if (a.smuggler[i] >= m.network_count() || !m.network_covers(a.smuggler[i], a.edge[i]))
+        return "waits for a network that does not cover its edge";
+      break;
+    case Placement::kAtCheckpoint:
+      if (m.node_checkpoint[a.node[i]] == kNone) return "is held at a node with no checkpoint";
+      break;
+    case Placement::kAtOrigin:
+      if (a.node[i] != m.region_origin[a.region[i]]) return "is at home but not at its origin";
+      break;
+    case Placement::kAnyNode:
+    case Placement::kUnknown:
+      break;
+  }
+  return nullptr;
+}
+
+constexpr std::size_t kNoAgent = std::numeric_limits<std::size_t>::max();
 
 }  // namespace
 
-std::string find_invariant_violation(const Model& m, const State& s) {
-  const Agents& a = s.agents;
-  if (a.size() != m.agents) return "agent arrays have the wrong size";
-  const std::size_t nedges = m.edge_count();
-  const std::size_t nnodes = m.node_count();
-  std::int64_t aware = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    aware += (a.flags[i] & kRouteAware) != 0;
-    if (a.community[i] >= m.community_count() ||
-        m.community_region[a.community[i]] != a.region[i]) {
-      return "agent " + std::to_string(i) + " belongs to no community of its region";
-    }
-    const auto code = static_cast<std::size_t>(a.status[i]);
-    const std::string who = "agent " + std::to_string(i);
-    if (code >= kStatusCount) return who + " has no valid status (" + std::to_string(code) + ")";
-    if (a.node[i] >= nnodes) return who + " is at no valid node";
-    if (a.region[i] >= m.region_count()) return who + " has no valid region";
-    if (a.status_step[i] > s.step) return who + " entered its status in the future";
-    if (!(a.risk_tolerance[i] >= 0.0f && a.risk_tolerance[i] <= 1.0f))
-      return who + " has risk tolerance outside [0, 1]";
-    if (!(a.claim_strength[i] >= 0.0f && a.claim_strength[i] <= 1.0f))
-      return who + " has claim strength outside [0, 1]";
-    switch (a.status[i]) {
-      case Status::kInTransit:
-        if (a.edge[i] >= nedges) return who + " is in transit on no valid edge";
-        if (m.edge_from[a.edge[i]] != a.node[i])
-          return who + " travels an edge that does not leave its node";
-        if (a.steps_left[i] == 0 ||
-            a.steps_left[i] > longest_travel_steps(m.edge_travel_steps[a.edge[i]])) {
-          return who + " has an impossible number of steps left on its edge";
-        }
-        if ((a.flags[i] & kWithSmuggler) &&
-            (a.smuggler[i] >= m.network_count() || !m.network_covers(a.smuggler[i], a.edge[i]))) {
-          return who + " travels with a network that does not cover its edge";
-        }
-        if (!(a.flags[i] & kWithSmuggler) &&
-            m.edge_smuggler_rule[a.edge[i]] == SmugglerRule::kRequired) {
-          return who + " travels alone on an edge that requires a smuggler";
-        }
-        break;
-      case Status::kWaitingForSmuggler:
-        if (a.edge[i] >= nedges || m.edge_from[a.edge[i]] != a.node[i])
-          return who + " waits for no edge leaving its node";
-        if (a.smuggler[i] >= m.network_count() || !m.network_covers(a.smuggler[i], a.edge[i])) {
-          return who + " waits for a network that does not cover its edge";
-        }
-        break;
-      case Status::kHeldAtCheckpoint:
-        if (m.node_checkpoint[a.node[i]] == kNone)
-          return who + " is held at a node with no checkpoint";
-        break;
-      case Status::kAtHome:
-      case Status::kAspiring:
-        if (a.node[i] != m.region_origin[a.region[i]])
-          return who + " is at home but not at its origin";
-        break;
-      default:
-        break;
-    }
-  }
+std::string find_table_violation(const Model& m, const State& s) {
   for (std::size_t k = 0; k < m.community_count(); ++k) {
     const Communities& c = s.communities;
     if (!(c.belief_success[k] >= 0.0f && c.belief_success[k] <= 1.0f) ||
         !(c.belief_danger[k] >= 0.0f && c.belief_danger[k] <= 1.0f)) {
       return "community " + std::to_string(k) + " has a belief outside [0, 1]";
     }
-  }
-  std::vector<std::int64_t> aware_in(m.community_count(), 0), home_in(m.community_count(), 0);
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    aware_in[a.community[i]] += (a.flags[i] & kRouteAware) != 0;
-    home_in[a.community[i]] += a.status[i] == Status::kAtHome;
-  }
-  for (std::size_t k = 0; k < m.community_count(); ++k) {
-    if (aware_in[k] != s.communities.aware[k]) {
-      return "community " + std::to_string(k) + " counts " +
-             std::to_string(s.communities.aware[k]) + " aware members but " +
-             std::to_string(aware_in[k]) + " are flagged";
-    }
-    if (home_in[k] != s.communities.at_home[k]) {
-      return "community " + std::to_string(k) + " counts " +
-             std::to_string(s.communities.at_home[k]) + " members at home but " +
-             std::to_string(home_in[k]) + " are";
-    }
-  }
-  // The list of those who left home holds exactly the agents not at home, in order.
-  const std::span<const std::uint32_t> left = s.left_home.agents();
-  if (!std::is_sorted(left.begin(), left.end()) ||
-      std::adjacent_find(left.begin(), left.end()) != left.end()) {
-    return "the list of agents who left home is not strictly increasing";
-  }
-  std::size_t away = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) away += a.status[i] != Status::kAtHome;
-  if (away != left.size()) {
-    return std::to_string(away) + " agents are not at home but " + std::to_string(left.size()) +
-           " are listed as having left";
-  }
-  for (const std::uint32_t i : left) {
-    if (i >= a.size() || a.status[i] == Status::kAtHome) {
-      return "agent " + std::to_string(i) + " is listed as having left home but is at home";
-    }
-  }
-  if (aware != s.aware_total) {
-    return "aware agents counted " + std::to_string(s.aware_total) + " but flagged " +
-           std::to_string(aware);
   }
   for (std::size_t k = 0; k < m.network_count(); ++k) {
     const Smugglers& net = s.smugglers;
@@ -145,6 +149,142 @@ std::string find_invariant_violation(const Model& m, const State& s) {
     }
   }
   return {};
+}
+
+std::string find_invariant_violation(const Model& m, const State& s) {
+  const Agents& a = s.agents;
+  if (a.size() != m.agents) return "agent arrays have the wrong size";
+  const auto n = static_cast<std::int64_t>(a.size());
+  const std::size_t nc = m.community_count();
+
+  // One parallel pass over the agents: the first that breaks an invariant of
+  // its own, and the counts the aggregate invariants compare.
+  std::size_t first_bad = kNoAgent;
+  std::int64_t aware = 0, away = 0;
+  std::vector<std::int64_t> aware_in(nc, 0), home_in(nc, 0);
+  std::int64_t* aware_counts = aware_in.data();
+  std::int64_t* home_counts = home_in.data();
+#pragma omp parallel for schedule(static) reduction(min : first_bad) \
+    reduction(+ : aware, away, aware_counts[:nc], home_counts[:nc])
+  for (std::int64_t j = 0; j < n; ++j) {
+    const auto i = static_cast<std::size_t>(j);
+    if (first_bad != kNoAgent) continue;  // this thread's agents after the first bad one
+    if (agent_problem(m, s, i) != nullptr) {
+      first_bad = i;
+      continue;
+    }
+    const bool is_aware = (a.flags[i] & kRouteAware) != 0;
+    const bool at_home = a.status[i] == Status::kAtHome;
+    aware += is_aware;
+    away += !at_home;
+    aware_counts[a.community[i]] += is_aware;
+    home_counts[a.community[i]] += at_home;
+  }
+  if (first_bad != kNoAgent) {
+    std::string message =
+        "agent " + std::to_string(first_bad) + " " + agent_problem(m, s, first_bad);
+    if (static_cast<std::size_t>(a.status[first_bad]) >= kStatusCount)
+      message += " (" + std::to_string(static_cast<int>(a.status[first_bad])) + ")";
+    return message;
+  }
+
+  if (std::string tables = find_table_violation(m, s); !tables.empty()) return tables;
+  for (std::size_t k = 0; k < nc; ++k) {
+    if (aware_in[k] != s.communities.aware[k]) {
+      return "community " + std::to_string(k) + " counts " +
+             std::to_string(s.communities.aware[k]) + " aware members but " +
+             std::to_string(aware_in[k]) + " are flagged";
+    }
+    if (home_in[k] != s.communities.at_home[k]) {
+      return "community " + std::to_string(k) + " counts " +
+             std::to_string(s.communities.at_home[k]) + " members at home but " +
+             std::to_string(home_in[k]) + " are";
+    }
+  }
+  // The list of those who left home holds exactly the agents not at home, in order.
+  const std::span<const std::uint32_t> left = s.left_home.agents();
+  const auto listed = static_cast<std::int64_t>(left.size());
+  std::size_t first_unordered = kNoAgent, first_at_home = kNoAgent;
+#pragma omp parallel for schedule(static) reduction(min : first_unordered, first_at_home)
+  for (std::int64_t j = 0; j < listed; ++j) {
+    const auto k = static_cast<std::size_t>(j);
+    if (k > 0 && left[k - 1] >= left[k]) first_unordered = std::min(first_unordered, k);
+    if (left[k] >= a.size() || a.status[left[k]] == Status::kAtHome)
+      first_at_home = std::min(first_at_home, k);
+  }
+  if (first_unordered != kNoAgent) {
+    return "the list of agents who left home is not strictly increasing";
+  }
+  if (away != listed) {
+    return std::to_string(away) + " agents are not at home but " + std::to_string(left.size()) +
+           " are listed as having left";
+  }
+  if (first_at_home != kNoAgent) {
+    return "agent " + std::to_string(left[first_at_home]) +
+           " is listed as having left home but is at home";
+  }
+  if (aware != s.aware_total) {
+    return "aware agents counted " + std::to_string(s.aware_total) + " but flagged " +
+           std::to_string(aware);
+  }
+  return {};
+}
+
+namespace {
+
+struct Violation {
+  std::int32_t step;
+  std::string stage;
+  std::string what;
+};
+
+// Stops a replay once it has passed the step it was to examine.
+struct ReplayDone {};
+
+std::string describe(std::uint32_t replicate, const Violation& v) {
+  return "invariant violated in replicate " + std::to_string(replicate) + ", step " +
+         std::to_string(v.step) + ", after stage " + v.stage + ": " + v.what;
+}
+
+}  // namespace
+
+void run_replicate_checked(const Model& m, std::uint32_t replicate, State& s,
+                           InvariantChecks checks, const StageObserver& also) {
+  if (checks == InvariantChecks::kOff) {
+    run_replicate(m, replicate, s, also);
+    return;
+  }
+  const std::string_view last_stage = stages().back().name;
+  const auto observer = [&](const State& state, const char* stage) {
+    if (also) also(state, stage);
+    const bool everything = checks == InvariantChecks::kEveryStage || stage == last_stage;
+    std::string what =
+        everything ? find_invariant_violation(m, state) : find_table_violation(m, state);
+    if (!what.empty()) throw Violation{state.step, stage, std::move(what)};
+  };
+  try {
+    run_replicate(m, replicate, s, observer);
+    return;
+  } catch (const Violation& found) {
+    if (checks == InvariantChecks::kEveryStage || found.stage != last_stage) {
+      throw std::runtime_error(describe(replicate, found));
+    }
+    // Found at the end of the step: the same replicate, run again with every
+    // stage checked up to that step, names the stage that broke it.
+    const auto replay = [&](const State& state, const char* stage) {
+      if (state.step > found.step) throw ReplayDone{};
+      if (also) also(state, stage);
+      if (std::string what = find_invariant_violation(m, state); !what.empty()) {
+        throw std::runtime_error(describe(replicate, Violation{state.step, stage, what}));
+      }
+    };
+    try {
+      run_replicate(m, replicate, s, replay);
+    } catch (const ReplayDone&) {
+    }
+    throw std::runtime_error(describe(replicate, found) +
+                             " (a replay checking every stage did not meet it before)");
+  }
 }
 
 }  // namespace migrasim

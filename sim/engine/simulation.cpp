@@ -1,22 +1,14 @@
 #include "engine/simulation.hpp"
 
-#include <atomic>
-
 #include "engine/step.hpp"
 #include "model/series.hpp"
+#include "util/stop_flag.hpp"
 
 namespace migrasim {
-namespace {
-
-std::atomic<int> stop_signal{0};
-
-}  // namespace
-
-void stop_run(int signal) { stop_signal.store(signal, std::memory_order_relaxed); }
+void stop_run(int signal) { request_stop(signal); }
 
 void check_stop() {
-  if (const int signal = stop_signal.load(std::memory_order_relaxed); signal != 0)
-    throw Interrupted{signal};
+  if (const int signal = stop_requested(); signal != 0) throw Interrupted{signal};
 }
 
 void clear_stop() { stop_signal.store(0, std::memory_order_relaxed); }

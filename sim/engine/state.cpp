@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "engine/population_sampler.hpp"
+#include "engine/simulation.hpp"
 #include "util/huge_pages.hpp"
 #include "util/random.hpp"
 
@@ -28,6 +29,7 @@ State make_state(const Model& m) {
   const std::size_t n = m.agents;
   Agents& a = s.agents;
   std::apply([n](auto&... columns) { assign_columns_on_huge_pages(n, columns...); }, a.columns());
+  check_stop();  // a stop cuts the filling of the columns short
   const std::size_t nnetworks = m.network_count();
   Smugglers& net = s.smugglers;
   for (auto* column : {&net.capacity, &net.fee_usd, &net.reputation, &net.remembered_successes,

@@ -1,23 +1,20 @@
 #include "input/composition.hpp"
 
 #include <filesystem>
-#include <fstream>
 
 #include "util/errors.hpp"
+#include "util/quoting.hpp"
+#include "util/safe_file.hpp"
 
 namespace migrasim {
 namespace {
 
 constexpr int kMaxDepth = 16;
 
+// Only a regular file: a FIFO or a device named by `extends:` would block or
+// never end (util/safe_file.hpp).
 std::string read_text(const std::string& path, const std::string& referrer) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw InputError((referrer.empty() ? path : referrer) + ": cannot open the scenario file '" +
-                     path + "'");
-  std::string text = read_document_text(in);
-  if (in.bad()) throw InputError(path + ": cannot read the scenario file");
-  return text;
+  return read_regular_file(path, kMaxDocumentBytes, "scenario file", referrer);
 }
 
 std::string position(const std::string& file, const YAML::Mark& mark) {
@@ -101,6 +98,17 @@ ComposedDocument compose(const std::string& text, const std::string& file, int d
   own->file = file;
   own->text = text;
   YAML::Node root = load_yaml_document(*own);
+  // yaml-cpp keeps both of a duplicated key and root["extends"] finds the
+  // first: the second would surface later as an "unknown key".
+  bool seen_extends = false;
+  for (auto it = root.begin(); it != root.end(); ++it) {
+    if (!it->first.IsScalar() || it->first.Scalar() != "extends") continue;
+    if (seen_extends) {
+      throw InputError(position(file, it->first.Mark()) +
+                       ": extends: duplicate key; each key may appear once");
+    }
+    seen_extends = true;
+  }
   const YAML::Node extends = root["extends"];
   if (!extends) return ComposedDocument{root, own, {{file, text}}};
 
@@ -117,8 +125,8 @@ ComposedDocument compose(const std::string& text, const std::string& file, int d
   const auto canonical = std::filesystem::weakly_canonical(parent_path, error).string();
   for (const std::string& seen : chain) {
     if (seen == canonical)
-      throw InputError(where + "'" + extends.Scalar() +
-                       "' extends this scenario in turn (a cycle)");
+      throw InputError(where + quote(extends.Scalar()) +
+                       " extends this scenario in turn (a cycle)");
   }
   chain.push_back(canonical);
   const std::string parent_text = read_text(parent_file, where.substr(0, where.size() - 2));

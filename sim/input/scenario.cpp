@@ -7,6 +7,7 @@
 #include "input/composition.hpp"
 #include "input/yaml_input.hpp"
 #include "util/errors.hpp"
+#include "util/quoting.hpp"
 
 namespace migrasim {
 namespace {
@@ -37,7 +38,8 @@ NodeKind read_node_kind(const YamlField& field) {
   if (text == "transit") return NodeKind::kTransit;
   if (text == "border") return NodeKind::kBorder;
   if (text == "destination") return NodeKind::kDestination;
-  field.fail("unknown node kind '" + text + "'; allowed: origin, transit, border, destination");
+  field.fail("unknown node kind " + quote(text) +
+             "; allowed: origin, transit, border, destination");
 }
 
 void read_time(Scenario& s, const YamlField& field) {
@@ -159,7 +161,7 @@ void read_route(Scenario& s, const YamlField& field) {
       } else if (rule == "required") {
         edge.smuggler = SmugglerRule::kRequired;
       } else {
-        f->fail("unknown smuggler rule '" + rule + "'; allowed: none, optional, required");
+        f->fail("unknown smuggler rule " + quote(rule) + "; allowed: none, optional, required");
       }
     }
     map.finish();
@@ -311,8 +313,8 @@ void read_interventions(Scenario& s, const YamlField& field) {
     const YamlField type = map.required("type");
     auto parameters = intervention_parameters_of_type(type.string());
     if (!parameters) {
-      type.fail("unknown intervention type '" + type.string() +
-                "'; allowed: " + intervention_type_names());
+      type.fail("unknown intervention type " + quote(type.string()) +
+                "; allowed: " + intervention_type_names());
     }
     v.parameters = std::move(*parameters);
     v.name = map.has("name") ? map.required("name").name()

@@ -2,12 +2,13 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <set>
 
 #include "input/yaml_input.hpp"
 #include "util/errors.hpp"
+#include "util/quoting.hpp"
+#include "util/safe_file.hpp"
 
 namespace migrasim {
 namespace {
@@ -16,12 +17,10 @@ namespace {
 // can hold; a typo like `samples: 1e9` is caught here rather than by the OOM killer.
 constexpr std::int64_t kMaxMembers = 10'000'000;
 
+// Bounded, and only from a regular file: `migrasim sweep /dev/zero` must end and
+// a FIFO must not block.
 std::string read_sweep_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot open the sweep file");
-  std::string text = read_document_text(in);  // bounded: `migrasim sweep /dev/zero` must end
-  if (in.bad()) throw InputError(path + ": cannot read the sweep file");
-  return text;
+  return read_regular_file(path, kMaxDocumentBytes, "sweep file");
 }
 
 // A YAML scalar as --set text: the value exactly as written in the file.
@@ -36,7 +35,7 @@ SweepDesign read_design(const YamlField& field) {
   if (text == "grid") return SweepDesign::kGrid;
   if (text == "latin_hypercube") return SweepDesign::kLatinHypercube;
   if (text == "sobol") return SweepDesign::kSobol;
-  field.fail("unknown design '" + text + "'; expected grid, latin_hypercube or sobol");
+  field.fail("unknown design " + quote(text) + "; expected grid, latin_hypercube or sobol");
 }
 
 SweepParameter read_parameter(const YamlField& field, SweepDesign design) {
@@ -47,8 +46,8 @@ SweepParameter read_parameter(const YamlField& field, SweepDesign design) {
   const YamlField key = entry.required("key");
   p.key_path = key.string();
   if (p.key_path.find('=') != std::string::npos || p.key_path.find(' ') != std::string::npos) {
-    key.fail("'" + p.key_path +
-             "' is not a key path; write it as for --set, e.g. decisions.base_rate");
+    key.fail(quote(p.key_path) +
+             " is not a key path; write it as for --set, e.g. decisions.base_rate");
   }
   p.units = entry.string_or("units", "1");
   if (auto f = entry.optional("integer")) p.integer = f->boolean();
@@ -87,7 +86,8 @@ SweepParameter read_parameter(const YamlField& field, SweepDesign design) {
       if (!(p.lower > 0.0)) range->fail("a log_uniform range must be positive");
     } else {
       entry.required("distribution")
-          .fail("unknown distribution '" + distribution + "'; expected uniform or log_uniform");
+          .fail("unknown distribution " + quote(distribution) +
+                "; expected uniform or log_uniform");
     }
     if (design == SweepDesign::kGrid) {
       p.levels = static_cast<int>(entry.required("levels").integer_in(2, 100000));
@@ -106,7 +106,7 @@ Reduction read_reduction(const YamlField& field) {
   if (text == "mean") return Reduction::kMean;
   if (text == "last") return Reduction::kLast;
   if (text == "max") return Reduction::kMax;
-  field.fail("unknown reduction '" + text + "'; expected none, sum, mean, last or max");
+  field.fail("unknown reduction " + quote(text) + "; expected none, sum, mean, last or max");
 }
 
 SweepOutput read_output(const YamlField& field) {
@@ -169,7 +169,7 @@ SweepSpec parse_sweep(const std::string& text, const std::string& file) {
     } else if (text_value == "common") {
       s.seeds = MemberSeeds::kCommon;
     } else {
-      f->fail("unknown seeding '" + text_value + "'; expected per_member or common");
+      f->fail("unknown seeding " + quote(text_value) + "; expected per_member or common");
     }
   }
   if (auto f = top.optional("set")) {
@@ -182,11 +182,11 @@ SweepSpec parse_sweep(const std::string& text, const std::string& file) {
 
   std::set<std::string> names;
   const auto claim = [&](const std::string& name, const YamlField& where) {
-    static const std::set<std::string> reserved{"member", "replicate", "time", "member_status",
-                                                "member_seed"};
+    static const std::set<std::string> reserved{"member",        "replicate",   "time",
+                                                "member_status", "member_seed", "member_checksum"};
     if (reserved.count(name))
-      where.fail("'" + name + "' is a reserved name in the sweep output; choose another");
-    if (!names.insert(name).second) where.fail("the name '" + name + "' is used twice");
+      where.fail(quote(name) + " is a reserved name in the sweep output; choose another");
+    if (!names.insert(name).second) where.fail("the name " + quote(name) + " is used twice");
   };
   const YamlField parameters = top.required("parameters");
   std::set<std::string> keys;
@@ -194,7 +194,7 @@ SweepSpec parse_sweep(const std::string& text, const std::string& file) {
     s.parameters.push_back(read_parameter(item, s.design));
     claim(s.parameters.back().name, item);
     if (!keys.insert(s.parameters.back().key_path).second)
-      item.fail("the key '" + s.parameters.back().key_path + "' is swept twice");
+      item.fail("the key " + quote(s.parameters.back().key_path) + " is swept twice");
   }
   if (s.design == SweepDesign::kSobol && s.parameters.size() > 1000) {
     parameters.fail("at most 1000 parameters for a Sobol design");

@@ -1,15 +1,19 @@
 #include "input/yaml_input.hpp"
 
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <new>
 #include <sstream>
 #include <utility>
 
 #include "util/errors.hpp"
+#include "util/quoting.hpp"
 
 namespace migrasim {
 namespace {
@@ -28,7 +32,7 @@ std::string describe(const YAML::Node& node) {
     case YAML::NodeType::Sequence:
       return "a list";
     case YAML::NodeType::Scalar:
-      return "'" + node.Scalar() + "'";
+      return quote(node.Scalar());
     default:
       return "an undefined value";
   }
@@ -42,24 +46,6 @@ std::string format_number(double value) {
 
 // yaml-cpp tags non-plain (quoted) scalars "!"; a quoted "12" is a string.
 bool is_quoted(const YAML::Node& node) { return node.Tag() == "!"; }
-
-bool valid_utf8(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    const std::size_t continuation = lead < 0x80           ? 0
-                                     : (lead >> 5) == 0x06 ? 1
-                                     : (lead >> 4) == 0x0E ? 2
-                                     : (lead >> 3) == 0x1E ? 3
-                                                           : 4;
-    if (continuation == 4 || i + continuation >= text.size() + (continuation == 0)) return false;
-    for (std::size_t k = 1; k <= continuation; ++k) {
-      if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) return false;
-    }
-    i += continuation + 1;
-  }
-  return true;
-}
 
 // yaml-cpp 0.7 accepts a quoted scalar that runs to the end of the file,
 // swallowing every key after it, so the user would hear of a missing key
@@ -103,6 +89,8 @@ std::optional<YAML::Mark> find_unclosed_quote(const YAML::Node& node, const std:
 // aliases reaches for its size.
 constexpr std::size_t kMaxNesting = 256;
 constexpr std::size_t kMinValueBudget = 1u << 18;
+// Values a document may hold as written (aliases not expanded).
+constexpr std::size_t kMaxValues = 1u << 18;
 
 struct AliasCheck {
   std::vector<YAML::Node> ancestors;  // the containers from the root down to the current one
@@ -172,40 +160,137 @@ std::string read_document_text(std::istream& in) {
   return text;
 }
 
+namespace {
+
+// A first pass over the parser's events, before yaml-cpp builds its tree:
+// the tree costs several hundred bytes per value, so a 16 MiB file of `[1,1,...]`
+// would take gigabytes before anything could refuse it. The events are counted
+// and the pass stops at kMaxValues; every string is checked for NUL and strict
+// UTF-8 (an escape such as "\0" or "\ud800" in a quoted string produces what
+// the file's bytes cannot hold).
+class EventCheck final : public YAML::EventHandler {
+ public:
+  struct Problem {
+    YAML::Mark mark;
+    std::string message;
+  };
+
+  void OnDocumentStart(const YAML::Mark& mark) override { document_start = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { count(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { count(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string& value) override {
+    count(mark);
+    if (value.find('\0') != std::string::npos) {
+      throw Problem{mark, "a string holds a NUL character (\\0), which no value may contain"};
+    }
+    if (!is_valid_utf8(value)) {
+      throw Problem{mark,
+                    "a string is not valid UTF-8 (an escape gives a surrogate or an invalid "
+                    "code point)"};
+    }
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    count(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    count(mark);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void count(const YAML::Mark& mark) {
+    if (++values_ > kMaxValues) {
+      throw Problem{mark, "the document holds over " + std::to_string(kMaxValues) +
+                              " values, far more than any scenario or sweep needs"};
+    }
+  }
+  std::size_t values_ = 0;
+
+ public:
+  YAML::Mark document_start;  // of the latest document
+};
+
+// Old Mac OS line ends (CR alone) are not line breaks to yaml-cpp, which reads
+// such a file as one line: usually one comment, so "empty".
+std::optional<YAML::Mark> find_lone_carriage_return(const std::string& text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\r' && (i + 1 == text.size() || text[i + 1] != '\n')) {
+      YAML::Mark mark;
+      mark.pos = static_cast<int>(i);
+      mark.line = static_cast<int>(
+          std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(i), '\n'));
+      const std::size_t line_start = text.rfind('\n', i);
+      mark.column = static_cast<int>(line_start == std::string::npos ? i : i - line_start - 1);
+      return mark;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 YAML::Node load_yaml_document(const YamlSource& source) {
   const std::string& text = source.text;
+  const std::string file = excerpt(source.file, 4096);
   if (text.size() > kMaxDocumentBytes) {
-    throw InputError(source.file + ": the file is larger than " +
-                     std::to_string(kMaxDocumentBytes >> 20) +
+    throw InputError(file + ": the file is larger than " + std::to_string(kMaxDocumentBytes >> 20) +
                      " MiB, the limit for scenario and sweep files");
   }
-  if (text.find('\0') != std::string::npos || !valid_utf8(text)) {
-    throw InputError(source.file + ":1:1: not a YAML text file (binary content or invalid UTF-8)");
+  if (text.find('\0') != std::string::npos || !is_valid_utf8(text)) {
+    throw InputError(file + ":1:1: not a YAML text file (binary content or invalid UTF-8)");
+  }
+  if (const auto cr = find_lone_carriage_return(text)) {
+    throw InputError(format_location(file, *cr) +
+                     ": a line ends in a carriage return alone (old Mac OS line ends); "
+                     "YAML needs LF or CR LF");
   }
   YAML::Node root;
   try {
+    {
+      std::istringstream stream(text);
+      YAML::Parser parser(stream);
+      EventCheck check;
+      if (parser.HandleNextDocument(check) && parser.HandleNextDocument(check)) {
+        throw InputError(format_location(file, check.document_start) +
+                         ": invalid YAML: a second document begins here (after a `---` or `...` "
+                         "line); a scenario or sweep file is one document");
+      }
+    }
     root = YAML::Load(text);
+  } catch (const EventCheck::Problem& problem) {
+    throw InputError(format_location(file, problem.mark) + ": invalid YAML: " + problem.message);
   } catch (const YAML::DeepRecursion& e) {
     throw InputError(
-        format_location(source.file, e.mark) +
+        format_location(file, e.mark) +
         ": invalid YAML: nesting is too deep (scenarios nest a few levels; this is hundreds)");
   } catch (const YAML::Exception& e) {
-    throw InputError(format_location(source.file, e.mark) + ": invalid YAML: " + e.msg);
+    throw InputError(format_location(file, e.mark) + ": invalid YAML: " + excerpt(e.msg, 200));
+  } catch (const std::bad_alloc&) {
+    throw InputError(file + ": out of memory while reading the file");
   }
   if (const auto problem = check_expansion(root, text.size())) {
-    throw InputError(format_location(source.file, problem->first) +
-                     ": invalid YAML: " + problem->second);
+    throw InputError(format_location(file, problem->first) + ": invalid YAML: " + problem->second);
   }
   if (const auto open = find_unclosed_quote(root, text)) {
-    throw InputError(format_location(source.file, *open) +
+    throw InputError(format_location(file, *open) +
                      ": invalid YAML: this quoted string is never closed");
   }
   if (!root || root.IsNull()) {
-    throw InputError(source.file + ":1:1: the file is empty; expected a mapping of keys");
+    throw InputError(file + ":1:1: the file is empty; expected a mapping of keys");
   }
   if (!root.IsMap()) {
-    throw InputError(format_location(source.file, root.Mark()) +
-                     ": expected a mapping of keys at the top level, got " + describe(root));
+    // A file that is one value is likely not a scenario at all (a key, a
+    // password list named by mistake): none of it is quoted.
+    throw InputError(format_location(file, root.Mark()) +
+                     ": expected a mapping of keys at the top level, got " +
+                     (root.IsScalar() ? "one value of " + std::to_string(root.Scalar().size()) +
+                                            " characters (is this a scenario file?)"
+                                      : describe(root)));
   }
   return root;
 }
@@ -241,7 +326,9 @@ std::string YamlField::location() const {
 }
 
 void YamlField::fail(const std::string& message) const {
-  throw InputError(location() + ": " + (path_.empty() ? "(top level)" : path_) + ": " + message);
+  // The path is made of the file's keys: any text, of any length.
+  throw InputError(location() + ": " + (path_.empty() ? "(top level)" : excerpt(path_, 200)) +
+                   ": " + message);
 }
 
 std::string YamlField::scalar(const char* expected) const {
@@ -252,6 +339,18 @@ std::string YamlField::scalar(const char* expected) const {
 std::string YamlField::string() const {
   std::string value = scalar("a string");
   if (value.empty()) fail("expected a non-empty string");
+  // Strings reach terminals (summaries, messages) and output attributes: no
+  // escape sequences, bells or carriage returns. Tabs and line breaks are text.
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const auto c = static_cast<unsigned char>(value[i]);
+    const bool c1 =
+        c == 0xC2 && i + 1 < value.size() && static_cast<unsigned char>(value[i + 1]) < 0xA0;
+    if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F || c1) {
+      fail("a string may not hold control characters (here " +
+           quote(std::string_view(value).substr(i, c1 ? 2 : 1)) + ", at byte " + std::to_string(i) +
+           ")");
+    }
+  }
   return value;
 }
 
@@ -261,13 +360,13 @@ std::string YamlField::name() const {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
            c == '-';
   });
-  if (!ok) fail("'" + value + "' is not a valid name; use letters, digits, '_' and '-'");
+  if (!ok) fail(quote(value) + " is not a valid name; use letters, digits, '_' and '-'");
   return value;
 }
 
 double YamlField::number() const {
   const std::string text = scalar("a number");
-  if (is_quoted(node_)) fail("expected a number, got the quoted string \"" + text + "\"");
+  if (is_quoted(node_)) fail("expected a number, got the quoted string \"" + excerpt(text) + "\"");
   std::string digits;
   for (char c : text) {
     if (c != '_') digits += c;
@@ -276,17 +375,18 @@ double YamlField::number() const {
   const char* end = digits.data() + digits.size();
   const auto [ptr, ec] = std::from_chars(digits.data(), end, value);
   if (digits.empty() || ec == std::errc::invalid_argument || ptr != end) {
-    fail("expected a number, got '" + text + "'");
+    fail("expected a number, got " + quote(text));
   }
   if (ec == std::errc::result_out_of_range || !std::isfinite(value)) {
-    fail("'" + text + "' is not a finite number");
+    fail(quote(text) + " is not a finite number");
   }
   return value;
 }
 
 double YamlField::number_at_least(double low) const {
   const double value = number();
-  if (value < low) fail("must be at least " + format_number(low) + ", got " + node_.Scalar());
+  if (value < low)
+    fail("must be at least " + format_number(low) + ", got " + excerpt(node_.Scalar()));
   return value;
 }
 
@@ -294,16 +394,33 @@ double YamlField::number_in(double low, double high) const {
   const double value = number();
   if (value < low || value > high) {
     fail("must be between " + format_number(low) + " and " + format_number(high) + ", got " +
-         node_.Scalar());
+         excerpt(node_.Scalar()));
   }
   return value;
 }
 
 std::int64_t YamlField::integer() const {
+  // Read as an integer first: through a double, 9007199254740993 would become
+  // ...992 without a word.
+  const std::string text = scalar("a number");
+  if (!is_quoted(node_)) {
+    std::string digits;
+    for (char c : text) {
+      if (c != '_') digits += c;
+    }
+    std::int64_t exact = 0;
+    const char* end = digits.data() + digits.size();
+    const auto [ptr, ec] = std::from_chars(digits.data(), end, exact);
+    if (!digits.empty() && ptr == end) {
+      if (ec == std::errc()) return exact;
+      if (ec == std::errc::result_out_of_range) fail(quote(text) + " is too large");
+    }
+  }
+  // Other spellings of a whole number (1e6, 2.0) go through a double, which
+  // holds every integer up to 2^53 exactly.
   const double value = number();
-  // 2^53: beyond it doubles no longer hold every integer.
-  if (std::abs(value) > 9007199254740992.0) fail("'" + node_.Scalar() + "' is too large");
-  if (value != std::floor(value)) fail("expected a whole number, got " + node_.Scalar());
+  if (std::abs(value) > 9007199254740992.0) fail(quote(node_.Scalar()) + " is too large");
+  if (value != std::floor(value)) fail("expected a whole number, got " + excerpt(node_.Scalar()));
   return static_cast<std::int64_t>(value);
 }
 
@@ -311,7 +428,7 @@ std::int64_t YamlField::integer_in(std::int64_t low, std::int64_t high) const {
   const std::int64_t value = integer();
   if (value < low || value > high) {
     fail("must be a whole number between " + std::to_string(low) + " and " + std::to_string(high) +
-         ", got " + node_.Scalar());
+         ", got " + excerpt(node_.Scalar()));
   }
   return value;
 }
@@ -322,13 +439,13 @@ bool YamlField::boolean() const {
     if (text == "true") return true;
     if (text == "false") return false;
   }
-  fail("expected true or false, got '" + text + "'");
+  fail("expected true or false, got " + quote(text));
 }
 
 Date YamlField::date() const {
   const std::string text = scalar("a date (YYYY-MM-DD)");
   const auto parsed = parse_date(text);
-  if (!parsed) fail("expected a date as YYYY-MM-DD, got '" + text + "'");
+  if (!parsed) fail("expected a date as YYYY-MM-DD, got " + quote(text));
   return *parsed;
 }
 
@@ -354,8 +471,8 @@ YamlMap::YamlMap(const YamlField& field) : field_(field) {
     for (const auto& [seen, value] : entries_) {
       if (seen == key) {
         const std::string path = field.path().empty() ? key : field.path() + "." + key;
-        throw InputError(format_location(field.source().file, key_node.Mark()) + ": " + path +
-                         ": duplicate key; each key may appear once");
+        throw InputError(format_location(field.source().file, key_node.Mark()) + ": " +
+                         excerpt(path, 200) + ": duplicate key; each key may appear once");
       }
     }
     entries_.emplace_back(std::move(key), it->second);
@@ -448,8 +565,8 @@ void YamlMap::finish() const {
     if (located.location() != format_location(field_.source().file, entries_[i].second.Mark())) {
       located.fail(message);
     }
-    throw InputError(format_location(field_.source().file, keys_[i].Mark()) + ": " + path + ": " +
-                     message);
+    throw InputError(format_location(field_.source().file, keys_[i].Mark()) + ": " +
+                     excerpt(path, 200) + ": " + message);
   }
 }
 
@@ -489,7 +606,16 @@ std::vector<std::string> split_path(const std::string& path, const std::string& 
     }
   }
   segments.push_back(current);
-  std::erase_if(segments, [](const std::string& s) { return s.empty(); });
+  // `a.`, `a..b`, `.a`, `a[]`: a slip of the pen, not another way to write `a.b`.
+  const bool bracket_first = !path.empty() && path[0] == '[';
+  for (std::size_t i = bracket_first ? 1 : 0; i < segments.size(); ++i) {
+    if (segments[i].empty()) {
+      throw InputError(option +
+                       ": the key path has an empty part (a stray '.', or '[]'); "
+                       "write it as section.key, list[index].key or list.name.key");
+    }
+  }
+  if (bracket_first) segments.erase(segments.begin());
   if (segments.empty()) throw InputError(option + ": empty key path");
   return segments;
 }
@@ -541,7 +667,7 @@ std::string apply_override(YAML::Node& root, const std::string& assignment) {
       }
       if (!index || *index >= node.size()) {
         throw InputError(option + ": " + (canonical.empty() ? "(top level)" : canonical) +
-                         " has no element '" + segment + "' (" + std::to_string(node.size()) +
+                         " has no element " + quote(segment) + " (" + std::to_string(node.size()) +
                          " elements; use an index or an element's name)");
       }
       canonical.append("[").append(std::to_string(*index)).append("]");
@@ -563,8 +689,8 @@ std::string apply_override(YAML::Node& root, const std::string& assignment) {
         node.reset(next);
       }
     } else {
-      throw InputError(option + ": " + canonical + " is a single value; it has no key '" + segment +
-                       "'");
+      throw InputError(option + ": " + canonical + " is a single value; it has no key " +
+                       quote(segment));
     }
   }
   return canonical;

@@ -6,6 +6,7 @@
 #include "input/scenario.hpp"
 #include "model/model.hpp"
 #include "model/time_step.hpp"
+#include "util/quoting.hpp"
 
 namespace migrasim {
 namespace {
@@ -16,7 +17,7 @@ std::size_t index_of(const Scenario& s, const std::vector<std::string>& names,
   if (it == names.end()) {
     std::string known;
     for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
-    s.fail(path, std::string("unknown ") + what + " '" + name + "'; known " + what +
+    s.fail(path, std::string("unknown ") + what + " " + quote(name) + "; known " + what +
                      "s: " + (known.empty() ? "none" : known));
   }
   return static_cast<std::size_t>(it - names.begin());

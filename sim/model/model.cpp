@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "util/errors.hpp"
+#include "util/quoting.hpp"
 
 namespace migrasim {
 namespace {
@@ -19,7 +20,7 @@ NodeId resolve_node(const Scenario& s, const std::map<std::string, NodeId>& ids,
                     const std::string& name, const std::string& path) {
   const auto it = ids.find(name);
   if (it == ids.end())
-    s.fail(path, "unknown node '" + name + "'; known nodes: " + known_names(ids));
+    s.fail(path, "unknown node " + quote(name) + "; known nodes: " + known_names(ids));
   return it->second;
 }
 
@@ -97,6 +98,10 @@ std::vector<std::size_t> compile_nodes_and_edges(const Scenario& s, Model& m,
     m.edge_from.push_back(from[k]);
     m.edge_to.push_back(to[k]);
     m.edge_travel_steps.push_back(tabulate<std::uint16_t>(m, e.travel_days, steps));
+    const StepTable<std::uint16_t>& travel = m.edge_travel_steps.back();
+    m.edge_longest_travel_steps.push_back(
+        travel.varies() ? *std::max_element(travel.per_step.begin(), travel.per_step.end())
+                        : travel.constant);
     m.edge_cost_usd.push_back(tabulate(m, e.cost_usd, [](double usd) { return usd; }));
     m.edge_death_probability.push_back(tabulate(
         m, e.mortality_per_day, [dt](double rate) { return probability_per_step(rate, dt); }));
@@ -365,7 +370,7 @@ void compile_checkpoints(const Scenario& s, Model& m, const std::map<std::string
       const auto it = std::find(m.checkpoint_name.begin(), m.checkpoint_name.end(), partner);
       const std::string path =
           "checkpoints[" + std::to_string(c) + "].partners[" + std::to_string(p) + "]";
-      if (it == m.checkpoint_name.end()) s.fail(path, "unknown checkpoint '" + partner + "'");
+      if (it == m.checkpoint_name.end()) s.fail(path, "unknown checkpoint " + quote(partner));
       if (static_cast<std::size_t>(it - m.checkpoint_name.begin()) == c) {
         s.fail(path, "a checkpoint cannot be its own partner");
       }

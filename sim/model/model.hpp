@@ -88,6 +88,7 @@ struct Model {
   std::vector<NodeId> edge_from;
   std::vector<NodeId> edge_to;
   std::vector<SmugglerRule> edge_smuggler_rule;
+  std::vector<std::uint16_t> edge_longest_travel_steps;  // over the run (travel times may vary)
   std::vector<double> edge_required_fee_usd;  // lowest starting fee where a smuggler is required
   bool route_costs_vary = false;              // some edge's cost changes over time
   std::vector<std::uint32_t> edge_first_network;  // networks covering the edge: (nedges+1)

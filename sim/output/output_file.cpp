@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <hdf5_hl.h>
+#include <linux/limits.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,6 +21,7 @@
 
 #include "output/h5.hpp"
 #include "util/errors.hpp"
+#include "util/safe_file.hpp"
 #include "util/version.hpp"
 
 namespace migrasim {
@@ -154,6 +157,7 @@ struct OutputFile::Impl {
 
   fs::path final_path;
   fs::path temporary_path;
+  fs::path partial_path;  // resumable files: the name the layout is kept under
   bool overwrite = false;
   bool created = false;       // the temporary exists and is ours to remove or rename
   bool keep_partial = false;  // a resumable file: closed, not removed, if not committed
@@ -202,6 +206,10 @@ struct OutputFile::Impl {
     if (!final_path.has_filename()) {
       throw OutputError("output path " + quoted(final_path) + " does not name a file");
     }
+    if (final_path.filename().string().size() > NAME_MAX) {
+      throw OutputError("output name " + quoted(final_path.filename()) + " is longer than " +
+                        std::to_string(NAME_MAX) + " bytes, the most a file name may have");
+    }
     const fs::path directory = directory_of(final_path);
     std::error_code error;
     if (!fs::is_directory(directory, error)) {
@@ -217,6 +225,39 @@ struct OutputFile::Impl {
       throw OutputError("output file " + quoted(final_path) +
                         " already exists; refusing to overwrite it");
     }
+    // --force replaces a regular file, never a device, a FIFO or a link.
+    check_replaceable(final_path, "output path");
+  }
+
+  // A temporary in the target's directory (so the rename stays on one file
+  // system) under a fresh random name, created exclusively: H5F_ACC_EXCL is
+  // open(O_CREAT | O_EXCL), which fails on any existing name, a planted link
+  // included, rather than write through it.
+  void create_temporary(const fs::path& target) {
+    constexpr int kAttempts = 16;
+    for (int attempt = 0; attempt < kAttempts; ++attempt) {
+      temporary_path = temporary_name_beside(target);
+      try {
+        create_file();
+        return;
+      } catch (const OutputError&) {
+        struct stat info {};
+        // Taken (a collision, or a name planted in advance): draw another.
+        if (::lstat(temporary_path.c_str(), &info) == 0) continue;
+        // HDF5's message is its own; the system's reason is clearer.
+        const int fd = ::open(temporary_path.c_str(),
+                              O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0) {
+          throw OutputError("cannot create " + quoted(temporary_path) + ": " +
+                            errno_message(errno));
+        }
+        ::close(fd);
+        ::unlink(temporary_path.c_str());
+        throw;
+      }
+    }
+    throw OutputError("cannot create a temporary file beside " + quoted(target) + " after " +
+                      std::to_string(kAttempts) + " attempts: every name drawn was taken");
   }
 
   void create_file() {
@@ -234,7 +275,9 @@ struct OutputFile::Impl {
     // In memory: grown 1 MiB at a time, never written back (backing store off).
     if (in_memory) h5::check(H5Pset_fapl_core(fapl.get(), std::size_t{1} << 20, false), what);
     file = h5::File(
-        h5::check(H5Fcreate(temporary_path.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()), what));
+        h5::check(H5Fcreate(temporary_path.c_str(), in_memory ? H5F_ACC_TRUNC : H5F_ACC_EXCL,
+                            fcpl.get(), fapl.get()),
+                  what));
     // Nothing on disk to remove or rename.
     created = !in_memory;
   }
@@ -367,18 +410,15 @@ OutputFile::OutputFile(std::filesystem::path final_path, std::vector<Axis> axes,
   if (!options.in_memory) impl->check_paths();
   validate_layout(axes, variables);
   impl->in_memory = options.in_memory;
-  if (options.in_memory) {
-    impl->temporary_path = impl->final_path;
-  } else if (options.partial_path.empty()) {
-    impl->temporary_path = impl->final_path;
-    impl->temporary_path.replace_filename(impl->final_path.filename().string() + ".tmp." +
-                                          std::to_string(::getpid()));
-  } else {
-    impl->temporary_path = options.partial_path;
-    impl->contiguous = true;
-  }
+  impl->contiguous = !options.partial_path.empty();
+  impl->partial_path = options.partial_path;
   try {
-    impl->create_file();
+    if (impl->in_memory) {
+      impl->temporary_path = impl->final_path;  // a name only: nothing touches the disk
+      impl->create_file();
+    } else {
+      impl->create_temporary(impl->final_path);
+    }
     for (const Attribute& attribute : root_attributes) {
       put_attribute(impl->file.get(), attribute, "the root group");
     }
@@ -388,9 +428,24 @@ OutputFile::OutputFile(std::filesystem::path final_path, std::vector<Axis> axes,
     throw OutputError(quoted(impl->final_path) + ": " + error.what());
   }
   impl->open = true;
-  // Only a file laid out completely can be resumed; a failure above removes it.
-  impl->keep_partial = !options.partial_path.empty();
   impl_ = impl.release();
+}
+
+void OutputFile::keep_as_partial() {
+  h5::silence_errors();
+  Impl& impl = *impl_;
+  const std::string what = "cannot keep " + quoted(impl.partial_path);
+  if (impl.partial_path.empty() || impl.keep_partial) return;
+  h5::check(H5Fflush(impl.file.get(), H5F_SCOPE_GLOBAL), what);
+  check_replaceable(impl.partial_path, "partial file");
+  // The layout is complete: only now may it be found under the partial name,
+  // so that a run killed while laying out leaves nothing --resume would trip on.
+  if (const int err = rename_file(impl.temporary_path, impl.partial_path, impl.overwrite)) {
+    throw OutputError(what + ": " +
+                      (err == EEXIST ? std::string("it appeared meanwhile") : errno_message(err)));
+  }
+  impl.temporary_path = impl.partial_path;
+  impl.keep_partial = true;
 }
 
 OutputFile OutputFile::reopen(std::filesystem::path final_path, std::filesystem::path partial_path,
@@ -403,6 +458,12 @@ OutputFile OutputFile::reopen(std::filesystem::path final_path, std::filesystem:
   impl->contiguous = true;
   impl->check_paths();
   const std::string what = "cannot reopen " + quoted(impl->temporary_path);
+  // Never written through a link or into a device planted under the partial name.
+  struct stat before {};
+  if (::lstat(impl->temporary_path.c_str(), &before) != 0 || !S_ISREG(before.st_mode)) {
+    throw OutputError(what + ": it is " + describe_file_type(before.st_mode) +
+                      ", not a regular file (delete it, or pass --force to start over)");
+  }
   const h5::PropertyList fapl(h5::check(H5Pcreate(H5P_FILE_ACCESS), what));
   h5::check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_SEMI), what);
   const hid_t id = H5Fopen(impl->temporary_path.c_str(), H5F_ACC_RDWR, fapl.get());
@@ -411,6 +472,14 @@ OutputFile OutputFile::reopen(std::filesystem::path final_path, std::filesystem:
         what + ": it is not a readable HDF5 file (delete it, or pass --force to start over)");
   }
   impl->file = h5::File(id);
+  // HDF5 opened the path again: make sure it opened the file just checked.
+  void* handle = nullptr;
+  struct stat opened {};
+  if (H5Fget_vfd_handle(id, fapl.get(), &handle) < 0 || handle == nullptr ||
+      ::fstat(*static_cast<int*>(handle), &opened) != 0 || opened.st_dev != before.st_dev ||
+      opened.st_ino != before.st_ino) {
+    throw OutputError(what + ": it was replaced while being opened");
+  }
   impl->created = true;
   impl->keep_partial = true;
   impl->open = true;
@@ -454,38 +523,65 @@ void OutputFile::flush() {
             "cannot flush " + quoted(impl_->temporary_path));
 }
 
+namespace {
+
+// The file's selection of the slab fixed by `leading` (see write()), and its size.
+hsize_t select_slab(hid_t space, const std::string& what, const std::vector<hsize_t>& dims,
+                    const std::vector<std::string>& dim_names,
+                    std::initializer_list<std::size_t> leading) {
+  if (leading.size() > dims.size()) {
+    throw OutputError(what + ": " + std::to_string(leading.size()) + " leading indices for " +
+                      std::to_string(dims.size()) + " dimensions");
+  }
+  std::vector<hsize_t> start(dims.size(), 0);
+  std::vector<hsize_t> count = dims;
+  std::size_t d = 0;
+  for (const std::size_t index : leading) {
+    if (index >= dims[d]) {
+      throw OutputError(what + ": index " + std::to_string(index) + " is out of range for '" +
+                        dim_names[d] + "' of size " + std::to_string(dims[d]));
+    }
+    start[d] = index;
+    count[d] = 1;
+    ++d;
+  }
+  hsize_t size = 1;
+  for (const hsize_t n : count) size *= n;
+  h5::check(
+      H5Sselect_hyperslab(space, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+      what);
+  return size;
+}
+
+}  // namespace
+
+std::vector<double> OutputFile::read(const std::string& variable,
+                                     std::initializer_list<std::size_t> leading) const {
+  h5::silence_errors();
+  const std::string what = "cannot read '" + variable + "' from " + quoted(impl_->temporary_path);
+  Impl::Slot& slot = impl_->slot(variable);
+  const h5::Dataspace file_space(h5::check(H5Dget_space(slot.dataset.get()), what));
+  const hsize_t size = select_slab(file_space.get(), what, slot.dims, slot.dim_names, leading);
+  std::vector<double> values(size);
+  const h5::Dataspace memory_space(h5::check(H5Screate_simple(1, &size, nullptr), what));
+  h5::check(H5Dread(slot.dataset.get(), H5T_NATIVE_DOUBLE, memory_space.get(), file_space.get(),
+                    H5P_DEFAULT, values.data()),
+            what);
+  return values;
+}
+
 void OutputFile::write(const std::string& variable, std::initializer_list<std::size_t> leading,
                        std::span<const double> values) {
   h5::silence_errors();
   const std::string what = "cannot write '" + variable + "' to " + quoted(impl_->final_path);
   if (!impl_->open) throw OutputError(what + ": the file is already committed");
   Impl::Slot& slot = impl_->slot(variable);
-  if (leading.size() > slot.dims.size()) {
-    throw OutputError(what + ": " + std::to_string(leading.size()) + " leading indices for " +
-                      std::to_string(slot.dims.size()) + " dimensions");
-  }
-  std::vector<hsize_t> start(slot.dims.size(), 0);
-  std::vector<hsize_t> count = slot.dims;
-  std::size_t d = 0;
-  for (const std::size_t index : leading) {
-    if (index >= slot.dims[d]) {
-      throw OutputError(what + ": index " + std::to_string(index) + " is out of range for '" +
-                        slot.dim_names[d] + "' of size " + std::to_string(slot.dims[d]));
-    }
-    start[d] = index;
-    count[d] = 1;
-    ++d;
-  }
-  hsize_t expected = 1;
-  for (const hsize_t n : count) expected *= n;
+  const h5::Dataspace file_space(h5::check(H5Dget_space(slot.dataset.get()), what));
+  const hsize_t expected = select_slab(file_space.get(), what, slot.dims, slot.dim_names, leading);
   if (values.size() != expected) {
     throw OutputError(what + ": got " + std::to_string(values.size()) + " values, expected " +
                       std::to_string(expected));
   }
-  const h5::Dataspace file_space(h5::check(H5Dget_space(slot.dataset.get()), what));
-  h5::check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr,
-                                count.data(), nullptr),
-            what);
   const h5::Dataspace memory_space(h5::check(H5Screate_simple(1, &expected, nullptr), what));
   h5::check(H5Dwrite(slot.dataset.get(), H5T_NATIVE_DOUBLE, memory_space.get(), file_space.get(),
                      H5P_DEFAULT, values.data()),
@@ -505,14 +601,16 @@ void OutputFile::commit() {
   for (h5::Dataset& coordinate : impl.coordinates) h5::check(coordinate.close(), what);
   h5::check(impl.file.close(), what + ": closing " + quoted(impl.temporary_path));
   fsync_path(impl.temporary_path, O_RDONLY);
-  // The existence check in the constructor is long past; do not clobber a file
-  // that appeared in the meantime.
-  std::error_code error;
-  if (!impl.overwrite && fs::exists(fs::symlink_status(impl.final_path, error))) {
-    throw OutputError(what + ": the file appeared meanwhile; refusing to overwrite it");
+  // The checks in the constructor are long past: what appeared at the final
+  // path since is not clobbered (atomically, where the file system allows), and
+  // only a regular file is replaced.
+  check_replaceable(impl.final_path, "output path");
+  if (const int err = rename_file(impl.temporary_path, impl.final_path, impl.overwrite)) {
+    throw OutputError(what + ": " +
+                      (err == EEXIST ? std::string("the file appeared meanwhile; refusing to "
+                                                   "overwrite it")
+                                     : errno_message(err)));
   }
-  fs::rename(impl.temporary_path, impl.final_path, error);
-  if (error) throw OutputError(what + ": " + error.message());
   impl.created = false;
   // Syncing the directory after the rename is what makes the new name durable.
   fsync_path(directory_of(impl.final_path), O_RDONLY | O_DIRECTORY);

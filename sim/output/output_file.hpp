@@ -57,12 +57,13 @@ struct Variable {
   std::vector<Attribute> attributes;  // extra attributes, e.g. cell_methods
 };
 
-// How the file is written. By default: to a temporary named after the process,
-// removed unless committed, with chunked and compressed variables.
+// How the file is written. By default: to a temporary with a random name beside
+// the output, removed unless committed, with chunked and compressed variables.
 struct OutputOptions {
   bool overwrite = false;
-  // Resumable files (sweeps): written at this fixed path, kept when the object
-  // is destroyed without commit() so a later run can reopen it, and laid out
+  // Resumable files (sweeps): moved to this fixed path by keep_as_partial(),
+  // kept when the object is destroyed without commit() so a later run can
+  // reopen it, and laid out
   // contiguously with every byte allocated up front. A write then changes raw
   // data only, never HDF5's metadata, so a file killed at any point still
   // opens, and its bytes do not depend on the order the slabs were written in.
@@ -101,6 +102,9 @@ class OutputFile {
 
   // Every value of `variable`, in C order.
   std::vector<double> read(const std::string& variable) const;
+  // One slab of `variable`, fixed by its leading indices as in write().
+  std::vector<double> read(const std::string& variable,
+                           std::initializer_list<std::size_t> leading) const;
   // A string attribute of the root group; empty if there is none.
   std::string root_string_attribute(const std::string& name) const;
 
@@ -117,6 +121,12 @@ class OutputFile {
   // may end with free space that closing a file on disk would have trimmed).
   // Nothing may be written afterwards.
   std::vector<unsigned char> image();
+
+  // A resumable file (OutputOptions::partial_path): once its layout is written,
+  // moves it from its temporary name to the partial path and keeps it there
+  // when the object is destroyed. Until then it is a temporary like any other,
+  // so a partial file is never one whose layout was cut short.
+  void keep_as_partial();
 
   const std::filesystem::path& temporary_path() const;
   const std::filesystem::path& final_path() const;

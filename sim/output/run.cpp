@@ -80,22 +80,14 @@ RunSummary run_scenario(const Model& m, OutputFile& file, const RunOptions& opti
     }
     const Model& rm = own ? *own : m;
     const auto after_stage = [&](const State& s, const char* stage_name) {
-      if (options.check_invariants) {
-        if (std::string violation = find_invariant_violation(rm, s); !violation.empty()) {
-          throw std::runtime_error("invariant violated in replicate " + std::to_string(r) +
-                                   ", step " + std::to_string(s.step) + ", after stage " +
-                                   stage_name + ": " + violation);
-        }
-      }
       if (std::string_view(stage_name) == "recording") {
         progress.update(
             r, m.replicates, s.step, m.steps,
             agent_steps_per_replicate * r + static_cast<double>(m.agents) * (s.step + 1));
       }
     };
-    run_replicate(rm, r, state,
-                  options.check_invariants || options.progress ? StageObserver(after_stage)
-                                                               : StageObserver());
+    run_replicate_checked(rm, r, state, options.check_invariants,
+                          options.progress ? StageObserver(after_stage) : StageObserver());
     write_replicate(file, rm, r, state.recording);
     if (options.write_extras) options.write_extras(file, r);
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/invariants.hpp"
 #include "engine/simulation.hpp"
 #include "model/model.hpp"
 #include "model/series.hpp"
@@ -17,8 +18,8 @@
 namespace migrasim {
 
 struct RunOptions {
-  int threads = 0;                // 0: OpenMP's default
-  bool check_invariants = false;  // verify invariants after every step (slow)
+  int threads = 0;                                           // 0: OpenMP's default
+  InvariantChecks check_invariants = InvariantChecks::kOff;  // engine/invariants.hpp
   bool overwrite = false;
   bool progress = false;  // a live progress line on stderr
   std::string command_line;

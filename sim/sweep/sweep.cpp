@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <exception>
 #include <limits>
+#include <map>
+#include <optional>
 #include <sstream>
 
 #include "engine/invariants.hpp"
@@ -16,6 +18,7 @@
 #include "model/series.hpp"
 #include "util/errors.hpp"
 #include "util/format.hpp"
+#include "util/quoting.hpp"
 
 namespace migrasim {
 namespace {
@@ -54,20 +57,57 @@ double reduce(const double* series, const std::vector<std::int32_t>& steps, Redu
 
 }  // namespace
 
+// Two spellings of one key (`edges.0.cost_usd` and `edges[0].cost_usd`, an
+// element by index and by name) are one key: the later would silently override
+// the earlier, and the file would record a parameter that never varied. Keys
+// are compared as apply_override() resolves them, not as written.
+void Sweep::refuse_keys_set_twice() const {
+  std::map<std::string, std::string> resolved;  // canonical key path -> where it was given
+  const auto resolve = [&](const std::string& assignment) -> std::optional<std::string> {
+    YAML::Node copy = YAML::Clone(base_.root);
+    try {
+      return apply_override(copy, assignment);
+    } catch (const InputError&) {
+      return std::nullopt;  // a key that does not exist is reported with its values below
+    }
+  };
+  for (const std::string& fixed : spec_.fixed_overrides) {
+    if (const auto canonical = resolve(fixed)) resolved.emplace(*canonical, "set: " + fixed);
+  }
+  for (std::uint32_t p = 0; p < plan_.parameters; ++p) {
+    const SweepParameter& parameter = spec_.parameters[p];
+    const auto canonical = resolve(parameter_override(parameter, plan_.value(0, p)));
+    if (!canonical) continue;
+    const auto [it, inserted] = resolved.emplace(
+        *canonical, "parameter " + parameter.name + " (" + parameter.key_path + ")");
+    if (!inserted) {
+      throw InputError(parameter.location + ": parameters[" + std::to_string(p) + "] (" +
+                       parameter.name + "): key " + quote(parameter.key_path) + " is " +
+                       quote(*canonical) + ", already set by " + quote(it->second, 200) +
+                       "; each key may be swept or set once");
+    }
+  }
+}
+
 Sweep::Sweep(SweepSpec spec) : spec_(std::move(spec)) {
   for (const SweepOutput& output : spec_.outputs) {
     if (!find_series(output.series)) {
       std::string known;
       for (std::size_t k = 0; k < kSeriesCount; ++k)
         known += (known.empty() ? "" : ", ") + std::string(series_info(k).name);
-      throw InputError(output.series_location + ": unknown series '" + output.series +
-                       "'; the scalar series are: " + known);
+      throw InputError(output.series_location + ": unknown series " + quote(output.series) +
+                       "; the scalar series are: " + known);
     }
   }
   std::error_code error;
-  if (!fs::is_regular_file(spec_.scenario_path, error)) {
-    throw InputError(spec_.scenario_location + ": scenario: cannot open the scenario file '" +
-                     spec_.scenario_path + "' (paths are relative to the sweep file)");
+  const fs::file_status status = fs::status(spec_.scenario_path, error);
+  if (!fs::exists(status)) {
+    throw InputError(spec_.scenario_location + ": scenario: cannot open the scenario file " +
+                     quote(spec_.scenario_path, 4096) + " (paths are relative to the sweep file)");
+  }
+  if (!fs::is_regular_file(status)) {
+    throw InputError(spec_.scenario_location + ": scenario: the scenario file " +
+                     quote(spec_.scenario_path, 4096) + " is not a regular file");
   }
   base_ = load_composed_document(spec_.scenario_path);
   plan_ = plan_sweep(spec_);
@@ -77,6 +117,8 @@ Sweep::Sweep(SweepSpec spec) : spec_(std::move(spec)) {
     throw InputError((spec_.set_location.empty() ? spec_.file : spec_.set_location) +
                      ": set: the scenario does not accept these values: " + e.what());
   }
+
+  refuse_keys_set_twice();
 
   // A parameter whose key does not exist, or whose range the scenario refuses,
   // is the sweep file's mistake: report it now, at its line, rather than as
@@ -162,13 +204,7 @@ MemberResult Sweep::run_member(std::uint32_t member, const Hooks& hooks) const {
       }
     }
     State state = make_state(model);
-    const auto observer = [&](const State& s, const char* stage_name) {
-      if (hooks.check_invariants) {
-        if (std::string violation = find_invariant_violation(model, s); !violation.empty()) {
-          throw std::runtime_error("invariant violated in step " + std::to_string(s.step) +
-                                   ", after stage " + stage_name + ": " + violation);
-        }
-      }
+    const auto observer = [&](const State&, const char*) {
       if (hooks.poll) {
         // A failure of the hook (writing another rank's result, say) is not
         // this member's failure: carry it past the catch below.
@@ -181,11 +217,12 @@ MemberResult Sweep::run_member(std::uint32_t member, const Hooks& hooks) const {
         }
       }
     };
-    const bool observe = hooks.check_invariants || static_cast<bool>(hooks.poll);
+
     result.values.assign(values_per_member_, kMissing);
     const auto recorded = static_cast<std::size_t>(model.steps);
     for (std::uint32_t r = 0; r < spec_.replicates; ++r) {
-      run_replicate(model, r, state, observe ? StageObserver(observer) : StageObserver());
+      run_replicate_checked(model, r, state, hooks.check_invariants,
+                            hooks.poll ? StageObserver(observer) : StageObserver());
       std::size_t offset = 0;
       for (std::size_t o = 0; o < spec_.outputs.size(); ++o) {
         const SweepOutput& output = spec_.outputs[o];
@@ -257,6 +294,7 @@ SweepSummary run_sweep(const Sweep& sweep, const fs::path& output, const SweepOp
   SweepSummary summary;
   summary.members = sweep.members();
   summary.already_done = sweep.members() - static_cast<std::uint32_t>(pending.size());
+  summary.damaged = file.damaged_members();
   SweepProgress progress(options, static_cast<std::uint32_t>(pending.size()));
   Sweep::Hooks hooks;
   hooks.check_invariants = options.check_invariants;
@@ -281,6 +319,8 @@ std::string format_sweep_summary(const Sweep& sweep, const SweepSummary& summary
       << " parameter(s), " << summary.members << " members x " << spec.replicates
       << " replicate(s); ran " << summary.ran;
   if (summary.already_done > 0) out << " (" << summary.already_done << " already done)";
+  if (summary.damaged > 0)
+    out << " (" << summary.damaged << " found damaged in the partial file, run again)";
   char seconds[64];
   std::snprintf(seconds, sizeof seconds, " in %.2f s", summary.seconds);
   out << seconds;

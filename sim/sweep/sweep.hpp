@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/invariants.hpp"
 #include "engine/simulation.hpp"
 #include "input/composition.hpp"
 #include "input/sweep_spec.hpp"
@@ -49,6 +50,12 @@ class Sweep {
   explicit Sweep(SweepSpec spec);
 
   const SweepSpec& spec() const { return spec_; }
+  // The sweep file and every scenario file it reads (the scenario, what it extends).
+  std::vector<std::string> input_files() const {
+    std::vector<std::string> files{spec_.file};
+    for (const auto& [path, text] : base_.files) files.push_back(path);
+    return files;
+  }
   const SweepPlan& plan() const { return plan_; }
   std::uint32_t members() const { return plan_.members; }
   // The scenario with only the sweep's fixed `set` overrides.
@@ -58,8 +65,8 @@ class Sweep {
   std::size_t values_per_member() const { return values_per_member_; }
 
   struct Hooks {
-    bool check_invariants = false;  // after every stage, as `run --check`
-    std::function<void()> poll;     // after every stage (e.g. answering MPI workers)
+    InvariantChecks check_invariants = InvariantChecks::kOff;  // as `run --check`
+    std::function<void()> poll;  // after every stage (e.g. answering MPI workers)
   };
 
   // Runs member `member`; a scenario the member's values make invalid, or any
@@ -69,6 +76,7 @@ class Sweep {
   MemberResult run_member(std::uint32_t member) const { return run_member(member, Hooks{}); }
 
  private:
+  void refuse_keys_set_twice() const;
   Model member_model(std::uint32_t member) const;
   std::vector<std::int32_t> window_steps(const SweepOutput& output, const Model& model) const;
 
@@ -86,7 +94,7 @@ struct SweepOptions {
   bool resume = false;
   bool progress = false;  // a live line on a terminal, else a line every 30 s
   bool quiet = false;
-  bool check_invariants = false;
+  InvariantChecks check_invariants = InvariantChecks::kOff;
   std::string command_line;
 };
 
@@ -107,17 +115,30 @@ class SweepFile {
   void write(const MemberResult& result);
   void commit();
 
+  // Found by --resume: finished members whose outputs failed their checksum
+  // (now pending again), and layout columns found damaged and rewritten.
+  std::uint32_t damaged_members() const { return damaged_; }
+  std::uint32_t repaired_columns() const { return repaired_columns_; }
+
   static constexpr std::uint8_t kNotRun = 0, kFinished = 1, kFailed = 2;
 
  private:
+  // The columns the plan determines (parameter values, member_seed), by variable.
+  std::vector<std::pair<std::string, std::vector<double>>> layout_columns() const;
+  std::vector<std::vector<double>> read_member(std::uint32_t member) const;
+  void verify_resumed();
+
   const Sweep& sweep_;
   std::optional<OutputFile> file_;
   std::vector<std::uint8_t> status_;
+  std::uint32_t damaged_ = 0;
+  std::uint32_t repaired_columns_ = 0;
 };
 
 struct SweepSummary {
   std::uint32_t members = 0;
   std::uint32_t already_done = 0;  // found finished in a resumed partial file
+  std::uint32_t damaged = 0;       // found finished but failing their checksum: run again
   std::uint32_t ran = 0;
   std::vector<std::pair<std::uint32_t, std::string>> failures;
   double seconds = 0.0;

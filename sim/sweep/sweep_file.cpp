@@ -2,13 +2,19 @@
 // outputs kept step by step) time; one variable per swept parameter holding
 // its value per member; one per kept output; member_status and member_seed;
 // the sweep file and scenario at the root. See docs/sweeps.md.
+#include <linux/limits.h>
+
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 #include <string>
 #include <string_view>
 
 #include "model/series.hpp"
 #include "sweep/sweep.hpp"
 #include "util/errors.hpp"
+#include "util/quoting.hpp"
+#include "util/safe_file.hpp"
 #include "util/version.hpp"
 
 namespace migrasim {
@@ -63,6 +69,51 @@ Variable output_variable(const SweepOutput& o, const Model& reference) {
   return v;
 }
 
+// A member's checksum: FNV-1a over its index and the bits of its values in the
+// order they are written, kept to 52 bits so a float64 variable holds it
+// exactly. It guards against damage and careless edits, not against someone
+// who means to forge a member (who could recompute it).
+double member_checksum(std::uint32_t member, const std::vector<std::vector<double>>& slabs) {
+  std::uint64_t hash = 14695981039346656037ull;
+  const auto mix = [&](const void* data, std::size_t bytes) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (std::size_t i = 0; i < bytes; ++i) hash = (hash ^ p[i]) * 1099511628211ull;
+  };
+  mix(&member, sizeof member);
+  for (const std::vector<double>& slab : slabs) mix(slab.data(), slab.size() * sizeof(double));
+  return static_cast<double>(hash & ((std::uint64_t{1} << 52) - 1));
+}
+
+std::string gib(std::uint64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f GiB", static_cast<double>(bytes) / (1u << 30));
+  return text;
+}
+
+// The file is laid out contiguously with every byte allocated up front (so a
+// killed sweep leaves a file that opens): it will take its full size at once.
+// What cannot fit is refused before anything is written.
+void refuse_if_too_large(const Sweep& sweep, const fs::path& output) {
+  const SweepSpec& spec = sweep.spec();
+  std::uint64_t per_member = 8 * (spec.parameters.size() + 3);  // + checksum, seed, status
+  for (const SweepOutput& o : spec.outputs) {
+    const std::uint64_t width = o.reduction == Reduction::kPerStep ? sweep.kept_steps().size() : 1;
+    per_member += 8 * spec.replicates * width;
+  }
+  // Metadata and the text attributes (the sweep file and scenario), generously.
+  const std::uint64_t bytes = per_member * sweep.members() + (std::uint64_t{4} << 20);
+  const fs::path directory = output.has_parent_path() ? output.parent_path() : fs::path(".");
+  const std::optional<std::uint64_t> free_bytes = free_disk_bytes(directory);
+  if (free_bytes && bytes > *free_bytes) {
+    throw InputError(spec.file + ": the sweep's output (" + std::to_string(sweep.members()) +
+                     " members x " + std::to_string(spec.replicates) + " replicates) needs about " +
+                     gib(bytes) + ", but only " + gib(*free_bytes) + " are free in " +
+                     quote(directory.string(), 4096) +
+                     "; keep fewer outputs or reduce them (reduce: sum, mean, last, max), or "
+                     "use fewer members or replicates");
+  }
+}
+
 }  // namespace
 
 fs::path SweepFile::partial_path(const fs::path& output) {
@@ -76,6 +127,14 @@ SweepFile::SweepFile(const Sweep& sweep, const fs::path& output, const SweepOpti
   const SweepSpec& spec = sweep.spec();
   const Model& reference = sweep.reference();
   const fs::path partial = partial_path(output);
+  if (partial.filename().string().size() > NAME_MAX) {
+    throw OutputError("output name " + quote(output.filename().string(), 4096) + " is " +
+                      std::to_string(output.filename().string().size()) +
+                      " bytes long; a sweep's output name may have at most " +
+                      std::to_string(NAME_MAX - partial.filename().string().size() +
+                                     output.filename().string().size()) +
+                      " (its partial file adds \".partial\")");
+  }
   std::error_code error;
   const bool partial_exists = fs::exists(fs::symlink_status(partial, error));
 
@@ -103,6 +162,7 @@ SweepFile::SweepFile(const Sweep& sweep, const fs::path& output, const SweepOpti
     }
     for (const double s : status)
       status_.push_back(s == kFinished ? kFinished : s == kFailed ? kFailed : kNotRun);
+    verify_resumed();
     return;
   }
   if (options.resume && !options.overwrite && fs::exists(fs::symlink_status(output, error))) {
@@ -115,6 +175,8 @@ SweepFile::SweepFile(const Sweep& sweep, const fs::path& output, const SweepOpti
                       "--resume to continue "
                       "it, or --force to start over");
   }
+
+  refuse_if_too_large(sweep, output);
 
   std::vector<Axis> axes;
   Axis member{"member", "sweep member", "1", {}, {}, {}};
@@ -150,6 +212,13 @@ SweepFile::SweepFile(const Sweep& sweep, const fs::path& output, const SweepOpti
                 {"comment", std::string("0 not run, 1 finished, 2 failed (its outputs are NaN; "
                                         "the reason was printed when it failed)")}}});
   variables.push_back(
+      Variable{"member_checksum",
+               "checksum of each finished member's outputs",
+               "1",
+               {"member"},
+               {{"comment", std::string("FNV-1a of the member index and its outputs' float64 "
+                                        "bits, low 52 bits; checked by --resume")}}});
+  variables.push_back(
       Variable{"member_seed",
                "random seed of each sweep member",
                "1",
@@ -182,19 +251,61 @@ SweepFile::SweepFile(const Sweep& sweep, const fs::path& output, const SweepOpti
   file_.emplace(output, std::move(axes), std::move(variables), std::move(root),
                 OutputOptions{options.overwrite, partial});
 
-  const SweepPlan& plan = sweep.plan();
-  std::vector<double> column(sweep.members());
-  for (std::uint32_t p = 0; p < plan.parameters; ++p) {
-    for (std::uint32_t m = 0; m < sweep.members(); ++m) column[m] = plan.value(m, p);
-    file_->write(spec.parameters[p].name, {}, column);
-  }
-  for (std::uint32_t m = 0; m < sweep.members(); ++m)
-    column[m] = static_cast<double>(plan.seeds[m]);
-  file_->write("member_seed", {}, column);
+  for (const auto& [name, column] : layout_columns()) file_->write(name, {}, column);
   status_.assign(sweep.members(), kNotRun);
-  std::fill(column.begin(), column.end(), 0.0);
-  file_->write("member_status", {}, column);
-  file_->flush();
+  file_->write("member_status", {}, std::vector<double>(sweep.members(), 0.0));
+  // Under the partial name only now, complete: a sweep killed while laying out
+  // leaves no partial file, so --resume starts it afresh.
+  file_->keep_as_partial();
+}
+
+std::vector<std::pair<std::string, std::vector<double>>> SweepFile::layout_columns() const {
+  const SweepPlan& plan = sweep_.plan();
+  std::vector<std::pair<std::string, std::vector<double>>> columns;
+  std::vector<double> column(sweep_.members());
+  for (std::uint32_t p = 0; p < plan.parameters; ++p) {
+    for (std::uint32_t m = 0; m < sweep_.members(); ++m) column[m] = plan.value(m, p);
+    columns.emplace_back(sweep_.spec().parameters[p].name, column);
+  }
+  for (std::uint32_t m = 0; m < sweep_.members(); ++m)
+    column[m] = static_cast<double>(plan.seeds[m]);
+  columns.emplace_back("member_seed", column);
+  return columns;
+}
+
+std::vector<std::vector<double>> SweepFile::read_member(std::uint32_t member) const {
+  std::vector<std::vector<double>> slabs;
+  for (const SweepOutput& o : sweep_.spec().outputs) slabs.push_back(file_->read(o.name, {member}));
+  return slabs;
+}
+
+void SweepFile::verify_resumed() {
+  // The parameter values and seeds follow from the sweep file, which matched:
+  // what differs in the partial file was damaged, and is written again.
+  for (const auto& [name, column] : layout_columns()) {
+    const std::vector<double> written = file_->read(name);
+    if (std::memcmp(written.data(), column.data(), column.size() * sizeof(double)) != 0) {
+      file_->write(name, {}, column);
+      ++repaired_columns_;
+    }
+  }
+  // A finished member whose values no longer match its checksum (or one marked
+  // finished that never ran) is run again.
+  std::vector<double> checksums;
+  try {
+    checksums = file_->read("member_checksum");
+  } catch (const OutputError&) {
+    throw InputError(SweepFile::partial_path(file_->final_path()).string() +
+                     ": has no member checksums (written by an older migrasim); delete it to "
+                     "start over");
+  }
+  for (std::uint32_t m = 0; m < status_.size(); ++m) {
+    if (status_[m] == kNotRun) continue;
+    if (!(checksums[m] == member_checksum(m, read_member(m)))) {
+      status_[m] = kNotRun;
+      ++damaged_;
+    }
+  }
 }
 
 std::vector<std::uint32_t> SweepFile::pending() const {
@@ -208,16 +319,20 @@ std::vector<std::uint32_t> SweepFile::pending() const {
 void SweepFile::write(const MemberResult& result) {
   const SweepSpec& spec = sweep_.spec();
   std::size_t offset = 0;
+  std::vector<std::vector<double>> slabs;
   for (const SweepOutput& o : spec.outputs) {
     const std::size_t width = o.reduction == Reduction::kPerStep ? sweep_.kept_steps().size() : 1;
     const std::size_t count = spec.replicates * width;
-    file_->write(o.name, {result.member},
-                 std::span<const double>(result.values.data() + offset, count));
+    slabs.emplace_back(result.values.begin() + static_cast<std::ptrdiff_t>(offset),
+                       result.values.begin() + static_cast<std::ptrdiff_t>(offset + count));
+    file_->write(o.name, {result.member}, slabs.back());
     offset += count;
   }
   // The status last, after the data has left HDF5's buffers: a member counts as
   // finished only once its data is in the file.
   file_->flush();
+  const double checksum = member_checksum(result.member, slabs);
+  file_->write("member_checksum", {result.member}, std::span<const double>(&checksum, 1));
   const double status = result.ok ? kFinished : kFailed;
   file_->write("member_status", {result.member}, std::span<const double>(&status, 1));
   file_->flush();

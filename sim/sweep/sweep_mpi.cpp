@@ -77,6 +77,7 @@ SweepSummary coordinate(const MpiSession& mpi, const Sweep& sweep, SweepFile& fi
   SweepSummary summary;
   summary.members = sweep.members();
   summary.already_done = sweep.members() - static_cast<std::uint32_t>(pending.size());
+  summary.damaged = file.damaged_members();
   SweepProgress progress(options, static_cast<std::uint32_t>(pending.size()));
   std::size_t cursor = 0;
   int working = mpi.size() - 1;  // workers not yet told to stop

@@ -7,6 +7,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -14,6 +15,8 @@
 #include <memory>
 #include <type_traits>
 #include <vector>
+
+#include "util/stop_flag.hpp"
 
 namespace migrasim {
 
@@ -31,13 +34,20 @@ inline void advise_huge_pages(const void* data, std::size_t bytes) {
 }
 
 // v = n copies of `value`, in fresh memory advised onto huge pages before it
-// is first touched.
+// is first touched. Filled in chunks of 64 MiB, between which a stop asked for
+// (util/stop_flag.hpp) ends the filling early, leaving v short: first touching
+// tens of gigabytes takes tens of seconds, too long to keep a SIGINT waiting.
+// A caller must check for the stop before using v.
 template <class T>
 void assign_on_huge_pages(std::vector<T>& v, std::size_t n, const T& value = T{}) {
+  constexpr std::size_t kChunkBytes = std::size_t{64} << 20;
+  const std::size_t chunk = kChunkBytes / sizeof(T) + 1;
   std::vector<T>().swap(v);
   v.reserve(n);
   advise_huge_pages(v.data(), n * sizeof(T));
-  v.assign(n, value);
+  while (v.size() < n && stop_requested() == 0) {
+    v.insert(v.end(), std::min(chunk, n - v.size()), value);
+  }
 }
 
 // assign_on_huge_pages for several columns of n elements, the columns shared

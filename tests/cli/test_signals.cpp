@@ -100,7 +100,8 @@ TEST_F(Signals, SigtermStopsTheRunAndLeavesNoFile) {
   EXPECT_EQ(wait_for(child), 143);
   EXPECT_LT(std::chrono::steady_clock::now() - sent, std::chrono::seconds(5));
   EXPECT_TRUE(files_in(dir_).empty());
-  EXPECT_NE(slurp(child.err).find("stopped by signal 15; no output written"), std::string::npos);
+  EXPECT_NE(slurp(child.err).find("stopped by signal 15 (SIGTERM); no output written"),
+            std::string::npos);
 }
 
 TEST_F(Signals, SigintStopsTheRunAndLeavesNoFile) {
@@ -111,6 +112,22 @@ TEST_F(Signals, SigintStopsTheRunAndLeavesNoFile) {
   EXPECT_TRUE(files_in(dir_).empty());
 }
 
+// A closed terminal or SSH session (SIGHUP) stops a run as SIGTERM does, and
+// so does every other signal that would end the process and can be caught:
+// none leaves the temporary behind.
+TEST_F(Signals, HangupQuitAndUserSignalsStopTheRunAndLeaveNoFile) {
+  for (const int signal : {SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM}) {
+    const Child child = start_long_run();
+    wait_until_running();
+    kill(child.pid, signal);
+    EXPECT_EQ(wait_for(child), 128 + signal) << signal;
+    EXPECT_TRUE(files_in(dir_).empty()) << signal;
+    EXPECT_NE(slurp(child.err).find("stopped by signal " + std::to_string(signal)),
+              std::string::npos)
+        << slurp(child.err);
+  }
+}
+
 TEST_F(Signals, SigkillLeavesOnlyTheTemporaryNeverTheOutput) {
   const Child child = start_long_run();
   wait_until_running();
@@ -118,7 +135,7 @@ TEST_F(Signals, SigkillLeavesOnlyTheTemporaryNeverTheOutput) {
   EXPECT_EQ(wait_for(child), 128 + SIGKILL);
   for (const auto& name : files_in(dir_)) {
     EXPECT_NE(name, "out.h5");
-    EXPECT_EQ(name.rfind("out.h5.tmp.", 0), 0u) << name;
+    EXPECT_EQ(name.rfind("out.h5.tmp-", 0), 0u) << name;
   }
 }
 
@@ -139,6 +156,18 @@ TEST_F(Signals, ThreadsBeyondTheMachineAreCappedWithANote) {
                             dir_);
   EXPECT_EQ(wait_for(child), 0);
   EXPECT_NE(slurp(child.err).find("capped at the"), std::string::npos);
+}
+
+TEST_F(Signals, ThreadsFromTheEnvironmentAreCappedToo) {
+  // OMP_NUM_THREADS=1000 without --threads made a tiny run 100 times slower.
+  setenv("OMP_NUM_THREADS", "1000", 1);
+  const Child child = spawn({"run", MIGRASIM_SOURCE_DIR "/tests/data/tiny.yaml", "-o",
+                             (dir_ / "out.h5").string(), "--quiet"},
+                            dir_);
+  unsetenv("OMP_NUM_THREADS");
+  EXPECT_EQ(wait_for(child), 0);
+  EXPECT_NE(slurp(child.err).find("OMP_NUM_THREADS=1000 capped at the"), std::string::npos)
+      << slurp(child.err);
 }
 
 }  // namespace

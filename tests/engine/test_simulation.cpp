@@ -2,7 +2,10 @@
 #include <omp.h>
 
 #include <cmath>
+#include <csignal>
 #include <numeric>
+#include <stdexcept>
+#include <string_view>
 
 #include "engine/invariants.hpp"
 #include "engine/simulation.hpp"
@@ -45,6 +48,55 @@ ReplicateResult run_with_threads(const Model& m, int threads, std::uint32_t repl
   run_replicate(m, replicate, s);
   omp_set_num_threads(before);
   return {s.recording, s.agents.status, s.agents.savings_usd};
+}
+
+// A stop asked for while the agent columns are allocated cuts the allocation
+// short (it is done in chunks) and is heeded before anything uses them.
+TEST(Simulation, AStopDuringAllocationIsHeededAtOnce) {
+  const Model m = tiny_model();
+  request_stop(SIGINT);
+  EXPECT_THROW(make_state(m), Interrupted);
+  request_stop(0);
+  EXPECT_EQ(make_state(m).agents.size(), m.agents);
+}
+
+// --check finds a violation at the end of its step and names the stage that
+// caused it by replaying the replicate with every stage checked, as
+// --check-stages does directly.
+TEST(Simulation, EndOfStepCheckNamesTheStageThatBrokeAnInvariant) {
+  const Model m = tiny_model();
+  State s = make_state(m);
+  // Breaks an invariant in step 5, after the movement stage, the way a
+  // faulty stage would: an agent in transit with no steps left.
+  const StageObserver saboteur = [&](const State& state, const char* stage) {
+    if (state.step != 5 || std::string_view(stage) != "movement") return;
+    auto& agents = const_cast<State&>(state).agents;
+    for (std::size_t i = 0; i < agents.size(); ++i) {
+      if (agents.status[i] == Status::kInTransit) {
+        agents.steps_left[i] = 0;
+        return;
+      }
+    }
+  };
+  for (const InvariantChecks checks : {InvariantChecks::kEveryStep, InvariantChecks::kEveryStage}) {
+    try {
+      run_replicate_checked(m, 0, s, checks, saboteur);
+      FAIL() << "no violation found";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("invariant violated in replicate 0, step 5, after stage "
+                                           "movement: agent "),
+                std::string::npos)
+          << e.what();
+      EXPECT_NE(std::string(e.what()).find("has an impossible number of steps left"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+  // Unbroken, the checked run ends as the plain one does.
+  State checked = make_state(m), plain = make_state(m);
+  run_replicate_checked(m, 0, checked, InvariantChecks::kEveryStep);
+  run_replicate(m, 0, plain);
+  EXPECT_EQ(checked.recording.scalar, plain.recording.scalar);
 }
 
 TEST(Simulation, InvariantsHoldAfterEveryStage) {

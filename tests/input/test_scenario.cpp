@@ -1,4 +1,8 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "input/scenario.hpp"
 #include "test_support.hpp"
@@ -217,16 +221,30 @@ TEST(Scenario, AliasesThatMakeAValueInfiniteOrHugeAreRefused) {
   EXPECT_EQ(s.regions[1].economic_hardship.values, (std::vector<double>{0.2, 0.8}));
 }
 
-// A file that never ends (/dev/zero, a pipe left open) is read only up to the
-// size limit, then refused, instead of filling the memory.
-TEST(Scenario, EndlessFilesAreReadOnlyUpToTheSizeLimit) {
+// A file that never ends (/dev/zero, a pipe left open) is refused before a
+// byte is read: only regular files are read. A regular file is read only up to
+// the size limit, then refused, instead of filling the memory.
+TEST(Scenario, EndlessAndOversizedFilesAreRefused) {
   try {
     load_scenario("/dev/zero");
     FAIL() << "no error";
   } catch (const InputError& e) {
     EXPECT_EQ(std::string(e.what()),
-              "/dev/zero: the file is larger than 16 MiB, the limit for scenario and sweep files");
+              "/dev/zero: the scenario file '/dev/zero' is a character device, not a regular file");
   }
+  const std::filesystem::path big =
+      std::filesystem::temp_directory_path() / ("migrasim_big_" + std::to_string(::getpid()));
+  { std::ofstream(big) << "name: x\n"; }
+  std::filesystem::resize_file(big, (16u << 20) + 100);  // sparse: no disk used
+  try {
+    load_scenario(big.string());
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), big.string() +
+                                         ": the file is larger than 16 MiB, the limit for "
+                                         "scenario and sweep files");
+  }
+  std::filesystem::remove(big);
 }
 
 }  // namespace

@@ -116,7 +116,9 @@ TEST_F(OutputFileTest, FileAppearsOnlyAfterCommit) {
   const fs::path path = dir_ / "run.h5";
   auto file = make_file(path);
   EXPECT_EQ(file->final_path(), path);
-  EXPECT_EQ(file->temporary_path(), dir_ / ("run.h5.tmp." + std::to_string(::getpid())));
+  // Beside the output, under a fresh random name (util/safe_file.hpp).
+  EXPECT_EQ(file->temporary_path().parent_path(), dir_);
+  EXPECT_EQ(file->temporary_path().filename().string().rfind("run.h5.tmp-", 0), 0u);
   write_all(*file);
   EXPECT_TRUE(fs::exists(file->temporary_path()));
   EXPECT_FALSE(fs::exists(path));
@@ -126,6 +128,30 @@ TEST_F(OutputFileTest, FileAppearsOnlyAfterCommit) {
   EXPECT_EQ(entries(), 1u);
   EXPECT_THROW(file->write("border_encounters", {0}, std::vector<double>(kTimes)), OutputError);
   EXPECT_THROW(file->commit(), OutputError);
+}
+
+// A resumable file is found under its partial name only once its layout is
+// complete: one abandoned (killed, failed) while laying out leaves nothing.
+TEST_F(OutputFileTest, PartialFileAppearsOnlyWhenKept) {
+  const fs::path partial = dir_ / "run.h5.partial";
+  {
+    OutputFile file(dir_ / "run.h5", test_axes(), test_variables(), {},
+                    OutputOptions{false, partial});
+    EXPECT_FALSE(fs::exists(partial));
+  }
+  EXPECT_EQ(entries(), 0u);
+  {
+    OutputFile file(dir_ / "run.h5", test_axes(), test_variables(), {},
+                    OutputOptions{false, partial});
+    file.keep_as_partial();
+    EXPECT_EQ(file.temporary_path(), partial);
+  }
+  EXPECT_TRUE(fs::is_regular_file(partial));
+  EXPECT_EQ(entries(), 1u);
+  // Reopened only if it is a regular file, never through a link.
+  fs::rename(partial, dir_ / "elsewhere.h5");
+  fs::create_symlink(dir_ / "elsewhere.h5", partial);
+  EXPECT_THROW(OutputFile::reopen(dir_ / "run.h5", partial, false), OutputError);
 }
 
 TEST_F(OutputFileTest, DestructorWithoutCommitLeavesNothing) {

@@ -361,6 +361,57 @@ TEST_F(SweepRun, StoppedAndResumedEqualsStraightThrough) {
   }
 }
 
+// --resume trusts no value of the partial file: a finished member whose
+// outputs changed (a flipped value) or that was marked finished without having
+// run fails its checksum and is run again; parameter values and seeds follow
+// from the sweep file and are rewritten. The result equals a straight run.
+TEST_F(SweepRun, ResumeRerunsMembersThatFailTheirChecksum) {
+  const Sweep sweep(parse_sweep(sweep_text(kGridBody), "s.yaml"));
+  SweepOptions options;
+  options.quiet = true;
+  options.threads = 1;
+  const fs::path straight = dir_ / "straight.h5";
+  run_sweep(sweep, straight, options);
+
+  const fs::path resumed = dir_ / "resumed.h5";
+  {
+    SweepFile file(sweep, resumed, options);
+    for (const std::uint32_t m : {0u, 1u, 3u}) file.write(sweep.run_member(m));
+  }
+  const fs::path partial = SweepFile::partial_path(resumed);
+  {
+    const hid_t file = H5Fopen(partial.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    ASSERT_GE(file, 0);
+    const auto overwrite = [&](const char* name, hsize_t index, double value) {
+      const hid_t dataset = H5Dopen2(file, name, H5P_DEFAULT);
+      const hid_t space = H5Dget_space(dataset);
+      const int rank = H5Sget_simple_extent_ndims(space);
+      std::vector<hsize_t> start(static_cast<std::size_t>(rank), 0), count(start.size(), 1);
+      start[0] = index;
+      H5Sselect_hyperslab(space, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr);
+      const hsize_t one = 1;
+      const hid_t memory = H5Screate_simple(1, &one, nullptr);
+      EXPECT_GE(H5Dwrite(dataset, H5T_NATIVE_DOUBLE, memory, space, H5P_DEFAULT, &value), 0);
+      H5Sclose(memory);
+      H5Sclose(space);
+      H5Dclose(dataset);
+    };
+    overwrite("encounters", 1, 3.37e8);  // a value flipped in finished member 1
+    overwrite("member_status", 2, 1.0);  // member 2 marked finished, never run
+    overwrite("rate", 0, 42.0);          // a parameter value of the layout
+    H5Fclose(file);
+  }
+  options.resume = true;
+  const SweepSummary summary = run_sweep(sweep, resumed, options);
+  EXPECT_EQ(summary.damaged, 2u);
+  EXPECT_EQ(summary.already_done, 2u);  // members 0 and 3
+  EXPECT_EQ(summary.ran, 4u);
+  for (const char* name : {"encounters", "departures", "departures_april", "at_home_last", "rate",
+                           "hardship", "member_seed", "member_status", "member_checksum"}) {
+    EXPECT_TRUE(same_bits(read_variable(straight, name), read_variable(resumed, name))) << name;
+  }
+}
+
 // --resume of `sweep` into `out` fails with an input error that says `reason`.
 void expect_resume_refused(const Sweep& sweep, const fs::path& out, SweepOptions options,
                            const std::string& reason) {

@@ -60,7 +60,13 @@ struct ScenarioArgs {
   std::vector<std::string> overrides;
 };
 void add_scenario_args(CLI::App& command, ScenarioArgs& args);
-Model load_model(const ScenarioArgs& args);
+// Reads and compiles the scenario; appends to `input_files`, when given, every
+// file it was read from (the scenario and what it extends).
+Model load_model(const ScenarioArgs& args, std::vector<std::string>* input_files = nullptr);
+
+// Refuses (exit 2) an output that names one of the inputs, by any path or link.
+void refuse_output_over_inputs(const std::string& output,
+                               const std::vector<std::string>& input_files);
 
 // Refuses up front what would run out of memory halfway; `processes` share the machine.
 void refuse_if_too_large(const Model& model, const std::string& file, int processes = 1);
@@ -68,7 +74,8 @@ void refuse_if_too_large(const Model& model, const std::string& file, int proces
 // --threads beyond the machine's cores only slows a run down.
 int capped_threads(int threads);
 
-// SIGINT and SIGTERM stop a run between steps (engine/simulation.hpp).
+// SIGINT, SIGTERM, SIGHUP and the other catchable signals that would end the
+// process stop a run between steps (engine/simulation.hpp).
 void stop_on_signals();
 
 }  // namespace migrasim::cli

@@ -32,15 +32,21 @@ class Run final : public Command {
         ->check(CLI::Range(1, 1024));
     app_->add_flag("--quiet", quiet_, "No progress line and no summary");
     app_->add_flag("--check", check_,
-                   "Verify model invariants after every stage of every step (slower)");
-    app_->add_flag("--force", force_, "Overwrite the output file if it exists");
+                   "Verify model invariants: every agent at the end of every step, the rest after "
+                   "every stage; a violation is traced to its stage (docs/reliability.md)");
+    app_->add_flag("--check-stages", check_stages_,
+                   "Verify every invariant after every stage (much slower than --check)");
+    app_->add_flag("--force", force_,
+                   "Overwrite the output file if it exists (only a regular file)");
     app_->add_option("--posterior", posterior_,
                      "Posterior file of migrasim calibrate: each replicate runs with a particle of "
                      "its final generation, drawn by weight from (seed, replicate)");
   }
 
   int execute(const Invocation& invocation) override {
-    Model m = load_model(args_);
+    std::vector<std::string> inputs;
+    Model m = load_model(args_, &inputs);
+    refuse_output_over_inputs(output_, inputs);
     if (seed_ >= 0) m.seed = static_cast<std::uint64_t>(seed_);
     if (replicates_ > 0) m.replicates = static_cast<std::uint32_t>(replicates_);
     refuse_if_too_large(m, args_.scenario);
@@ -48,7 +54,9 @@ class Run final : public Command {
 
     RunOptions options;
     options.threads = capped_threads(threads_);
-    options.check_invariants = check_;
+    options.check_invariants = check_stages_ ? InvariantChecks::kEveryStage
+                               : check_      ? InvariantChecks::kEveryStep
+                                             : InvariantChecks::kOff;
     options.overwrite = force_;
     options.progress = !quiet_ && isatty(STDERR_FILENO);
     options.command_line = invocation.command_line;
@@ -71,6 +79,7 @@ class Run final : public Command {
   int threads_ = 0;
   bool quiet_ = false;
   bool check_ = false;
+  bool check_stages_ = false;
   bool force_ = false;
 };
 

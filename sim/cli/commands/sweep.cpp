@@ -7,8 +7,11 @@
 
 #include <algorithm>
 #include <iostream>
+#include <new>
 
 #include "cli/commands/command.hpp"
+#include "util/errors.hpp"
+#include "util/quoting.hpp"
 
 namespace migrasim::cli {
 namespace {
@@ -32,14 +35,21 @@ class SweepCommand final : public Command {
         ->check(CLI::Range(1, 1024));
     app_->add_flag("--resume", resume_,
                    "Continue from OUTPUT.partial, left by a stopped run of the same sweep");
-    app_->add_flag("--force", force_,
-                   "Overwrite OUTPUT, and start over instead of resuming OUTPUT.partial");
+    app_->add_flag(
+        "--force", force_,
+        "Overwrite OUTPUT, and start over instead of resuming OUTPUT.partial (either only if a "
+        "regular file)");
     app_->add_flag("--quiet", quiet_, "No progress and no summary");
-    app_->add_flag("--check", check_, "Verify model invariants after every stage (slower)");
+    app_->add_flag("--check", check_,
+                   "Verify model invariants as `run --check` does (every agent every step)");
+    app_->add_flag("--check-stages", check_stages_,
+                   "Verify every invariant after every stage (much slower than --check)");
   }
 
   int execute(const Invocation& invocation) override {
-    const Sweep plan(load_sweep(file_));
+    const Sweep plan = read_sweep();
+    refuse_output_over_inputs(output_, plan.input_files());
+    refuse_output_over_inputs(SweepFile::partial_path(output_).string(), plan.input_files());
     const Mpi* mpi = invocation.mpi;
     const int processes = mpi != nullptr ? mpi->ranks_on_node() : 1;
     refuse_if_too_large(plan.reference(), plan.spec().scenario_path, processes);
@@ -57,7 +67,9 @@ class SweepCommand final : public Command {
     options.resume = resume_;
     options.quiet = quiet_ || !invocation.lead();
     options.progress = !options.quiet && isatty(STDERR_FILENO);
-    options.check_invariants = check_;
+    options.check_invariants = check_stages_ ? InvariantChecks::kEveryStage
+                               : check_      ? InvariantChecks::kEveryStep
+                                             : InvariantChecks::kOff;
     options.command_line = invocation.command_line;
 #ifdef MIGRASIM_HAVE_MPI
     const SweepSummary summary = mpi != nullptr && mpi->size() > 1
@@ -82,11 +94,22 @@ class SweepCommand final : public Command {
   }
 
  private:
+  // The sweep and its scenario; running out of memory while reading them is
+  // bad input (a huge file under a memory limit), exit 2.
+  Sweep read_sweep() const {
+    try {
+      return Sweep(load_sweep(file_));
+    } catch (const std::bad_alloc&) {
+      throw InputError(excerpt(file_, 4096) + ": out of memory while reading the sweep");
+    }
+  }
+
   std::string file_;
   std::string output_;
   int threads_ = 0;
   bool quiet_ = false;
   bool check_ = false;
+  bool check_stages_ = false;
   bool force_ = false;
   bool resume_ = false;
 };
