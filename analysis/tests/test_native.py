@@ -229,7 +229,7 @@ def test_simulator_refuses_what_it_cannot_do():
         migrasim.simulator(scenario, [], ["border_encounter"])
     with pytest.raises(ValueError, match="not a node of the scenario"):
         migrasim.simulator(scenario, [], [{"series": "node_stock", "at": {"node": "nowhere"}}])
-    with pytest.raises(ValueError, match="'at' is for series with a node axis"):
+    with pytest.raises(ValueError, match="'at' is for series with their own axis"):
         migrasim.simulator(scenario, [], [{"series": "deaths", "at": {"node": "hub"}}])
     with pytest.raises(ValueError, match="no time steps"):
         migrasim.simulator(scenario, [], [{"series": "deaths", "window": {"year": 2023}}])

@@ -11,7 +11,7 @@ void check_stop() {
   if (const int signal = stop_requested(); signal != 0) throw Interrupted{signal};
 }
 
-void clear_stop() { stop_signal.store(0, std::memory_order_relaxed); }
+void clear_stop() { request_stop(0); }
 
 std::uint64_t estimated_memory_bytes(const Model& m) {
   // Agent columns, the rationing scratch (4 + 8 bytes per agent), the list of
