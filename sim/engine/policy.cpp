@@ -100,6 +100,22 @@ void apply(const VisaPolicy& e, Activity a, const Model& m, PolicyState& p) {
   }
 }
 
+void apply(const RouteMeasure& e, Activity a, const Model&, PolicyState& p) {
+  if (!a.on) return;
+  for (const EdgeId edge : e.edges) {
+    if (e.closed) p.edge_closed[edge] = 1;
+    if (e.mortality_multiplier != 1.0) {
+      p.edge_death_hazard[edge] *= e.mortality_multiplier;
+      p.edge_death_probability[edge] = -std::expm1(-p.edge_death_hazard[edge]);
+    }
+    p.edge_cost_usd[edge] *= e.cost_multiplier;
+    if (e.travel_time_multiplier != 1.0) {
+      const double steps = std::round(p.edge_travel_steps[edge] * e.travel_time_multiplier);
+      p.edge_travel_steps[edge] = static_cast<std::uint16_t>(std::clamp(steps, 1.0, 65535.0));
+    }
+  }
+}
+
 void apply(const LegalPathwayOpening& e, Activity a, const Model& m, PolicyState& p) {
   if (!a.on) return;
   p.pathway_open[e.pathway] = 1;
@@ -135,6 +151,7 @@ void allocate_policy(const Model& m, PolicyState& p) {
   p.region_route_cost_usd = m.region_route_cost_usd;
   const std::size_t nc = m.checkpoint_count();
   p.client_detection_boost.assign(nc, 0.0);
+  p.edge_closed.assign(m.edge_count(), 0);
   p.partner_mask.assign(nc, 0);
   p.arrest_probability.assign(m.network_count(), 0.0);
   p.visa_closed.assign(m.region_count() * m.node_count(), 0);
@@ -159,6 +176,7 @@ std::size_t PolicyState::bytes() const {
     add(*v);
   }
   add(partner_mask);
+  add(edge_closed);
   add(visa_closed);
   add(pathway_open);
   return total;
@@ -175,6 +193,7 @@ void apply_policy_schedule(const Model& m, std::int32_t step, PolicyState& p) {
   std::copy(m.checkpoint_partner_mask.begin(), m.checkpoint_partner_mask.end(),
             p.partner_mask.begin());
   std::fill(p.client_detection_boost.begin(), p.client_detection_boost.end(), 0.0);
+  std::fill(p.edge_closed.begin(), p.edge_closed.end(), 0);
   std::fill(p.arrest_probability.begin(), p.arrest_probability.end(), 0.0);
   std::fill(p.visa_closed.begin(), p.visa_closed.end(), 0);
   std::fill(p.pathway_open.begin(), p.pathway_open.end(), 0);

@@ -23,6 +23,7 @@ struct PolicyState {
 #define MIGRASIM_IN_FORCE(type, name, meaning) std::vector<type> name;
   MIGRASIM_SCHEDULED_PARAMETERS(MIGRASIM_IN_FORCE)
 #undef MIGRASIM_IN_FORCE
+  std::vector<std::uint8_t> edge_closed;  // (nedges) nobody sets out on it this step
   // Route costs (written only when edge costs change, else the Model's)
   std::vector<double> node_cost_to_destination;  // (nnodes)
   std::vector<double> region_route_cost_usd;     // (nregions)

@@ -9,8 +9,26 @@
 
 namespace migrasim {
 
+namespace {
+
+// A list of edges written [from, to], each noted for compile()'s messages.
+std::vector<EdgeName> edge_names(const YamlField& list, Scenario& s) {
+  std::vector<EdgeName> edges;
+  for (const YamlField& edge : list.items()) {
+    const auto pair = edge.items();
+    if (pair.size() != 2) edge.fail("an edge is written [from, to]");
+    edges.emplace_back(pair[0].name(), pair[1].name());
+    s.note(edge);
+  }
+  return edges;
+}
+
+}  // namespace
+
 void read_parameters(SmugglingTaskForceSpec& v, const YamlMap& map, Scenario& s) {
   if (auto f = map.optional("networks")) v.networks = s.names(*f);
+  if (auto f = map.optional("nodes")) v.nodes = s.names(*f);
+  if (auto f = map.optional("edges")) v.edges = edge_names(*f, s);
   if (auto f = map.optional("checkpoints")) v.checkpoints = s.names(*f);
   if (auto f = map.optional("arrest_rate_per_day")) v.arrest_rate_per_day = f->number_in(0.0, 10.0);
   v.client_detection_boost = map.probability_or("client_detection_boost", v.client_detection_boost);
@@ -83,6 +101,20 @@ constexpr auto kTypeNames = names_of_types(kTypes);
 }  // namespace
 
 const char* InterventionSpec::type() const { return intervention_type_name(parameters.index()); }
+
+void read_parameters(RouteMeasureSpec& v, const YamlMap& map, Scenario& s) {
+  if (auto f = map.optional("edges")) v.edges = edge_names(*f, s);
+  if (auto f = map.optional("nodes")) v.nodes = s.names(*f);
+  if (v.edges.empty() && v.nodes.empty())
+    map.field().fail(
+        "a route measure names its edges ([from, to] pairs) or nodes (every edge leaving them)");
+  if (auto f = map.optional("closed")) v.closed = f->boolean();
+  if (auto f = map.optional("mortality_multiplier"))
+    v.mortality_multiplier = f->number_in(0.0, 1e3);
+  if (auto f = map.optional("cost_multiplier")) v.cost_multiplier = f->number_in(0.0, 1e3);
+  if (auto f = map.optional("travel_time_multiplier"))
+    v.travel_time_multiplier = f->number_in(0.0, 1e3);
+}
 
 std::optional<InterventionParameters> intervention_parameters_of_type(const std::string& type) {
   return parameters_named(type, kTypes);

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -26,9 +27,16 @@ class YamlMap;
 
 // Arrests cut targeted networks' capacity; intelligence helps checkpoints spot
 // their clients.
+// A route edge named by its end nodes.
+using EdgeName = std::pair<std::string, std::string>;
+
 struct SmugglingTaskForceSpec {
   static constexpr const char* kType = "smuggling_task_force";
-  std::vector<std::string> networks;     // targets (empty = all)
+  // Targets: the named networks and those selling passage from or to the
+  // named nodes or over the named edges (none of the three = every network).
+  std::vector<std::string> networks;
+  std::vector<std::string> nodes;
+  std::vector<EdgeName> edges;
   std::vector<std::string> checkpoints;  // where intelligence helps
   double arrest_rate_per_day = 0.0;      // share of targeted networks' capacity lost per day
   double client_detection_boost = 0.0;  // p' = 1 - (1 - p)(1 - boost) for clients, at `checkpoints`
@@ -85,10 +93,23 @@ struct LegalPathwayOpeningSpec {
   double awareness_rate_per_day = 0.0;  // hazard of learning of legal pathways while in force
 };
 
+// Measures on route edges: closure, a change in mortality (search and rescue
+// withdrawn or deployed), in cost, in travel time. Targets the named edges and
+// every edge leaving the named nodes.
+struct RouteMeasureSpec {
+  static constexpr const char* kType = "route_measure";
+  std::vector<EdgeName> edges;
+  std::vector<std::string> nodes;
+  bool closed = false;                  // nobody sets out on the edges while in force
+  double mortality_multiplier = 1.0;    // on the death hazard, alone and with smugglers
+  double cost_multiplier = 1.0;         // on cost_usd (not on smugglers' fees)
+  double travel_time_multiplier = 1.0;  // for those setting out while in force
+};
+
 // Every intervention type, in the order docs/interventions.md lists them.
 using InterventionParameters =
     std::variant<SmugglingTaskForceSpec, OutreachCampaignSpec, ScreeningUpgradeSpec,
-                 DataSharingSpec, VisaPolicySpec, LegalPathwayOpeningSpec>;
+                 DataSharingSpec, VisaPolicySpec, LegalPathwayOpeningSpec, RouteMeasureSpec>;
 
 struct InterventionSpec {
   std::string name;
@@ -108,6 +129,7 @@ void read_parameters(ScreeningUpgradeSpec& spec, const YamlMap& map, Scenario& s
 void read_parameters(DataSharingSpec& spec, const YamlMap& map, Scenario& scenario);
 void read_parameters(VisaPolicySpec& spec, const YamlMap& map, Scenario& scenario);
 void read_parameters(LegalPathwayOpeningSpec& spec, const YamlMap& map, Scenario& scenario);
+void read_parameters(RouteMeasureSpec& spec, const YamlMap& map, Scenario& scenario);
 
 // The parameters of the type named `type`, at their defaults; none if no type
 // has that name.

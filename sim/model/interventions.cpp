@@ -34,6 +34,37 @@ std::vector<std::uint8_t> targeted(const Scenario& s, const std::vector<std::str
   return mask;
 }
 
+NodeId node_id(const CompileContext& c, const std::string& name, const std::string& path) {
+  return static_cast<NodeId>(index_of(c.scenario, c.model.node_name, name, path, "node"));
+}
+
+// The edges named as [from, to] pairs, then every edge leaving the named nodes.
+std::vector<EdgeId> edge_ids(const CompileContext& c, const std::vector<EdgeName>& edges,
+                             const std::vector<std::string>& nodes) {
+  const Model& m = c.model;
+  std::vector<EdgeId> ids;
+  for (std::size_t k = 0; k < edges.size(); ++k) {
+    const std::string path = c.path + ".edges[" + std::to_string(k) + "]";
+    const NodeId from = node_id(c, edges[k].first, path);
+    const NodeId to = node_id(c, edges[k].second, path);
+    EdgeId found = kNone;
+    for (EdgeId e = m.node_first_edge[from]; e < m.node_first_edge[from + 1]; ++e) {
+      if (m.edge_to[e] == to) found = e;
+    }
+    if (found == kNone) {
+      c.scenario.fail(path, "there is no edge " + edges[k].first + " -> " + edges[k].second);
+    }
+    ids.push_back(found);
+  }
+  for (std::size_t k = 0; k < nodes.size(); ++k) {
+    const NodeId n = node_id(c, nodes[k], c.path + ".nodes[" + std::to_string(k) + "]");
+    for (EdgeId e = m.node_first_edge[n]; e < m.node_first_edge[n + 1]; ++e) ids.push_back(e);
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
 std::vector<CheckpointId> checkpoint_ids(const CompileContext& c,
                                          const std::vector<std::string>& names,
                                          const std::string& key) {
@@ -120,8 +151,26 @@ std::size_t count_campaigns(const std::vector<Intervention>& interventions) {
 
 SmugglingTaskForce compile_effect(const SmugglingTaskForceSpec& spec, CompileContext& c) {
   SmugglingTaskForce e;
-  e.network_targeted = targeted(c.scenario, c.model.network_name, spec.networks,
-                                c.path + ".networks", "smuggling network");
+  const Model& m = c.model;
+  const bool by_place = !spec.nodes.empty() || !spec.edges.empty();
+  e.network_targeted = spec.networks.empty() && by_place
+                           ? std::vector<std::uint8_t>(m.network_count(), 0)
+                           : targeted(c.scenario, m.network_name, spec.networks,
+                                      c.path + ".networks", "smuggling network");
+  // Networks selling passage at the named places: over the named edges, or
+  // from or to the named nodes.
+  std::vector<EdgeId> places = edge_ids(c, spec.edges, {});
+  for (std::size_t k = 0; k < spec.nodes.size(); ++k) {
+    const NodeId n = node_id(c, spec.nodes[k], c.path + ".nodes[" + std::to_string(k) + "]");
+    for (EdgeId e = 0; e < m.edge_count(); ++e) {
+      if (m.edge_from[e] == n || m.edge_to[e] == n) places.push_back(e);
+    }
+  }
+  for (const EdgeId edge : places) {
+    for (std::uint32_t k = m.edge_first_network[edge]; k < m.edge_first_network[edge + 1]; ++k) {
+      e.network_targeted[m.edge_networks[k]] = 1;
+    }
+  }
   e.checkpoints = checkpoint_ids(c, spec.checkpoints, "checkpoints");
   e.arrest_probability = probability_per_step(spec.arrest_rate_per_day, c.model.step_days);
   e.client_detection_boost = spec.client_detection_boost;
@@ -180,6 +229,23 @@ LegalPathwayOpening compile_effect(const LegalPathwayOpeningSpec& spec, CompileC
   e.pathway = add_pathway(c.model, c.name, spec.capacity_per_day, spec.min_claim_strength,
                           e.region_targeted, spec.wait_days);
   e.awareness_probability = probability_per_step(spec.awareness_rate_per_day, c.model.step_days);
+  return e;
+}
+
+RouteMeasure compile_effect(const RouteMeasureSpec& spec, CompileContext& c) {
+  RouteMeasure e;
+  e.edges = edge_ids(c, spec.edges, spec.nodes);
+  e.closed = spec.closed;
+  e.mortality_multiplier = spec.mortality_multiplier;
+  e.cost_multiplier = spec.cost_multiplier;
+  e.travel_time_multiplier = spec.travel_time_multiplier;
+  if (e.cost_multiplier != 1.0) c.model.route_costs_vary = true;
+  // The longest an edge can take, for the invariants, as the engine rounds it.
+  for (const EdgeId edge : e.edges) {
+    std::uint16_t& longest = c.model.edge_longest_travel_steps[edge];
+    const double steps = std::round(longest * std::max(1.0, e.travel_time_multiplier));
+    longest = static_cast<std::uint16_t>(std::clamp(steps, 1.0, 65535.0));
+  }
   return e;
 }
 

@@ -61,6 +61,14 @@ struct VisaPolicy {
   NodeId node = 0;
 };
 
+struct RouteMeasure {
+  std::vector<EdgeId> edges;
+  bool closed = false;
+  double mortality_multiplier = 1.0;
+  double cost_multiplier = 1.0;
+  double travel_time_multiplier = 1.0;
+};
+
 struct LegalPathwayOpening {
   std::uint16_t pathway = 0;  // its index among the model's pathways (Model::pathway_*)
   std::vector<std::uint8_t> region_targeted;  // (nregions) where awareness is raised
@@ -81,6 +89,7 @@ ScreeningUpgrade compile_effect(const ScreeningUpgradeSpec& spec, CompileContext
 DataSharing compile_effect(const DataSharingSpec& spec, CompileContext& context);
 VisaPolicy compile_effect(const VisaPolicySpec& spec, CompileContext& context);
 LegalPathwayOpening compile_effect(const LegalPathwayOpeningSpec& spec, CompileContext& context);
+RouteMeasure compile_effect(const RouteMeasureSpec& spec, CompileContext& context);
 
 // The effect variant follows the list of intervention types: one alternative
 // per type, in the same order, each the type compile_effect() makes of it.

@@ -80,8 +80,9 @@ inline EdgeId choose_edge(const Model& m, const State& s, NodeId node, float sav
   const EdgeId last = m.node_first_edge[node + 1];
   const double scale = m.route_cost_sensitivity / std::max(100.0, static_cast<double>(savings_usd));
   const auto open_weight = [&](EdgeId e) {
-    return s.policy.may_enter(region, m.edge_to[e], m.node_count()) ? s.policy.edge_choice_weight[e]
-                                                                    : 0.0;
+    const bool open =
+        !s.policy.edge_closed[e] && s.policy.may_enter(region, m.edge_to[e], m.node_count());
+    return open ? s.policy.edge_choice_weight[e] : 0.0;
   };
   const auto weight = [&](EdgeId e, bool by_cost) {
     const double w = open_weight(e);

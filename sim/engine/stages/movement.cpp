@@ -81,6 +81,7 @@ void move_agents(const Model& m, State& s) {
           } else if (status == Status::kWaitingForSmuggler) {
             const bool optional = m.edge_smuggler_rule[a.edge[i]] == SmugglerRule::kOptional;
             if (!optional || s.step - a.status_step[i] < m.smuggler_wait_steps) return;
+            if (s.policy.edge_closed[a.edge[i]]) return;  // waits while the edge is closed
             a.smuggler[i] = kNone;
             travel_alone(s, i, a.edge[i]);
           }

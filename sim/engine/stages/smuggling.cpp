@@ -39,8 +39,10 @@ void take_on_clients(const Model& m, State& s) {
   queue.gather(
       nnetworks, static_cast<std::int64_t>(a.size()),
       [&](std::int64_t i) {
-        return a.status[i] == Status::kWaitingForSmuggler ? std::uint32_t{a.smuggler[i]}
-                                                          : CandidatePools::kNoPool;
+        // Nobody is taken across an edge closed this step.
+        return a.status[i] == Status::kWaitingForSmuggler && !s.policy.edge_closed[a.edge[i]]
+                   ? std::uint32_t{a.smuggler[i]}
+                   : CandidatePools::kNoPool;
       },
       ListedAgentsInStatus{s.left_home, a.status.data(), Status::kWaitingForSmuggler,
                            Status::kWaitingForSmuggler});
