@@ -43,8 +43,25 @@ echo "check_layers: $upward include(s) run up a layer"
 ((upward == 0)) || status=1
 
 # The compiler enforces it too: each layer's include roots see no layer above.
+# The headers compile one by one (each must stand alone), several at a time.
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
+jobs="$(nproc 2>/dev/null || echo 2)"
+pids=()
+wait_oldest() {
+  wait "${pids[0]}" || status=1
+  pids=("${pids[@]:1}")
+}
+compiles_alone() {  # layer header flags...: the header compiles with these roots
+  local own="$1" name="$2"
+  shift 2
+  local unit="$scratch/$own-$name.cpp"
+  printf '#include "%s/%s"\n' "$own" "$name" >"$unit"
+  if ! "$cxx" -std=c++20 -fsyntax-only "$@" "$unit"; then
+    echo "check_layers: $own/$name does not compile with layer $own's include roots" >&2
+    return 1
+  fi
+}
 for i in $(seq 0 $((${#layers[@]} - 2))); do
   flags=()
   for j in $(seq 0 "$i"); do flags+=("-I$layer_root/${layers[$j]}"); done
@@ -53,18 +70,17 @@ for i in $(seq 0 $((${#layers[@]} - 2))); do
   above="${layers[$((i + 1))]}"
   # Control: the layer's own headers compile with these flags...
   for header in "$source_dir/sim/$own"/*.hpp; do
-    printf '#include "%s/%s"\n' "$own" "$(basename "$header")" >"$scratch/own.cpp"
-    if ! "$cxx" -std=c++20 -fsyntax-only "${flags[@]}" "$scratch/own.cpp"; then
-      echo "check_layers: $own/$(basename "$header") does not compile with layer $own's include roots" >&2
-      status=1
-    fi
+    compiles_alone "$own" "$(basename "$header")" "${flags[@]}" &
+    pids+=($!)
+    ((${#pids[@]} < jobs)) || wait_oldest
   done
   # ...and a header of the layer above does not.
   header="$(basename "$(ls "$source_dir/sim/$above"/*.hpp | head -1)")"
-  printf '#include "%s/%s"\n' "$above" "$header" >"$scratch/upward.cpp"
-  if "$cxx" -std=c++20 -fsyntax-only "${flags[@]}" "$scratch/upward.cpp" 2>/dev/null; then
+  printf '#include "%s/%s"\n' "$above" "$header" >"$scratch/upward-$own.cpp"
+  if "$cxx" -std=c++20 -fsyntax-only "${flags[@]}" "$scratch/upward-$own.cpp" 2>/dev/null; then
     echo "check_layers: layer $own can include $above/$header" >&2
     status=1
   fi
 done
+while ((${#pids[@]} > 0)); do wait_oldest; done
 exit $status
