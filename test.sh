@@ -5,11 +5,11 @@
 # run of each fuzzer (docs/reliability.md). Exits non-zero on any failure.
 #
 # MIGRASIM_SKIP_SANITIZERS=1 skips the sanitizer build, its tests and the fuzzers;
-# MIGRASIM_FUZZ_SECONDS sets each fuzzer's time (default 10).
+# MIGRASIM_FUZZ_SECONDS sets each fuzzer's time (default 5).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools/setup.sh"
 migrasim_install_packages
-migrasim_build
+migrasim_build --target migrasim_test_targets
 cd "$MIGRASIM_ROOT"
 
 status=0
@@ -40,6 +40,6 @@ if [[ "${MIGRASIM_SKIP_SANITIZERS:-0}" != 1 ]]; then
   ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}" \
     ctest --test-dir "$sanitized" --output-on-failure --timeout 300 -j "$(nproc 2>/dev/null || echo 2)" \
     -E "$end_to_end" || status=1
-  MIGRASIM_FUZZ_KEEP_CORPUS=0 tests/fuzz/run.sh "${MIGRASIM_FUZZ_SECONDS:-10}" || status=1
+  MIGRASIM_FUZZ_KEEP_CORPUS=0 tests/fuzz/run.sh "${MIGRASIM_FUZZ_SECONDS:-5}" || status=1
 fi
 exit $status

@@ -86,9 +86,10 @@ def validate(source, overrides=None):
             f"{s.agents} agents)")
 
 
-def _command_line(scenario, replicates, seed, threads):
+def _command_line(scenario, replicates, seed, threads, posterior=None):
     arguments = [repr(scenario.file)]
-    for name, value in (("replicates", replicates), ("seed", seed), ("threads", threads)):
+    for name, value in (("replicates", replicates), ("seed", seed), ("threads", threads),
+                        ("posterior", None if posterior is None else repr(str(posterior)))):
         if value is not None:
             arguments.append(f"{name}={value}")
     return f"migrasim.run({', '.join(arguments)})"
@@ -129,16 +130,18 @@ def run(scenario, replicates=None, seed=None, threads=None, posterior=None):
     depend on it). The GIL is released while the model steps; Ctrl-C raises
     KeyboardInterrupt at the end of the current step.
 
-    posterior: not yet available (runs over a calibration's posterior come with
-    `migrasim calibrate`); must be None.
+    posterior: a posterior file of `migrasim calibrate` (as `migrasim run
+    --posterior`): each replicate runs with one particle of its final
+    generation, drawn by weight from (seed, replicate); the Dataset then has
+    `particle(replicate)` and `parameter_value(replicate, parameter)`.
     """
     import xarray as xr
 
-    if posterior is not None:
-        raise NotImplementedError("posterior runs are not yet available; pass posterior=None")
     scenario = load(scenario)
     image = _core.run_image(scenario, _positive("replicates", replicates, 100000), _seed(seed),
-                            _threads(threads), _command_line(scenario, replicates, seed, threads))
+                            _threads(threads),
+                            _command_line(scenario, replicates, seed, threads, posterior),
+                            None if posterior is None else os.fspath(posterior))
     with xr.open_dataset(io.BytesIO(image), engine="h5netcdf") as ds:
         return ds.load()
 

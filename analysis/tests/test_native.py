@@ -109,9 +109,25 @@ def test_run_from_text_names_the_string():
     assert ds.attrs["scenario_yaml"] == TINY.read_text()
 
 
-def test_posterior_is_not_yet_available():
-    with pytest.raises(NotImplementedError, match="not yet available"):
-        migrasim.run(str(TINY), posterior="posterior.h5")
+def test_posterior_run_equals_the_executables(migrasim_binary, tmp_path):
+    calibration = tmp_path / "c.yaml"
+    calibration.write_text(
+        f"name: tiny_cal\nscenario: {TINY}\nseed: 2\npopulation: 20\n"
+        "stop: {max_generations: 2, max_simulations: 2000}\n"
+        "parameters:\n"
+        "  - {name: base_rate, key: decisions.base_rate_per_day, prior: log_uniform,\n"
+        "     range: [5.0e-5, 8.0e-4]}\n"
+        "targets:\n"
+        "  - {name: encounters, series: border_encounters,\n"
+        "     window: {from: 2022-04-01, to: 2022-04-29}, observed: 1640, error: {relative_sd: 0.1}}\n")
+    cli(migrasim_binary, "calibrate", calibration, "-o", tmp_path / "p.h5", "--quiet")
+    cli(migrasim_binary, "run", TINY, "-o", tmp_path / "r.h5", "--replicates", "3",
+        "--posterior", tmp_path / "p.h5", "--quiet")
+    ds = migrasim.run(str(TINY), replicates=3, posterior=tmp_path / "p.h5")
+    with xr.open_dataset(tmp_path / "r.h5") as disk:
+        for name in ("particle", "parameter_value", "border_encounters", "node_arrivals"):
+            assert np.array_equal(ds[name].values, disk[name].values), name
+    assert len(set(ds["parameter_value"].values[:, 0])) > 1  # the replicates differ
 
 
 @pytest.mark.parametrize("bad", ["unknown_key.yaml", "probability_above_one.yaml",

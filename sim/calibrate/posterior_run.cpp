@@ -9,6 +9,16 @@ namespace migrasim {
 
 void run_over_posterior(RunOptions& options, const Posterior& posterior, const Model& model,
                         const std::string& scenario, const std::vector<std::string>& overrides) {
+  run_over_posterior(options, posterior, model,
+                     [scenario, overrides](const std::vector<std::string>& more) {
+                       std::vector<std::string> all = overrides;
+                       all.insert(all.end(), more.begin(), more.end());
+                       return compile(load_scenario(scenario, all));
+                     });
+}
+
+void run_over_posterior(RunOptions& options, const Posterior& posterior, const Model& model,
+                        Recompile recompile) {
   auto particles = std::make_shared<std::vector<std::uint32_t>>();
   for (std::uint32_t r = 0; r < model.replicates; ++r)
     particles->push_back(posterior_particle(posterior, model.seed, r));
@@ -16,12 +26,9 @@ void run_over_posterior(RunOptions& options, const Posterior& posterior, const M
   const std::uint64_t seed = model.seed;
   const std::uint32_t replicates = model.replicates;
   options.replicate_model = [=, &posterior](std::uint32_t replicate) {
-    std::vector<std::string> all = overrides;
-    for (const std::string& o : posterior_overrides(posterior, (*particles)[replicate]))
-      all.push_back(o);
     Model m;
     try {
-      m = compile(load_scenario(scenario, all));
+      m = recompile(posterior_overrides(posterior, (*particles)[replicate]));
     } catch (const InputError& e) {
       throw InputError(posterior.file + ": particle " + std::to_string((*particles)[replicate]) +
                        " does not fit the scenario: " + e.what());

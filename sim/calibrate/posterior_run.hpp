@@ -6,6 +6,7 @@
 // parameter_value(replicate, parameter).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -14,10 +15,17 @@
 
 namespace migrasim {
 
+// Compiles the run's scenario again with these --set overrides added.
+using Recompile = std::function<Model(const std::vector<std::string>& overrides)>;
+
 // Sets options.replicate_model, extras and write_extras for a run of `model`
-// (already compiled from `scenario` with `overrides`, its seed and replicates
-// final) over `posterior`. Throws InputError if the scenario refuses a
-// particle's values.
+// (its seed and replicates final) over `posterior`; `recompile` gives the
+// scenario with a particle's values. Throws InputError if the scenario refuses
+// a particle's values.
+void run_over_posterior(RunOptions& options, const Posterior& posterior, const Model& model,
+                        Recompile recompile);
+
+// The same for the scenario file `scenario` read with `overrides`.
 void run_over_posterior(RunOptions& options, const Posterior& posterior, const Model& model,
                         const std::string& scenario, const std::vector<std::string>& overrides);
 

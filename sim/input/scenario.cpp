@@ -339,7 +339,10 @@ void read_decisions(Scenario& s, const YamlField& field) {
   if (auto f = map.optional("hardship_weight")) d.hardship_weight = f->number_in(-50.0, 50.0);
   if (auto f = map.optional("repression_weight")) d.repression_weight = f->number_in(-50.0, 50.0);
   if (auto f = map.optional("success_weight")) d.success_weight = f->number_in(-50.0, 50.0);
-  if (auto f = map.optional("danger_weight")) d.danger_weight = f->number_in(-1000.0, 1000.0);
+  if (auto f = map.optional("danger_weight")) {
+    d.danger_weight = f->number_in(-1000.0, 1000.0);
+    s.note(*f);
+  }
   if (auto f = map.optional("cost_elasticity")) d.cost_elasticity = f->number_in(0.0, 20.0);
   if (auto f = map.optional("give_up_after_days"))
     d.give_up_after_days = f->number_in(0.0, kMaxDays);

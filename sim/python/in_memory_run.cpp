@@ -8,7 +8,7 @@ std::vector<unsigned char> run_to_image(const Model& model, const std::string& n
                                         const RunOptions& options) {
   OutputOptions in_memory;
   in_memory.in_memory = true;
-  OutputFile file = create_run_file(model, name, options.command_line, in_memory);
+  OutputFile file = create_run_file(model, name, options.command_line, in_memory, options.extras);
   run_scenario(model, file, options);
   return file.image();
 }

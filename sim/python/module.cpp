@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "calibrate/posterior_run.hpp"
 #include "engine/simulation.hpp"
 #include "input/scenario.hpp"
 #include "model/series.hpp"
@@ -265,17 +266,27 @@ void bind(py::module_& module) {
   module.def(
       "run_image",
       [](const ScenarioPtr& scenario, std::optional<std::uint32_t> replicates,
-         std::optional<std::uint64_t> seed, int threads, const std::string& command_line) {
+         std::optional<std::uint64_t> seed, int threads, const std::string& command_line,
+         std::optional<std::string> posterior_path) {
         const Model m = with_run_choices(scenario->model, replicates, seed);
         RunOptions options;
         options.threads = threads;
         options.command_line = command_line;
+        // Kept alive until the run ends: the options' callbacks refer to it.
+        std::optional<Posterior> posterior;
+        if (posterior_path) {
+          posterior.emplace(read_posterior(*posterior_path));
+          run_over_posterior(options, *posterior, m,
+                             [scenario](const std::vector<std::string>& more) {
+                               return recompile(*scenario, more);
+                             });
+        }
         const std::vector<unsigned char> image = run_interruptibly<std::vector<unsigned char>>(
             [&] { return run_to_image(m, scenario->file, options); });
         return py::bytes(reinterpret_cast<const char*>(image.data()), image.size());
       },
       py::arg("scenario"), py::arg("replicates"), py::arg("seed"), py::arg("threads"),
-      py::arg("command_line"),
+      py::arg("command_line"), py::arg("posterior") = std::nullopt,
       "Runs a scenario into an HDF5 file in memory and returns the file's bytes.");
 
   py::class_<Simulator>(module, "Simulator")

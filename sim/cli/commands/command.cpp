@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <cstdint>
+#include <cstdio>
 #include <iostream>
 #include <new>
 
@@ -30,17 +31,26 @@ void add_scenario_args(CLI::App& command, ScenarioArgs& args) {
       ->type_name("KEY.PATH=VALUE");
 }
 
-Model load_model(const ScenarioArgs& args, std::vector<std::string>* input_files) {
+Model load_model(const ScenarioArgs& args, std::vector<std::string>* input_files,
+                 std::vector<ScenarioWarning>* warnings) {
   try {
     Scenario scenario = load_scenario(args.scenario, args.overrides);
     if (input_files != nullptr) {
       input_files->push_back(args.scenario);
       for (const auto& [path, text] : scenario.source_files) input_files->push_back(path);
     }
-    return compile(scenario);
+    Model model = compile(scenario);
+    if (warnings != nullptr) *warnings = find_warnings(scenario, model);
+    return model;
   } catch (const std::bad_alloc&) {
     // Bad input (a huge file under a memory limit), not a failure of the run.
     throw InputError(excerpt(args.scenario, 4096) + ": out of memory while reading the scenario");
+  }
+}
+
+void print_warnings(const std::vector<ScenarioWarning>& warnings) {
+  for (const ScenarioWarning& w : warnings) {
+    std::fprintf(stderr, "migrasim: warning: %s\n", w.text().c_str());
   }
 }
 

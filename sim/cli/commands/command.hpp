@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "model/model.hpp"
+#include "model/warnings.hpp"
 #ifdef MIGRASIM_HAVE_MPI
 #include "sweep/sweep_mpi.hpp"
 #endif
@@ -62,7 +63,12 @@ struct ScenarioArgs {
 void add_scenario_args(CLI::App& command, ScenarioArgs& args);
 // Reads and compiles the scenario; appends to `input_files`, when given, every
 // file it was read from (the scenario and what it extends).
-Model load_model(const ScenarioArgs& args, std::vector<std::string>* input_files = nullptr);
+// With `warnings`, also collects the scenario's warnings (model/warnings.hpp).
+Model load_model(const ScenarioArgs& args, std::vector<std::string>* input_files = nullptr,
+                 std::vector<ScenarioWarning>* warnings = nullptr);
+
+// Prints each warning to standard error as "migrasim: warning: file:line:col: key: message".
+void print_warnings(const std::vector<ScenarioWarning>& warnings);
 
 // Refuses (exit 2) an output that names one of the inputs, by any path or link.
 void refuse_output_over_inputs(const std::string& output,

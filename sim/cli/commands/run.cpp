@@ -45,7 +45,9 @@ class Run final : public Command {
 
   int execute(const Invocation& invocation) override {
     std::vector<std::string> inputs;
-    Model m = load_model(args_, &inputs);
+    std::vector<ScenarioWarning> warnings;
+    Model m = load_model(args_, &inputs, &warnings);
+    if (!quiet_) print_warnings(warnings);
     refuse_output_over_inputs(output_, inputs);
     if (seed_ >= 0) m.seed = static_cast<std::uint64_t>(seed_);
     if (replicates_ > 0) m.replicates = static_cast<std::uint32_t>(replicates_);

@@ -15,12 +15,16 @@ class Validate final : public Command {
   }
 
   int execute(const Invocation&) override {
-    const Model m = load_model(args_);
+    std::vector<ScenarioWarning> warnings;
+    const Model m = load_model(args_, nullptr, &warnings);
+    // Legal settings that look like mistakes: said, never refused.
+    print_warnings(warnings);
     std::printf(
         "%s: OK (%zu regions, %zu nodes, %zu edges, %zu checkpoints; %d steps of %g days; %u "
         "agents)\n",
         args_.scenario.c_str(), m.region_count(), m.node_count(), m.edge_count(),
         m.checkpoint_count(), m.steps, m.step_days, m.agents);
+    if (!warnings.empty()) std::printf("%zu warning(s) on standard error\n", warnings.size());
     return 0;
   }
 

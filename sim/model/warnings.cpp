@@ -1,0 +1,186 @@
+#include "model/warnings.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <variant>
+
+namespace migrasim {
+namespace {
+
+double highest(const StepTable<double>& table) {
+  return table.varies() ? *std::max_element(table.per_step.begin(), table.per_step.end())
+                        : table.constant;
+}
+
+// Nodes some traveller can reach: from an origin, along edges whose choice
+// weight is above 0 at some step.
+std::vector<bool> reachable_nodes(const Model& m) {
+  std::vector<bool> reached(m.node_count(), false);
+  std::vector<NodeId> stack;
+  for (const NodeId origin : m.region_origin) {
+    if (!reached[origin]) stack.push_back(origin);
+    reached[origin] = true;
+  }
+  while (!stack.empty()) {
+    const NodeId n = stack.back();
+    stack.pop_back();
+    for (EdgeId e = m.node_first_edge[n]; e < m.node_first_edge[n + 1]; ++e) {
+      if (highest(m.edge_choice_weight[e]) <= 0.0 || reached[m.edge_to[e]]) continue;
+      reached[m.edge_to[e]] = true;
+      stack.push_back(m.edge_to[e]);
+    }
+  }
+  return reached;
+}
+
+// Whether `from` lies on some way to `to` (a record made at `from` can be
+// read at `to`).
+bool upstream(const Model& m, NodeId from, NodeId to) {
+  std::vector<bool> seen(m.node_count(), false);
+  std::vector<NodeId> stack{from};
+  while (!stack.empty()) {
+    const NodeId n = stack.back();
+    stack.pop_back();
+    if (n == to && n != from) return true;
+    for (EdgeId e = m.node_first_edge[n]; e < m.node_first_edge[n + 1]; ++e) {
+      if (!seen[m.edge_to[e]]) {
+        seen[m.edge_to[e]] = true;
+        stack.push_back(m.edge_to[e]);
+      }
+    }
+  }
+  return false;
+}
+
+class Checker {
+ public:
+  Checker(const Scenario& s, const Model& m) : s_(s), m_(m), reached_(reachable_nodes(m)) {}
+
+  std::vector<ScenarioWarning> run() {
+    check_places();
+    for (std::size_t k = 0; k < s_.interventions.size(); ++k) check_intervention(k);
+    return std::move(warnings_);
+  }
+
+ private:
+  void warn(const std::string& key, const std::string& message) {
+    warnings_.push_back({s_.locate(key), key, message});
+  }
+
+  void check_places() {
+    for (std::size_t c = 0; c < m_.checkpoint_count(); ++c) {
+      if (!reached_[m_.checkpoint_node[c]]) {
+        warn("checkpoints[" + std::to_string(c) + "]",
+             "no route reaches node '" + m_.node_name[m_.checkpoint_node[c]] +
+                 "' (every way there has choice_weight 0): the checkpoint screens nobody");
+      }
+      for (std::size_t p = 0; p < m_.checkpoint_count(); ++p) {
+        if (!(m_.checkpoint_partner_mask[c] & (1u << p))) continue;
+        if (!upstream(m_, m_.checkpoint_node[p], m_.checkpoint_node[c])) {
+          warn("checkpoints[" + std::to_string(c) + "]",
+               "partner '" + m_.checkpoint_name[p] +
+                   "' is not upstream: no traveller passes it before reaching this checkpoint, "
+                   "so its records are never read here");
+        }
+      }
+    }
+  }
+
+  void check_intervention(std::size_t k) {
+    const InterventionSpec& spec = s_.interventions[k];
+    const Intervention& v = m_.interventions[k];
+    const std::string key = "interventions[" + std::to_string(k) + "]";
+    if (v.start_step >= m_.steps || v.end_step <= 0) {
+      warn(key, "'" + v.name + "' is never in force during the run (" + to_string(s_.time.start) +
+                    " to " + to_string(s_.time.end) + ")");
+    }
+    std::visit([&](const auto& effect) { check(effect, spec, key); }, v.effect);
+  }
+
+  void check(const SmugglingTaskForce& e, const InterventionSpec&, const std::string& key) {
+    if (std::none_of(e.network_targeted.begin(), e.network_targeted.end(),
+                     [](std::uint8_t t) { return t != 0; })) {
+      warn(key, "the task force targets no smuggling network (none sells passage at its places)");
+    } else if (e.arrest_probability == 0.0 &&
+               (e.client_detection_boost == 0.0 || e.checkpoints.empty())) {
+      warn(key,
+           "the task force changes nothing: arrest_rate_per_day is 0 and no checkpoint "
+           "gets a client_detection_boost");
+    }
+    for (std::size_t n = 0; n < m_.network_count(); ++n) {
+      if (e.network_targeted[n] && m_.network_initial_capacity[n] <= 0.0 &&
+          highest(m_.network_recruitment[n]) <= 0.0) {
+        warn(key, "targets network '" + m_.network_name[n] +
+                      "', which never has capacity (capacity_per_day 0 and no recruitment): no "
+                      "traveller can hire it");
+      }
+    }
+  }
+
+  void check(const OutreachCampaign& e, const InterventionSpec&, const std::string& key) {
+    const bool reaches = e.reach_probability > 0.0 && e.credibility > 0.0;
+    const bool danger_acts = reaches && e.danger_message > 0.0 && m_.decision_danger_weight != 0.0;
+    const bool legal_acts = reaches && e.legal_pathways_message > 0.0 && m_.pathway_count() > 0;
+    if (danger_acts || legal_acts) return;
+    std::string why;
+    if (!reaches) {
+      why = "reach_per_day or credibility is 0";
+    } else {
+      why = e.danger_message > 0.0 && m_.decision_danger_weight == 0.0
+                ? "decisions.danger_weight is 0, so perceived danger does not enter decisions"
+                : "its danger_message is 0";
+      why += m_.pathway_count() == 0 ? ", and the scenario has no legal pathway"
+                                     : ", and its legal_pathways_message is 0";
+    }
+    warn(key, "the outreach campaign cannot change anything: " + why);
+  }
+
+  void check(const ScreeningUpgrade& e, const InterventionSpec&, const std::string& key) {
+    const auto unchanged = [](double x) { return std::isnan(x); };
+    if (unchanged(e.detection_probability) && unchanged(e.document_sensitivity) &&
+        unchanged(e.high_risk_sensitivity) && unchanged(e.false_positive_rate) &&
+        unchanged(e.capacity_agents)) {
+      warn(key, "the screening upgrade sets no parameter: it changes nothing");
+    }
+  }
+
+  void check(const DataSharing& e, const InterventionSpec&, const std::string& key) {
+    if (e.match_rate == 0.0) warn(key, "match_rate is 0: the shared data never match anyone");
+  }
+
+  void check(const VisaPolicy& e, const InterventionSpec&, const std::string& key) {
+    if (!reached_[e.node]) {
+      warn(key, "no route reaches node '" + m_.node_name[e.node] + "': the visa rule stops nobody");
+    }
+  }
+
+  void check(const LegalPathwayOpening& e, const InterventionSpec&, const std::string& key) {
+    if (highest(m_.pathway_capacity_agents[e.pathway]) <= 0.0)
+      warn(key, "capacity_per_day is 0: nobody can be admitted");
+  }
+
+  void check(const RouteMeasure& e, const InterventionSpec&, const std::string& key) {
+    if (!e.closed && e.mortality_multiplier == 1.0 && e.cost_multiplier == 1.0 &&
+        e.travel_time_multiplier == 1.0) {
+      warn(key, "the route measure changes nothing (not closed, every multiplier 1)");
+    }
+    for (const EdgeId edge : e.edges) {
+      if (!reached_[m_.edge_from[edge]]) {
+        warn(key, "no route reaches edge " + edge_label(m_, edge) + ": the measure acts on nobody");
+      }
+    }
+  }
+
+  const Scenario& s_;
+  const Model& m_;
+  std::vector<bool> reached_;
+  std::vector<ScenarioWarning> warnings_;
+};
+
+}  // namespace
+
+std::vector<ScenarioWarning> find_warnings(const Scenario& scenario, const Model& model) {
+  return Checker(scenario, model).run();
+}
+
+}  // namespace migrasim

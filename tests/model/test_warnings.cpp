@@ -1,0 +1,67 @@
+// validate's warnings: legal settings that cannot act, said with the entry's
+// place; a sound scenario gets none.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "input/scenario.hpp"
+#include "model/model.hpp"
+#include "model/warnings.hpp"
+#include "test_support.hpp"
+
+namespace migrasim {
+namespace {
+
+using testing::tiny_scenario_yaml;
+
+std::vector<ScenarioWarning> warnings_of(const std::string& text) {
+  const Scenario s = parse_scenario(text, "w.yaml");
+  return find_warnings(s, compile(s));
+}
+
+std::string with_interventions(const std::string& decisions, const std::string& list) {
+  std::string text = tiny_scenario_yaml();
+  const auto at = text.find("decisions:");
+  if (!decisions.empty()) text.insert(at + std::string("decisions:").size(), "\n" + decisions);
+  return text + "interventions:\n" + list;
+}
+
+TEST(Warnings, ASoundScenarioHasNone) { EXPECT_TRUE(warnings_of(tiny_scenario_yaml()).empty()); }
+
+TEST(Warnings, OutreachThatCannotChangeDecisions) {
+  const auto w = warnings_of(with_interventions(
+      "",
+      "  - {type: outreach_campaign, start: 2022-01-10, reach_per_day: 0.1, credibility: 0.5,\n"
+      "     danger_message: 0.3}\n"));
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0].key, "interventions[0]");
+  EXPECT_NE(w[0].message.find("decisions.danger_weight is 0"), std::string::npos) << w[0].text();
+  EXPECT_NE(w[0].location.find("w.yaml:"), std::string::npos) << w[0].location;
+  // With a danger weight the same campaign can act.
+  EXPECT_TRUE(warnings_of(with_interventions(
+                              "  danger_weight: 20",
+                              "  - {type: outreach_campaign, start: 2022-01-10, reach_per_day: "
+                              "0.1, credibility: 0.5, danger_message: 0.3}\n"))
+                  .empty());
+}
+
+TEST(Warnings, InterventionsThatChangeNothingOrAreNeverInForce) {
+  const auto w = warnings_of(with_interventions(
+      "",
+      "  - {type: screening_upgrade, start: 2022-01-10, checkpoints: [border_patrol]}\n"
+      "  - {type: route_measure, start: 2022-01-10, nodes: [hub]}\n"
+      "  - {type: data_sharing, start: 2030-01-01, checkpoints: [border_patrol],\n"
+      "     partners: [border_patrol], match_rate: 0.5}\n"));
+  std::string all;
+  for (const auto& x : w) all += x.text() + "\n";
+  EXPECT_NE(all.find("interventions[0]: the screening upgrade sets no parameter"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("interventions[1]: the route measure changes nothing"), std::string::npos)
+      << all;
+  EXPECT_NE(all.find("interventions[2]: 'data_sharing_2' is never in force"), std::string::npos)
+      << all;
+}
+
+}  // namespace
+}  // namespace migrasim
