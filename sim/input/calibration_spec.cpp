@@ -254,11 +254,7 @@ CalibrationSpec parse_calibration(const std::string& text, const std::string& fi
       top.has("name") ? top.required("name").name() : std::filesystem::path(file).stem().string();
   const YamlField scenario = top.required("scenario");
   s.scenario_location = scenario.location();
-  const std::filesystem::path relative = scenario.string();
-  s.scenario_path =
-      relative.is_absolute()
-          ? relative.string()
-          : (std::filesystem::path(file).parent_path() / relative).lexically_normal().string();
+  s.scenario_path = path_beside(file, scenario.string());
   s.seed = static_cast<std::uint64_t>(top.required("seed").integer_in(0, std::int64_t{1} << 53));
   if (auto f = top.optional("replicates"))
     s.replicates = static_cast<std::uint32_t>(f->integer_in(1, 1000));

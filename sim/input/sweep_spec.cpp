@@ -145,11 +145,7 @@ SweepSpec parse_sweep(const std::string& text, const std::string& file) {
       top.has("name") ? top.required("name").name() : std::filesystem::path(file).stem().string();
   const YamlField scenario = top.required("scenario");
   s.scenario_location = scenario.location();
-  const std::filesystem::path relative = scenario.string();
-  s.scenario_path =
-      relative.is_absolute()
-          ? relative.string()
-          : (std::filesystem::path(file).parent_path() / relative).lexically_normal().string();
+  s.scenario_path = path_beside(file, scenario.string());
 
   const YamlField design = top.required("design");
   s.design = read_design(design);

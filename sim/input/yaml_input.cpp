@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 #include <new>
 #include <sstream>
@@ -694,6 +695,12 @@ std::string apply_override(YAML::Node& root, const std::string& assignment) {
     }
   }
   return canonical;
+}
+
+std::string path_beside(const std::string& file, const std::string& path) {
+  const std::filesystem::path written = path;
+  if (written.is_absolute()) return written.string();
+  return (std::filesystem::path(file).parent_path() / written).lexically_normal().string();
 }
 
 }  // namespace migrasim

@@ -139,6 +139,9 @@ class YamlMap {
 // point back at the option.
 std::string apply_override(YAML::Node& root, const std::string& assignment);
 
+// A path written in `file`: relative to the file's folder unless absolute.
+std::string path_beside(const std::string& file, const std::string& path);
+
 // Levenshtein distance, for "did you mean" suggestions.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 

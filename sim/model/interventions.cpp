@@ -162,8 +162,8 @@ SmugglingTaskForce compile_effect(const SmugglingTaskForceSpec& spec, CompileCon
   std::vector<EdgeId> places = edge_ids(c, spec.edges, {});
   for (std::size_t k = 0; k < spec.nodes.size(); ++k) {
     const NodeId n = node_id(c, spec.nodes[k], c.path + ".nodes[" + std::to_string(k) + "]");
-    for (EdgeId e = 0; e < m.edge_count(); ++e) {
-      if (m.edge_from[e] == n || m.edge_to[e] == n) places.push_back(e);
+    for (EdgeId edge = 0; edge < m.edge_count(); ++edge) {
+      if (m.edge_from[edge] == n || m.edge_to[edge] == n) places.push_back(edge);
     }
   }
   for (const EdgeId edge : places) {
