@@ -2,10 +2,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <variant>
 
 namespace migrasim {
 namespace {
+
+std::string two_significant(double x) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2g", x);
+  return text;
+}
 
 double highest(const StepTable<double>& table) {
   return table.varies() ? *std::max_element(table.per_step.begin(), table.per_step.end())
@@ -58,6 +65,7 @@ class Checker {
 
   std::vector<ScenarioWarning> run() {
     check_places();
+    check_resolution();
     for (std::size_t k = 0; k < s_.interventions.size(); ++k) check_intervention(k);
     return std::move(warnings_);
   }
@@ -84,6 +92,24 @@ class Checker {
         }
       }
     }
+  }
+
+  // Knowledge spreads within groups from those who know the route at the
+  // start. Fewer than one such agent per group on average leaves most groups
+  // without a seed, so how fast knowledge spreads depends on the number of
+  // agents per group, that is on persons_per_agent (docs/model.md, Resolution).
+  void check_resolution() {
+    if (m_.info_initial_awareness >= 1.0 || m_.info_contagion_hazard <= 0.0) return;
+    const double agents_per_group =
+        static_cast<double>(m_.agents) / static_cast<double>(m_.community_count());
+    const double seeds_per_group = m_.info_initial_awareness * agents_per_group;
+    if (seeds_per_group >= 1.0) return;
+    warn("population.agents",
+         "groups hold " + two_significant(agents_per_group) + " agents on average, of whom " +
+             two_significant(seeds_per_group) +
+             " know the route at the start: most groups start without anyone who knows it, so "
+             "how fast knowledge spreads depends on persons_per_agent; use more agents (or fewer "
+             "communities) for results independent of the resolution");
   }
 
   void check_intervention(std::size_t k) {

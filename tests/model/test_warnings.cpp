@@ -65,3 +65,24 @@ TEST(Warnings, InterventionsThatChangeNothingOrAreNeverInForce) {
 
 }  // namespace
 }  // namespace migrasim
+
+namespace migrasim {
+namespace {
+
+// Knowledge seeded in fewer than one agent per group: results depend on the
+// resolution. 4,000 agents in 400 groups with 5% aware is 0.5 seeds a group;
+// in 40 groups it is 5, and no warning.
+TEST(Warnings, TooFewSeedsOfKnowledgePerGroup) {
+  const std::string info =
+      "information: {initial_route_awareness: 0.05, contagion_rate_per_day: 0.01}\n";
+  const auto w = warnings_of(tiny_scenario_yaml() + info + "communities: {count: 400}\n");
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0].key, "population.agents");
+  EXPECT_NE(w[0].message.find("groups hold 10 agents on average, of whom 0.5 know the route"),
+            std::string::npos)
+      << w[0].text();
+  EXPECT_TRUE(warnings_of(tiny_scenario_yaml() + info + "communities: {count: 40}\n").empty());
+}
+
+}  // namespace
+}  // namespace migrasim

@@ -10,7 +10,8 @@
 // does not know the route learns it with hazard per step
 //   h_c = discovery + advertising + contagion * ((1 - mixing) * a_c + mixing * A)
 //         + guide * M_arr,c / n_c
-// (a_c, A: aware shares of the community and of everyone; n_c its members;
+// (a_c, A: aware shares of the community and of everyone; n_c its members in
+// persons; the memories M are in persons too, see feedback.cpp;
 // advertising: the smuggling networks' advertising rates times their
 // reputations), so knowledge spreads through groups in an S-curve. An agent
 // at home who does not know of legal pathways learns of them with
@@ -38,7 +39,8 @@ void spread_information(const Model& m, State& s) {
   const auto ncommunities = static_cast<std::int64_t>(m.community_count());
   const double overall = static_cast<double>(s.aware_total) / m.agents;
   const double mixing = m.info_global_mixing;
-  const double w0 = m.info_prior_weight;
+  const double w0 = m.info_prior_weight;  // in persons, like the memories
+  const double ppa = m.persons_per_agent;
   const double salience = m.info_death_salience;
   const auto learning = static_cast<float>(m.info_learning_weight);
 
@@ -46,9 +48,11 @@ void spread_information(const Model& m, State& s) {
   for (std::int64_t k = 0; k < ncommunities; ++k) {
     const double members = m.community_first_agent[k + 1] - m.community_first_agent[k];
     const double share = static_cast<double>(c.aware[k]) / members;
+    // Remembered arrivals are in persons (feedback.cpp), so the guide term
+    // divides by the members in persons.
     const double hazard = m.info_discovery_hazard + s.smugglers.advertising_hazard +
                           m.info_contagion_hazard * ((1.0 - mixing) * share + mixing * overall) +
-                          m.info_guide_hazard * c.remembered_arrivals[k] / members;
+                          m.info_guide_hazard * c.remembered_arrivals[k] / (members * ppa);
     c.awareness_probability[k] = -std::expm1(-hazard);
     const double arrivals = c.remembered_arrivals[k];
     const double failures = c.remembered_failures[k];

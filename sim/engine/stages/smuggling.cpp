@@ -106,10 +106,11 @@ void adapt_networks(const Model& m, State& s) {
     net.capacity[k] = std::min(s.policy.network_max_capacity[k], grown * (1.0 - lost));
     net.fee_usd[k] = fee;
 
-    net.remembered_successes[k] =
-        m.info_memory_decay * net.remembered_successes[k] + static_cast<double>(net.successes[k]);
-    net.remembered_failures[k] =
-        m.info_memory_decay * net.remembered_failures[k] + static_cast<double>(net.failures[k]);
+    // In persons, like the prior's weight (see feedback.cpp).
+    net.remembered_successes[k] = m.info_memory_decay * net.remembered_successes[k] +
+                                  m.persons_per_agent * static_cast<double>(net.successes[k]);
+    net.remembered_failures[k] = m.info_memory_decay * net.remembered_failures[k] +
+                                 m.persons_per_agent * static_cast<double>(net.failures[k]);
     net.successes[k] = net.failures[k] = 0;
     net.reputation[k] = (w0 * m.network_initial_reputation[k] + net.remembered_successes[k]) /
                         (w0 + net.remembered_successes[k] + net.remembered_failures[k]);
