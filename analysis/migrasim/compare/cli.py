@@ -21,7 +21,8 @@ Runs over a posterior (run --posterior) record each replicate's particle; then
 the report also splits each effect's variance into parameters and chance, gives
 P(effect < 0), and how often each order of the policies holds across the
 posterior, with plain statements where the data cannot decide (--flip-share).
-Errors in the input
+--costs reads unit costs with low and high values and their sources and reports
+cost ranges with downstream costs (removals, court cases). Errors in the input
 (missing files, files that are not migrasim runs, windows outside the data, time
 axes that differ) exit with status 2.
 """
@@ -56,10 +57,13 @@ def main(argv=None, prog="compare.py"):
     parser.add_argument("--flip-share", type=_share, default=FLIP_SHARE, metavar="X",
                         help=f"over a posterior: call an order of policies or the sign of an effect undecided "
                              f"when it fails in more than this share of draws (default {FLIP_SHARE})")
+    parser.add_argument("--costs", metavar="COSTS.yaml",
+                        help="unit costs with low/central/high values and sources (e.g. "
+                             "scenarios/costs/policies.yaml): cost ranges with downstream costs")
     args = parser.parse_args(argv)
     with plain_warnings(prog):
         try:
-            c = compare(args.files, args.start, args.end, flip_share=args.flip_share)
+            c = compare(args.files, args.start, args.end, flip_share=args.flip_share, costs=args.costs)
             route = route_comparison(c) if args.html else None
         except CompareError as error:
             print(f"{prog}: error: {error}", file=sys.stderr)

@@ -110,6 +110,7 @@ class Comparison:
     notes: list
     divergence: dict          # label -> first day differing from the baseline (or None)
     posterior: object = None  # posterior.PosteriorEffects when runs record particles, else None
+    costs: object = None      # costs.CostRanges when a costs file was given, else None
 
     @property
     def baseline(self):
@@ -199,11 +200,13 @@ def first_divergence(base, run):
     return None if first is None else day(common_t[first])
 
 
-def compare(paths_or_runs, start=None, end=None, flip_share=None):
+def compare(paths_or_runs, start=None, end=None, flip_share=None, costs=None):
     """Everything the report shows, from run files (paths) or loaded Runs; the first is the baseline.
 
     flip_share: over a posterior, an order or sign that fails in more than this
-    share of draws is reported as undecided (default posterior.FLIP_SHARE)."""
+    share of draws is reported as undecided (default posterior.FLIP_SHARE).
+    costs: a costs file (path) or a loaded costs.Costs, for cost ranges with
+    downstream costs (docs/report.md, "Cost ranges")."""
     items = list(paths_or_runs)
     runs = items if items and all(isinstance(r, Run) for r in items) else load_runs(items)
     if not runs:
@@ -253,6 +256,9 @@ def compare(paths_or_runs, start=None, end=None, flip_share=None):
     from migrasim.compare import posterior as posterior_module
     c.posterior = posterior_module.posterior_effects(
         c, posterior_module.FLIP_SHARE if flip_share is None else flip_share)
+    if costs is not None:
+        from migrasim.compare import costs as costs_module
+        c.costs = costs_module.cost_ranges(c, costs)
     return c
 
 

@@ -331,6 +331,10 @@ def report_html(c, rc=None):
             page.add("<pre>" + e("\n".join(line for r in pe.rankings for line in ranking_lines(r))) + "</pre>")
         if pe.notes:
             page.add('<p class="small">' + "<br>".join(e(n) for n in pe.notes) + "</p>")
+    if c.costs is not None:
+        from migrasim.compare.costs import costs_html
+        page.add("<h2>Cost ranges</h2>")
+        page.add(costs_html(c, c.costs, _html_table))
     tables = route_tables(c, rc)
     if tables:
         page.add("<h2>Along the route</h2>")

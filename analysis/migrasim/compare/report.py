@@ -138,6 +138,10 @@ def report_text(c):
         from migrasim.compare.posterior import posterior_text
         out.append("")
         out.append(posterior_text(c, c.posterior))
+    if c.costs is not None:
+        from migrasim.compare.costs import costs_text
+        out.append("")
+        out.append(costs_text(c, c.costs))
     if c.notes:
         out.append("")
         out.append("Notes:")
@@ -168,4 +172,7 @@ def tidy(c):
     if c.posterior is not None:
         from migrasim.compare.posterior import posterior_tidy
         rows.extend(posterior_tidy(c, c.posterior))
+    if c.costs is not None:
+        from migrasim.compare.costs import costs_tidy
+        rows.extend(costs_tidy(c, c.costs))
     return pd.DataFrame(rows, columns=["scenario", "metric", "statistic", "value"])
