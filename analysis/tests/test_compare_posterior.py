@@ -115,12 +115,18 @@ def test_ranking_counts_each_order_draw_by_draw():
     labels = ["x", "y", "z"]
     benefit = np.array([[3, 3, 1, 3], [2, 1, 2, 2], [1, 2, 3, 1]], dtype=float)
     r = posterior.ranking(labels, benefit, np.array([0, 0, 1, 1]), "deaths averted", "deaths")
-    assert r.orders[0] == (("x", "y", "z"), 0.5)
-    assert dict(r.orders) == {("x", "y", "z"): 0.5, ("x", "z", "y"): 0.25, ("z", "y", "x"): 0.25}
+    assert r.orders[0] == ((("x",), ("y",), ("z",)), 0.5)
+    assert dict(r.orders) == {(("x",), ("y",), ("z",)): 0.5, (("x",), ("z",), ("y",)): 0.25,
+                              (("z",), ("y",), ("x",)): 0.25}
     assert r.best == {"x": 0.75, "y": 0.0, "z": 0.25}
     assert r.pairwise[("x", "y")] == 0.75 and r.pairwise[("y", "x")] == 0.25
-    # Particle means: particle 0 (3, 1.5, 1.5) ties y and z, kept in file order; particle 1 (2, 2, 2) all tie.
-    assert r.particle_orders == [(("x", "y", "z"), 1.0)]
+    # Particle means: particle 0 (3, 1.5, 1.5) ties y and z; particle 1 (2, 2, 2) ties all three.
+    assert r.particle_orders == [((("x",), ("y", "z")), 0.5), ((("x", "y", "z"),), 0.5)]
+    assert posterior.order_text(r.particle_orders[0][0]) == "x > y = z"
+    # A draw where all tie is one tier, and each counts as first.
+    tied = posterior.ranking(["x", "y"], np.array([[1.0, 2.0], [1.0, 0.0]]), np.array([0, 1]), "m", "m")
+    assert tied.orders == [((("x",), ("y",)), 0.5), ((("x", "y"),), 0.5)]
+    assert tied.best == {"x": 1.0, "y": 0.5} and tied.pairwise[("x", "y")] == 0.75
 
 
 def test_comparison_over_a_posterior_reports_split_sign_and_ranking(three_runs):
@@ -133,18 +139,19 @@ def test_comparison_over_a_posterior_reports_split_sign_and_ranking(three_runs):
     assert pe.below_zero[("policy_b", "deaths")][0] == 1.0
     by_deaths = next(r for r in pe.rankings if r.measure == "deaths averted")
     # A averts 11 .. -3 deaths, B 4 in every draw: A ahead in 6 of 12 draws.
-    assert dict(by_deaths.orders) == {("policy_a", "policy_b"): 0.5, ("policy_b", "policy_a"): 0.5}
+    assert dict(by_deaths.orders) == {(("policy_a",), ("policy_b",)): 0.5, (("policy_b",), ("policy_a",)): 0.5}
     assert by_deaths.pairwise[("policy_a", "policy_b")] == 0.5
     by_encounters = next(r for r in pe.rankings if r.measure == "border encounters averted")
-    assert by_encounters.orders == [(("policy_a", "policy_b"), 1.0)]
+    assert by_encounters.orders == [((("policy_a",), ("policy_b",)), 1.0)]
     text = "\n".join(pe.statements)
     assert "Ranking by deaths averted: the data cannot decide" in text
     assert "policy_a vs policy_b on deaths averted: policy_a is ahead in 50% of draws" in text
-    assert "policy_a vs baseline, deaths: cannot say whether it falls or rises: it falls in 75%" in text
+    assert ("policy_a vs baseline, deaths: cannot say whether it falls or rises: it falls in 75% of posterior "
+            "draws, rises in 25%.") in text
     assert "policy_a, deaths: 96% of the effect's variance comes from the calibrated parameters" in text
     assert "border encounters averted: the data cannot decide" not in text
     report = compare.report_text(c)
-    assert "Over the posterior" in report and "Where the data cannot decide" in report
+    assert "Over the posterior" in report and "For a planner: where the data cannot decide" in report
     tidy = compare.tidy(c)
     row = tidy[(tidy.scenario == "policy_a") & (tidy.metric == "deaths") & (tidy.statistic == "p_below_zero")]
     assert float(row.value.iloc[0]) == 0.75
@@ -170,3 +177,35 @@ def test_flip_share_outside_its_range_is_a_usage_error(three_runs):
     assert done.returncode == 2 and "between 0 and 0.5" in done.stderr
     with pytest.raises(ValueError):
         compare.compare(list(three_runs), flip_share=0.5)
+
+
+TINY_CALIBRATION = """\
+name: tiny_cal
+scenario: {scenario}
+seed: 2
+population: 30
+stop: {{max_generations: 2, max_simulations: 5000, final_tolerance: 0.5, min_acceptance_rate: 0.02}}
+parameters:
+  - {{name: base_rate, key: decisions.base_rate_per_day, prior: log_uniform, range: [5.0e-5, 8.0e-4]}}
+targets:
+  - {{name: encounters, series: border_encounters, window: {{from: 2022-04-01, to: 2022-04-29}},
+     observed: 1640, error: {{relative_sd: 0.1}}}}
+"""
+
+
+def test_runs_of_the_executable_over_a_posterior_pair_their_particles(tmp_path, migrasim_binary):
+    tiny = ROOT / "tests" / "data" / "tiny.yaml"
+    (tmp_path / "c.yaml").write_text(TINY_CALIBRATION.format(scenario=tiny))
+    run = lambda *args: subprocess.run([str(migrasim_binary), *map(str, args)], check=True, cwd=tmp_path,
+                                       capture_output=True)
+    run("calibrate", "c.yaml", "-o", "p.h5", "--threads", "1", "--quiet")
+    for name, extra in (("base", []), ("slow", ["--set", "asylum.capacity_per_day=5"])):
+        run("run", tiny, "--posterior", "p.h5", "--replicates", 16, "--seed", 4, "--threads", 1, "--quiet",
+            "-o", f"{name}.h5", *extra)
+    c = compare.compare([tmp_path / "base.h5", tmp_path / "slow.h5"])
+    assert not c.posterior.notes
+    particle = c.runs[0].particle
+    assert np.array_equal(particle, c.runs[1].particle)
+    s = c.posterior.splits[(c.runs[1].label, "border_encounters")]
+    assert (s.particles, s.replicates) == (np.unique(particle).size, 16)
+    assert "Over the posterior" in compare.report_text(c)

@@ -323,7 +323,8 @@ def report_html(c, rc=None):
                  "(docs/report.md).</p>")
         if pe.statements:
             page.add(f'<div class="warn"><b>Where the data cannot decide</b> (an order or a sign that fails in '
-                     f"more than {100 * pe.flip_share:.0f}% of draws):<ul>"
+                     f"more than {100 * pe.flip_share:.0f}% of draws), and where better data, not more runs, would "
+                     f"narrow an effect:<ul>"
                      + "".join(f"<li>{e(t.strip())}</li>" for t in pe.statements) + "</ul></div>")
         header, rows = split_table(c, pe)
         page.add(_html_table(header, rows, numeric={2, 4, 5, 6, 7, 8, 9, 10}))

@@ -110,20 +110,30 @@ def particle_share_below_zero(values, particle):
 
 @dataclasses.dataclass
 class Ranking:
-    """How often each order of the policies holds, draw by draw, for one measure."""
+    """How often each order of the policies holds, draw by draw, for one measure.
+    An order is a tuple of tiers, best first; policies with equal values share a
+    tier (written "a = b")."""
     measure: str                   # e.g. "deaths averted"
     metric: str
     scenarios: list                # labels, in the order of the files
     draws: int
-    orders: list                   # (tuple of labels best first, share of draws), most frequent first
-    best: dict                     # label -> share of draws in which it is first
+    orders: list                   # (order, share of draws), most frequent first
+    best: dict                     # label -> share of draws in which it is first or tied first
     pairwise: dict                 # (a, b) -> share of draws in which a is ahead of b (ties half)
     particle_orders: list          # the same as orders, over the particles' mean effects (weighted by draws)
 
 
+def order_text(order):
+    return " > ".join(" = ".join(tier) for tier in order)
+
+
 def rank_order(benefit):
-    """Labels' indices best first for one draw; ties keep file order."""
-    return tuple(np.argsort(-np.asarray(benefit), kind="stable"))
+    """Tiers of indices, best first, for one draw; within a tier, file order."""
+    benefit = np.asarray(benefit, dtype=float)
+    tiers = []
+    for value in sorted(set(benefit.tolist()), reverse=True):
+        tiers.append(tuple(int(i) for i in np.nonzero(benefit == value)[0]))
+    return tuple(tiers)
 
 
 def ranking(labels, benefits, particle, measure, metric):
@@ -131,8 +141,8 @@ def ranking(labels, benefits, particle, measure, metric):
     benefits = np.asarray(benefits, dtype=float)
     k, n = benefits.shape
     orders = _order_shares([rank_order(benefits[:, j]) for j in range(n)], labels, np.ones(n))
-    firsts = np.argmax(benefits, axis=0)
-    best = {labels[i]: float((firsts == i).mean()) for i in range(k)}
+    top = benefits.max(axis=0)
+    best = {labels[i]: float((benefits[i] == top).mean()) for i in range(k)}
     pairwise = {}
     for a, b in itertools.permutations(range(k), 2):
         ahead = (benefits[a] > benefits[b]).mean() + 0.5 * (benefits[a] == benefits[b]).mean()
@@ -152,7 +162,7 @@ def _order_shares(orders, labels, weights):
     for order, w in zip(orders, weights):
         shares[order] = shares.get(order, 0.0) + float(w)
     ranked = sorted(shares.items(), key=lambda item: (-item[1], item[0]))
-    return [(tuple(labels[i] for i in order), share / total) for order, share in ranked]
+    return [(tuple(tuple(labels[i] for i in tier) for tier in order), share / total) for order, share in ranked]
 
 
 @dataclasses.dataclass
@@ -223,7 +233,9 @@ def _rankings(c, usable):
             continue
         benefit = np.array([-sign * c.differences[(label, metric)][np.searchsorted(c.pairs[label], common)]
                             for label in labels])
-        what = f"{unit}s" if not unit.endswith("averted") else unit.replace(" averted", "s averted")
+        if not np.any(benefit > 0):
+            continue   # no policy achieves anything on this measure in any draw: nothing to rank
+        what = unit.replace(" averted", "s averted") if "averted" in unit else unit.replace("individual", "individuals")
         out.append(ranking(labels, benefit, particle, what, metric))
         if all((label, "intervention_cost_usd") in c.differences for label in labels):
             cost = np.array([c.differences[(label, "intervention_cost_usd")][np.searchsorted(c.pairs[label], common)]
@@ -240,18 +252,24 @@ def _pct(x):
 
 
 def _statements(c, splits, below, rankings, flip_share):
-    """Plain sentences where the posterior cannot decide, and where the
-    uncertainty is mostly about parameters rather than chance."""
+    """Plain sentences, for the effects the policies are compared on (EFFECTS),
+    where the posterior cannot decide (no sign, and no order of the policies,
+    holds in 1 - flip_share of draws) and where the uncertainty is mostly about
+    parameters rather than chance."""
     out = []
+    compared = {metric for _, metric, _, _ in EFFECTS}
     for (label, m), (p, se, _) in below.items():
-        if m == "intervention_cost_usd":
+        if m not in compared:
             continue
-        if flip_share < p < 1 - flip_share:
+        d = c.differences[(label, m)]
+        rises, same = float((d > 0).mean()), float((d == 0).mean())
+        if max(p, rises, same) < 1 - flip_share:
             out.append(f"{label} vs {c.baseline.label}, {m}: cannot say whether it falls or rises: "
-                       f"it falls in {_pct(p)} of posterior draws and rises or stays in {_pct(1 - p)}.")
+                       f"it falls in {_pct(p)} of posterior draws, rises in {_pct(rises)}"
+                       + (f" and is unchanged in {_pct(same)}." if same > 0 else "."))
     for (label, m), s in splits.items():
         share = s.parameter_share
-        if m != "intervention_cost_usd" and np.isfinite(share) and share > 0.5 and s.total > 0:
+        if m in compared and np.isfinite(share) and share > 0.5 and s.total > 0:
             out.append(f"{label}, {m}: {_pct(share)} of the effect's variance comes from the calibrated "
                        f"parameters, not chance: more replicates will not narrow it; better data would.")
     for r in rankings:
@@ -259,7 +277,7 @@ def _statements(c, splits, below, rankings, flip_share):
             continue
         order, share = r.orders[0]
         if 1 - share > flip_share:
-            text = " > ".join(order)
+            text = order_text(order)
             out.append(f"Ranking by {r.measure}: the data cannot decide. The most frequent order "
                        f"({text}) holds in only {_pct(share)} of posterior draws.")
             for a, b in itertools.combinations(r.scenarios, 2):
@@ -294,15 +312,15 @@ def split_table(c, pe):
 def ranking_lines(r, shown=3):
     lines = [f"  by {r.measure} ({r.draws} draws):"]
     for order, share in r.orders[:shown]:
-        lines.append(f"    {_pct(share):>4} of draws: {' > '.join(order)}")
+        lines.append(f"    {_pct(share):>4} of draws: {order_text(order)}")
     if len(r.orders) > shown:
         lines.append(f"    ({len(r.orders) - shown} other order(s) in {_pct(sum(s for _, s in r.orders[shown:]))})")
     best = ", ".join(f"{label} {_pct(share)}" for label, share in
                      sorted(r.best.items(), key=lambda item: -item[1]))
-    lines.append(f"    first: {best}")
+    lines.append(f"    first (or tied first): {best}")
     if r.particle_orders:
         order, share = r.particle_orders[0]
-        lines.append(f"    over particles' mean effects: {' > '.join(order)} in {_pct(share)}")
+        lines.append(f"    over particles' mean effects: {order_text(order)} in {_pct(share)}")
     return lines
 
 
@@ -324,8 +342,8 @@ def posterior_text(c, pe):
             out.extend(ranking_lines(r))
     out.append("")
     if pe.statements:
-        out.append(f"Where the data cannot decide (an order or a sign that fails in more than "
-                   f"{_pct(pe.flip_share)} of draws):")
+        out.append(f"For a planner: where the data cannot decide (an order or a sign that fails in more than "
+                   f"{_pct(pe.flip_share)} of draws), and where better data, not more runs, would narrow an effect:")
         out.extend(f"  - {s}" for s in pe.statements)
     else:
         out.append(f"Every sign and ranking above holds in at least {_pct(1 - pe.flip_share)} of draws.")
@@ -347,6 +365,6 @@ def posterior_tidy(c, pe):
         for label, share in r.best.items():
             rows.append((label, f"rank by {r.measure}", "share_first", share))
         if r.orders:
-            rows.append((" > ".join(r.orders[0][0]), f"rank by {r.measure}", "share_most_frequent_order",
+            rows.append((order_text(r.orders[0][0]), f"rank by {r.measure}", "share_most_frequent_order",
                          r.orders[0][1]))
     return rows
