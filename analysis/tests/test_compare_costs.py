@@ -102,3 +102,17 @@ def test_shipped_costs_file_matches_the_policy_scenarios():
     assert seen == set(costs.interventions)
     for item in costs.downstream:
         assert item.cost.sourced and item.source
+
+
+def test_central_costs_must_add_up_to_what_the_run_charged(tmp_path, three_runs):
+    from test_compare_posterior import write_run
+    # As if run with --set interventions.0.cost_usd_per_day=120: the stored scenario still says 100.
+    overridden = write_run(tmp_path / "o.h5", "overridden",
+                           {"deaths": 90, "border_encounters": 450, "removed": 90, "intervention_cost_usd": 1200},
+                           interventions=[("alpha", 100, 0, 9)])
+    path = tmp_path / "costs.yaml"
+    path.write_text(COSTS)
+    with pytest.raises(compare.CompareError) as error:
+        compare.compare([three_runs[0], overridden], costs=path)
+    assert "the central costs give 1,000 USD over the window for replicate 0" in str(error.value)
+    assert "which charged 1,200 (intervention_cost_usd)" in str(error.value)

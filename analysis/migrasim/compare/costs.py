@@ -16,7 +16,9 @@ The file is read strictly: an unknown key, a missing one, a value of the wrong
 type, a negative cost or low > central > high is an error naming
 file:line:column and the key path (compare.py exits 2). Each intervention's
 `central` must equal the `cost_usd_per_day` of the scenario stored in the run
-file, so the range is about the figure that was run.
+file, and the central costs over the days each intervention was in force must
+add up to the run's own `intervention_cost_usd`, so the range is about the
+figures that were run.
 
 For each scenario, per replicate: the intervention cost is the sum over its
 interventions of the days in force in the window (where `intervention_activity`
@@ -241,6 +243,15 @@ def cost_ranges(c, costs):
                 if not item.cost.sourced:
                     unsourced.add(name)
             total += d[:, None] * rate[None, :]
+        # What the run charged must be what the central costs give, or the
+        # ranges would be about other figures (a --set override, another file).
+        outcome = c.outcomes[c.runs.index(run)].get("intervention_cost_usd")
+        if outcome is not None and not np.allclose(total[:, 1], outcome, rtol=1e-9, atol=1e-6):
+            k = int(np.argmax(np.abs(total[:, 1] - outcome)))
+            raise CompareError(f"{costs.path}: the central costs give {total[k, 1]:,.0f} USD over the window for "
+                               f"replicate {int(run.replicates[k])} of {run.path}, which charged "
+                               f"{outcome[k]:,.0f} (intervention_cost_usd): the run's costs are not this file's "
+                               f"(a --set override of cost_usd_per_day?)")
         intervention[run.label] = total
         for item in costs.downstream:
             downstream[(run.label, item.name)] = totals[item.series][:, None] * np.array(item.cost.ends())[None, :]
