@@ -253,6 +253,40 @@ TEST(CliCalibrateMpi, SameBitsForOneAndTwoRanks) {
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   expect_same_data(dir / "serial.h5", dir / "mpi.h5");
 }
+
+// A sweep over a posterior: the same particles and outputs from one process
+// with two threads as from two ranks.
+TEST(CliPosteriorMpi, SweepSameBitsForOneProcessAndTwoRanks) {
+  const TempDir dir;
+  write_text(dir / "c.yaml", tiny_calibration(2));
+  ASSERT_EQ(
+      run_migrasim({"calibrate", "c.yaml", "-o", "p.h5", "--threads", "1", "--quiet"}, dir.path())
+          .exit_code,
+      0);
+  write_text(dir / "s.yaml",
+             "scenario: " + (kSourceDir / "tests/data/tiny.yaml").string() +
+                 "\ndesign: grid\nreplicates: 2\nseed: 9\n"
+                 "parameters:\n"
+                 "  - {name: capacity, key: asylum.capacity_per_day, values: [5, 20, "
+                 "50]}\n"
+                 "outputs:\n"
+                 "  - {name: encounters, series: border_encounters, reduce: sum}\n");
+  ASSERT_EQ(run_migrasim({"sweep", "s.yaml", "--posterior", "p.h5", "-o", "serial.h5", "--threads",
+                          "2", "--quiet"},
+                         dir.path())
+                .exit_code,
+            0);
+  setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
+  setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
+  setenv("OMPI_MCA_rmaps_base_oversubscribe", "1", 1);
+  const Result r = run_command(MIGRASIM_MPIEXEC,
+                               {"-np", "2", kBinary.string(), "sweep", "s.yaml", "--posterior",
+                                "p.h5", "-o", "mpi.h5", "--threads", "1", "--quiet"},
+                               dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  expect_same_data(dir / "serial.h5", dir / "mpi.h5");
+  EXPECT_EQ(read_numeric_datasets(dir / "mpi.h5").at("particle").size(), 6u);
+}
 #endif
 
 }  // namespace
