@@ -1,5 +1,7 @@
 #include "calibrate/posterior_run.hpp"
 
+#include <cstdio>
+#include <cstring>
 #include <memory>
 
 #include "input/scenario.hpp"
@@ -64,6 +66,36 @@ void run_over_posterior(RunOptions& options, const Posterior& posterior, const M
     file.write("parameter_value", {replicate},
                std::span<const double>(posterior.parameters.data() + particle * k, k));
   };
+}
+
+ReplicateParameters replicate_parameters(const Posterior& posterior) {
+  std::uint64_t hash = 14695981039346656037ull;
+  const auto mix = [&](const void* data, std::size_t bytes) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (std::size_t i = 0; i < bytes; ++i) hash = (hash ^ p[i]) * 1099511628211ull;
+  };
+  // Each text with its terminating zero, so ("ab", "c") and ("a", "bc") differ.
+  for (const auto* texts : {&posterior.names, &posterior.key_paths})
+    for (const std::string& t : *texts) mix(t.c_str(), t.size() + 1);
+  mix(posterior.parameters.data(), posterior.parameters.size() * sizeof(double));
+  mix(posterior.weights.data(), posterior.weights.size() * sizeof(double));
+  char fingerprint[32];
+  std::snprintf(fingerprint, sizeof fingerprint, "fnv1a64:%016llx",
+                static_cast<unsigned long long>(hash));
+
+  ReplicateParameters draws;
+  draws.file = posterior.file;
+  draws.fingerprint = fingerprint;
+  draws.names = posterior.names;
+  draws.key_paths = posterior.key_paths;
+  draws.values = posterior.parameters;
+  // The posterior is copied into the closures, so the rows outlive the caller's Posterior.
+  auto shared = std::make_shared<const Posterior>(posterior);
+  draws.row = [shared](std::uint64_t seed, std::uint32_t replicate) {
+    return posterior_particle(*shared, seed, replicate);
+  };
+  draws.overrides = [shared](std::uint32_t row) { return posterior_overrides(*shared, row); };
+  return draws;
 }
 
 }  // namespace migrasim

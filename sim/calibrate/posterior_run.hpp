@@ -3,7 +3,8 @@
 // of the final generation, drawn by weight, so two scenarios run with the same
 // seed use the same particles and their comparison stays paired. The run file
 // records each replicate's particle: particle(replicate) and
-// parameter_value(replicate, parameter).
+// parameter_value(replicate, parameter). A sweep over a posterior draws the
+// same way for each member's seed (replicate_parameters).
 #pragma once
 
 #include <functional>
@@ -12,6 +13,7 @@
 
 #include "calibrate/posterior_file.hpp"
 #include "output/run.hpp"
+#include "sweep/sweep.hpp"
 
 namespace migrasim {
 
@@ -28,5 +30,11 @@ void run_over_posterior(RunOptions& options, const Posterior& posterior, const M
 // The same for the scenario file `scenario` read with `overrides`.
 void run_over_posterior(RunOptions& options, const Posterior& posterior, const Model& model,
                         const std::string& scenario, const std::vector<std::string>& overrides);
+
+// The posterior as rows drawn per replicate, for `sweep --posterior`: row(s, r)
+// is posterior_particle(posterior, s, r). The fingerprint is FNV-1a over the
+// names, keys, particles' values and weights, so a changed posterior file
+// does not pass for the one a partial sweep was written over.
+ReplicateParameters replicate_parameters(const Posterior& posterior);
 
 }  // namespace migrasim

@@ -13,6 +13,7 @@
 #include <span>
 #include <sstream>
 
+#include "calibrate/posterior_file.hpp"
 #include "engine/simulation.hpp"
 #include "engine/step.hpp"
 #include "input/scenario.hpp"
@@ -211,6 +212,26 @@ BenchReport run_bench(const BenchOptions& o) {
   // Set-up: the scenario rescaled to the number of agents, persons kept fixed.
   auto start = Clock::now();
   Scenario scenario = load_scenario(o.scenario, o.overrides);
+  if (!o.posterior.empty()) {
+    // The particle follows from the seed the scenario gives (overrides and all).
+    const Posterior posterior = read_posterior(o.posterior);
+    const std::uint32_t particle = posterior_particle(posterior, scenario.run.seed, 0);
+    std::vector<std::string> overrides = o.overrides;
+    for (std::string& more : posterior_overrides(posterior, particle))
+      overrides.push_back(std::move(more));
+    try {
+      scenario = load_scenario(o.scenario, overrides);
+    } catch (const InputError& e) {
+      throw InputError(o.posterior + ": particle " + std::to_string(particle) +
+                       " does not fit the scenario: " + e.what());
+    }
+    r.posterior_file = o.posterior;
+    r.posterior_particle = particle;
+    for (std::size_t k = 0; k < posterior.names.size(); ++k) {
+      r.posterior_values.emplace_back(posterior.names[k],
+                                      posterior.parameters[particle * posterior.names.size() + k]);
+    }
+  }
   const double persons =
       static_cast<double>(scenario.population.agents) * scenario.population.persons_per_agent;
   scenario.population.agents = o.agents;
@@ -315,6 +336,15 @@ std::string format_bench_text(const BenchReport& r) {
   }
   std::snprintf(line, sizeof line, "(route-aware %.1f%%)\n", 100.0 * r.route_aware_share);
   out << line;
+  if (r.posterior_particle >= 0) {
+    out << "  posterior        particle " << r.posterior_particle << " of " << r.posterior_file
+        << ":";
+    for (const auto& [name, value] : r.posterior_values) {
+      std::snprintf(line, sizeof line, " %s %.6g", name.c_str(), value);
+      out << line;
+    }
+    out << "\n";
+  }
   std::snprintf(line, sizeof line,
                 "  set-up           %.3f s (compile %.3f, allocate %.3f, initialise %.3f); %.3f s "
                 "per 10M agents\n",
@@ -370,6 +400,18 @@ std::string format_bench_json(const BenchReport& r) {
       << ", \"warmup_steps\": " << r.warmup_steps << ", \"steps\": " << r.steps
       << ", \"first_timed_date\": " << json_string(r.first_timed_date)
       << ", \"last_timed_date\": " << json_string(r.last_timed_date);
+  out << ", \"posterior\": ";
+  if (r.posterior_particle < 0) {
+    out << "null";
+  } else {
+    out << "{\"file\": " << json_string(r.posterior_file)
+        << ", \"particle\": " << json_integer(r.posterior_particle) << ", \"values\": {";
+    for (std::size_t k = 0; k < r.posterior_values.size(); ++k) {
+      out << (k ? ", " : "") << json_string(r.posterior_values[k].first) << ": "
+          << json_number(r.posterior_values[k].second);
+    }
+    out << "}}";
+  }
   out << ", \"status_share\": {";
   for (std::size_t k = 0; k < kStatusCount; ++k) {
     out << (k ? ", " : "") << json_string(to_string(static_cast<Status>(k))) << ": "

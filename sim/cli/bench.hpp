@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/state.hpp"
@@ -22,6 +23,10 @@ struct BenchOptions {
   std::int32_t warmup_steps = -1;      // untimed steps first; -1: half the scenario's steps
   int threads = 0;                     // 0: OpenMP's default
   bool machine_limits = true;          // measure memory bandwidth and draw rate
+  // A posterior file of `migrasim calibrate`: the run takes the particle that
+  // `run --posterior` gives replicate 0 of the scenario's seed (the replicate
+  // the benchmark runs), so the speed is measured at calibrated values.
+  std::string posterior;
 };
 
 struct BenchStageTime {
@@ -41,6 +46,10 @@ struct BenchReport {
   std::int32_t steps = 0;
   std::string first_timed_date;  // start of the first timed step
   std::string last_timed_date;   // start of the last timed step
+  // With a posterior: its file, the particle run (else -1) and its values.
+  std::string posterior_file;
+  std::int64_t posterior_particle = -1;
+  std::vector<std::pair<std::string, double>> posterior_values;  // parameter name, value
   // The population when timing began: share of agents per status, and aware of the route.
   std::array<double, kStatusCount> status_share{};
   double route_aware_share = 0.0;

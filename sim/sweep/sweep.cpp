@@ -89,7 +89,65 @@ void Sweep::refuse_keys_set_twice() const {
   }
 }
 
-Sweep::Sweep(SweepSpec spec) : spec_(std::move(spec)) {
+// A posterior draws its keys for every replicate, after the member's values:
+// a key also swept or set would be overridden silently and the file would
+// record values that never ran. Keys are compared as resolved, as above.
+void Sweep::refuse_keys_of_the_posterior() const {
+  const ReplicateParameters& draws = *per_replicate_;
+  std::map<std::string, std::string> drawn;  // canonical key path -> parameter name
+  const auto resolve = [&](const std::string& assignment) -> std::optional<std::string> {
+    YAML::Node copy = YAML::Clone(base_.root);
+    try {
+      return apply_override(copy, assignment);
+    } catch (const InputError&) {
+      return std::nullopt;  // reported when the scenario is compiled with a particle
+    }
+  };
+  const std::vector<std::string> first = draws.overrides(0);
+  for (std::size_t k = 0; k < first.size(); ++k) {
+    if (const auto canonical = resolve(first[k])) drawn.emplace(*canonical, draws.names[k]);
+  }
+  const auto refuse = [&](const std::string& where, const std::string& assignment) {
+    const auto canonical = resolve(assignment);
+    if (!canonical) return;
+    if (const auto it = drawn.find(*canonical); it != drawn.end()) {
+      throw InputError(where + ": key " + quote(*canonical) + " is the posterior's parameter " +
+                       quote(it->second) + " (" + quote(draws.file, 4096) +
+                       "), drawn for every replicate; a sweep over a posterior may not sweep or "
+                       "set it");
+    }
+  };
+  for (const std::string& fixed : spec_.fixed_overrides)
+    refuse(spec_.set_location + ": set", fixed);
+  for (std::uint32_t p = 0; p < plan_.parameters; ++p) {
+    const SweepParameter& parameter = spec_.parameters[p];
+    refuse(parameter.location + ": parameters[" + std::to_string(p) + "] (" + parameter.name + ")",
+           parameter_override(parameter, plan_.value(0, p)));
+  }
+}
+
+Sweep::Sweep(SweepSpec spec, std::optional<ReplicateParameters> per_replicate)
+    : spec_(std::move(spec)), per_replicate_(std::move(per_replicate)) {
+  if (per_replicate_) {
+    // The variables a posterior run adds to the file.
+    const auto reserved = [](const std::string& name) {
+      return name == "particle" || name == "parameter_value" || name == "parameter";
+    };
+    for (std::size_t p = 0; p < spec_.parameters.size(); ++p) {
+      if (reserved(spec_.parameters[p].name)) {
+        throw InputError(spec_.parameters[p].location + ": parameters[" + std::to_string(p) +
+                         "]: " + quote(spec_.parameters[p].name) +
+                         " is a reserved name in a sweep over a posterior; choose another");
+      }
+    }
+    for (std::size_t o = 0; o < spec_.outputs.size(); ++o) {
+      if (reserved(spec_.outputs[o].name)) {
+        throw InputError(spec_.outputs[o].location + ": outputs[" + std::to_string(o) +
+                         "]: " + quote(spec_.outputs[o].name) +
+                         " is a reserved name in a sweep over a posterior; choose another");
+      }
+    }
+  }
   for (const SweepOutput& output : spec_.outputs) {
     if (!find_series(output.series)) {
       std::string known;
@@ -119,6 +177,19 @@ Sweep::Sweep(SweepSpec spec) : spec_(std::move(spec)) {
   }
 
   refuse_keys_set_twice();
+  if (per_replicate_) {
+    refuse_keys_of_the_posterior();
+    // Every particle sets the same keys: one that fits shows the keys exist.
+    const std::uint32_t row = replicate_row(0, 0);
+    std::vector<std::string> overrides = spec_.fixed_overrides;
+    for (std::string& o : per_replicate_->overrides(row)) overrides.push_back(std::move(o));
+    try {
+      compile(scenario_from_document(base_, spec_.scenario_path, overrides));
+    } catch (const InputError& e) {
+      throw InputError(per_replicate_->file + ": particle " + std::to_string(row) +
+                       " does not fit the scenario: " + e.what());
+    }
+  }
 
   // A parameter whose key does not exist, or whose range the scenario refuses,
   // is the sweep file's mistake: report it now, at its line, rather than as
@@ -179,9 +250,13 @@ std::vector<std::int32_t> Sweep::window_steps(const SweepOutput& output, const M
   return steps;
 }
 
-Model Sweep::member_model(std::uint32_t member) const {
-  Model model = compile(
-      scenario_from_document(base_, spec_.scenario_path, member_overrides(spec_, plan_, member)));
+Model Sweep::member_model(std::uint32_t member, std::uint32_t replicate) const {
+  std::vector<std::string> overrides = member_overrides(spec_, plan_, member);
+  if (per_replicate_) {
+    const std::uint32_t row = replicate_row(member, replicate);
+    for (std::string& o : per_replicate_->overrides(row)) overrides.push_back(std::move(o));
+  }
+  Model model = compile(scenario_from_document(base_, spec_.scenario_path, overrides));
   model.seed = plan_.seeds[member];
   model.replicates = spec_.replicates;
   return model;
@@ -192,7 +267,7 @@ MemberResult Sweep::run_member(std::uint32_t member, const Hooks& hooks) const {
   result.member = member;
   const auto start = Clock::now();
   try {
-    const Model model = member_model(member);
+    Model model = member_model(member, 0);
     std::vector<std::vector<std::int32_t>> steps;
     for (const SweepOutput& output : spec_.outputs) {
       steps.push_back(window_steps(output, model));
@@ -219,15 +294,25 @@ MemberResult Sweep::run_member(std::uint32_t member, const Hooks& hooks) const {
     };
 
     result.values.assign(values_per_member_, kMissing);
-    const auto recorded = static_cast<std::size_t>(model.steps);
     for (std::uint32_t r = 0; r < spec_.replicates; ++r) {
+      if (per_replicate_ && r > 0) {
+        // Each replicate runs with its own particle, hence its own model.
+        model = member_model(member, r);
+        for (std::size_t o = 0; o < spec_.outputs.size(); ++o) {
+          if (window_steps(spec_.outputs[o], model) != steps[o]) {
+            throw InputError("the posterior particle of replicate " + std::to_string(r) +
+                             " changes the steps of " + spec_.outputs[o].name);
+          }
+        }
+        state = make_state(model);
+      }
       run_replicate_checked(model, r, state, hooks.check_invariants,
                             hooks.poll ? StageObserver(observer) : StageObserver());
       std::size_t offset = 0;
       for (std::size_t o = 0; o < spec_.outputs.size(); ++o) {
         const SweepOutput& output = spec_.outputs[o];
-        const double* series =
-            state.recording.scalar.data() + *find_series(output.series) * recorded;
+        const double* series = state.recording.scalar.data() +
+                               *find_series(output.series) * static_cast<std::size_t>(model.steps);
         const std::size_t width = output.reduction == Reduction::kPerStep ? steps[o].size() : 1;
         double* slot = result.values.data() + offset + r * width;
         if (output.reduction == Reduction::kPerStep) {

@@ -9,6 +9,11 @@
 // `--resume` runs only the members the partial file lacks. Members do not
 // depend on which process or thread ran them, nor in what order, so a resumed
 // sweep equals one run straight through.
+//
+// Over a posterior (`sweep --posterior`), every replicate of every member
+// also takes the values of one row of a table (a particle), drawn from the
+// member's seed and the replicate as `run --posterior` draws it; the file
+// records each replicate's row and values.
 #pragma once
 
 #include <chrono>
@@ -30,6 +35,21 @@
 
 namespace migrasim {
 
+// Parameters drawn anew for each replicate from the rows of a table: a
+// posterior's particles (calibrate/posterior_run.hpp builds one). Replicate r
+// of a member with seed s takes row(s, r), the row `run --posterior --seed s`
+// gives replicate r, so a member rerun alone draws the same values and members
+// that share a seed (seeds: common) share their rows.
+struct ReplicateParameters {
+  std::string file;                    // where the rows come from, for the file's attributes
+  std::string fingerprint;             // identifies names, keys, rows and weights (for --resume)
+  std::vector<std::string> names;      // parameter names
+  std::vector<std::string> key_paths;  // their scenario keys
+  std::vector<double> values;          // rows x names.size()
+  std::function<std::uint32_t(std::uint64_t seed, std::uint32_t replicate)> row;
+  std::function<std::vector<std::string>(std::uint32_t row)> overrides;  // "key=value"
+};
+
 // What one member produced.
 struct MemberResult {
   std::uint32_t member = 0;
@@ -46,8 +66,10 @@ class Sweep {
  public:
   // Reads the scenario and checks that every parameter's key exists and takes
   // the extremes of its values, and that every output window has steps.
-  // Throws InputError naming the sweep file's line.
-  explicit Sweep(SweepSpec spec);
+  // Throws InputError naming the sweep file's line. With `per_replicate`,
+  // also that no swept or set key is one of its keys, and that the scenario
+  // accepts the first replicate's row.
+  explicit Sweep(SweepSpec spec, std::optional<ReplicateParameters> per_replicate = std::nullopt);
 
   const SweepSpec& spec() const { return spec_; }
   // The sweep file and every scenario file it reads (the scenario, what it extends).
@@ -63,6 +85,11 @@ class Sweep {
   // Steps of the time axis shared by outputs kept step by step (reduce: none).
   const std::vector<std::int32_t>& kept_steps() const { return kept_steps_; }
   std::size_t values_per_member() const { return values_per_member_; }
+  const std::optional<ReplicateParameters>& per_replicate() const { return per_replicate_; }
+  // The row replicate `replicate` of member `member` runs with (per_replicate only).
+  std::uint32_t replicate_row(std::uint32_t member, std::uint32_t replicate) const {
+    return per_replicate_->row(plan_.seeds[member], replicate);
+  }
 
   struct Hooks {
     InvariantChecks check_invariants = InvariantChecks::kOff;  // as `run --check`
@@ -77,10 +104,12 @@ class Sweep {
 
  private:
   void refuse_keys_set_twice() const;
-  Model member_model(std::uint32_t member) const;
+  void refuse_keys_of_the_posterior() const;
+  Model member_model(std::uint32_t member, std::uint32_t replicate) const;
   std::vector<std::int32_t> window_steps(const SweepOutput& output, const Model& model) const;
 
   SweepSpec spec_;
+  std::optional<ReplicateParameters> per_replicate_;
   SweepPlan plan_;
   ComposedDocument base_;
   Model reference_;

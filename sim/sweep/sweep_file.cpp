@@ -1,7 +1,8 @@
 // The layout of a sweep's output file: dimensions member, replicate and (for
 // outputs kept step by step) time; one variable per swept parameter holding
 // its value per member; one per kept output; member_status and member_seed;
-// the sweep file and scenario at the root. See docs/sweeps.md.
+// the sweep file and scenario at the root; over a posterior, each replicate's
+// particle and its values. See docs/sweeps.md.
 #include <linux/limits.h>
 
 #include <cmath>
@@ -96,6 +97,8 @@ std::string gib(std::uint64_t bytes) {
 void refuse_if_too_large(const Sweep& sweep, const fs::path& output) {
   const SweepSpec& spec = sweep.spec();
   std::uint64_t per_member = 8 * (spec.parameters.size() + 3);  // + checksum, seed, status
+  if (const auto& draws = sweep.per_replicate())                // particle and parameter_value
+    per_member += 8 * spec.replicates * (1 + draws->names.size());
   for (const SweepOutput& o : spec.outputs) {
     const std::uint64_t width = o.reduction == Reduction::kPerStep ? sweep.kept_steps().size() : 1;
     per_member += 8 * spec.replicates * width;
@@ -154,6 +157,21 @@ SweepFile::SweepFile(const Sweep& sweep, const fs::path& output, const SweepOpti
                        ", this one with SLEEF " + kSleefVersion +
                        ": members would not be comparable; delete it to start over");
     }
+    // The particles follow from the posterior: another one (or none) would
+    // mix members run over different parameter distributions.
+    const std::string posterior = sweep.per_replicate() ? sweep.per_replicate()->fingerprint : "";
+    if (file_->root_string_attribute("posterior_fingerprint") != posterior) {
+      const std::string written = file_->root_string_attribute("posterior_file");
+      throw InputError(partial.string() + ": was written " +
+                       (written.empty() ? std::string("without a posterior")
+                                        : "over the posterior " + quote(written, 4096)) +
+                       ", this sweep runs " +
+                       (posterior.empty()
+                            ? std::string("without one")
+                            : "over " + quote(sweep.per_replicate()->file, 4096) +
+                                  (written.empty() ? "" : ", whose particles differ")) +
+                       "; delete it to start over");
+    }
     const std::vector<double> status = file_->read("member_status");
     if (status.size() != sweep.members()) {
       throw InputError(partial.string() + ": has " + std::to_string(status.size()) +
@@ -197,6 +215,8 @@ SweepFile::SweepFile(const Sweep& sweep, const fs::path& output, const SweepOpti
     for (const std::int32_t t : sweep.kept_steps()) time.values.push_back(t * reference.step_days);
     axes.push_back(std::move(time));
   }
+  const auto& draws = sweep.per_replicate();
+  if (draws) axes.push_back(Axis{"parameter", "calibrated parameter", "", {}, draws->names, {}});
 
   std::vector<Variable> variables;
   for (const SweepParameter& p : spec.parameters) variables.push_back(parameter_variable(p));
@@ -225,6 +245,23 @@ SweepFile::SweepFile(const Sweep& sweep, const fs::path& output, const SweepOpti
                {"member"},
                {{"comment", std::string("derived from the sweep seed and the member index")}}});
 
+  std::string keys;
+  if (draws) {
+    for (const std::string& k : draws->key_paths) keys += (keys.empty() ? "" : "\n") + k;
+    variables.push_back(Variable{
+        "particle",
+        "index of the posterior particle each replicate runs with",
+        "1",
+        {"member", "replicate"},
+        {{"comment", std::string("a particle of the final generation of the posterior "
+                                 "file, drawn by weight from (member_seed, replicate)")}}});
+    variables.push_back(Variable{"parameter_value",
+                                 "value of each calibrated parameter in the replicate",
+                                 "1",
+                                 {"member", "replicate", "parameter"},
+                                 {{"key_paths", keys}}});
+  }
+
   std::string fixed;
   for (const std::string& o : spec.fixed_overrides) fixed += (fixed.empty() ? "" : "\n") + o;
   std::vector<Attribute> root = provenance_attributes("migrasim sweep: " + spec.name);
@@ -248,6 +285,11 @@ SweepFile::SweepFile(const Sweep& sweep, const fs::path& output, const SweepOpti
           {"scenario_overrides", fixed},
           {"command_line", options.command_line},
       });
+  if (draws) {
+    root.insert(root.end(), {{"posterior_file", draws->file},
+                             {"posterior_parameter_keys", keys},
+                             {"posterior_fingerprint", draws->fingerprint}});
+  }
   file_.emplace(output, std::move(axes), std::move(variables), std::move(root),
                 OutputOptions{options.overwrite, partial});
 
@@ -270,6 +312,23 @@ std::vector<std::pair<std::string, std::vector<double>>> SweepFile::layout_colum
   for (std::uint32_t m = 0; m < sweep_.members(); ++m)
     column[m] = static_cast<double>(plan.seeds[m]);
   columns.emplace_back("member_seed", column);
+  if (const auto& draws = sweep_.per_replicate()) {
+    const std::uint32_t replicates = sweep_.spec().replicates;
+    const std::size_t k = draws->names.size();
+    std::vector<double> particle, values;
+    particle.reserve(std::size_t{sweep_.members()} * replicates);
+    values.reserve(particle.capacity() * k);
+    for (std::uint32_t m = 0; m < sweep_.members(); ++m) {
+      for (std::uint32_t r = 0; r < replicates; ++r) {
+        const std::uint32_t row = sweep_.replicate_row(m, r);
+        particle.push_back(row);
+        values.insert(values.end(), draws->values.begin() + static_cast<std::ptrdiff_t>(row * k),
+                      draws->values.begin() + static_cast<std::ptrdiff_t>((row + 1) * k));
+      }
+    }
+    columns.emplace_back("particle", std::move(particle));
+    columns.emplace_back("parameter_value", std::move(values));
+  }
   return columns;
 }
 

@@ -149,6 +149,92 @@ TEST(CliCalibrate, PosteriorRunsRecordTheirParticlesPairedBySeed) {
   EXPECT_EQ(bad.exit_code, 2) << bad.err;
 }
 
+// sweep --posterior and bench --posterior draw the particles run --posterior
+// draws: member m of a sweep with common seeds equals a posterior run of the
+// member's values with the sweep's seed, particle for particle and count for
+// count.
+TEST(CliPosterior, SweepAndBenchDrawTheParticlesRunDraws) {
+  const TempDir dir;
+  write_text(dir / "c.yaml", tiny_calibration(2));
+  ASSERT_EQ(
+      run_migrasim({"calibrate", "c.yaml", "-o", "p.h5", "--threads", "1", "--quiet"}, dir.path())
+          .exit_code,
+      0);
+  const std::string scenario = (kSourceDir / "tests/data/tiny.yaml").string();
+  write_text(dir / "s.yaml",
+             "scenario: " + scenario +
+                 "\ndesign: grid\nreplicates: 3\nseed: 9\nseeds: common\n"
+                 "parameters:\n"
+                 "  - {name: capacity, key: asylum.capacity_per_day, values: [5, "
+                 "50]}\n"
+                 "outputs:\n"
+                 "  - {name: encounters, series: border_encounters, reduce: sum}\n");
+  const Result sweep = run_migrasim(
+      {"sweep", "s.yaml", "--posterior", "p.h5", "-o", "s.h5", "--threads", "1", "--quiet"},
+      dir.path());
+  ASSERT_EQ(sweep.exit_code, 0) << sweep.err;
+  const Result run =
+      run_migrasim({"run", scenario, "--posterior", "p.h5", "--replicates", "3", "--seed", "9",
+                    "--set", "asylum.capacity_per_day=50", "--quiet", "-o", "r.h5"},
+                   dir.path());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto swept = read_numeric_datasets(dir / "s.h5");
+  const auto ran = read_numeric_datasets(dir / "r.h5");
+  ASSERT_EQ(swept.at("particle").size(), 6u);
+  ASSERT_EQ(swept.at("parameter_value").size(), 12u);
+  const std::size_t steps = ran.at("border_encounters").size() / 3;
+  for (std::size_t r = 0; r < 3; ++r) {
+    // Common seeds: both members draw the same particles, those of the run.
+    EXPECT_EQ(swept.at("particle")[r], ran.at("particle")[r]);
+    EXPECT_EQ(swept.at("particle")[3 + r], ran.at("particle")[r]);
+    for (std::size_t k = 0; k < 2; ++k)
+      EXPECT_EQ(swept.at("parameter_value")[6 + 2 * r + k], ran.at("parameter_value")[2 * r + k]);
+    double total = 0.0;
+    for (std::size_t t = 0; t < steps; ++t) total += ran.at("border_encounters")[r * steps + t];
+    EXPECT_EQ(swept.at("encounters")[3 + r], total) << "replicate " << r;
+  }
+
+  // bench runs replicate 0 of the scenario's seed (tiny.yaml: 7).
+  const Result seven = run_migrasim(
+      {"run", scenario, "--posterior", "p.h5", "--replicates", "1", "--quiet", "-o", "b.h5"},
+      dir.path());
+  ASSERT_EQ(seven.exit_code, 0) << seven.err;
+  const Result bench = run_migrasim(
+      {"bench", "--scenario", scenario, "--posterior", "p.h5", "--agents", "500", "--steps", "2",
+       "--warmup-steps", "0", "--threads", "1", "--no-limits", "--json"},
+      dir.path());
+  ASSERT_EQ(bench.exit_code, 0) << bench.err;
+  const auto particle =
+      static_cast<long long>(read_numeric_datasets(dir / "b.h5").at("particle")[0]);
+  EXPECT_NE(bench.out.find("\"particle\": " + std::to_string(particle) + ","), std::string::npos)
+      << bench.out;
+
+  // Bad posteriors and a swept key the posterior draws: exit 2, nothing written.
+  const auto listing = directory_listing(dir.path());
+  const Result not_posterior =
+      run_migrasim({"sweep", "s.yaml", "--posterior", "c.yaml", "-o", "x.h5"}, dir.path());
+  EXPECT_EQ(not_posterior.exit_code, 2) << not_posterior.err;
+  const Result bench_bad = run_migrasim(
+      {"bench", "--scenario", scenario, "--posterior", "missing.h5", "--no-limits"}, dir.path());
+  EXPECT_EQ(bench_bad.exit_code, 2) << bench_bad.err;
+  write_text(dir / "k.yaml", "scenario: " + scenario +
+                                 "\ndesign: grid\nseed: 9\nparameters:\n"
+                                 "  - {name: rate, key: decisions.base_rate_per_day, values: "
+                                 "[1.0e-4, 2.0e-4]}\n"
+                                 "outputs:\n  - {name: encounters, series: border_encounters}\n");
+  const Result clash =
+      run_migrasim({"sweep", "k.yaml", "--posterior", "p.h5", "-o", "x.h5"}, dir.path());
+  EXPECT_EQ(clash.exit_code, 2) << clash.err;
+  EXPECT_NE(clash.err.find("k.yaml:5:5: parameters[0] (rate): key"), std::string::npos)
+      << clash.err;
+  EXPECT_NE(clash.err.find("is the posterior's parameter 'base_rate'"), std::string::npos)
+      << clash.err;
+  std::vector<std::string> expected = listing;
+  expected.push_back("k.yaml");
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(directory_listing(dir.path()), expected);
+}
+
 #ifdef MIGRASIM_MPIEXEC
 TEST(CliCalibrateMpi, SameBitsForOneAndTwoRanks) {
   const TempDir dir;
@@ -166,6 +252,40 @@ TEST(CliCalibrateMpi, SameBitsForOneAndTwoRanks) {
                                dir.path());
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   expect_same_data(dir / "serial.h5", dir / "mpi.h5");
+}
+
+// A sweep over a posterior: the same particles and outputs from one process
+// with two threads as from two ranks.
+TEST(CliPosteriorMpi, SweepSameBitsForOneProcessAndTwoRanks) {
+  const TempDir dir;
+  write_text(dir / "c.yaml", tiny_calibration(2));
+  ASSERT_EQ(
+      run_migrasim({"calibrate", "c.yaml", "-o", "p.h5", "--threads", "1", "--quiet"}, dir.path())
+          .exit_code,
+      0);
+  write_text(dir / "s.yaml",
+             "scenario: " + (kSourceDir / "tests/data/tiny.yaml").string() +
+                 "\ndesign: grid\nreplicates: 2\nseed: 9\n"
+                 "parameters:\n"
+                 "  - {name: capacity, key: asylum.capacity_per_day, values: [5, 20, "
+                 "50]}\n"
+                 "outputs:\n"
+                 "  - {name: encounters, series: border_encounters, reduce: sum}\n");
+  ASSERT_EQ(run_migrasim({"sweep", "s.yaml", "--posterior", "p.h5", "-o", "serial.h5", "--threads",
+                          "2", "--quiet"},
+                         dir.path())
+                .exit_code,
+            0);
+  setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
+  setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
+  setenv("OMPI_MCA_rmaps_base_oversubscribe", "1", 1);
+  const Result r = run_command(MIGRASIM_MPIEXEC,
+                               {"-np", "2", kBinary.string(), "sweep", "s.yaml", "--posterior",
+                                "p.h5", "-o", "mpi.h5", "--threads", "1", "--quiet"},
+                               dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  expect_same_data(dir / "serial.h5", dir / "mpi.h5");
+  EXPECT_EQ(read_numeric_datasets(dir / "mpi.h5").at("particle").size(), 6u);
 }
 #endif
 

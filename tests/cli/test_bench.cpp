@@ -109,13 +109,15 @@ report = json.loads(text)
 assert isinstance(report, dict), "not an object"
 assert text.strip().count("\n") == 0, "more than one line"
 keys = ["version", "scenario", "scenario_file", "agents", "persons_per_agent", "threads", "scenario_steps",
-        "warmup_steps", "steps", "first_timed_date", "last_timed_date", "status_share", "route_aware_share",
+        "warmup_steps", "steps", "first_timed_date", "last_timed_date", "posterior", "status_share",
+        "route_aware_share",
         "setup_seconds", "compile_seconds", "allocate_seconds", "initialize_seconds", "warmup_seconds",
         "timed_seconds", "agent_steps_per_second", "agent_steps_per_second_per_thread", "stages",
         "bytes_per_agent", "peak_rss_bytes", "machine", "draw_kernel"]
 missing = [k for k in keys if k not in report]
 assert not missing, missing
 assert report["agents"] == 5000 and report["steps"] == 5 and report["threads"] == 1
+assert report["posterior"] is None
 assert list(report["stages"]) == ["environment", "information", "decisions", "legal_pathways", "smuggling",
                                   "movement", "screening", "asylum", "feedback", "recording"], list(report["stages"])
 for stage in report["stages"].values():

@@ -458,6 +458,133 @@ TEST_F(SweepRun, ResumeRefusesAPartialFileOfAnotherSleefRelease) {
   expect_resume_refused(sweep, out, options, "SLEEF (unknown)");
 }
 
+// --- over a posterior ---------------------------------------------------------
+
+// Two "particles" of the border patrol's detection probability; replicate r of
+// a member with seed s takes row (s + r) mod 2, as a posterior's draw would.
+ReplicateParameters two_detection_rows() {
+  ReplicateParameters draws;
+  draws.file = "p.h5";
+  draws.fingerprint = "two rows";
+  draws.names = {"detection"};
+  draws.key_paths = {"checkpoints.border_patrol.detection_probability"};
+  draws.values = {0.6, 0.95};
+  draws.row = [](std::uint64_t seed, std::uint32_t replicate) {
+    return static_cast<std::uint32_t>((seed + replicate) % 2);
+  };
+  draws.overrides = [](std::uint32_t row) {
+    return std::vector<std::string>{
+        std::string("checkpoints.border_patrol.detection_probability=") +
+        (row == 0 ? "0.6" : "0.95")};
+  };
+  return draws;
+}
+
+const std::string kPosteriorBody = R"(design: grid
+replicates: 3
+parameters:
+  - {name: hardship, key: decisions.hardship_weight, values: [1, 3]}
+outputs:
+  - {name: encounters, series: border_encounters, reduce: sum}
+)";
+
+// Replicate r of member m runs exactly as replicate r of member m of the same
+// sweep with its row's value fixed by `set`: same seed, same values.
+TEST_F(SweepRun, OverAPosteriorEachReplicateRunsWithItsRow) {
+  const Sweep sweep(parse_sweep(sweep_text(kPosteriorBody), "s.yaml"), two_detection_rows());
+  std::vector<std::vector<double>> fixed;  // per row: member x replicate
+  for (const char* value : {"0.6", "0.95"}) {
+    const Sweep plain(parse_sweep(sweep_text(std::string("set: {checkpoints.border_patrol."
+                                                         "detection_probability: ") +
+                                             value + "}\n" + kPosteriorBody),
+                                  "s.yaml"));
+    std::vector<double> values;
+    for (std::uint32_t m = 0; m < 2; ++m) {
+      const MemberResult r = plain.run_member(m);
+      ASSERT_TRUE(r.ok) << r.error;
+      values.insert(values.end(), r.values.begin(), r.values.end());
+    }
+    fixed.push_back(values);
+  }
+  EXPECT_NE(fixed[0], fixed[1]);
+  std::set<std::uint32_t> rows_used;
+  for (std::uint32_t m = 0; m < 2; ++m) {
+    const MemberResult r = sweep.run_member(m);
+    ASSERT_TRUE(r.ok) << r.error;
+    for (std::uint32_t rep = 0; rep < 3; ++rep) {
+      const std::uint32_t row = sweep.replicate_row(m, rep);
+      EXPECT_EQ(row, (sweep.plan().seeds[m] + rep) % 2);
+      rows_used.insert(row);
+      EXPECT_EQ(r.values[rep], fixed[row][m * 3 + rep]) << "member " << m << " replicate " << rep;
+    }
+  }
+  EXPECT_EQ(rows_used.size(), 2u);
+
+  // The file records each replicate's row and its values.
+  SweepOptions options;
+  options.quiet = true;
+  options.threads = 1;
+  const fs::path out = dir_ / "out.h5";
+  run_sweep(sweep, out, options);
+  const std::vector<double> particle = read_variable(out, "particle");
+  const std::vector<double> value = read_variable(out, "parameter_value");
+  ASSERT_EQ(particle.size(), 6u);
+  ASSERT_EQ(value.size(), 6u);
+  for (std::uint32_t m = 0; m < 2; ++m) {
+    for (std::uint32_t rep = 0; rep < 3; ++rep) {
+      EXPECT_EQ(particle[m * 3 + rep], sweep.replicate_row(m, rep));
+      EXPECT_EQ(value[m * 3 + rep], sweep.replicate_row(m, rep) == 0 ? 0.6 : 0.95);
+    }
+  }
+}
+
+std::string posterior_sweep_error(const std::string& body) {
+  try {
+    const Sweep sweep(parse_sweep(sweep_text(body), "s.yaml"), two_detection_rows());
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(SweepOverAPosterior, RefusesItsKeysSweptOrSetAndItsReservedNames) {
+  std::string swept = kPosteriorBody;
+  swept.replace(swept.find("decisions.hardship_weight"), 25,
+                "checkpoints.border_patrol.detection_probability");
+  EXPECT_NE(posterior_sweep_error(swept).find(
+                "s.yaml:6:5: parameters[0] (hardship): key "
+                "'checkpoints[0].detection_probability' is the posterior's parameter 'detection'"),
+            std::string::npos)
+      << posterior_sweep_error(swept);
+  // The same key by index is the same key.
+  const std::string set =
+      posterior_sweep_error("set: {checkpoints.0.detection_probability: 0.7}\n" + kPosteriorBody);
+  EXPECT_NE(set.find("s.yaml:3:6: set: key"), std::string::npos) << set;
+  EXPECT_NE(set.find("drawn for every replicate"), std::string::npos) << set;
+  std::string reserved = kPosteriorBody;
+  reserved.replace(reserved.find("{name: encounters"), 17, "{name: particle");
+  EXPECT_NE(posterior_sweep_error(reserved).find("'particle' is a reserved name"),
+            std::string::npos)
+      << posterior_sweep_error(reserved);
+}
+
+TEST_F(SweepRun, ResumeRefusesAPartialFileOverAnotherPosterior) {
+  SweepOptions options;
+  options.quiet = true;
+  options.threads = 1;
+  const fs::path out = dir_ / "out.h5";
+  {
+    const Sweep sweep(parse_sweep(sweep_text(kPosteriorBody), "s.yaml"), two_detection_rows());
+    SweepFile file(sweep, out, options);
+  }
+  ReplicateParameters other = two_detection_rows();
+  other.fingerprint = "other rows";
+  const Sweep changed(parse_sweep(sweep_text(kPosteriorBody), "s.yaml"), other);
+  expect_resume_refused(changed, out, options, "whose particles differ");
+  const Sweep without(parse_sweep(sweep_text(kPosteriorBody), "s.yaml"));
+  expect_resume_refused(without, out, options, "this sweep runs without one");
+}
+
 // Values each acceptable alone but not together make one member fail; the
 // sweep goes on and marks it.
 TEST_F(SweepRun, AFailedMemberIsRecordedAndTheSweepGoesOn) {

@@ -15,7 +15,14 @@ numbers), and the intervention cost per outcome averted.
 --html writes one interactive page that opens offline (plotly.js embedded): the
 effects against the baseline first, then time series with replicate bands, the
 route with flows, deaths and apprehensions per scenario, then the tables.
---plots writes static PNG figures (for papers). Errors in the input
+--plots writes static PNG figures (for papers).
+
+Runs over a posterior (run --posterior) record each replicate's particle; then
+the report also splits each effect's variance into parameters and chance, gives
+P(effect < 0), and how often each order of the policies holds across the
+posterior, with plain statements where the data cannot decide (--flip-share).
+--costs reads unit costs with low and high values and their sources and reports
+cost ranges with downstream costs (removals, court cases). Errors in the input
 (missing files, files that are not migrasim runs, windows outside the data, time
 axes that differ) exit with status 2.
 """
@@ -29,6 +36,7 @@ from migrasim.compare.comparison import compare
 from migrasim.compare.figures import figures, write_plots
 from migrasim.compare.page import report_html
 from migrasim.compare.plotlyjs import PlotlyJsWarning
+from migrasim.compare.posterior import FLIP_SHARE
 from migrasim.compare.report import report_text, tidy
 from migrasim.compare.route import route_comparison
 from migrasim.compare.runs import CompareError
@@ -46,10 +54,16 @@ def main(argv=None, prog="compare.py"):
                         help="write an interactive, self-contained HTML report (opens offline)")
     parser.add_argument("--plots", metavar="DIR", help="write static figures as PNG files into DIR (for papers)")
     parser.add_argument("--csv", metavar="TABLE.csv", help="write a long table (scenario, metric, statistic, value)")
+    parser.add_argument("--flip-share", type=_share, default=FLIP_SHARE, metavar="X",
+                        help=f"over a posterior: call an order of policies or the sign of an effect undecided "
+                             f"when it fails in more than this share of draws (default {FLIP_SHARE})")
+    parser.add_argument("--costs", metavar="COSTS.yaml",
+                        help="unit costs with low/central/high values and sources (e.g. "
+                             "scenarios/costs/policies.yaml): cost ranges with downstream costs")
     args = parser.parse_args(argv)
     with plain_warnings(prog):
         try:
-            c = compare(args.files, args.start, args.end)
+            c = compare(args.files, args.start, args.end, flip_share=args.flip_share, costs=args.costs)
             route = route_comparison(c) if args.html else None
         except CompareError as error:
             print(f"{prog}: error: {error}", file=sys.stderr)
@@ -70,6 +84,16 @@ def main(argv=None, prog="compare.py"):
         size = pathlib.Path(args.html).stat().st_size
         print(f"wrote {args.html} ({size / 1e6:.1f} MB)")
     return 0
+
+
+def _share(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}")
+    if not 0 < value < 0.5:
+        raise argparse.ArgumentTypeError(f"must lie strictly between 0 and 0.5, got {text}")
+    return value
 
 
 def write_report(c, path, route=None):

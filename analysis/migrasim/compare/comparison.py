@@ -109,6 +109,8 @@ class Comparison:
     cost_effectiveness: list  # dicts
     notes: list
     divergence: dict          # label -> first day differing from the baseline (or None)
+    posterior: object = None  # posterior.PosteriorEffects when runs record particles, else None
+    costs: object = None      # costs.CostRanges when a costs file was given, else None
 
     @property
     def baseline(self):
@@ -198,8 +200,13 @@ def first_divergence(base, run):
     return None if first is None else day(common_t[first])
 
 
-def compare(paths_or_runs, start=None, end=None):
-    """Everything the report shows, from run files (paths) or loaded Runs; the first is the baseline."""
+def compare(paths_or_runs, start=None, end=None, flip_share=None, costs=None):
+    """Everything the report shows, from run files (paths) or loaded Runs; the first is the baseline.
+
+    flip_share: over a posterior, an order or sign that fails in more than this
+    share of draws is reported as undecided (default posterior.FLIP_SHARE).
+    costs: a costs file (path) or a loaded costs.Costs, for cost ranges with
+    downstream costs (docs/report.md, "Cost ranges")."""
     items = list(paths_or_runs)
     runs = items if items and all(isinstance(r, Run) for r in items) else load_runs(items)
     if not runs:
@@ -243,9 +250,16 @@ def compare(paths_or_runs, start=None, end=None):
                          f"{'the baseline' if COST not in base_out else 'this file'})")
         ce.extend(rows)
         divergence[run.label] = first_divergence(base, run)
-    return Comparison(runs=runs, window=window, outcomes=outcomes, summary=summary, pairs=pairs,
-                      differences=differences, diff_summary=diff_summary, cost_effectiveness=ce,
-                      notes=notes, divergence=divergence)
+    c = Comparison(runs=runs, window=window, outcomes=outcomes, summary=summary, pairs=pairs,
+                   differences=differences, diff_summary=diff_summary, cost_effectiveness=ce,
+                   notes=notes, divergence=divergence)
+    from migrasim.compare import posterior as posterior_module
+    c.posterior = posterior_module.posterior_effects(
+        c, posterior_module.FLIP_SHARE if flip_share is None else flip_share)
+    if costs is not None:
+        from migrasim.compare import costs as costs_module
+        c.costs = costs_module.cost_ranges(c, costs)
+    return c
 
 
 def _ranges(values):

@@ -312,6 +312,30 @@ def report_html(c, rc=None):
         header, rows = ce_table(c)
         page.add(_html_table(header, rows, numeric={2, 3, 4, 5}) if rows
                  else f"<p>Not available: {e(COST)} is missing.</p>")
+    if others and c.posterior is not None:
+        from migrasim.compare.posterior import ranking_lines, split_table
+        pe = c.posterior
+        page.add("<h2>Over the posterior</h2>")
+        page.add("<p>Each replicate ran one draw of the calibrated parameters (a posterior particle), so the "
+                 "intervals above hold parameter and chance uncertainty together. Below, the spread of each "
+                 "effect split into the two (law of total variance over replicates grouped by particle), the "
+                 "probability that the effect is a decrease, and how often each order of the policies holds "
+                 "(docs/report.md).</p>")
+        if pe.statements:
+            page.add(f'<div class="warn"><b>Where the data cannot decide</b> (an order or a sign that fails in '
+                     f"more than {100 * pe.flip_share:.0f}% of draws), and where better data, not more runs, would "
+                     f"narrow an effect:<ul>"
+                     + "".join(f"<li>{e(t.strip())}</li>" for t in pe.statements) + "</ul></div>")
+        header, rows = split_table(c, pe)
+        page.add(_html_table(header, rows, numeric={2, 4, 5, 6, 7, 8, 9, 10}))
+        if pe.rankings:
+            page.add("<pre>" + e("\n".join(line for r in pe.rankings for line in ranking_lines(r))) + "</pre>")
+        if pe.notes:
+            page.add('<p class="small">' + "<br>".join(e(n) for n in pe.notes) + "</p>")
+    if c.costs is not None:
+        from migrasim.compare.costs import costs_html
+        page.add("<h2>Cost ranges</h2>")
+        page.add(costs_html(c, c.costs, _html_table))
     tables = route_tables(c, rc)
     if tables:
         page.add("<h2>Along the route</h2>")

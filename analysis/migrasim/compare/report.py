@@ -134,6 +134,14 @@ def report_text(c):
                    "(interval: per-replicate ratios)")
         header, rows = ce_table(c)
         out.append(text_table(header, rows, numeric={2, 3, 4, 5}) if rows else f"  (none: {COST} missing)")
+    if c.posterior is not None and len(c.runs) > 1:
+        from migrasim.compare.posterior import posterior_text
+        out.append("")
+        out.append(posterior_text(c, c.posterior))
+    if c.costs is not None:
+        from migrasim.compare.costs import costs_text
+        out.append("")
+        out.append(costs_text(c, c.costs))
     if c.notes:
         out.append("")
         out.append("Notes:")
@@ -161,4 +169,10 @@ def tidy(c):
             name = {"low": "ratio_p05", "high": "ratio_p95"}.get(stat, stat)
             v = r[stat]
             rows.append((r["scenario"], r["key"], name, np.nan if v is None else float(v)))
+    if c.posterior is not None:
+        from migrasim.compare.posterior import posterior_tidy
+        rows.extend(posterior_tidy(c, c.posterior))
+    if c.costs is not None:
+        from migrasim.compare.costs import costs_tidy
+        rows.extend(costs_tidy(c, c.costs))
     return pd.DataFrame(rows, columns=["scenario", "metric", "statistic", "value"])

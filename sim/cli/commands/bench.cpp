@@ -34,6 +34,9 @@ class Bench final : public Command {
         ->check(CLI::Range(0, 1 << 30));
     app_->add_option("--threads", options_.threads, "OpenMP threads (default: all cores)")
         ->check(CLI::Range(1, 1024));
+    app_->add_option("--posterior", options_.posterior,
+                     "Posterior file of migrasim calibrate: run with the particle that run "
+                     "--posterior draws for replicate 0 of the scenario's seed");
     app_->add_flag("--json", json_, "Print one JSON object instead of the table");
     app_->add_flag("--no-limits", no_limits_,
                    "Skip measuring the machine's bandwidth and draw rate");

@@ -48,6 +48,7 @@ class Run final : public Command {
     std::vector<ScenarioWarning> warnings;
     Model m = load_model(args_, &inputs, &warnings);
     if (!quiet_) print_warnings(warnings);
+    if (!posterior_.empty()) inputs.push_back(posterior_);
     refuse_output_over_inputs(output_, inputs);
     if (seed_ >= 0) m.seed = static_cast<std::uint64_t>(seed_);
     if (replicates_ > 0) m.replicates = static_cast<std::uint32_t>(replicates_);

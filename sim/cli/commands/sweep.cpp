@@ -9,6 +9,7 @@
 #include <iostream>
 #include <new>
 
+#include "calibrate/posterior_run.hpp"
 #include "cli/commands/command.hpp"
 #include "util/errors.hpp"
 #include "util/quoting.hpp"
@@ -44,12 +45,18 @@ class SweepCommand final : public Command {
                    "Verify model invariants as `run --check` does (every agent every step)");
     app_->add_flag("--check-stages", check_stages_,
                    "Verify every invariant after every stage (much slower than --check)");
+    app_->add_option("--posterior", posterior_,
+                     "Posterior file of migrasim calibrate: each replicate of each member runs "
+                     "with a particle of its final generation, drawn by weight from (member seed, "
+                     "replicate) as run --posterior draws it; the file records the particles");
   }
 
   int execute(const Invocation& invocation) override {
     const Sweep plan = read_sweep();
-    refuse_output_over_inputs(output_, plan.input_files());
-    refuse_output_over_inputs(SweepFile::partial_path(output_).string(), plan.input_files());
+    std::vector<std::string> inputs = plan.input_files();
+    if (!posterior_.empty()) inputs.push_back(posterior_);
+    refuse_output_over_inputs(output_, inputs);
+    refuse_output_over_inputs(SweepFile::partial_path(output_).string(), inputs);
     const Mpi* mpi = invocation.mpi;
     const int processes = mpi != nullptr ? mpi->ranks_on_node() : 1;
     refuse_if_too_large(plan.reference(), plan.spec().scenario_path, processes);
@@ -94,11 +101,13 @@ class SweepCommand final : public Command {
   }
 
  private:
-  // The sweep and its scenario; running out of memory while reading them is
-  // bad input (a huge file under a memory limit), exit 2.
+  // The sweep, its scenario and the posterior; running out of memory while
+  // reading them is bad input (a huge file under a memory limit), exit 2.
   Sweep read_sweep() const {
     try {
-      return Sweep(load_sweep(file_));
+      if (posterior_.empty()) return Sweep(load_sweep(file_));
+      SweepSpec spec = load_sweep(file_);
+      return Sweep(std::move(spec), replicate_parameters(read_posterior(posterior_)));
     } catch (const std::bad_alloc&) {
       throw InputError(excerpt(file_, 4096) + ": out of memory while reading the sweep");
     }
@@ -106,6 +115,7 @@ class SweepCommand final : public Command {
 
   std::string file_;
   std::string output_;
+  std::string posterior_;
   int threads_ = 0;
   bool quiet_ = false;
   bool check_ = false;
