@@ -239,7 +239,7 @@ def pair_plot(post, path):
                 ax.set_ylabel(yi, fontsize=7)
     fig.suptitle("Final generation: axes span each prior's support", fontsize=9)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    fig.savefig(path, dpi=60)
     plt.close(fig)
 
 
