@@ -20,7 +20,7 @@ const char* to_string(Status status) {
       "in_transit", "held_at_checkpoint", "in_asylum_processing",
       "stayed",     "legal_pathway",      "admitted",
       "removed",    "returned",           "evaded",
-      "died"};
+      "died",       "denied_staying"};
   return kNames[static_cast<std::size_t>(status)];
 }
 
