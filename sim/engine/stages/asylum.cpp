@@ -30,10 +30,15 @@ void process_asylum(const Model& m, State& s) {
   const PolicyState& policy = s.policy;
   const std::size_t nsystems = m.asylum_system_count();
   CandidatePools& queue = s.queue;
+  // With one system (the single-mapping form) no claimant's node is read: one
+  // random access fewer per claimant and step.
+  const bool one_system = nsystems == 1;
+  const std::int32_t ready_step = s.step - policy.asylum_min_processing_steps[0];
   queue.gather(
       nsystems, static_cast<std::int64_t>(a.size()),
       [&](std::int64_t i) {
         if (a.status[i] != Status::kInAsylumProcessing) return CandidatePools::kNoPool;
+        if (one_system) return a.status_step[i] <= ready_step ? 0u : CandidatePools::kNoPool;
         const std::uint16_t system = m.node_asylum_system[a.node[i]];
         const bool ready = a.status_step[i] <= s.step - policy.asylum_min_processing_steps[system];
         return ready ? std::uint32_t{system} : CandidatePools::kNoPool;

@@ -75,9 +75,11 @@ inline double edge_price_usd(const Model& m, const State& s, EdgeId edge) {
 // fraud_probability. The three uniforms are drawn from a stream keyed by the
 // traveller and the node, not the step: trying again on a later day meets the
 // same outcome, and a stricter barrier refuses everyone a laxer one refused.
+// Kept out of line: only travellers facing a barrier get here, and route
+// choice, inlined into every stage that moves agents, stays small without it.
 enum class VisaEntry : std::uint8_t { kAdmitted, kOverstay, kFraud, kRefused };
-inline VisaEntry visa_entry(const Model& m, const State& s, std::size_t i, RegionId region,
-                            NodeId node) {
+[[gnu::noinline]] inline VisaEntry visa_entry(const Model& m, const State& s, std::size_t i,
+                                              RegionId region, NodeId node) {
   const VisaBarrier& b = s.policy.visa_barrier[region * m.node_count() + node];
   Draws draws(StreamKey{m.seed, s.replicate, node, StreamId::kVisaEntry},
               static_cast<std::uint32_t>(i));
@@ -205,7 +207,8 @@ inline void travel_with_smuggler(State& s, std::size_t i, EdgeId edge) {
 // Traveller i, about to set out for `node` under a visa barrier it got past:
 // one who got in by overstaying or by fraud is counted at the node, and one
 // who got in by fraud now carries falsified documents.
-inline void count_visa_entry(const Model& m, State& s, std::size_t i, NodeId node) {
+[[gnu::noinline]] inline void count_visa_entry(const Model& m, State& s, std::size_t i,
+                                               NodeId node) {
   const VisaEntry entry = visa_entry(m, s, i, s.agents.region[i], node);
   if (entry == VisaEntry::kOverstay) {
 #pragma omp atomic
