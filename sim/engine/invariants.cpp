@@ -44,6 +44,7 @@ constexpr Placement placement_of(Status status) {
     case Status::kReturned:
     case Status::kEvaded:
     case Status::kDied:
+    case Status::kDeniedStaying:
       return Placement::kAnyNode;
   }
   return Placement::kUnknown;

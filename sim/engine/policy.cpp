@@ -92,11 +92,54 @@ void apply(const DataSharing& e, Activity a, const Model&, PolicyState& p) {
   }
 }
 
+// Where several visa rules apply to the same travellers at the same node, the
+// one fewest get past holds: a closure over any barrier, else the barrier with
+// the lowest chance of entry.
 void apply(const VisaPolicy& e, Activity a, const Model& m, PolicyState& p) {
   if (!a.on) return;
   const std::size_t nnodes = m.node_count();
+  const double entry = e.entry_probability();
   for (std::size_t r = 0; r < m.region_count(); ++r) {
-    if (e.region_targeted[r]) p.visa_closed[r * nnodes + e.node] = 1;
+    if (!e.region_targeted[r]) continue;
+    const std::size_t k = r * nnodes + e.node;
+    std::uint8_t& rule = p.visa_rule[k];
+    if (rule == kVisaClosed) continue;
+    if (entry <= 0.0) {
+      rule = kVisaClosed;
+      continue;
+    }
+    VisaBarrier& barrier = p.visa_barrier[k];
+    if (rule == kVisaBarrier && VisaPolicy{{},
+                                           0,
+                                           barrier.refusal_probability,
+                                           barrier.overstay_probability,
+                                           barrier.fraud_probability}
+                                        .entry_probability() <= entry) {
+      continue;
+    }
+    rule = kVisaBarrier;
+    barrier = {e.refusal_probability, e.overstay_probability, e.fraud_probability};
+  }
+}
+
+void apply(const AsylumPolicy& e, Activity a, const Model&, PolicyState& p) {
+  if (!a.on) return;
+  const auto set = [](double& value, double replacement) {
+    if (!std::isnan(replacement)) value = replacement;
+  };
+  for (const std::uint16_t k : e.systems) {
+    p.asylum_claim_multiplier[k] *= e.claim_multiplier;
+    p.asylum_grant_multiplier[k] *= e.grant_multiplier;
+    set(p.asylum_min_claim_strength[k], e.min_claim_strength);
+    set(p.asylum_capacity_agents[k], e.capacity_agents);
+    // Unlimited stays unlimited under any multiplier but 0 (inf x 0 is not 0).
+    double& capacity = p.asylum_capacity_agents[k];
+    if (e.capacity_multiplier != 1.0)
+      capacity = e.capacity_multiplier == 0.0 ? 0.0 : capacity * e.capacity_multiplier;
+    if (!std::isnan(e.min_processing_steps))
+      p.asylum_min_processing_steps[k] = static_cast<std::int32_t>(e.min_processing_steps);
+    set(p.asylum_removal_probability[k], e.removal_probability);
+    set(p.asylum_removal_cost_usd[k], e.removal_cost_usd);
   }
 }
 
@@ -154,7 +197,8 @@ void allocate_policy(const Model& m, PolicyState& p) {
   p.edge_closed.assign(m.edge_count(), 0);
   p.partner_mask.assign(nc, 0);
   p.arrest_probability.assign(m.network_count(), 0.0);
-  p.visa_closed.assign(m.region_count() * m.node_count(), 0);
+  p.visa_rule.assign(m.region_count() * m.node_count(), kVisaOpen);
+  p.visa_barrier.assign(m.region_count() * m.node_count(), VisaBarrier{});
   p.pathway_open.assign(m.pathway_count(), 0);
   const std::size_t campaigns = count_campaigns(m.interventions);
   p.exposure.assign(campaigns * m.community_count(), 0.0);
@@ -177,7 +221,8 @@ std::size_t PolicyState::bytes() const {
   }
   add(partner_mask);
   add(edge_closed);
-  add(visa_closed);
+  add(visa_rule);
+  add(visa_barrier);
   add(pathway_open);
   return total;
 }
@@ -195,7 +240,7 @@ void apply_policy_schedule(const Model& m, std::int32_t step, PolicyState& p) {
   std::fill(p.client_detection_boost.begin(), p.client_detection_boost.end(), 0.0);
   std::fill(p.edge_closed.begin(), p.edge_closed.end(), 0);
   std::fill(p.arrest_probability.begin(), p.arrest_probability.end(), 0.0);
-  std::fill(p.visa_closed.begin(), p.visa_closed.end(), 0);
+  std::fill(p.visa_rule.begin(), p.visa_rule.end(), kVisaOpen);
   std::fill(p.pathway_open.begin(), p.pathway_open.end(), 0);
   std::fill(p.outreach_weight.begin(), p.outreach_weight.end(), 0.0);
   std::fill(p.outreach_danger.begin(), p.outreach_danger.end(), 0.0);

@@ -17,6 +17,17 @@ namespace migrasim {
 
 struct Model;
 
+// A visa barrier that some travellers without the visa get past (VisaPolicy).
+struct VisaBarrier {
+  double refusal_probability = 1.0;
+  double overstay_probability = 0.0;
+  double fraud_probability = 0.0;
+};
+
+// visa_rule codes: entry open, closed to all without the visa, or partly
+// closed (who gets past is decided per traveller, engine/stages/journey.hpp).
+inline constexpr std::uint8_t kVisaOpen = 0, kVisaClosed = 1, kVisaBarrier = 2;
+
 struct PolicyState {
   // The scheduled parameters in force this step (model/parameters.hpp): the
   // Model's table value of the step, then policies on top. One per entity.
@@ -33,7 +44,8 @@ struct PolicyState {
   // Smuggling networks                                            (nnetworks)
   std::vector<double> arrest_probability;  // capacity lost to arrests this step
   // Entry                                                         (nregions x nnodes)
-  std::vector<std::uint8_t> visa_closed;
+  std::vector<std::uint8_t> visa_rule;    // kVisaOpen, kVisaClosed or kVisaBarrier
+  std::vector<VisaBarrier> visa_barrier;  // where visa_rule is kVisaBarrier
   // Legal pathways                                                (npathways)
   std::vector<std::uint8_t> pathway_open;
   // Outreach                                         (ncampaigns x ncommunities)
@@ -48,8 +60,8 @@ struct PolicyState {
   // Bytes held by every array, for memory accounting.
   std::size_t bytes() const;
 
-  bool may_enter(std::size_t region, std::size_t node, std::size_t nnodes) const {
-    return visa_closed[region * nnodes + node] == 0;
+  std::uint8_t visa_rule_at(std::size_t region, std::size_t node, std::size_t nnodes) const {
+    return visa_rule[region * nnodes + node];
   }
 };
 

@@ -20,7 +20,7 @@ const char* to_string(Status status) {
       "in_transit", "held_at_checkpoint", "in_asylum_processing",
       "stayed",     "legal_pathway",      "admitted",
       "removed",    "returned",           "evaded",
-      "died"};
+      "died",       "denied_staying"};
   return kNames[static_cast<std::size_t>(status)];
 }
 
@@ -58,9 +58,11 @@ State make_state(const Model& m) {
   s.tally.node_arrivals.resize(m.node_count());
   s.checkpoint_screened.resize(m.checkpoint_count());
   s.checkpoint_screening_capacity.resize(m.checkpoint_count());
-  // One rationing scratch serves checkpoints, networks and legal pathways in turn.
-  s.queue.allocate(
-      std::max<std::size_t>({m.checkpoint_count(), m.network_count(), m.pathway_count(), 1}), n);
+  // One rationing scratch serves checkpoints, networks, legal pathways and
+  // asylum systems in turn.
+  s.queue.allocate(std::max<std::size_t>({m.checkpoint_count(), m.network_count(),
+                                          m.pathway_count(), m.asylum_system_count(), 1}),
+                   n);
   s.left_home.allocate(n, static_cast<std::size_t>(omp_get_max_threads()));
   s.node_stock_scratch.resize(m.node_count());
   s.sum_scratch.resize((n >> 16) + 1);

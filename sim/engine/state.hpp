@@ -32,8 +32,9 @@ enum class Status : std::uint8_t {
   kReturned,            // final: returned at a checkpoint without a claim
   kEvaded,              // final: reached a destination undetected
   kDied,                // final: died in transit
+  kDeniedStaying,       // final: denied asylum and not removed: stays without status
 };
-inline constexpr std::size_t kStatusCount = 13;
+inline constexpr std::size_t kStatusCount = 14;
 inline constexpr bool is_final(Status s) { return s >= Status::kStayed; }
 const char* to_string(Status status);
 

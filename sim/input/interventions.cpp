@@ -64,6 +64,35 @@ void read_parameters(VisaPolicySpec& v, const YamlMap& map, Scenario& s) {
   v.node = node.name();
   s.note(node);
   v.regions = s.names(map.required("regions"));  // a visa rule names whom it applies to
+  v.enforcement = read_visa_enforcement(map);
+}
+
+VisaEnforcementSpec read_visa_enforcement(const YamlMap& map) {
+  VisaEnforcementSpec e;
+  e.refusal_probability = map.probability_or("refusal_probability", e.refusal_probability);
+  e.overstay_probability = map.probability_or("overstay_probability", e.overstay_probability);
+  e.fraud_probability = map.probability_or("fraud_probability", e.fraud_probability);
+  return e;
+}
+
+void read_parameters(AsylumPolicySpec& v, const YamlMap& map, Scenario& s) {
+  if (auto f = map.optional("systems")) v.systems = s.names(*f);
+  const auto number = [&map](std::string_view key, std::optional<double>& value, double low,
+                             double high) {
+    if (auto f = map.optional(key)) value = f->number_in(low, high);
+  };
+  number("claim_probability_multiplier", v.claim_probability_multiplier, 0.0, 1e3);
+  number("grant_probability_multiplier", v.grant_probability_multiplier, 0.0, 1e3);
+  number("min_claim_strength", v.min_claim_strength, 0.0, 1.0);
+  number("capacity_per_day", v.capacity_per_day, 0.0, 1e12);
+  number("capacity_multiplier", v.capacity_multiplier, 0.0, 1e3);
+  number("min_processing_days", v.min_processing_days, 0.0, kMaxDays);
+  number("removal_probability", v.removal_probability, 0.0, 1.0);
+  number("removal_cost_usd", v.removal_cost_usd, 0.0, 1e9);
+  if (v.capacity_per_day && v.capacity_multiplier) {
+    map.required("capacity_multiplier")
+        .fail("give capacity_per_day (a new capacity) or capacity_multiplier, not both");
+  }
 }
 
 void read_parameters(LegalPathwayOpeningSpec& v, const YamlMap& map, Scenario& s) {

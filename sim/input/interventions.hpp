@@ -75,11 +75,43 @@ struct DataSharingSpec {
   double match_rate = 0.0;
 };
 
-// A node requires a visa that travellers from some regions do not have.
+// How a visa requirement is enforced on a traveller who does not have the
+// visa (docs/model.md, "Visa barriers"). A traveller trying to enter is
+// refused with refusal_probability; one refused still gets in on another
+// status it can obtain (a tourist or transit entry it then overstays) with
+// overstay_probability, else on falsified documents with fraud_probability
+// (it then carries them, for checkpoints' document_sensitivity to catch). The
+// defaults are a complete closure: nobody without the visa gets in.
+struct VisaEnforcementSpec {
+  double refusal_probability = 1.0;
+  double overstay_probability = 0.0;
+  double fraud_probability = 0.0;
+};
+
+// A node requires a visa that travellers from some regions do not have,
+// enforced as `enforcement` says.
 struct VisaPolicySpec {
   static constexpr const char* kType = "visa_policy";
   std::string node;
   std::vector<std::string> regions;  // whom it applies to (required)
+  VisaEnforcementSpec enforcement;
+};
+
+// Changes to asylum systems' rules while in force (docs/model.md, "Asylum
+// processing"); a key left out leaves that rule as it is. Multipliers act on
+// the value in force (the scenario's, or an earlier policy's); the others
+// replace it.
+struct AsylumPolicySpec {
+  static constexpr const char* kType = "asylum_policy";
+  std::vector<std::string> systems;  // targets (empty = every system)
+  std::optional<double> claim_probability_multiplier;
+  std::optional<double> grant_probability_multiplier;
+  std::optional<double> min_claim_strength;
+  std::optional<double> capacity_per_day;  // claims decided per day
+  std::optional<double> capacity_multiplier;
+  std::optional<double> min_processing_days;
+  std::optional<double> removal_probability;
+  std::optional<double> removal_cost_usd;  // per person removed
 };
 
 // A legal channel opened for the intervention's time (see LegalPathwaySpec in
@@ -109,7 +141,8 @@ struct RouteMeasureSpec {
 // Every intervention type, in the order docs/interventions.md lists them.
 using InterventionParameters =
     std::variant<SmugglingTaskForceSpec, OutreachCampaignSpec, ScreeningUpgradeSpec,
-                 DataSharingSpec, VisaPolicySpec, LegalPathwayOpeningSpec, RouteMeasureSpec>;
+                 DataSharingSpec, VisaPolicySpec, LegalPathwayOpeningSpec, RouteMeasureSpec,
+                 AsylumPolicySpec>;
 
 struct InterventionSpec {
   std::string name;
@@ -130,6 +163,11 @@ void read_parameters(DataSharingSpec& spec, const YamlMap& map, Scenario& scenar
 void read_parameters(VisaPolicySpec& spec, const YamlMap& map, Scenario& scenario);
 void read_parameters(LegalPathwayOpeningSpec& spec, const YamlMap& map, Scenario& scenario);
 void read_parameters(RouteMeasureSpec& spec, const YamlMap& map, Scenario& scenario);
+void read_parameters(AsylumPolicySpec& spec, const YamlMap& map, Scenario& scenario);
+
+// The enforcement keys of a visa rule (a node's visa_required entry, a
+// visa_policy intervention).
+VisaEnforcementSpec read_visa_enforcement(const YamlMap& map);
 
 // The parameters of the type named `type`, at their defaults; none if no type
 // has that name.

@@ -130,6 +130,7 @@ void read_route(Scenario& s, const YamlField& field) {
           rule.until = until->date();
           if (*rule.until <= rule.from) until->fail("'until' must come after 'from'");
         }
+        rule.enforcement = read_visa_enforcement(rule_map);
         rule_map.finish();
         node.visa_required.push_back(std::move(rule));
       }
@@ -354,14 +355,43 @@ void read_decisions(Scenario& s, const YamlField& field) {
   map.finish();
 }
 
-void read_asylum(Scenario& s, const YamlField& field) {
+// One system's keys; `listed`: an entry of the list form, which names the
+// system and its nodes.
+AsylumSystemSpec read_asylum_system(Scenario& s, const YamlField& field, bool listed) {
   const YamlMap map(field);
-  if (auto f = map.optional("capacity_per_day"))
-    s.asylum.capacity_per_day = read_varying(*f, 0.0, 1e12);
-  if (auto f = map.optional("min_processing_days")) {
-    s.asylum.min_processing_days = read_varying(*f, 0.0, kMaxDays);
+  AsylumSystemSpec a;
+  if (listed) {
+    a.name = map.required("name").name();
+    a.nodes = s.names(map.required("nodes"));
+    if (a.nodes.empty()) map.required("nodes").fail("an asylum system names at least one node");
   }
+  if (auto f = map.optional("capacity_per_day")) a.capacity_per_day = read_varying(*f, 0.0, 1e12);
+  if (auto f = map.optional("min_processing_days")) {
+    a.min_processing_days = read_varying(*f, 0.0, kMaxDays);
+  }
+  const auto varying = [&map](std::string_view key, VaryingSpec& value, double low, double high) {
+    if (auto f = map.optional(key)) value = read_varying(*f, low, high);
+  };
+  varying("claim_probability_multiplier", a.claim_probability_multiplier, 0.0, 1e3);
+  varying("grant_probability_multiplier", a.grant_probability_multiplier, 0.0, 1e3);
+  varying("min_claim_strength", a.min_claim_strength, 0.0, 1.0);
+  varying("removal_probability", a.removal_probability, 0.0, 1.0);
+  varying("removal_cost_usd", a.removal_cost_usd, 0.0, 1e9);
   map.finish();
+  s.note(field);
+  return a;
+}
+
+void read_asylum(Scenario& s, const YamlField& field) {
+  s.asylum.clear();
+  if (!field.is_sequence()) {
+    s.asylum.push_back(read_asylum_system(s, field, /*listed=*/false));
+    return;
+  }
+  s.asylum_is_list = true;
+  for (const YamlField& item : field.items()) {
+    s.asylum.push_back(read_asylum_system(s, item, /*listed=*/true));
+  }
 }
 
 }  // namespace

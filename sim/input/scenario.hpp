@@ -77,6 +77,7 @@ struct VisaRuleSpec {
   std::vector<std::string> regions;
   Date from;
   std::optional<Date> until;
+  VisaEnforcementSpec enforcement;
 };
 
 struct NodeSpec {
@@ -222,9 +223,22 @@ struct DecisionSpec {
   std::optional<double> smuggler_wait_days;
 };
 
-struct AsylumSpec {
+// An asylum system: it hears the claims made at the checkpoints on its nodes
+// (see docs/model.md, "Asylum processing", for which system hears a claim made
+// elsewhere). The scenario's `asylum:` is one system for every node (a single
+// mapping, no `name` or `nodes`) or a list of systems, each with its nodes.
+struct AsylumSystemSpec {
+  std::string name = "asylum";
+  std::vector<std::string> nodes;               // empty: every node (the single-mapping form)
   std::optional<VaryingSpec> capacity_per_day;  // claims decided per day; none = unlimited
   VaryingSpec min_processing_days = 0.0;        // no decision before this wait
+  // On the checkpoints' asylum_claim_probability for claims heard here (capped at 1).
+  VaryingSpec claim_probability_multiplier = 1.0;
+  // A decided claim is granted with min(1, claim strength x this)...
+  VaryingSpec grant_probability_multiplier = 1.0;
+  VaryingSpec min_claim_strength = 0.0;   // ...and denied outright below this strength
+  VaryingSpec removal_probability = 1.0;  // share of denied claimants removed (the rest stay)
+  VaryingSpec removal_cost_usd = 0.0;     // per person removed
 };
 
 struct Scenario {
@@ -259,7 +273,8 @@ struct Scenario {
   CommunitySpec communities;
   InformationSpec information;
   DecisionSpec decisions;
-  AsylumSpec asylum;
+  std::vector<AsylumSystemSpec> asylum{AsylumSystemSpec{}};
+  bool asylum_is_list = false;  // `asylum:` was written as a list of systems
 };
 
 // Reads and checks a scenario file. Structural errors (types, ranges, unknown

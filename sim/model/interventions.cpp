@@ -101,6 +101,17 @@ std::uint16_t add_pathway(Model& m, const std::string& name, const VaryingSpec& 
   return static_cast<std::uint16_t>(m.pathway_count() - 1);
 }
 
+VisaPolicy visa_policy(std::vector<std::uint8_t> region_targeted, NodeId node,
+                       const VisaEnforcementSpec& enforcement) {
+  VisaPolicy e;
+  e.region_targeted = std::move(region_targeted);
+  e.node = node;
+  e.refusal_probability = enforcement.refusal_probability;
+  e.overstay_probability = enforcement.overstay_probability;
+  e.fraud_probability = enforcement.fraud_probability;
+  return e;
+}
+
 // Nodes' visa rules: travellers from the listed regions may not enter the node
 // from `from` until `until`.
 void compile_standing_visa_rules(const Scenario& s, Model& m) {
@@ -113,8 +124,8 @@ void compile_standing_visa_rules(const Scenario& s, Model& m) {
       v.name = m.node_name[n] + ".visa_required[" + std::to_string(k) + "]";
       v.start_step = m.first_step_from(rule.from);
       v.end_step = end_step_from(m, rule.until);
-      v.effect = VisaPolicy{targeted(s, m.region_name, rule.regions, path + ".regions", "region"),
-                            static_cast<NodeId>(n)};
+      v.effect = visa_policy(targeted(s, m.region_name, rule.regions, path + ".regions", "region"),
+                             static_cast<NodeId>(n), rule.enforcement);
       m.standing_rules.push_back(std::move(v));
     }
   }
@@ -214,11 +225,31 @@ DataSharing compile_effect(const DataSharingSpec& spec, CompileContext& c) {
 }
 
 VisaPolicy compile_effect(const VisaPolicySpec& spec, CompileContext& c) {
-  VisaPolicy e;
-  e.region_targeted =
-      targeted(c.scenario, c.model.region_name, spec.regions, c.path + ".regions", "region");
-  e.node = static_cast<NodeId>(
-      index_of(c.scenario, c.model.node_name, spec.node, c.path + ".node", "node"));
+  return visa_policy(
+      targeted(c.scenario, c.model.region_name, spec.regions, c.path + ".regions", "region"),
+      static_cast<NodeId>(
+          index_of(c.scenario, c.model.node_name, spec.node, c.path + ".node", "node")),
+      spec.enforcement);
+}
+
+AsylumPolicy compile_effect(const AsylumPolicySpec& spec, CompileContext& c) {
+  const Model& m = c.model;
+  AsylumPolicy e;
+  const std::vector<std::uint8_t> chosen = targeted(c.scenario, m.asylum_system_name, spec.systems,
+                                                    c.path + ".systems", "asylum system");
+  for (std::size_t k = 0; k < chosen.size(); ++k) {
+    if (chosen[k]) e.systems.push_back(static_cast<std::uint16_t>(k));
+  }
+  e.claim_multiplier = spec.claim_probability_multiplier.value_or(1.0);
+  e.grant_multiplier = spec.grant_probability_multiplier.value_or(1.0);
+  if (spec.min_claim_strength) e.min_claim_strength = *spec.min_claim_strength;
+  if (spec.capacity_per_day)
+    e.capacity_agents = *spec.capacity_per_day * m.step_days / m.persons_per_agent;
+  e.capacity_multiplier = spec.capacity_multiplier.value_or(1.0);
+  if (spec.min_processing_days)
+    e.min_processing_steps = steps_covering(*spec.min_processing_days, m.step_days);
+  if (spec.removal_probability) e.removal_probability = *spec.removal_probability;
+  if (spec.removal_cost_usd) e.removal_cost_usd = *spec.removal_cost_usd;
   return e;
 }
 

@@ -59,6 +59,28 @@ struct DataSharing {
 struct VisaPolicy {
   std::vector<std::uint8_t> region_targeted;  // (nregions) travellers who need the visa
   NodeId node = 0;
+  // Chances a traveller without the visa is refused, then gets in by overstay,
+  // then by fraud (VisaEnforcementSpec); a rule no one gets past is a closure.
+  double refusal_probability = 1.0;
+  double overstay_probability = 0.0;
+  double fraud_probability = 0.0;
+  // 1 - refusal (1 - overstay)(1 - fraud): the chance one gets in at all.
+  double entry_probability() const {
+    return 1.0 - refusal_probability * (1.0 - overstay_probability) * (1.0 - fraud_probability);
+  }
+};
+
+struct AsylumPolicy {
+  static constexpr double kUnchanged = std::numeric_limits<double>::quiet_NaN();
+  std::vector<std::uint16_t> systems;
+  double claim_multiplier = 1.0;
+  double grant_multiplier = 1.0;
+  double min_claim_strength = kUnchanged;
+  double capacity_agents = kUnchanged;  // decided per step
+  double capacity_multiplier = 1.0;
+  double min_processing_steps = kUnchanged;
+  double removal_probability = kUnchanged;
+  double removal_cost_usd = kUnchanged;
 };
 
 struct RouteMeasure {
@@ -90,6 +112,7 @@ DataSharing compile_effect(const DataSharingSpec& spec, CompileContext& context)
 VisaPolicy compile_effect(const VisaPolicySpec& spec, CompileContext& context);
 LegalPathwayOpening compile_effect(const LegalPathwayOpeningSpec& spec, CompileContext& context);
 RouteMeasure compile_effect(const RouteMeasureSpec& spec, CompileContext& context);
+AsylumPolicy compile_effect(const AsylumPolicySpec& spec, CompileContext& context);
 
 // The effect variant follows the list of intervention types: one alternative
 // per type, in the same order, each the type compile_effect() makes of it.

@@ -380,6 +380,101 @@ void compile_checkpoints(const Scenario& s, Model& m, const std::map<std::string
   }
 }
 
+// The destinations reachable from `node` (itself included).
+std::vector<NodeId> destinations_from(const Model& m, NodeId node) {
+  std::vector<bool> seen(m.node_count(), false);
+  std::vector<NodeId> stack{node}, found;
+  seen[node] = true;
+  while (!stack.empty()) {
+    const NodeId n = stack.back();
+    stack.pop_back();
+    if (m.node_kind[n] == NodeKind::kDestination) found.push_back(n);
+    for (EdgeId e = m.node_first_edge[n]; e < m.node_first_edge[n + 1]; ++e) {
+      if (!seen[m.edge_to[e]]) {
+        seen[m.edge_to[e]] = true;
+        stack.push_back(m.edge_to[e]);
+      }
+    }
+  }
+  return found;
+}
+
+// Asylum systems, and which one hears the claims made at each node: the
+// system naming the node; else the one system naming every destination that
+// can be reached from it that any system names. A checkpoint where a claim
+// can be made needs exactly one.
+void compile_asylum_systems(const Scenario& s, Model& m, const std::map<std::string, NodeId>& ids) {
+  const std::uint16_t kUnset = kNone;
+  m.node_asylum_system.assign(m.node_count(), s.asylum_is_list ? kUnset : 0);
+  if (s.asylum.size() >= kNone) s.fail("asylum", "too many asylum systems");
+  for (std::size_t k = 0; k < s.asylum.size(); ++k) {
+    const AsylumSystemSpec& spec = s.asylum[k];
+    const std::string path = s.asylum_is_list ? "asylum[" + std::to_string(k) + "]" : "asylum";
+    if (std::find(m.asylum_system_name.begin(), m.asylum_system_name.end(), spec.name) !=
+        m.asylum_system_name.end()) {
+      s.fail(path, "an asylum system named '" + spec.name + "' is already defined");
+    }
+    for (std::size_t j = 0; j < spec.nodes.size(); ++j) {
+      const std::string node_path = path + ".nodes[" + std::to_string(j) + "]";
+      const NodeId n = resolve_node(s, ids, spec.nodes[j], node_path);
+      if (m.node_asylum_system[n] != kUnset) {
+        s.fail(node_path, "node '" + spec.nodes[j] + "' already belongs to asylum system '" +
+                              m.asylum_system_name[m.node_asylum_system[n]] + "'");
+      }
+      m.node_asylum_system[n] = static_cast<std::uint16_t>(k);
+    }
+    m.asylum_system_name.push_back(spec.name);
+    const auto as_is = [](double x) { return x; };
+    m.asylum_capacity_agents.push_back(
+        spec.capacity_per_day
+            ? tabulate(m, *spec.capacity_per_day,
+                       [&m](double persons) { return persons * m.step_days / m.persons_per_agent; })
+            : constant_table(std::numeric_limits<double>::infinity()));
+    m.asylum_min_processing_steps.push_back(tabulate<std::int32_t>(
+        m, spec.min_processing_days,
+        [&m](double wait_days) { return steps_covering(wait_days, m.step_days); }));
+    m.asylum_claim_multiplier.push_back(tabulate(m, spec.claim_probability_multiplier, as_is));
+    m.asylum_grant_multiplier.push_back(tabulate(m, spec.grant_probability_multiplier, as_is));
+    m.asylum_min_claim_strength.push_back(tabulate(m, spec.min_claim_strength, as_is));
+    m.asylum_removal_probability.push_back(tabulate(m, spec.removal_probability, as_is));
+    m.asylum_removal_cost_usd.push_back(tabulate(m, spec.removal_cost_usd, as_is));
+  }
+  if (!s.asylum_is_list) return;
+  // Nodes no system names hear claims through the destinations they lead to.
+  std::vector<std::uint16_t> named = m.node_asylum_system;
+  for (std::size_t n = 0; n < m.node_count(); ++n) {
+    if (named[n] != kUnset) continue;
+    std::uint16_t system = kUnset;
+    bool ambiguous = false;
+    std::string systems;
+    for (const NodeId d : destinations_from(m, static_cast<NodeId>(n))) {
+      if (named[d] == kUnset) continue;
+      if (system != kUnset && named[d] != system) ambiguous = true;
+      if (systems.find("'" + m.asylum_system_name[named[d]] + "'") == std::string::npos) {
+        systems += (systems.empty() ? "'" : ", '") + m.asylum_system_name[named[d]] + "'";
+      }
+      system = named[d];
+    }
+    m.node_asylum_system[n] = ambiguous ? kUnset : system;
+    const CheckpointId c = m.node_checkpoint[n];
+    if (c == kNone || m.node_asylum_system[n] != kUnset) continue;
+    const StepTable<double>& claim = m.checkpoint_asylum_claim_probability[c];
+    const bool claims = claim.varies() ? std::any_of(claim.per_step.begin(), claim.per_step.end(),
+                                                     [](double p) { return p > 0.0; })
+                                       : claim.constant > 0.0;
+    if (!claims) continue;
+    const std::string where = "checkpoints[" + std::to_string(c) + "]";
+    if (ambiguous) {
+      s.fail(where, "claims made at node '" + m.node_name[n] + "' could go to asylum systems " +
+                        systems + " (it leads to destinations of each): name '" + m.node_name[n] +
+                        "' in the nodes of the system that hears them");
+    }
+    s.fail(where, "claims can be made at node '" + m.node_name[n] +
+                      "', but no asylum system hears them: name it, or a destination it leads "
+                      "to, in the nodes of an asylum system");
+  }
+}
+
 }  // namespace
 
 // The graph is a DAG, so |nodes| rounds of relaxation settle every cost.
@@ -433,6 +528,7 @@ Model compile(const Scenario& s) {
   compile_regions(s, m, ids);
   check_route_graph(s, m, edge_in_file);
   compile_checkpoints(s, m, ids);
+  compile_asylum_systems(s, m, ids);
   compile_smugglers(s, m, ids, edge_in_file);
   compile_communities(s, m);
   compile_route_costs(m);
@@ -469,14 +565,6 @@ Model compile(const Scenario& s) {
     m.give_up_after_steps = steps_covering(*s.decisions.give_up_after_days, m.step_days);
   }
 
-  m.asylum_capacity_agents.push_back(
-      s.asylum.capacity_per_day
-          ? tabulate(m, *s.asylum.capacity_per_day,
-                     [&m](double persons) { return persons * m.step_days / m.persons_per_agent; })
-          : constant_table(std::numeric_limits<double>::infinity()));
-  m.asylum_min_processing_steps.push_back(tabulate<std::int32_t>(
-      m, s.asylum.min_processing_days,
-      [&m](double wait_days) { return steps_covering(wait_days, m.step_days); }));
   return m;
 }
 

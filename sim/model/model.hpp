@@ -114,8 +114,8 @@ struct Model {
   double info_legal_awareness_probability = 0.0;  // per step
 
   // Parameters that may change from step to step (model/parameters.hpp), one
-  // table per entity: edges, checkpoints, networks, asylum systems (one, for
-  // now), pathways. Their values in force are PolicyState's.
+  // table per entity: edges, checkpoints, networks, asylum systems, pathways.
+  // Their values in force are PolicyState's.
 #define MIGRASIM_MODEL_TABLE(type, name, meaning) std::vector<StepTable<type>> name;
   MIGRASIM_SCHEDULED_PARAMETERS(MIGRASIM_MODEL_TABLE)
 #undef MIGRASIM_MODEL_TABLE
@@ -138,7 +138,11 @@ struct Model {
   double smuggler_preference = 1.0;
   std::int32_t smuggler_wait_steps = std::numeric_limits<std::int32_t>::max();
 
-  // Asylum processing
+  // Asylum systems                                               (nsystems)
+  std::vector<std::string> asylum_system_name;
+  // (nnodes) the system hearing claims made at the node's checkpoint; kNone
+  // where no system does (no claim can be made there)
+  std::vector<std::uint16_t> node_asylum_system;
 
   std::size_t region_count() const { return region_name.size(); }
   std::size_t community_count() const { return community_region.size(); }
@@ -147,6 +151,7 @@ struct Model {
   std::size_t checkpoint_count() const { return checkpoint_name.size(); }
   std::size_t network_count() const { return network_name.size(); }
   std::size_t pathway_count() const { return pathway_name.size(); }
+  std::size_t asylum_system_count() const { return asylum_system_name.size(); }
   // First step that starts on or after `date`.
   std::int32_t first_step_from(Date date) const {
     const double days = days_between(start_date, date);

@@ -55,6 +55,11 @@ struct StepTable {
   X(double, network_falsified_documents_probability, "clients given falsified documents") \
   X(double, asylum_capacity_agents, "claims decided per step (inf = unlimited)") \
   X(std::int32_t, asylum_min_processing_steps, "no decision before this wait") \
+  X(double, asylum_claim_multiplier, "on checkpoints' claim probability for claims heard here") \
+  X(double, asylum_grant_multiplier, "a claim is granted with min(1, strength x this)") \
+  X(double, asylum_min_claim_strength, "weaker claims are denied") \
+  X(double, asylum_removal_probability, "share of denied claimants removed") \
+  X(double, asylum_removal_cost_usd, "per person removed") \
   X(double, pathway_capacity_agents, "admitted per step") \
   X(double, pathway_min_claim_strength, "lowest claim strength admitted") \
   X(std::int32_t, pathway_wait_steps, "steps an eligible aspirant waits for a place")

@@ -40,6 +40,10 @@ namespace migrasim {
     "asylum claims granted") \
   X(kRemoved, removed, kFlow, kInAgents, "persons per step", \
     "persons removed after their asylum claim was denied") \
+  X(kDeniedNotRemoved, denied_not_removed, kFlow, kInAgents, "persons per step", \
+    "persons denied asylum and not removed (they stay without status)") \
+  X(kRemovalCostUsd, removal_cost_usd, kFlow, kInUnits, "USD per step", \
+    "cost of removing denied asylum claimants") \
   X(kGaveUp, gave_up, kFlow, kInAgents, "persons per step", \
     "aspirants giving up and staying home") \
   X(kLegalPathwayEntries, legal_pathway_entries, kFlow, kInAgents, "persons per step", \
@@ -86,6 +90,14 @@ namespace migrasim {
     "persons at the node or on an edge leaving it") \
   X(kNodeArrivals, node_arrivals, kNode, kFlow, kInAgents, "persons per step", \
     "persons arriving at the node") \
+  X(kNodeOverstayEntries, node_overstay_entries, kNode, kFlow, kInAgents, "persons per step", \
+    "persons without the visa the node requires setting out to enter it on another status") \
+  X(kNodeFraudEntries, node_fraud_entries, kNode, kFlow, kInAgents, "persons per step", \
+    "persons without the visa the node requires setting out to enter it on falsified documents") \
+  X(kNodeAsylumGranted, node_asylum_granted, kNode, kFlow, kInAgents, "persons per step", \
+    "asylum claims made at the node that were granted") \
+  X(kNodeRemoved, node_removed, kNode, kFlow, kInAgents, "persons per step", \
+    "persons removed after a claim made at the node was denied") \
   X(kEdgeDepartures, edge_departures, kEdge, kFlow, kInAgents, "persons per step", \
     "persons setting out on the edge") \
   X(kEdgeDeaths, edge_deaths, kEdge, kFlow, kInAgents, "persons per step", \

@@ -76,6 +76,13 @@ class Checker {
   }
 
   void check_places() {
+    for (std::size_t k = 0; k < m_.asylum_system_count() && s_.asylum_is_list; ++k) {
+      if (!hears_claims(static_cast<std::uint16_t>(k))) {
+        warn("asylum[" + std::to_string(k) + "]",
+             "the asylum system hears no claims: no checkpoint on its nodes, or on the way only "
+             "to them, has an asylum_claim_probability above 0 on a route travellers take");
+      }
+    }
     for (std::size_t c = 0; c < m_.checkpoint_count(); ++c) {
       if (!reached_[m_.checkpoint_node[c]]) {
         warn("checkpoints[" + std::to_string(c) + "]",
@@ -177,7 +184,39 @@ class Checker {
   void check(const VisaPolicy& e, const InterventionSpec&, const std::string& key) {
     if (!reached_[e.node]) {
       warn(key, "no route reaches node '" + m_.node_name[e.node] + "': the visa rule stops nobody");
+    } else if (e.entry_probability() >= 1.0) {
+      warn(key,
+           "every traveller without the visa gets in (refusal_probability 0, or "
+           "overstay_probability or fraud_probability 1): the visa rule stops nobody");
     }
+  }
+
+  void check(const AsylumPolicy& e, const InterventionSpec& spec, const std::string& key) {
+    const auto& p = std::get<AsylumPolicySpec>(spec.parameters);
+    if (!p.claim_probability_multiplier && !p.grant_probability_multiplier &&
+        !p.min_claim_strength && !p.capacity_per_day && !p.capacity_multiplier &&
+        !p.min_processing_days && !p.removal_probability && !p.removal_cost_usd) {
+      warn(key, "the asylum policy sets no rule: it changes nothing");
+    }
+    for (const std::uint16_t system : e.systems) {
+      if (!hears_claims(system)) {
+        warn(key, "asylum system '" + m_.asylum_system_name[system] +
+                      "' hears no claims (no checkpoint it hears has an asylum_claim_probability "
+                      "above 0): the policy acts on nobody there");
+      }
+    }
+  }
+
+  // Whether some checkpoint sends claims to `system`.
+  bool hears_claims(std::uint16_t system) const {
+    for (std::size_t c = 0; c < m_.checkpoint_count(); ++c) {
+      if (m_.node_asylum_system[m_.checkpoint_node[c]] == system &&
+          reached_[m_.checkpoint_node[c]] &&
+          highest(m_.checkpoint_asylum_claim_probability[c]) > 0.0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   void check(const LegalPathwayOpening& e, const InterventionSpec&, const std::string& key) {

@@ -48,7 +48,8 @@ namespace migrasim {
   X(kCalibrationPrior, 15)    /* entity = particle, replicate = generation, step = attempt */ \
   X(kCalibrationProposal, 16) /* entity = particle, replicate = generation, step = attempt */ \
   X(kCalibrationSeeds, 17)    /* entity = particle, replicate = generation, step = attempt */ \
-  X(kPosteriorParticle, 18)   /* entity = replicate: the particle a posterior run draws */
+  X(kPosteriorParticle, 18)   /* entity = replicate: the particle a posterior run draws */ \
+  X(kVisaEntry, 19)           /* entity = agent, step = node: fixed per traveller and node */
 // clang-format on
 
 #define MIGRASIM_STREAM_ENUMERATOR(enumerator, id) enumerator = id,

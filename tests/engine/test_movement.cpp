@@ -91,7 +91,8 @@ TEST(Movement, RouteChoiceWeighsCostAgainstSavings) {
     constexpr int kN = 50000;
     for (int i = 0; i < kN; ++i) {
       Draws draws(StreamKey{3, 0, 0, StreamId::kMovement}, static_cast<std::uint32_t>(i));
-      chose_jungle += m.node_name[m.edge_to[choose_edge(m, s, hub, savings, 0, draws)]] == "jungle";
+      chose_jungle +=
+          m.node_name[m.edge_to[choose_edge(m, s, 0, hub, savings, 0, draws)]] == "jungle";
     }
     EXPECT_NEAR(chose_jungle / double(kN), expected, 5 * std::sqrt(expected * (1 - expected) / kN))
         << "savings " << savings;

@@ -44,6 +44,8 @@ TEST(Regression, ShortBaselineRunIsPinned) {
       {"asylum_claims", 4180},
       {"asylum_granted", 260},
       {"removed", 940},
+      {"denied_not_removed", 0},
+      {"removal_cost_usd", 0},
       {"gave_up", 0},
       {"legal_pathway_entries", 0},
       {"smuggled_departures", 4140},

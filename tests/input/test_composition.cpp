@@ -87,13 +87,13 @@ TEST_F(Composition, ChainsResolvePathsRelativeToEachFile) {
   write("policies/middle.yaml", "extends: ../base.yaml\nasylum: {capacity_per_day: 3}\n");
   const Scenario s =
       load_scenario(write("policies/top.yaml", "extends: middle.yaml\nrun: {seed: 99}\n"));
-  EXPECT_EQ(s.asylum.capacity_per_day->initial(), 3.0);
+  EXPECT_EQ(s.asylum[0].capacity_per_day->initial(), 3.0);
   EXPECT_EQ(s.run.seed, 99u);
   EXPECT_EQ(s.source_files.size(), 3u);
   // The merged document is what ran, and it reads back to the same scenario.
   const Scenario again = parse_scenario(s.text, "merged.yaml");
   EXPECT_EQ(again.run.seed, 99u);
-  EXPECT_EQ(again.asylum.capacity_per_day->initial(), 3.0);
+  EXPECT_EQ(again.asylum[0].capacity_per_day->initial(), 3.0);
 }
 
 TEST_F(Composition, ErrorsNameTheFileThatSetTheKey) {

@@ -49,7 +49,7 @@ TEST(Scenario, ReadsEveryFieldOfTheTinyScenario) {
   EXPECT_EQ(s.edges[0].choice_weight.initial(), 1.0);  // the default
   ASSERT_EQ(s.checkpoints.size(), 1u);
   EXPECT_EQ(s.checkpoints[0].throughput_per_day->initial(), 40.0);
-  EXPECT_EQ(s.asylum.capacity_per_day->initial(), 10.0);
+  EXPECT_EQ(s.asylum[0].capacity_per_day->initial(), 10.0);
   EXPECT_EQ(s.text, tiny_scenario_yaml());
 }
 
@@ -65,6 +65,32 @@ TEST(Scenario, ProbabilityAboveOneIsRefused) {
   EXPECT_EQ(error_of(text),
             "tiny.yaml:" + position_of(text, "1.5\n    throughput") +
                 ": checkpoints[0].detection_probability: must be between 0 and 1, got 1.5");
+}
+
+TEST(Scenario, AsylumIsOneSystemOrAListOfNamedSystems) {
+  const Scenario one = parse_scenario(tiny_scenario_yaml(), "tiny.yaml");
+  ASSERT_EQ(one.asylum.size(), 1u);
+  EXPECT_FALSE(one.asylum_is_list);
+  EXPECT_EQ(one.asylum[0].name, "asylum");
+  EXPECT_TRUE(one.asylum[0].nodes.empty());
+  EXPECT_EQ(one.asylum[0].removal_probability.initial(), 1.0);
+  const std::string listed =
+      tiny_with("asylum:\n  capacity_per_day: 10\n  min_processing_days: 5\n",
+                "asylum:\n  - {name: north, nodes: [north_land], removal_probability: 0.4}\n");
+  const Scenario two = parse_scenario(listed, "tiny.yaml");
+  ASSERT_EQ(two.asylum.size(), 1u);
+  EXPECT_TRUE(two.asylum_is_list);
+  EXPECT_EQ(two.asylum[0].nodes, std::vector<std::string>{"north_land"});
+  EXPECT_EQ(two.asylum[0].removal_probability.initial(), 0.4);
+  // A system in a list names its nodes; probabilities are checked where written.
+  const std::string unnamed =
+      tiny_with("asylum:\n  capacity_per_day: 10\n  min_processing_days: 5\n",
+                "asylum:\n  - {name: north, capacity_per_day: 3}\n");
+  EXPECT_EQ(error_of(unnamed), "tiny.yaml:" + position_of(unnamed, "{name: north, capacity") +
+                                   ": asylum[0]: missing required key 'nodes'");
+  const std::string bad = tiny_with("min_processing_days: 5", "min_claim_strength: 1.2");
+  EXPECT_EQ(error_of(bad), "tiny.yaml:" + position_of(bad, "1.2") +
+                               ": asylum.min_claim_strength: must be between 0 and 1, got 1.2");
 }
 
 TEST(Scenario, UnknownKeySuggestsTheClosestAllowedKey) {
@@ -162,7 +188,7 @@ TEST(Scenario, OverridesReplaceScalarsByPathIndexOrName) {
   EXPECT_EQ(s.edges[1].travel_days.initial(), 9.0);
   EXPECT_EQ(s.edges[2].cost_usd.initial(), 1.0);
   EXPECT_EQ(s.regions[1].population_share, 0.5);
-  EXPECT_EQ(s.asylum.min_processing_days.initial(), 0.0);
+  EXPECT_EQ(s.asylum[0].min_processing_days.initial(), 0.0);
   EXPECT_EQ(s.overrides.size(), 5u);
 }
 

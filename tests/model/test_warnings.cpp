@@ -63,6 +63,45 @@ TEST(Warnings, InterventionsThatChangeNothingOrAreNeverInForce) {
       << all;
 }
 
+TEST(Warnings, LeversOnAsylumAndVisasThatCannotAct) {
+  std::string text = with_interventions(
+      "",
+      "  - {type: visa_policy, start: 2022-01-10, node: hub, regions: [north],\n"
+      "     refusal_probability: 0}\n"
+      "  - {type: asylum_policy, start: 2022-01-10}\n"
+      "  - {type: asylum_policy, start: 2022-01-10, removal_probability: 0.5}\n");
+  const std::string claims = "asylum_claim_probability: 0.5";
+  text.replace(text.find(claims), claims.size(), "asylum_claim_probability: 0.0");
+  const auto w = warnings_of(text);
+  std::string all;
+  for (const auto& x : w) all += x.text() + "\n";
+  EXPECT_NE(all.find("interventions[0]: every traveller without the visa gets in"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("interventions[1]: the asylum policy sets no rule"), std::string::npos) << all;
+  EXPECT_NE(all.find("interventions[2]: asylum system 'asylum' hears no claims"), std::string::npos)
+      << all;
+  // A partial barrier and a policy on a system that hears claims are sound.
+  EXPECT_TRUE(warnings_of(with_interventions(
+                              "",
+                              "  - {type: visa_policy, start: 2022-01-10, node: hub, regions: "
+                              "[north], refusal_probability: 0.5}\n"
+                              "  - {type: asylum_policy, start: 2022-01-10, min_claim_strength: "
+                              "0.5}\n"))
+                  .empty());
+}
+
+TEST(Warnings, AnAsylumSystemThatHearsNoClaims) {
+  std::string text = tiny_scenario_yaml();
+  text.replace(text.find("asylum:\n"), std::string::npos,
+               "asylum:\n  - {name: north_system, nodes: [north_land]}\n"
+               "  - {name: spare, nodes: [jungle]}\n");
+  const auto w = warnings_of(text);
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0].key, "asylum[1]");
+  EXPECT_NE(w[0].message.find("hears no claims"), std::string::npos) << w[0].text();
+}
+
 }  // namespace
 }  // namespace migrasim
 

@@ -1,13 +1,22 @@
-// reads: agents.status, agents.status_step, agents.claim_strength
-// writes: agents.status, agents.status_step, tally[asylum_granted, removed],
+// reads: agents.status, agents.status_step, agents.node, agents.claim_strength,
+//        policy (asylum systems' parameters in force), model.node_asylum_system
+// writes: agents.status, agents.status_step, tally[asylum_granted, removed,
+//         denied_not_removed, removal_cost_usd, node_asylum_granted, node_removed],
 //         communities.failures
 //
-// Asylum processing. A claim becomes eligible for a decision once it has waited
-// min_processing_days. At most capacity_per_day claims are decided per day;
-// when more are eligible, a uniformly random subset of that size is decided
-// (see rationing.hpp) and the rest wait. A decided claim is granted with
-// probability equal to the claimant's claim strength; a denied claimant is
-// removed.
+// Asylum processing, one queue per asylum system (the system hearing claims
+// made at the node where the claimant was apprehended, model.hpp). A claim
+// becomes eligible for a decision once it has waited its system's
+// min_processing_days. A system decides at most capacity_per_day claims per
+// day; when more are eligible, a uniformly random subset of that size is
+// decided (see rationing.hpp) and the rest wait. A claim weaker than the
+// system's min_claim_strength is denied; a stronger one is granted with
+// probability min(1, claim strength x grant_probability_multiplier). A denied
+// claimant is removed with removal_probability (at removal_cost_usd a person),
+// else stays without status. All of these are the values in force this step
+// (policy.cpp: the scenario's, then asylum_policy interventions).
+#include <algorithm>
+
 #include "engine/agent_scan.hpp"
 #include "engine/stages/journey.hpp"
 #include "engine/stages/stages.hpp"
@@ -18,40 +27,72 @@ namespace migrasim {
 
 void process_asylum(const Model& m, State& s) {
   Agents& a = s.agents;
-  const std::int32_t ready_step = s.step - s.policy.asylum_min_processing_steps[0];
+  const PolicyState& policy = s.policy;
+  const std::size_t nsystems = m.asylum_system_count();
   CandidatePools& queue = s.queue;
+  // With one system (the single-mapping form) no claimant's node is read: one
+  // random access fewer per claimant and step.
+  const bool one_system = nsystems == 1;
+  const std::int32_t ready_step = s.step - policy.asylum_min_processing_steps[0];
   queue.gather(
-      1, static_cast<std::int64_t>(a.size()),
+      nsystems, static_cast<std::int64_t>(a.size()),
       [&](std::int64_t i) {
-        const bool eligible =
-            a.status[i] == Status::kInAsylumProcessing && a.status_step[i] <= ready_step;
-        return eligible ? 0u : CandidatePools::kNoPool;
+        if (a.status[i] != Status::kInAsylumProcessing) return CandidatePools::kNoPool;
+        if (one_system) return a.status_step[i] <= ready_step ? 0u : CandidatePools::kNoPool;
+        const std::uint16_t system = m.node_asylum_system[a.node[i]];
+        const bool ready = a.status_step[i] <= s.step - policy.asylum_min_processing_steps[system];
+        return ready ? std::uint32_t{system} : CandidatePools::kNoPool;
       },
       ListedAgentsInStatus{s.left_home, a.status.data(), Status::kInAsylumProcessing,
                            Status::kInAsylumProcessing,
                            [&](std::uint32_t i) { prefetch_line(&a.status_step[i]); }});
-  queue.ration(0, s.policy.asylum_capacity_agents[0], stream(m, s, StreamId::kAsylumQueue));
-  const auto decided = queue.admitted(0);
-  const auto count = static_cast<std::int64_t>(decided.size());
 
+  const StreamKey queue_key = stream(m, s, StreamId::kAsylumQueue);
   const StreamKey key = stream(m, s, StreamId::kAsylum);
-  std::int64_t granted = 0, removed = 0;
-#pragma omp parallel for schedule(static) reduction(+ : granted, removed) if (count > kSerialBelow)
-  for (std::int64_t k = 0; k < count; ++k) {
-    const std::uint32_t i = decided[static_cast<std::size_t>(k)];
-    Draws draws(key, i);
-    a.status_step[i] = s.step;
-    if (draws.bernoulli(a.claim_strength[i])) {
-      a.status[i] = Status::kAdmitted;
-      ++granted;
-    } else {
-      a.status[i] = Status::kRemoved;
-      ++removed;
-      report_outcome(s, i, Outcome::kFailure);
+  double* node_granted = s.tally.axis[index(AxisSeries::kNodeAsylumGranted)].data();
+  double* node_removed = s.tally.axis[index(AxisSeries::kNodeRemoved)].data();
+  std::int64_t granted = 0, removed = 0, stayed = 0;
+  double removal_cost_usd = 0.0;
+  for (std::size_t system = 0; system < nsystems; ++system) {
+    queue.ration(system, policy.asylum_capacity_agents[system], queue_key);
+    const auto decided = queue.admitted(system);
+    const auto count = static_cast<std::int64_t>(decided.size());
+    const double min_strength = policy.asylum_min_claim_strength[system];
+    const double grant_multiplier = policy.asylum_grant_multiplier[system];
+    const double p_remove = policy.asylum_removal_probability[system];
+    std::int64_t removed_here = 0;
+#pragma omp parallel for schedule(static) reduction(+ : granted, removed_here, stayed) \
+    if (count > kSerialBelow)
+    for (std::int64_t k = 0; k < count; ++k) {
+      const std::uint32_t i = decided[static_cast<std::size_t>(k)];
+      Draws draws(key, i);
+      a.status_step[i] = s.step;
+      const double strength = a.claim_strength[i];
+      if (strength >= min_strength && draws.bernoulli(std::min(1.0, strength * grant_multiplier))) {
+        a.status[i] = Status::kAdmitted;
+        ++granted;
+#pragma omp atomic
+        node_granted[a.node[i]] += 1.0;
+      } else if (p_remove >= 1.0 || draws.bernoulli(p_remove)) {
+        a.status[i] = Status::kRemoved;
+        ++removed_here;
+#pragma omp atomic
+        node_removed[a.node[i]] += 1.0;
+        report_outcome(s, i, Outcome::kFailure);
+      } else {
+        // Staying on is what the claim already told the community (an arrival).
+        a.status[i] = Status::kDeniedStaying;
+        ++stayed;
+      }
     }
+    removed += removed_here;
+    removal_cost_usd += static_cast<double>(removed_here) * m.persons_per_agent *
+                        policy.asylum_removal_cost_usd[system];
   }
   s.tally.add(Series::kAsylumGranted, granted);
   s.tally.add(Series::kRemoved, removed);
+  s.tally.add(Series::kDeniedNotRemoved, stayed);
+  s.tally.add(Series::kRemovalCostUsd, removal_cost_usd);
 }
 
 }  // namespace migrasim

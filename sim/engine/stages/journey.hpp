@@ -68,20 +68,52 @@ inline double edge_price_usd(const Model& m, const State& s, EdgeId edge) {
   return lowest;
 }
 
-// The edge a traveller from `region` with `savings_usd` takes from `node` (one
-// uniform draw), among the edges into nodes it may enter under the visa rules
+// How traveller i, without the visa `node` requires of its region, fares
+// trying to enter under a visa barrier (PolicyState::visa_barrier): refused
+// with refusal_probability; a refused traveller gets in by overstaying another
+// status with overstay_probability, else on falsified documents with
+// fraud_probability. The three uniforms are drawn from a stream keyed by the
+// traveller and the node, not the step: trying again on a later day meets the
+// same outcome, and a stricter barrier refuses everyone a laxer one refused.
+// Kept out of line: only travellers facing a barrier get here, and route
+// choice, inlined into every stage that moves agents, stays small without it.
+enum class VisaEntry : std::uint8_t { kAdmitted, kOverstay, kFraud, kRefused };
+[[gnu::noinline]] inline VisaEntry visa_entry(const Model& m, const State& s, std::size_t i,
+                                              RegionId region, NodeId node) {
+  const VisaBarrier& b = s.policy.visa_barrier[region * m.node_count() + node];
+  Draws draws(StreamKey{m.seed, s.replicate, node, StreamId::kVisaEntry},
+              static_cast<std::uint32_t>(i));
+  const double refused = draws.uniform(), overstay = draws.uniform(), fraud = draws.uniform();
+  if (!(refused < b.refusal_probability)) return VisaEntry::kAdmitted;
+  if (overstay < b.overstay_probability) return VisaEntry::kOverstay;
+  if (fraud < b.fraud_probability) return VisaEntry::kFraud;
+  return VisaEntry::kRefused;
+}
+
+// Whether traveller i from `region` may enter `node` under the visa rules in force.
+inline bool may_enter(const Model& m, const State& s, std::size_t i, RegionId region, NodeId node) {
+  const std::uint8_t rule = s.policy.visa_rule_at(region, node, m.node_count());
+  if (rule == kVisaOpen) return true;
+  if (rule == kVisaClosed) return false;
+  return visa_entry(m, s, i, region, node) != VisaEntry::kRefused;
+}
+
+// The edge traveller i from `region` with `savings_usd` takes from `node` (one
+// uniform draw), among the open edges into nodes it may enter under the visa rules
 // in force (state.policy): by choice weight, weighted down by the cost of the rest of the way
 // (edge_price_usd, then the cheapest onward cost) relative to max(100, savings)
 // when route_cost_sensitivity > 0, falling back to the weights if every option
-// is priced out. kNone if every edge is closed.
-inline EdgeId choose_edge(const Model& m, const State& s, NodeId node, float savings_usd,
-                          RegionId region, Draws& draws) {
+// is priced out. kNone if every edge is closed to it. A traveller refused at a
+// node under a visa barrier chooses among the other ways, as if it had tried
+// and been turned away (choosing again by weight among the rest is choosing by
+// weight among the ways open to it).
+inline EdgeId choose_edge(const Model& m, const State& s, std::size_t i, NodeId node,
+                          float savings_usd, RegionId region, Draws& draws) {
   const EdgeId first = m.node_first_edge[node];
   const EdgeId last = m.node_first_edge[node + 1];
   const double scale = m.route_cost_sensitivity / std::max(100.0, static_cast<double>(savings_usd));
   const auto open_weight = [&](EdgeId e) {
-    const bool open =
-        !s.policy.edge_closed[e] && s.policy.may_enter(region, m.edge_to[e], m.node_count());
+    const bool open = !s.policy.edge_closed[e] && may_enter(m, s, i, region, m.edge_to[e]);
     return open ? s.policy.edge_choice_weight[e] : 0.0;
   };
   const auto weight = [&](EdgeId e, bool by_cost) {
@@ -172,6 +204,22 @@ inline void travel_with_smuggler(State& s, std::size_t i, EdgeId edge) {
   }
 }
 
+// Traveller i, about to set out for `node` under a visa barrier it got past:
+// one who got in by overstaying or by fraud is counted at the node, and one
+// who got in by fraud now carries falsified documents.
+[[gnu::noinline]] inline void count_visa_entry(const Model& m, State& s, std::size_t i,
+                                               NodeId node) {
+  const VisaEntry entry = visa_entry(m, s, i, s.agents.region[i], node);
+  if (entry == VisaEntry::kOverstay) {
+#pragma omp atomic
+    s.tally.axis[index(AxisSeries::kNodeOverstayEntries)][node] += 1.0;
+  } else if (entry == VisaEntry::kFraud) {
+    s.agents.flags[i] |= kFalsifiedDocuments;
+#pragma omp atomic
+    s.tally.axis[index(AxisSeries::kNodeFraudEntries)][node] += 1.0;
+  }
+}
+
 // Agent i stands at `node` and is free to continue. At a destination its
 // journey ends undetected. Elsewhere it picks an outgoing edge; where the edge
 // takes a smuggler it goes on with its network if that network covers the edge,
@@ -189,7 +237,11 @@ inline bool continue_journey(const Model& m, State& s, std::size_t i, NodeId nod
     report_outcome(s, i, Outcome::kArrival);
     return true;
   }
-  const EdgeId edge = choose_edge(m, s, node, a.savings_usd[i], a.region[i], draws);
+  const EdgeId edge = choose_edge(m, s, i, node, a.savings_usd[i], a.region[i], draws);
+  if (edge != kNone &&
+      s.policy.visa_rule_at(a.region[i], m.edge_to[edge], m.node_count()) == kVisaBarrier) {
+    count_visa_entry(m, s, i, m.edge_to[edge]);
+  }
   if (edge == kNone) {
     if (a.status[i] == Status::kAspiring) return false;
     a.status[i] = Status::kReturned;

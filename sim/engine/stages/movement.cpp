@@ -1,7 +1,7 @@
 // reads: state.left_home, agents.status, agents.node, agents.edge, agents.steps_left,
 //        agents.smuggler, agents.flags, agents.region, agents.savings_usd,
 //        agents.claim_strength, agents.community, agents.status_step,
-//        state.region_exit_probability, policy.visa_closed, policy.pathway_open,
+//        state.region_exit_probability, policy.visa_rule, policy.pathway_open,
 //        smugglers.fee_usd, model nodes, edges, networks and pathways
 //        (through journey.hpp)
 // writes: agents.status, agents.node, agents.edge, agents.steps_left,

@@ -22,10 +22,12 @@
 // shares intelligence. All of these are the values in force this step
 // (policy.cpp). Any of the three stops it:
 // it is apprehended (a border encounter on a border node). Flagged travellers
-// are returned; the others claim asylum with asylum_claim_probability or are
-// returned. Travellers not stopped move on, the checkpoint's records of them
+// are returned; the others claim asylum with asylum_claim_probability (times
+// the claim_probability_multiplier of the asylum system hearing claims there,
+// at most 1) or are returned. Travellers not stopped move on, the checkpoint's records of them
 // kept; they count as evaded where the checkpoint watches for irregular
 // crossers (detection_probability > 0).
+#include <algorithm>
 #include <cmath>
 
 #include "engine/agent_scan.hpp"
@@ -103,7 +105,13 @@ void screen_at_checkpoints(const Model& m, State& s) {
     // document check at a legal entry) is not evasion.
     const int watches_crossings =
         m.checkpoint_detection_probability[c].at(s.step) > 0.0 || p_detect > 0.0;
-    const double p_claim = policy.checkpoint_asylum_claim_probability[c];
+    // Claims are heard by the node's asylum system, whose rules scale the
+    // chance of claiming (none where no claim can be made there).
+    const std::uint16_t system = m.node_asylum_system[node];
+    const double p_claim = system == kNone
+                               ? 0.0
+                               : std::min(1.0, policy.checkpoint_asylum_claim_probability[c] *
+                                                   policy.asylum_claim_multiplier[system]);
     const double p_false_positive = policy.checkpoint_false_positive_rate[c];
     const std::uint32_t partners = policy.partner_mask[c];
     const double match = policy.checkpoint_shared_match_rate[c];
