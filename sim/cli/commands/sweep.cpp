@@ -33,6 +33,12 @@ class SweepCommand final : public Command {
                      "on a node); "
                      "results do not depend on it")
         ->check(CLI::Range(1, 1024));
+    app_->add_option("--parallel", parallel_,
+                     "How a process's threads share the members: 'runs' (members side by side, "
+                     "one per thread), 'agents' (one member at a time, its agents split across "
+                     "threads) or 'auto' (default: side by side below 250,000 agents per thread); "
+                     "results do not depend on it")
+        ->check(CLI::IsMember({"auto", "agents", "runs"}));
     app_->add_flag("--resume", resume_,
                    "Continue from OUTPUT.partial, left by a stopped run of the same sweep");
     app_->add_flag(
@@ -63,6 +69,7 @@ class SweepCommand final : public Command {
 
     SweepOptions options;
     options.threads = capped_threads(threads);
+    options.parallelism = *parse_parallelism(parallel_);
     options.overwrite = force_;
     options.resume = resume_;
     options.quiet = quiet_ || !invocation.lead();
@@ -107,6 +114,7 @@ class SweepCommand final : public Command {
   std::string file_;
   std::string output_;
   int threads_ = 0;
+  std::string parallel_ = "auto";
   bool quiet_ = false;
   bool check_ = false;
   bool check_stages_ = false;
