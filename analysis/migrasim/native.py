@@ -15,6 +15,14 @@ import numpy as np
 from migrasim import windows
 from migrasim.errors import ScenarioError
 
+# Waiting OpenMP threads sleep instead of spinning, as the executable's do
+# (sim/cli/openmp_wait.cpp): on a machine shared with another busy process a
+# spinning thread takes the core its partner needs. OpenMP reads this once,
+# when it is first loaded, so it takes effect only if nothing has loaded it yet;
+# a policy the user set is left alone.
+if "OMP_WAIT_POLICY" not in os.environ and "GOMP_SPINCOUNT" not in os.environ:
+    os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+
 try:
     from migrasim import _core
 except ImportError as error:  # pragma: no cover - depends on the build

@@ -57,6 +57,20 @@ bool prepare_calibration_output(const fs::path& output, const CalibrateOptions& 
   return false;
 }
 
+Executor local_executor(const Calibration& calibration, Parallelism parallelism) {
+  const std::int64_t agents = calibration.reference().agents;
+  return [agents, parallelism](std::uint32_t count, const ParticleJob& job) {
+    const int side_by_side =
+        side_by_side_threads(agents, count, omp_get_max_threads(), parallelism);
+    if (side_by_side == 0) return run_serially(count, job);
+    std::vector<ParticleResult> results(count);
+    run_side_by_side(count, side_by_side, job, [&](std::uint32_t i, ParticleResult result) {
+      results[i] = std::move(result);
+    });
+    return results;
+  };
+}
+
 CalibrateSummary run_calibration(const Calibration& calibration, const fs::path& output,
                                  const CalibrateOptions& options, const Executor& executor,
                                  bool writer, bool resume_from_partial) {

@@ -5,6 +5,7 @@
 #include <exception>
 #include <filesystem>
 #include <limits>
+#include <mutex>
 #include <string_view>
 
 #include "engine/simulation.hpp"
@@ -196,6 +197,10 @@ std::vector<std::string> Calibration::overrides(std::span<const double> paramete
 }
 
 Model Calibration::model(std::span<const double> parameters) const {
+  // Particles run side by side (calibrate_run.hpp) compile their scenarios
+  // from the same YAML trees, which yaml-cpp does not let threads read at once.
+  static std::mutex compiling;
+  const std::lock_guard<std::mutex> lock(compiling);
   return compile(scenario_from_document(base_, spec_.scenario_path, overrides(parameters)));
 }
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cli/commands/command.hpp"
+#include "cli/openmp_wait.hpp"
 #include "engine/simulation.hpp"
 #include "util/errors.hpp"
 #include "util/quoting.hpp"
@@ -145,6 +146,7 @@ int run_cli(int argc, char** argv, const migrasim::cli::Mpi* mpi) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  migrasim::restart_with_sleeping_openmp_threads(argv);
   // A closed pipe on stdout is then a write error, reported as one, rather
   // than death without a word.
   std::signal(SIGPIPE, SIG_IGN);

@@ -3,8 +3,10 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <mutex>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -13,6 +15,7 @@
 #include "engine/invariants.hpp"
 #include "output/run_file.hpp"
 #include "util/format.hpp"
+#include "util/side_by_side.hpp"
 
 namespace migrasim {
 namespace {
@@ -64,38 +67,91 @@ RunSummary run_scenario(const Model& m, const std::filesystem::path& output,
 
 RunSummary run_scenario(const Model& m, OutputFile& file, const RunOptions& options) {
   if (options.threads > 0) omp_set_num_threads(options.threads);
-  State state = make_state(m);
+  const int side_by_side =
+      side_by_side_threads(m.agents, m.replicates, omp_get_max_threads(), options.parallelism);
 
   const double agent_steps_per_replicate = static_cast<double>(m.agents) * m.steps;
   ProgressLine progress(options.progress, agent_steps_per_replicate * m.replicates);
   RunSummary summary;
+  summary.side_by_side_threads = side_by_side;
+  summary.totals.resize(m.replicates);
   const auto start = Clock::now();
   const auto steps = static_cast<std::size_t>(m.steps);
-  for (std::uint32_t r = 0; r < m.replicates; ++r) {
-    // A posterior run gives each replicate its own parameters (and state).
-    std::optional<Model> own;
-    if (options.replicate_model) {
-      own.emplace(options.replicate_model(r));
-      state = make_state(*own);
-    }
-    const Model& rm = own ? *own : m;
-    const auto after_stage = [&](const State& s, const char* stage_name) {
-      if (std::string_view(stage_name) == "recording") {
-        progress.update(
-            r, m.replicates, s.step, m.steps,
-            agent_steps_per_replicate * r + static_cast<double>(m.agents) * (s.step + 1));
-      }
-    };
-    run_replicate_checked(rm, r, state, options.check_invariants,
-                          options.progress ? StageObserver(after_stage) : StageObserver());
-    write_replicate(file, rm, r, state.recording);
-    if (options.write_extras) options.write_extras(file, r);
 
+  // A replicate's file record and totals, in replicate order.
+  const auto finish_replicate = [&](const Model& rm, std::uint32_t r, const Recording& recording) {
+    write_replicate(file, rm, r, recording);
+    if (options.write_extras) options.write_extras(file, r);
     std::array<double, kSeriesCount> totals{};
-    for (std::size_t k = 0; k < kSeriesCount; ++k) {
-      totals[k] = series_info(k).over_period({state.recording.scalar.data() + k * steps, steps});
+    for (std::size_t k = 0; k < kSeriesCount; ++k)
+      totals[k] = series_info(k).over_period({recording.scalar.data() + k * steps, steps});
+    summary.totals[r] = totals;
+  };
+  // A posterior run gives each replicate its own parameters (and state).
+  const auto own_model = [&](std::uint32_t r) {
+    std::optional<Model> own;
+    if (options.replicate_model) own.emplace(options.replicate_model(r));
+    return own;
+  };
+
+  if (side_by_side > 0) {
+    // Replicates side by side, one per thread: each thread keeps one state
+    // (made for the model its current replicate runs), the recordings wait
+    // under a lock until every earlier replicate is written.
+    struct Finished {
+      std::optional<Model> own;
+      Recording recording;
+    };
+    std::vector<std::optional<State>> states(static_cast<std::size_t>(side_by_side));
+    std::atomic<std::uint64_t> steps_done{0};
+    std::atomic<std::uint32_t> replicates_done{0};
+    std::mutex setup;  // compiling a replicate's model reads shared scenario trees
+    run_side_by_side(
+        m.replicates, side_by_side,
+        [&](std::uint32_t r) {
+          Finished done;
+          {
+            const std::lock_guard<std::mutex> lock(setup);
+            done.own = own_model(r);
+          }
+          const Model& rm = done.own ? *done.own : m;
+          std::optional<State>& state = states[static_cast<std::size_t>(omp_get_thread_num())];
+          if (!state || done.own) state.emplace(make_state(rm));
+          const bool reports = omp_get_thread_num() == 0;
+          const auto after_stage = [&](const State& s, const char* stage_name) {
+            if (std::string_view(stage_name) != "recording") return;
+            const std::uint64_t all = steps_done.fetch_add(1) + 1;
+            if (reports) {
+              progress.update(replicates_done, m.replicates, s.step, m.steps,
+                              static_cast<double>(m.agents) * static_cast<double>(all));
+            }
+          };
+          run_replicate_checked(rm, r, *state, options.check_invariants,
+                                options.progress ? StageObserver(after_stage) : StageObserver());
+          ++replicates_done;
+          done.recording = state->recording;
+          return done;
+        },
+        [&](std::uint32_t r, Finished done) {
+          finish_replicate(done.own ? *done.own : m, r, done.recording);
+        });
+  } else {
+    State state = make_state(m);
+    for (std::uint32_t r = 0; r < m.replicates; ++r) {
+      std::optional<Model> own = own_model(r);
+      if (own) state = make_state(*own);
+      const Model& rm = own ? *own : m;
+      const auto after_stage = [&](const State& s, const char* stage_name) {
+        if (std::string_view(stage_name) == "recording") {
+          progress.update(
+              r, m.replicates, s.step, m.steps,
+              agent_steps_per_replicate * r + static_cast<double>(m.agents) * (s.step + 1));
+        }
+      };
+      run_replicate_checked(rm, r, state, options.check_invariants,
+                            options.progress ? StageObserver(after_stage) : StageObserver());
+      finish_replicate(rm, r, state.recording);
     }
-    summary.totals.push_back(totals);
   }
   progress.finish();
   summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();

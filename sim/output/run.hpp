@@ -1,5 +1,7 @@
 // Running a scenario into its output file: every replicate in turn, each
-// replicate's agents processed in parallel, its series written as it finishes.
+// replicate's agents processed in parallel, or, when agents are few, replicates
+// side by side, one per thread (util/side_by_side.hpp); either way the series
+// are written in replicate order and the file is the same to the last bit.
 #pragma once
 
 #include <array>
@@ -14,11 +16,13 @@
 #include "model/series.hpp"
 #include "output/output_file.hpp"
 #include "output/run_file.hpp"
+#include "util/side_by_side.hpp"
 
 namespace migrasim {
 
 struct RunOptions {
   int threads = 0;                                           // 0: OpenMP's default
+  Parallelism parallelism = Parallelism::kAuto;              // util/side_by_side.hpp
   InvariantChecks check_invariants = InvariantChecks::kOff;  // engine/invariants.hpp
   bool overwrite = false;
   bool progress = false;  // a live progress line on stderr
@@ -33,6 +37,7 @@ struct RunOptions {
 struct RunSummary {
   double seconds = 0.0;
   double agent_steps_per_second = 0.0;
+  int side_by_side_threads = 0;  // replicates run side by side on this many threads; 0: not
   // Per replicate, per scalar series: total over the run for flows, final value
   // for stocks, in persons.
   std::vector<std::array<double, kSeriesCount>> totals;

@@ -267,7 +267,14 @@ MemberResult Sweep::run_member(std::uint32_t member, const Hooks& hooks) const {
   result.member = member;
   const auto start = Clock::now();
   try {
-    Model model = member_model(member, 0);
+    // Members running side by side compile one at a time (hooks.compile_lock).
+    const auto compile_member = [&](std::uint32_t replicate) {
+      std::unique_lock<std::mutex> compiling;
+      if (hooks.compile_lock != nullptr)
+        compiling = std::unique_lock<std::mutex>(*hooks.compile_lock);
+      return member_model(member, replicate);
+    };
+    Model model = compile_member(0);
     std::vector<std::vector<std::int32_t>> steps;
     for (const SweepOutput& output : spec_.outputs) {
       steps.push_back(window_steps(output, model));
@@ -297,7 +304,7 @@ MemberResult Sweep::run_member(std::uint32_t member, const Hooks& hooks) const {
     for (std::uint32_t r = 0; r < spec_.replicates; ++r) {
       if (per_replicate_ && r > 0) {
         // Each replicate runs with its own particle, hence its own model.
-        model = member_model(member, r);
+        model = compile_member(r);
         for (std::size_t o = 0; o < spec_.outputs.size(); ++o) {
           if (window_steps(spec_.outputs[o], model) != steps[o]) {
             throw InputError("the posterior particle of replicate " + std::to_string(r) +
@@ -383,12 +390,25 @@ SweepSummary run_sweep(const Sweep& sweep, const fs::path& output, const SweepOp
   SweepProgress progress(options, static_cast<std::uint32_t>(pending.size()));
   Sweep::Hooks hooks;
   hooks.check_invariants = options.check_invariants;
-  for (const std::uint32_t member : pending) {
-    const MemberResult result = sweep.run_member(member, hooks);
+  const auto finished = [&](const MemberResult& result) {
     file.write(result);
     progress.member_done(result);
     ++summary.ran;
-    if (!result.ok) summary.failures.emplace_back(member, result.error);
+    if (!result.ok) summary.failures.emplace_back(result.member, result.error);
+  };
+  const auto count = static_cast<std::uint32_t>(pending.size());
+  const int side_by_side = side_by_side_threads(sweep.reference().agents, count,
+                                                omp_get_max_threads(), options.parallelism);
+  if (side_by_side > 0) {
+    // Members side by side, one per thread, written in the order of `pending`
+    // as one after another would write them.
+    std::mutex compile_lock;
+    hooks.compile_lock = &compile_lock;
+    run_side_by_side(
+        count, side_by_side, [&](std::uint32_t i) { return sweep.run_member(pending[i], hooks); },
+        [&](std::uint32_t, const MemberResult& result) { finished(result); });
+  } else {
+    for (const std::uint32_t member : pending) finished(sweep.run_member(member, hooks));
   }
   progress.finish();
   file.commit();

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -32,6 +33,7 @@
 #include "model/model.hpp"
 #include "output/output_file.hpp"
 #include "sweep/sweep_design.hpp"
+#include "util/side_by_side.hpp"
 
 namespace migrasim {
 
@@ -94,6 +96,9 @@ class Sweep {
   struct Hooks {
     InvariantChecks check_invariants = InvariantChecks::kOff;  // as `run --check`
     std::function<void()> poll;  // after every stage (e.g. answering MPI workers)
+    // Held while a member's scenario is composed and compiled, when members
+    // run side by side: that reads the base scenario's shared YAML trees.
+    std::mutex* compile_lock = nullptr;
   };
 
   // Runs member `member`; a scenario the member's values make invalid, or any
@@ -119,6 +124,9 @@ class Sweep {
 
 struct SweepOptions {
   int threads = 0;  // per process; 0: OpenMP's default
+  // Members side by side, one per thread, or one at a time across the threads
+  // (util/side_by_side.hpp); the file is the same either way.
+  Parallelism parallelism = Parallelism::kAuto;
   bool overwrite = false;
   bool resume = false;
   bool progress = false;  // a live line on a terminal, else a line every 30 s

@@ -467,3 +467,31 @@ TEST(CliDeterminism, ThreadCountDoesNotChangeDataButSeedDoes) {
   EXPECT_NE(one.at("departures"), other_seed.at("departures"));
   EXPECT_NE(one.at("node_stock"), other_seed.at("node_stock"));
 }
+
+// ---------------------------------------------------------------------------------------
+// (g) Waiting OpenMP threads sleep (sim/cli/openmp_wait.cpp) unless the user chose how they
+// wait: the runtime, asked to print its settings, shows the spin count it started with
+// (0 for the passive policy; 300,000 is its own default). A restarted executable prints
+// them twice, the last time for the process that ran.
+
+TEST(CliOpenMp, WaitingThreadsSleepUnlessTheUserChoseOtherwise) {
+  const TempDir dir;
+  const auto spin_count = [&](std::vector<std::string> settings) {
+    std::vector<std::string> args = {"-u", "OMP_WAIT_POLICY", "-u", "GOMP_SPINCOUNT",
+                                     "OMP_DISPLAY_ENV=verbose"};
+    args.insert(args.end(), settings.begin(), settings.end());
+    args.insert(args.end(), {kBinary.string(), "--version"});
+    const Result r = run_command("/usr/bin/env", args, dir.path());
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    const std::string all = r.out + r.err;
+    const std::string key = "GOMP_SPINCOUNT = '";
+    const std::size_t at = all.rfind(key);  // the runtime of the process that ran
+    EXPECT_NE(at, std::string::npos) << all;
+    if (at == std::string::npos) return std::string();
+    const std::size_t from = at + key.size();
+    return all.substr(from, all.find('\'', from) - from);
+  };
+  EXPECT_EQ(spin_count({}), "0");
+  EXPECT_NE(spin_count({"OMP_WAIT_POLICY=ACTIVE"}), "0");
+  EXPECT_EQ(spin_count({"GOMP_SPINCOUNT=1000"}), "1000");
+}

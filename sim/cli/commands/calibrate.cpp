@@ -40,6 +40,12 @@ class CalibrateCommand final : public Command {
                    "Continue from OUTPUT.partial, left by a stopped run of the same calibration");
     app_->add_flag("--force", force_,
                    "Overwrite OUTPUT, and start over instead of resuming OUTPUT.partial");
+    app_->add_option("--parallel", parallel_,
+                     "How a process's threads share a generation's particles: 'runs' (side by "
+                     "side, one per thread), 'agents' (one at a time, its agents split across "
+                     "threads) or 'auto' (default: side by side below 250,000 agents per thread); "
+                     "results do not depend on it")
+        ->check(CLI::IsMember({"auto", "agents", "runs"}));
     app_->add_flag("--quiet", quiet_, "No progress and no summary");
   }
 
@@ -56,6 +62,7 @@ class CalibrateCommand final : public Command {
 
     CalibrateOptions options;
     options.threads = capped_threads(threads);
+    options.parallelism = *parse_parallelism(parallel_);
     options.overwrite = force_;
     options.resume = resume_;
     options.quiet = quiet_ || !invocation.lead();
@@ -67,7 +74,8 @@ class CalibrateCommand final : public Command {
     }
 #endif
     const bool resume = prepare_calibration_output(output_, options);
-    run_calibration(calibration, output_, options, run_serially, true, resume);
+    run_calibration(calibration, output_, options, local_executor(calibration, options.parallelism),
+                    true, resume);
     return 0;
   }
 
@@ -78,6 +86,7 @@ class CalibrateCommand final : public Command {
 
  private:
   std::string file_;
+  std::string parallel_ = "auto";
   std::string output_;
   int threads_ = 0;
   bool quiet_ = false;

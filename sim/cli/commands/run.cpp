@@ -30,6 +30,12 @@ class Run final : public Command {
     app_->add_option("--threads", threads_,
                      "OpenMP threads (default: all cores); results do not depend on it")
         ->check(CLI::Range(1, 1024));
+    app_->add_option("--parallel", parallel_,
+                     "How threads share a run of several replicates: 'runs' (replicates side by "
+                     "side, one per thread), 'agents' (one replicate at a time, its agents split "
+                     "across threads) or 'auto' (default: side by side below 250,000 agents per "
+                     "thread); results do not depend on it")
+        ->check(CLI::IsMember({"auto", "agents", "runs"}));
     app_->add_flag("--quiet", quiet_, "No progress line and no summary");
     app_->add_flag("--check", check_,
                    "Verify model invariants: every agent at the end of every step, the rest after "
@@ -57,6 +63,7 @@ class Run final : public Command {
 
     RunOptions options;
     options.threads = capped_threads(threads_);
+    options.parallelism = *parse_parallelism(parallel_);
     options.check_invariants = check_stages_ ? InvariantChecks::kEveryStage
                                : check_      ? InvariantChecks::kEveryStep
                                              : InvariantChecks::kOff;
@@ -77,6 +84,7 @@ class Run final : public Command {
   ScenarioArgs args_;
   std::string output_;
   std::string posterior_;
+  std::string parallel_ = "auto";
   std::int64_t replicates_ = 0;
   std::int64_t seed_ = -1;
   int threads_ = 0;

@@ -34,6 +34,12 @@ class SweepCommand final : public Command {
                      "on a node); "
                      "results do not depend on it")
         ->check(CLI::Range(1, 1024));
+    app_->add_option("--parallel", parallel_,
+                     "How a process's threads share the members: 'runs' (members side by side, "
+                     "one per thread), 'agents' (one member at a time, its agents split across "
+                     "threads) or 'auto' (default: side by side below 250,000 agents per thread); "
+                     "results do not depend on it")
+        ->check(CLI::IsMember({"auto", "agents", "runs"}));
     app_->add_flag("--resume", resume_,
                    "Continue from OUTPUT.partial, left by a stopped run of the same sweep");
     app_->add_flag(
@@ -70,6 +76,7 @@ class SweepCommand final : public Command {
 
     SweepOptions options;
     options.threads = capped_threads(threads);
+    options.parallelism = *parse_parallelism(parallel_);
     options.overwrite = force_;
     options.resume = resume_;
     options.quiet = quiet_ || !invocation.lead();
@@ -117,6 +124,7 @@ class SweepCommand final : public Command {
   std::string output_;
   std::string posterior_;
   int threads_ = 0;
+  std::string parallel_ = "auto";
   bool quiet_ = false;
   bool check_ = false;
   bool check_stages_ = false;
