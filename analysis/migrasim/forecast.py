@@ -2,7 +2,8 @@
 
 Usage:
     /usr/bin/python3 -m migrasim.forecast RUN.h5 [--against OTHER.h5]
-        [--series border_encounters] [--series node_arrivals@panama_reception]
+        [--series border_encounters] [--series node_arrivals@panama_reception] [--label L]
+        [--against-label L]
         [--from 2024-01] [--to 2025-12] [--plot FIG.png] [--markdown] [--csv FILE]
 
 Each replicate of a run over a posterior (`migrasim run --posterior`) drew its
@@ -105,7 +106,7 @@ def format_table(months, rows, against, markdown):
     return "\n".join("".join(f"{c:>{w}}" for c, w in zip(r, widths)) for r in [header, *lines])
 
 
-def plot(panels, path, against_label):
+def plot(panels, path, label, against_label):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -113,7 +114,7 @@ def plot(panels, path, against_label):
     fig, axes = plt.subplots(len(panels), 1, figsize=(9, 3.2 * len(panels)), squeeze=False)
     for ax, (spec, months, values, other) in zip(axes[:, 0], panels):
         x = pd.PeriodIndex(months, freq="M").to_timestamp()
-        for data, colour, label in ((values, "tab:blue", "run"), (other, "tab:orange", against_label)):
+        for data, colour, label in ((values, "tab:blue", label), (other, "tab:orange", against_label)):
             if data is None:
                 continue
             q = _q(data, [0.05, 0.25, 0.5, 0.75, 0.95])
@@ -132,7 +133,8 @@ def main(argv=None, prog="python3 -m migrasim.forecast"):
     parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     parser.add_argument("run", help="a run over a posterior")
     parser.add_argument("--against", help="a second run, same seed and posterior (paired)")
-    parser.add_argument("--against-label", default="other run")
+    parser.add_argument("--label", default="run", help="the run's name in the figure")
+    parser.add_argument("--against-label", default="other run", help="the other run's name in the figure")
     parser.add_argument("--series", action="append", help="NAME or NAME@PLACE (repeatable; default border_encounters)")
     parser.add_argument("--from", dest="first", help="first month, YYYY-MM")
     parser.add_argument("--to", dest="last", help="last month, YYYY-MM")
@@ -172,7 +174,7 @@ def main(argv=None, prog="python3 -m migrasim.forecast"):
         print(f"{prog}: error: {error}", file=sys.stderr)
         return 2
     if args.plot:
-        plot(panels, args.plot, args.against_label)
+        plot(panels, args.plot, args.label, args.against_label)
     if args.csv:
         pd.DataFrame(csv_rows, columns=["series", "run", "month", "q05", "q25", "q50", "q75", "q95"]).to_csv(
             args.csv, index=False)
