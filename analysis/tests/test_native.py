@@ -270,6 +270,9 @@ def test_simulator_speed_smoke():
 INTERRUPTED_RUN = f"""
 import os, signal, threading, time
 import migrasim
+# Python's own handler, even when the tests were started in the background
+# (a non-interactive shell's `&` starts commands with SIGINT ignored).
+signal.signal(signal.SIGINT, signal.default_int_handler)
 # Long enough that SIGINT lands mid-run: 1.8e9 agent-steps, minutes of work.
 scenario = migrasim.load({str(TINY)!r}, {{"population.agents": 300000}})
 threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT)).start()
