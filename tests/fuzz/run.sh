@@ -43,14 +43,12 @@ if [[ ! -f "$BUILD/build.ninja" ]]; then
     exit 2
   fi
 fi
-cmake --build "$BUILD" --parallel "$(nproc 2>/dev/null || echo 2)"
-
 harnesses=("$@")
 if ((${#harnesses[@]} == 0)); then
-  for binary in "$BUILD"/fuzz/fuzz_*; do
-    if [[ -f "$binary" && -x "$binary" ]]; then harnesses+=("$(basename "$binary")"); fi
-  done
+  for source in "$ROOT"/tests/fuzz/fuzz_*.cpp; do harnesses+=("$(basename "$source" .cpp)"); done
 fi
+# Only the harnesses: the rest of the build (the executable) does not run here.
+cmake --build "$BUILD" --parallel "$(nproc 2>/dev/null || echo 2)" --target "${harnesses[@]}"
 if ((${#harnesses[@]} == 0)); then
   echo "migrasim: no fuzz harnesses in $BUILD/fuzz (was it configured with MIGRASIM_FUZZ=ON?)" >&2
   exit 2
