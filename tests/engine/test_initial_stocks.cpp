@@ -9,6 +9,7 @@
 #include "engine/invariants.hpp"
 #include "engine/simulation.hpp"
 #include "model/model.hpp"
+#include "model/warnings.hpp"
 #include "util/errors.hpp"
 
 namespace migrasim {
@@ -176,6 +177,19 @@ TEST(InitialStocks, BadEntriesNameTheirLine) {
   EXPECT_NE(error("  - {node: coast, persons: 10, region: horn, status: aspiring}\n")
                 .find("allowed: in_transit, waiting_for_smuggler"),
             std::string::npos);
+}
+
+TEST(InitialStocks, AStockOfLessThanHalfAnAgentIsWarnedOf) {
+  const std::string text =
+      coast_yaml("initial_stocks:\n  - {node: coast, persons: 4, region: horn}\n");
+  const Scenario s = parse_scenario(text, "coast.yaml");
+  const Model m = compile(s);
+  EXPECT_EQ(m.agents, m.home_agents);
+  const std::vector<ScenarioWarning> warnings = find_warnings(s, m);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0].text(),
+            "coast.yaml:23:5: initial_stocks[0]: 4 persons are no agent at persons_per_agent 10: "
+            "the stock is left out");
 }
 
 }  // namespace
