@@ -12,6 +12,7 @@
 #include "engine/state.hpp"
 #include "input/scenario.hpp"
 #include "model/series.hpp"
+#include "model/series_at.hpp"
 #include "sweep/sweep_design.hpp"
 #include "util/errors.hpp"
 
@@ -26,56 +27,6 @@ constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
 std::vector<double> extremes(const PriorSpec& p) {
   if (p.kind == PriorKind::kNormal) return {p.mean - 4.0 * p.sd, p.mean + 4.0 * p.sd};
   return {p.lower, p.upper};
-}
-
-// The corridor-wide series, or those with `axis`.
-std::string known_names(std::optional<SeriesAxis> axis) {
-  std::string names;
-  const auto add = [&names](const char* name) {
-    names += (names.empty() ? "" : ", ") + std::string(name);
-  };
-  if (!axis) {
-    for (std::size_t k = 0; k < kSeriesCount; ++k) add(series_info(k).name);
-    return names;
-  }
-  for (std::size_t k = 0; k < kAxisSeriesCount; ++k) {
-    const auto series = static_cast<AxisSeries>(k);
-    if (axis_of(series) == *axis) add(axis_series_info(series).name);
-  }
-  return names.empty() ? "none" : names;
-}
-
-std::optional<std::size_t> find_axis_series(std::string_view name) {
-  for (std::size_t k = 0; k < kAxisSeriesCount; ++k) {
-    if (axis_series_info(static_cast<AxisSeries>(k)).name == name) return k;
-  }
-  return std::nullopt;
-}
-
-std::optional<SeriesAxis> axis_named(std::string_view kind) {
-  for (const SeriesAxis axis :
-       {SeriesAxis::kNode, SeriesAxis::kEdge, SeriesAxis::kCheckpoint, SeriesAxis::kNetwork}) {
-    if (kind == to_string(axis)) return axis;
-  }
-  return std::nullopt;
-}
-
-// The names along an axis, as the output file labels them.
-std::vector<std::string> axis_names(const Model& m, SeriesAxis axis) {
-  switch (axis) {
-    case SeriesAxis::kNode:
-      return m.node_name;
-    case SeriesAxis::kEdge: {
-      std::vector<std::string> labels;
-      for (std::size_t e = 0; e < m.edge_count(); ++e) labels.push_back(edge_label(m, e));
-      return labels;
-    }
-    case SeriesAxis::kCheckpoint:
-      return m.checkpoint_name;
-    case SeriesAxis::kNetwork:
-      return m.network_name;
-  }
-  return {};
 }
 
 }  // namespace
@@ -116,47 +67,10 @@ Calibration::Calibration(CalibrationSpec spec) : spec_(std::move(spec)) {
   const Date run_end{m.start_date.days_since_epoch +
                      static_cast<std::int32_t>(std::ceil(m.steps * m.step_days)) - 1};
   for (const CalibrationTarget& target : spec_.targets) {
-    Source source;
-    if (target.at.kind.empty()) {
-      const auto found = find_series(target.series);
-      if (!found) {
-        const auto with_axis = find_axis_series(target.series);
-        throw InputError(
-            target.series_location + ": unknown series '" + target.series + "'" +
-            (with_axis ? std::string(" for the whole corridor; it has a ") +
-                             to_string(axis_of(static_cast<AxisSeries>(*with_axis))) +
-                             " axis: add at: {" +
-                             to_string(axis_of(static_cast<AxisSeries>(*with_axis))) + ": NAME}"
-                       : "; the series of the whole corridor are: " + known_names(std::nullopt)));
-      }
-      source.series = *found;
-    } else {
-      const std::optional<SeriesAxis> axis = axis_named(target.at.kind);
-      const auto found = find_axis_series(target.series);
-      if (!axis || !found || axis_of(static_cast<AxisSeries>(*found)) != *axis) {
-        throw InputError(target.series_location + ": no series '" + target.series +
-                         "' is recorded per " + target.at.kind +
-                         "; those that are: " + (axis ? known_names(axis) : std::string("none")));
-      }
-      source.axis_series = true;
-      source.series = *found;
-      const std::vector<std::string> names = axis_names(m, *axis);
-      const auto at = std::find(names.begin(), names.end(), target.at.name);
-      if (at == names.end()) {
-        std::string known;
-        for (const std::string& n : names) known += (known.empty() ? "" : ", ") + n;
-        throw InputError(target.at.location + ": the scenario has no " + target.at.kind + " '" +
-                         target.at.name + "' (its " + target.at.kind +
-                         "s: " + (known.empty() ? "none" : known) + ")");
-      }
-      source.entity = static_cast<std::size_t>(at - names.begin());
-      source.axis_length = names.size();
-    }
+    const SeriesAt source = resolve_series_at(m, target.series, target.series_location, target.at);
     sources_.push_back(source);
 
-    const bool flow = source.axis_series
-                          ? axis_series_info(static_cast<AxisSeries>(source.series)).is_flow
-                          : series_info(source.series).is_flow;
+    const bool flow = source.is_flow;
     if (target.reduction_given && target.reduction == Reduction::kSum && !flow) {
       throw InputError(target.series_location + ": '" + target.series +
                        "' is a stock (a value at the end of each step): a sum of it over the "
@@ -231,10 +145,9 @@ std::vector<double> Calibration::simulate(std::span<const double> parameters,
       run_replicate(m, r, state);
     }
     for (std::size_t k = 0; k < spec_.targets.size(); ++k) {
-      const Source& s = sources_[k];
-      const double* base = s.axis_series ? state.recording.axis[s.series].data() + s.entity
-                                         : state.recording.scalar.data() + s.series * steps;
-      const std::size_t stride = s.axis_series ? s.axis_length : 1;
+      const SeriesAt& s = sources_[k];
+      const double* base = s.first_value(state.recording, steps);
+      const std::size_t stride = s.stride();
       const std::vector<std::int32_t>& window = steps_[k];
       double value = 0.0;
       switch (reductions_[k]) {
@@ -300,7 +213,7 @@ AbcSettings Calibration::abc_settings() const {
 }
 
 std::string Calibration::target_units(std::size_t target) const {
-  const Source& s = sources_[target];
+  const SeriesAt& s = sources_[target];
   std::string units = s.axis_series ? axis_series_info(static_cast<AxisSeries>(s.series)).units
                                     : series_info(s.series).units;
   constexpr std::string_view kPerStep = " per step";

@@ -13,6 +13,7 @@
 #include "input/calibration_spec.hpp"
 #include "input/composition.hpp"
 #include "model/model.hpp"
+#include "model/series_at.hpp"
 
 namespace migrasim {
 
@@ -55,17 +56,10 @@ class Calibration {
  private:
   // Where a target reads its series: value at step t is base[t * stride]
   // within a recording laid out as the reference model's.
-  struct Source {
-    bool axis_series = false;     // a series with its own axis (AxisSeries), else a Series
-    std::size_t series = 0;       // index in MIGRASIM_SERIES or MIGRASIM_AXIS_SERIES
-    std::size_t entity = 0;       // index along the axis (node, edge, checkpoint, network)
-    std::size_t axis_length = 1;  // values per step of an axis series
-  };
-
   CalibrationSpec spec_;
   ComposedDocument base_;
   Model reference_;
-  std::vector<Source> sources_;
+  std::vector<SeriesAt> sources_;
   std::vector<Reduction> reductions_;
   std::vector<std::vector<std::int32_t>> steps_;  // per target, the window's steps
   mutable std::function<void()> poll_;

@@ -150,11 +150,13 @@ void for_each_drawn_below(const StreamKey& key, const AgentFilter& filter, std::
 }
 
 // Calls run(k, first, last) for each community k overlapping [lo, hi), with
-// [first, last) the part of it inside.
+// [first, last) the part of it inside. The agents of initial stocks, after
+// every community's block (model.hpp), are in none: none of them is at home.
 template <class Run>
 void for_each_community_run(const Model& m, std::int64_t lo, std::int64_t hi, Run run) {
-  if (lo >= hi) return;
   const auto& starts = m.community_first_agent;
+  hi = std::min<std::int64_t>(hi, starts.back());
+  if (lo >= hi) return;
   // The community holding lo: the last whose first agent is at or before it.
   auto k = static_cast<std::size_t>(
                std::upper_bound(starts.begin(), starts.end(), static_cast<std::uint32_t>(lo)) -

@@ -83,6 +83,9 @@ const char* agent_problem(const Model& m, const State& s, std::size_t i) {
   const bool with_smuggler = (a.flags[i] & kWithSmuggler) != 0;
   switch (kPlacement[code]) {
     case Placement::kOnEdge:
+      // An initial stock's agent stands at its node until the first step's
+      // movement sets it on an edge.
+      if (a.edge[i] == kNone && s.step == 0 && i >= m.home_agents && a.status_step[i] == 0) break;
       if (a.edge[i] >= m.edge_count()) return "is in transit on no valid edge";
       if (m.edge_from[a.edge[i]] != a.node[i])
         return "travels an edge that does not leave its node";

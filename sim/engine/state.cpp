@@ -80,6 +80,44 @@ State make_state(const Model& m) {
   return s;
 }
 
+namespace {
+
+// The agents of the initial stocks (docs/model.md, "Initial stocks"): their
+// attributes are drawn like everyone's, from their own streams; they know the
+// route and stand at their node, in transit with no edge yet (or marked to
+// wait for a smuggler), until the movement stage of the first step sets them
+// on their way.
+void place_initial_stocks(const Model& m, const StreamKey& key, const PopulationSampler& sampler,
+                          State& s) {
+  Agents& a = s.agents;
+  constexpr auto kBatch = static_cast<std::int64_t>(PopulationSampler::kBatch);
+  auto scratch = std::make_unique<PopulationSampler::Scratch>();
+  for (std::size_t k = 0; k < m.stock_count(); ++k) {
+    const std::int64_t first = m.stock_first_agent[k];
+    const std::int64_t last = m.stock_first_agent[k + 1];
+    for (std::int64_t lo = first; lo < last; lo += kBatch) {
+      const std::int64_t hi = std::min(last, lo + kBatch);
+      for (std::int64_t i = lo; i < hi; ++i) {
+        a.status[i] = Status::kInTransit;
+        a.flags[i] = 0;
+        a.region[i] = m.stock_region[k];
+        a.community[i] = m.stock_agent_community[static_cast<std::size_t>(i) - m.home_agents];
+        a.node[i] = m.stock_node[k];
+        a.edge[i] = kNone;
+        a.smuggler[i] = kNone;
+        a.passed_checkpoints[i] = 0;
+        a.steps_left[i] = 0;
+        a.status_step[i] = 0;
+      }
+      sampler.draw(key, static_cast<std::uint32_t>(lo), static_cast<std::size_t>(hi - lo), a,
+                   *scratch);
+      for (std::int64_t i = lo; i < hi; ++i) a.flags[i] |= kRouteAware;
+    }
+  }
+}
+
+}  // namespace
+
 void initialize_population(const Model& m, std::uint32_t replicate, State& s) {
   s.replicate = replicate;
   s.step = 0;
@@ -114,6 +152,7 @@ void initialize_population(const Model& m, std::uint32_t replicate, State& s) {
       }
     }
   }
+  place_initial_stocks(m, key, sampler, s);
   const auto ncommunities = static_cast<std::int64_t>(m.community_count());
 #pragma omp parallel for schedule(dynamic, 16)
   for (std::int64_t c = 0; c < ncommunities; ++c) {
@@ -122,14 +161,17 @@ void initialize_population(const Model& m, std::uint32_t replicate, State& s) {
       a.community[i] = static_cast<CommunityId>(c);
       aware += (a.flags[i] & kRouteAware) != 0;
     }
-    s.communities.aware[c] = aware;
+    s.communities.aware[c] = aware + m.community_stock_members[c];  // stocks know the route
     s.communities.at_home[c] = m.community_first_agent[c + 1] - m.community_first_agent[c];
     s.communities.belief_success[c] = static_cast<float>(m.info_prior_success);
     s.communities.belief_danger[c] = static_cast<float>(m.info_prior_danger);
   }
   s.aware_total =
       std::accumulate(s.communities.aware.begin(), s.communities.aware.end(), std::int64_t{0});
+  // Those of the stocks left home before the run: listed from the start.
   s.left_home.clear();
+  for (std::uint32_t i = m.home_agents; i < m.agents; ++i) s.left_home.queue(0, 0, i);
+  s.left_home.merge_pending(m.agents, 1);
   reset_policy(s.policy);
   Smugglers& net = s.smugglers;
   net.capacity = m.network_initial_capacity;

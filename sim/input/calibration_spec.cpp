@@ -168,24 +168,6 @@ void read_window(const YamlField& field, CalibrationTarget& t) {
   window.finish();
 }
 
-TargetPlace read_place(const YamlField& field) {
-  const YamlMap at(field);
-  TargetPlace place;
-  const auto entries = at.entries();
-  if (entries.size() != 1)
-    field.fail("expected one of {node: NAME}, {edge: NAME}, {checkpoint: NAME}, {network: NAME}");
-  const auto& entry = entries.front();
-  static const std::set<std::string> kinds{"node", "edge", "checkpoint", "network"};
-  if (!kinds.count(entry.key)) {
-    entry.key_field.fail("unknown kind of place '" + entry.key +
-                         "'; expected node, edge, checkpoint or network");
-  }
-  place.kind = entry.key;
-  place.name = entry.value.string();
-  place.location = entry.value.location() + ": " + entry.value.path();
-  return place;
-}
-
 CalibrationTarget read_target(const YamlField& field) {
   const YamlMap entry(field);
   CalibrationTarget t;

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "input/place.hpp"
 #include "input/sweep_spec.hpp"
 #include "util/dates.hpp"
 
@@ -42,16 +43,6 @@ struct CalibrationParameter {
   std::string units = "1";
   PriorSpec prior;
   std::string location;  // file:line:column of the entry
-};
-
-// The place a target's series is read at: the whole corridor, or one entity of
-// a series with that entity's axis (`at: {node: border}`). Kinds other than
-// node are read already, so a file can name them; a scenario-level check
-// refuses those no series has yet.
-struct TargetPlace {
-  std::string kind;  // "" (the whole corridor), "node", "edge", "checkpoint", "network"
-  std::string name;
-  std::string location;  // "file:line:column: key.path" of the entity's name
 };
 
 struct CalibrationTarget {

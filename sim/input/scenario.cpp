@@ -206,6 +206,34 @@ void read_checkpoints(Scenario& s, const YamlField& field) {
   }
 }
 
+void read_initial_stocks(Scenario& s, const YamlField& field) {
+  for (const YamlField& item : field.items(/*allow_empty=*/true)) {
+    const YamlMap map(item);
+    InitialStockSpec stock;
+    const YamlField node = map.required("node");
+    stock.node = node.name();
+    s.note(node);
+    stock.persons = map.required("persons").number_in(0.0, 1e12);
+    const YamlField region = map.required("region");
+    stock.region = region.name();
+    s.note(region);
+    if (auto f = map.optional("status")) {
+      const std::string status = f->string();
+      if (status == "in_transit") {
+        stock.status = StockStatus::kInTransit;
+      } else if (status == "waiting_for_smuggler") {
+        stock.status = StockStatus::kWaitingForSmuggler;
+      } else {
+        f->fail("unknown status " + quote(status) +
+                " for an initial stock; allowed: in_transit, waiting_for_smuggler");
+      }
+    }
+    map.finish();
+    s.note(item);
+    s.initial_stocks.push_back(std::move(stock));
+  }
+}
+
 void read_communities(Scenario& s, const YamlField& field) {
   const YamlMap map(field);
   CommunitySpec& c = s.communities;
@@ -462,6 +490,7 @@ Scenario read_scenario(ComposedDocument document, const std::string& file,
   if (auto f = top.optional("smugglers")) read_smugglers(s, *f);
   if (auto f = top.optional("legal_pathways")) read_legal_pathways(s, *f);
   if (auto f = top.optional("interventions")) read_interventions(s, *f);
+  if (auto f = top.optional("initial_stocks")) read_initial_stocks(s, *f);
   if (auto f = top.optional("communities")) read_communities(s, *f);
   if (auto f = top.optional("information")) read_information(s, *f);
   if (auto f = top.optional("decisions")) read_decisions(s, *f);

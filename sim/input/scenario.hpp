@@ -241,6 +241,21 @@ struct AsylumSystemSpec {
   VaryingSpec removal_cost_usd = 0.0;     // per person removed
 };
 
+// People already on the way when the run starts (docs/model.md, "Initial
+// stocks"): persons / persons_per_agent agents of `region` standing at `node`,
+// a transit or border node, who know the route. `kInTransit`: free to go on,
+// they choose the next edge in the first step as a traveller arriving there
+// would; `kWaitingForSmuggler`: they queue for a place with a network on the
+// edge they choose (travelling alone only where no network covers it).
+enum class StockStatus : std::uint8_t { kInTransit, kWaitingForSmuggler };
+
+struct InitialStockSpec {
+  std::string node;
+  double persons = 0.0;
+  std::string region;  // home region: community membership, exit and visa rules
+  StockStatus status = StockStatus::kInTransit;
+};
+
 struct Scenario {
   std::string file;  // where it was read from, for messages
   // the document as read (merged, if it extends others); overrides applied afterwards
@@ -270,6 +285,7 @@ struct Scenario {
   std::vector<SmugglerSpec> smugglers;
   std::vector<LegalPathwaySpec> legal_pathways;
   std::vector<InterventionSpec> interventions;
+  std::vector<InitialStockSpec> initial_stocks;
   CommunitySpec communities;
   InformationSpec information;
   DecisionSpec decisions;

@@ -116,6 +116,7 @@ SweepOutput read_output(const YamlField& field) {
   const YamlField series = entry.required("series");
   o.series = series.name();
   o.series_location = series.location() + ": " + series.path();
+  if (auto f = entry.optional("at")) o.at = read_place(*f);
   o.name = entry.has("name") ? entry.required("name").name() : o.series;
   if (auto window = entry.optional("window")) {
     const auto bounds = window->items();

@@ -14,6 +14,7 @@
 //   outputs:
 //     - {name: encounters_fy2023, series: border_encounters,
 //        window: [2022-10-01, 2023-09-30], reduce: sum}
+//     - {name: deaths_jungle, series: edge_deaths, at: {edge: hub->jungle}, reduce: sum}
 #pragma once
 
 #include <cstdint>
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "input/composition.hpp"
+#include "input/place.hpp"
 #include "util/dates.hpp"
 
 namespace migrasim {
@@ -47,6 +49,7 @@ struct SweepOutput {
   std::string name;             // output variable name
   std::string series;           // a scalar series of a run (see docs/output.md), checked by Sweep
   std::string series_location;  // "file:line:column: key.path" of the series, for that check
+  TargetPlace at;               // one node, edge, checkpoint or network of a series with that axis
   std::optional<Date> window_start, window_end;  // steps whose start lies inside
   Reduction reduction = Reduction::kPerStep;
   std::string location;

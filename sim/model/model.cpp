@@ -1,6 +1,7 @@
 #include "model/model.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <numeric>
 
@@ -229,6 +230,64 @@ void compile_communities(const Scenario& s, Model& m) {
       m.community_region.push_back(static_cast<RegionId>(r));
     }
   }
+}
+
+// Stocks' agents follow those at home, stock after stock; each stock's agents
+// are shared out between its region's communities in proportion to their
+// sizes (largest remainders: no draw, the same for every replicate).
+void compile_initial_stocks(const Scenario& s, Model& m, const std::map<std::string, NodeId>& ids) {
+  std::map<std::string, RegionId> regions;
+  for (std::size_t r = 0; r < m.region_count(); ++r)
+    regions.emplace(m.region_name[r], static_cast<RegionId>(r));
+  m.home_agents = m.agents;
+  m.community_stock_members.assign(m.community_count(), 0);
+  m.stock_first_agent.assign(1, m.home_agents);
+  std::uint64_t total = m.home_agents;
+  for (std::size_t k = 0; k < s.initial_stocks.size(); ++k) {
+    const InitialStockSpec& stock = s.initial_stocks[k];
+    const std::string path = "initial_stocks[" + std::to_string(k) + "]";
+    const NodeId node = resolve_node(s, ids, stock.node, path + ".node");
+    const NodeKind kind = m.node_kind[node];
+    if (kind == NodeKind::kOrigin || kind == NodeKind::kDestination) {
+      s.fail(path + ".node", quote(stock.node) + " is " +
+                                 (kind == NodeKind::kOrigin ? "an origin" : "a destination") +
+                                 " node; a stock stands at a transit or border node");
+    }
+    const auto region = regions.find(stock.region);
+    if (region == regions.end()) {
+      std::string known;
+      for (const std::string& name : m.region_name) known += (known.empty() ? "" : ", ") + name;
+      s.fail(path + ".region",
+             "unknown region " + quote(stock.region) + "; known regions: " + known);
+    }
+    const RegionId r = region->second;
+    const auto agents =
+        static_cast<std::uint64_t>(std::llround(stock.persons / m.persons_per_agent));
+    total += agents;
+    if (total > (std::uint64_t{1} << 31))
+      s.fail(path + ".persons", "too many agents in all (at most 2^31)");
+    m.stock_node.push_back(node);
+    m.stock_region.push_back(r);
+    m.stock_status.push_back(stock.status);
+    m.stock_first_agent.push_back(static_cast<std::uint32_t>(total));
+    std::vector<double> sizes;
+    std::size_t first_community = 0;
+    while (m.community_region[first_community] != r) ++first_community;
+    for (std::size_t c = first_community; c < m.community_count() && m.community_region[c] == r;
+         ++c) {
+      sizes.push_back(m.community_first_agent[c + 1] - m.community_first_agent[c]);
+    }
+    // A region with nobody at home still has its (empty) groups: share evenly.
+    if (std::all_of(sizes.begin(), sizes.end(), [](double size) { return size == 0.0; }))
+      std::fill(sizes.begin(), sizes.end(), 1.0);
+    const std::vector<std::uint32_t> members = share_out(agents, sizes, 0);
+    for (std::size_t j = 0; j < members.size(); ++j) {
+      m.community_stock_members[first_community + j] += members[j];
+      m.stock_agent_community.insert(m.stock_agent_community.end(), members[j],
+                                     static_cast<CommunityId>(first_community + j));
+    }
+  }
+  m.agents = static_cast<std::uint32_t>(total);
 }
 
 // What the cheapest ways cost: edges that require a smuggler at the lowest
@@ -531,6 +590,7 @@ Model compile(const Scenario& s) {
   compile_asylum_systems(s, m, ids);
   compile_smugglers(s, m, ids, edge_in_file);
   compile_communities(s, m);
+  compile_initial_stocks(s, m, ids);
   compile_route_costs(m);
   compile_policies(s, m);
 

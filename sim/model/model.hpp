@@ -62,6 +62,23 @@ struct Model {
   std::vector<std::uint32_t> community_first_agent;
   std::vector<RegionId> community_region;
 
+  // Initial stocks: people already on the way at the start. Agents [0,
+  // home_agents) start at home, in the region and community blocks above;
+  // stock k's agents are [stock_first_agent[k], stock_first_agent[k+1]), after
+  // them. Keeping them apart leaves every agent at home with the same index,
+  // and so the same draws, whatever stocks a scenario adds.   (nstocks)
+  std::uint32_t home_agents = 0;
+  std::vector<std::uint32_t> stock_first_agent;  // (nstocks+1)
+  std::vector<NodeId> stock_node;                // where they stand
+  std::vector<RegionId> stock_region;            // their home region
+  std::vector<StockStatus> stock_status;
+  // the community of each agent of a stock, (agents - home_agents): members of
+  // their region's groups in proportion to the groups' sizes
+  std::vector<CommunityId> stock_agent_community;
+  // (ncommunities) members who start on the way; a group's size is its block
+  // plus these
+  std::vector<std::uint32_t> community_stock_members;
+
   // Information, as hazards per step (rates per day * step_days)
   double info_initial_awareness = 1.0;
   double info_discovery_hazard = 0.0;
@@ -152,6 +169,12 @@ struct Model {
   std::size_t network_count() const { return network_name.size(); }
   std::size_t pathway_count() const { return pathway_name.size(); }
   std::size_t asylum_system_count() const { return asylum_system_name.size(); }
+  std::size_t stock_count() const { return stock_node.size(); }
+  // Members of community k, at home or on the way from the start.
+  double community_members(std::size_t k) const {
+    return static_cast<double>(community_first_agent[k + 1] - community_first_agent[k]) +
+           community_stock_members[k];
+  }
   // First step that starts on or after `date`.
   std::int32_t first_step_from(Date date) const {
     const double days = days_between(start_date, date);

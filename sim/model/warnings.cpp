@@ -19,14 +19,16 @@ double highest(const StepTable<double>& table) {
                         : table.constant;
 }
 
-// Nodes some traveller can reach: from an origin, along edges whose choice
-// weight is above 0 at some step.
+// Nodes some traveller can reach: from an origin or an initial stock's node,
+// along edges whose choice weight is above 0 at some step.
 std::vector<bool> reachable_nodes(const Model& m) {
   std::vector<bool> reached(m.node_count(), false);
   std::vector<NodeId> stack;
-  for (const NodeId origin : m.region_origin) {
-    if (!reached[origin]) stack.push_back(origin);
-    reached[origin] = true;
+  for (const auto* starts : {&m.region_origin, &m.stock_node}) {
+    for (const NodeId start : *starts) {
+      if (!reached[start]) stack.push_back(start);
+      reached[start] = true;
+    }
   }
   while (!stack.empty()) {
     const NodeId n = stack.back();
@@ -65,6 +67,7 @@ class Checker {
 
   std::vector<ScenarioWarning> run() {
     check_places();
+    check_initial_stocks();
     check_resolution();
     for (std::size_t k = 0; k < s_.interventions.size(); ++k) check_intervention(k);
     return std::move(warnings_);
@@ -97,6 +100,18 @@ class Checker {
                    "' is not upstream: no traveller passes it before reaching this checkpoint, "
                    "so its records are never read here");
         }
+      }
+    }
+  }
+
+  // A stock of fewer persons than half an agent holds no agent at all.
+  void check_initial_stocks() {
+    for (std::size_t k = 0; k < m_.stock_count(); ++k) {
+      const double persons = s_.initial_stocks[k].persons;
+      if (persons > 0.0 && m_.stock_first_agent[k + 1] == m_.stock_first_agent[k]) {
+        warn("initial_stocks[" + std::to_string(k) + "]",
+             two_significant(persons) + " persons are no agent at persons_per_agent " +
+                 two_significant(m_.persons_per_agent) + ": the stock is left out");
       }
     }
   }

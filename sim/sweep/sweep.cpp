@@ -33,20 +33,23 @@ struct HookFailed {
   std::exception_ptr error;
 };
 
-// The value a reduction gives over `steps` of one recorded series.
-double reduce(const double* series, const std::vector<std::int32_t>& steps, Reduction reduction) {
+// The value a reduction gives over `steps` of one recorded series, whose
+// value of step t is series[t * stride].
+double reduce(const double* series, std::size_t stride, const std::vector<std::int32_t>& steps,
+              Reduction reduction) {
+  const auto at = [&](std::int32_t t) { return series[static_cast<std::size_t>(t) * stride]; };
   switch (reduction) {
     case Reduction::kSum:
     case Reduction::kMean: {
       double sum = 0.0;
-      for (const std::int32_t t : steps) sum += series[t];
+      for (const std::int32_t t : steps) sum += at(t);
       return reduction == Reduction::kSum ? sum : sum / static_cast<double>(steps.size());
     }
     case Reduction::kLast:
-      return series[steps.back()];
+      return at(steps.back());
     case Reduction::kMax: {
-      double high = series[steps.front()];
-      for (const std::int32_t t : steps) high = std::max(high, series[t]);
+      double high = at(steps.front());
+      for (const std::int32_t t : steps) high = std::max(high, at(t));
       return high;
     }
     case Reduction::kPerStep:
@@ -148,15 +151,6 @@ Sweep::Sweep(SweepSpec spec, std::optional<ReplicateParameters> per_replicate)
       }
     }
   }
-  for (const SweepOutput& output : spec_.outputs) {
-    if (!find_series(output.series)) {
-      std::string known;
-      for (std::size_t k = 0; k < kSeriesCount; ++k)
-        known += (known.empty() ? "" : ", ") + std::string(series_info(k).name);
-      throw InputError(output.series_location + ": unknown series " + quote(output.series) +
-                       "; the scalar series are: " + known);
-    }
-  }
   std::error_code error;
   const fs::file_status status = fs::status(spec_.scenario_path, error);
   if (!fs::exists(status)) {
@@ -174,6 +168,11 @@ Sweep::Sweep(SweepSpec spec, std::optional<ReplicateParameters> per_replicate)
   } catch (const InputError& e) {
     throw InputError((spec_.set_location.empty() ? spec_.file : spec_.set_location) +
                      ": set: the scenario does not accept these values: " + e.what());
+  }
+
+  for (const SweepOutput& output : spec_.outputs) {
+    sources_.push_back(
+        resolve_series_at(reference_, output.series, output.series_location, output.at));
   }
 
   refuse_keys_set_twice();
@@ -318,14 +317,17 @@ MemberResult Sweep::run_member(std::uint32_t member, const Hooks& hooks) const {
       std::size_t offset = 0;
       for (std::size_t o = 0; o < spec_.outputs.size(); ++o) {
         const SweepOutput& output = spec_.outputs[o];
-        const double* series = state.recording.scalar.data() +
-                               *find_series(output.series) * static_cast<std::size_t>(model.steps);
+        const SeriesAt& source = sources_[o];
+        const double* series =
+            source.first_value(state.recording, static_cast<std::size_t>(model.steps));
+        const std::size_t stride = source.stride();
         const std::size_t width = output.reduction == Reduction::kPerStep ? steps[o].size() : 1;
         double* slot = result.values.data() + offset + r * width;
         if (output.reduction == Reduction::kPerStep) {
-          for (std::size_t i = 0; i < width; ++i) slot[i] = series[steps[o][i]];
+          for (std::size_t i = 0; i < width; ++i)
+            slot[i] = series[static_cast<std::size_t>(steps[o][i]) * stride];
         } else {
-          slot[0] = reduce(series, steps[o], output.reduction);
+          slot[0] = reduce(series, stride, steps[o], output.reduction);
         }
         offset += spec_.replicates * width;
       }

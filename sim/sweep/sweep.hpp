@@ -31,6 +31,7 @@
 #include "input/composition.hpp"
 #include "input/sweep_spec.hpp"
 #include "model/model.hpp"
+#include "model/series_at.hpp"
 #include "output/output_file.hpp"
 #include "sweep/sweep_design.hpp"
 #include "util/side_by_side.hpp"
@@ -86,6 +87,8 @@ class Sweep {
   const Model& reference() const { return reference_; }
   // Steps of the time axis shared by outputs kept step by step (reduce: none).
   const std::vector<std::int32_t>& kept_steps() const { return kept_steps_; }
+  // Each output's series, at its place (spec().outputs, in order).
+  const std::vector<SeriesAt>& sources() const { return sources_; }
   std::size_t values_per_member() const { return values_per_member_; }
   const std::optional<ReplicateParameters>& per_replicate() const { return per_replicate_; }
   // The row replicate `replicate` of member `member` runs with (per_replicate only).
@@ -119,6 +122,7 @@ class Sweep {
   ComposedDocument base_;
   Model reference_;
   std::vector<std::int32_t> kept_steps_;
+  std::vector<SeriesAt> sources_;
   std::size_t values_per_member_ = 0;
 };
 

@@ -46,11 +46,14 @@ Variable parameter_variable(const SweepParameter& p) {
   return v;
 }
 
-Variable output_variable(const SweepOutput& o, const Model& reference) {
-  const SeriesInfo& info = series_info(*find_series(o.series));
+Variable output_variable(const SweepOutput& o, const SeriesAt& source, const Model& reference) {
+  const SeriesInfo& info = source.axis_series
+                               ? axis_series_info(static_cast<AxisSeries>(source.series))
+                               : series_info(source.series);
   const std::string first = to_string(o.window_start.value_or(reference.start_date));
   const std::string last = o.window_end ? to_string(*o.window_end) : "end of run";
   Variable v{o.name, info.long_name, info.units, {"member", "replicate"}, {}};
+  if (!o.at.kind.empty()) v.long_name += " (" + o.at.kind + " " + o.at.name + ")";
   if (o.reduction == Reduction::kPerStep) {
     v.dims.push_back("time");
     v.attributes.push_back({"cell_methods", std::string(info.cell_methods())});
@@ -64,6 +67,8 @@ Variable output_variable(const SweepOutput& o, const Model& reference) {
     v.attributes.push_back({"cell_methods", "time: " + std::string(to_string(o.reduction))});
   }
   v.attributes.push_back({"series", o.series});
+  // The place, as the sweep file names it: "node: border", "edge: hub->jungle".
+  if (!o.at.kind.empty()) v.attributes.push_back({"at", o.at.kind + ": " + o.at.name});
   v.attributes.push_back({"reduce", std::string(to_string(o.reduction))});
   v.attributes.push_back({"window_start", first});
   v.attributes.push_back({"window_end", o.window_end ? to_string(*o.window_end) : std::string("")});
@@ -220,7 +225,8 @@ SweepFile::SweepFile(const Sweep& sweep, const fs::path& output, const SweepOpti
 
   std::vector<Variable> variables;
   for (const SweepParameter& p : spec.parameters) variables.push_back(parameter_variable(p));
-  for (const SweepOutput& o : spec.outputs) variables.push_back(output_variable(o, reference));
+  for (std::size_t k = 0; k < spec.outputs.size(); ++k)
+    variables.push_back(output_variable(spec.outputs[k], sweep.sources()[k], reference));
   variables.push_back(
       Variable{"member_status",
                "state of each sweep member",

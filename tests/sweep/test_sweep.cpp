@@ -302,6 +302,93 @@ TEST_F(SweepRun, ReductionsAgreeWithTheStepByStepOutput) {
   EXPECT_TRUE(same_bits(sweep.run_member(4).values, r.values));
 }
 
+// Outputs at a place read the run's node, edge and checkpoint series there.
+// tiny.yaml has one checkpoint and one deadly edge, so each place's series
+// equals the corridor's.
+TEST_F(SweepRun, OutputsAtAPlaceAreThatPlacesSeries) {
+  const std::string body = R"(design: grid
+replicates: 2
+parameters:
+  - {name: rate, key: decisions.base_rate_per_day, values: [1.0e-3]}
+outputs:
+  - {name: deaths, series: deaths, reduce: sum}
+  - {name: jungle_deaths, series: edge_deaths, at: {edge: hub->jungle}, reduce: sum}
+  - {name: apprehensions, series: apprehensions}
+  - {name: patrol_apprehensions, series: checkpoint_apprehensions, at: {checkpoint: border_patrol}}
+  - {name: border_arrivals, series: node_arrivals, at: {node: border}, reduce: sum}
+)";
+  const Sweep sweep(parse_sweep(sweep_text(body), "s.yaml"));
+  const MemberResult r = sweep.run_member(0);
+  ASSERT_TRUE(r.ok) << r.error;
+  // Layout: deaths (2), jungle_deaths (2), apprehensions (2 x 60), patrol (2 x 60), border (2).
+  ASSERT_EQ(r.values.size(), 2u + 2u + 120u + 120u + 2u);
+  double apprehended = 0.0;
+  for (int rep = 0; rep < 2; ++rep) {
+    EXPECT_EQ(r.values[2 + rep], r.values[rep]);
+    for (int t = 0; t < 60; ++t) {
+      EXPECT_EQ(r.values[124 + rep * 60 + t], r.values[4 + rep * 60 + t]) << t;
+      apprehended += r.values[4 + rep * 60 + t];
+    }
+    // Every apprehension happens at the border, after arriving there.
+    EXPECT_GE(r.values[244 + rep], 0.0);
+  }
+  EXPECT_GT(apprehended, 0.0);
+  EXPECT_GE(r.values[244] + r.values[245], apprehended);
+
+  // The file records the place.
+  SweepOptions options;
+  options.quiet = true;
+  const fs::path out = dir_ / "at.h5";
+  run_sweep(sweep, out, options);
+  const hid_t f = H5Fopen(out.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  const hid_t d = H5Dopen2(f, "jungle_deaths", H5P_DEFAULT);
+  const hid_t a = H5Aopen(d, "at", H5P_DEFAULT);
+  ASSERT_GE(a, 0);
+  const hid_t type = H5Aget_type(a);
+  std::string at(H5Tget_size(type), '\0');
+  if (H5Tis_variable_str(type) > 0) {
+    char* text = nullptr;
+    H5Aread(a, type, &text);
+    at = text;
+    H5free_memory(text);
+  } else {
+    H5Aread(a, type, at.data());
+    at.resize(std::strlen(at.c_str()));
+  }
+  H5Tclose(type);
+  H5Aclose(a);
+  H5Dclose(d);
+  H5Fclose(f);
+  EXPECT_EQ(at, "edge: hub->jungle");
+}
+
+TEST(SweepSpec, OutputsAtAPlaceAreCheckedLikeCalibrationTargets) {
+  const auto error = [](const std::string& output) {
+    try {
+      Sweep(parse_sweep(sweep_text("design: grid\nparameters:\n  - {name: rate, key: "
+                                   "decisions.base_rate_per_day, values: [1.0e-4]}\noutputs:\n" +
+                                   output),
+                        "s.yaml"));
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(error("  - {series: node_arrivals, reduce: sum}\n"),
+            "s.yaml:7:14: outputs[0].series: unknown series 'node_arrivals' for the whole "
+            "corridor; it has a node axis: add at: {node: NAME}");
+  EXPECT_EQ(error("  - {series: node_arrivals, at: {node: harbour}}\n"),
+            "s.yaml:7:40: outputs[0].at.node: the scenario has no node 'harbour' (its nodes: "
+            "home, hub, jungle, flight, border, haven)");
+  EXPECT_EQ(error("  - {series: node_arrivals, at: {edge: hub->jungle}}\n").substr(0, 78),
+            "s.yaml:7:14: outputs[0].series: no series 'node_arrivals' is recorded per edge");
+  EXPECT_EQ(error("  - {series: departures, at: {node: hub}}\n").substr(0, 75),
+            "s.yaml:7:14: outputs[0].series: no series 'departures' is recorded per node");
+  EXPECT_NE(error("  - {series: node_arrivals, at: {region: north}}\n")
+                .find("s.yaml:7:34: outputs[0].at.region: unknown kind of place 'region'"),
+            std::string::npos);
+}
+
 TEST_F(SweepRun, MembersDependOnTheirValuesAndSeeds) {
   const Sweep sweep(parse_sweep(sweep_text(kGridBody), "s.yaml"));
   // Members 0 and 4 differ in the base rate (1e-4 vs 4e-4): more departures at the higher rate.

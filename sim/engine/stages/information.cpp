@@ -46,7 +46,7 @@ void spread_information(const Model& m, State& s) {
 
 #pragma omp parallel for schedule(static)
   for (std::int64_t k = 0; k < ncommunities; ++k) {
-    const double members = m.community_first_agent[k + 1] - m.community_first_agent[k];
+    const double members = m.community_members(k);
     const double share = static_cast<double>(c.aware[k]) / members;
     // Remembered arrivals are in persons (feedback.cpp), so the guide term
     // divides by the members in persons.

@@ -226,8 +226,11 @@ inline void travel_with_smuggler(State& s, std::size_t i, EdgeId edge) {
 // else waits for a place with one (always where a smuggler is required; where
 // optional, if it can pay the fee and prefers to), else travels alone. Where
 // visa rules close every way on, an aspirant at its origin stays put (returns
-// false) and a traveller further on is turned back (returned).
-inline bool continue_journey(const Model& m, State& s, std::size_t i, NodeId node, Draws& draws) {
+// false) and a traveller further on is turned back (returned). One who
+// `seeks_smuggler` (an initial stock waiting for one) waits wherever a network
+// covers the edge, whatever its fee and preference.
+inline bool continue_journey(const Model& m, State& s, std::size_t i, NodeId node, Draws& draws,
+                             bool seeks_smuggler = false) {
   Agents& a = s.agents;
   a.node[i] = node;
   if (m.node_kind[node] == NodeKind::kDestination) {
@@ -263,9 +266,11 @@ inline bool continue_journey(const Model& m, State& s, std::size_t i, NodeId nod
   }
   NetworkId network = choose_network(m, s, edge, draws);
   // Where a smuggler is required, wait even for a network with no places now.
-  if (network == kNone && rule == SmugglerRule::kRequired)
+  if (network == kNone && (rule == SmugglerRule::kRequired || seeks_smuggler) &&
+      m.edge_first_network[edge] < m.edge_first_network[edge + 1]) {
     network = m.edge_networks[m.edge_first_network[edge]];
-  const bool seek = network != kNone && (rule == SmugglerRule::kRequired ||
+  }
+  const bool seek = network != kNone && (rule == SmugglerRule::kRequired || seeks_smuggler ||
                                          (a.savings_usd[i] >= s.smugglers.fee_usd[network] &&
                                           draws.bernoulli(m.smuggler_preference)));
   if (!seek) {
@@ -278,6 +283,20 @@ inline bool continue_journey(const Model& m, State& s, std::size_t i, NodeId nod
   a.status[i] = Status::kWaitingForSmuggler;
   a.status_step[i] = s.step;
   return true;
+}
+
+// Agent i of an initial stock, standing at its node before its first step (in
+// transit with no edge yet): it goes on as a traveller arriving there would,
+// past the node's checkpoint (it is already in the country), or where its
+// stock waits for a smuggler it queues on the edge it chooses.
+[[gnu::noinline]] inline void start_initial_stock(const Model& m, State& s, std::size_t i,
+                                                  Draws& draws) {
+  const auto& firsts = m.stock_first_agent;
+  const auto k = static_cast<std::size_t>(
+      std::upper_bound(firsts.begin(), firsts.end(), static_cast<std::uint32_t>(i)) -
+      firsts.begin() - 1);
+  continue_journey(m, s, i, s.agents.node[i], draws,
+                   m.stock_status[k] == StockStatus::kWaitingForSmuggler);
 }
 
 // The legal pathway aspirant i may apply to in this step (the first in file

@@ -17,7 +17,8 @@
 // step_days), the hazard multiplied by its network's client_mortality_multiplier
 // when travelling as a client; otherwise it advances one step, and on reaching
 // the edge's end node it is held there if the node has a checkpoint, or goes on
-// (journey.hpp).
+// (journey.hpp). The agents of initial stocks set out from where they stand in
+// the first step (journey.hpp, start_initial_stock); they are not departures.
 #include <omp.h>
 
 #include <cmath>
@@ -84,6 +85,9 @@ void move_agents(const Model& m, State& s) {
             if (s.policy.edge_closed[a.edge[i]]) return;  // waits while the edge is closed
             a.smuggler[i] = kNone;
             travel_alone(s, i, a.edge[i]);
+          } else if (a.edge[i] == kNone) [[unlikely]] {
+            start_initial_stock(m, s, i, draws);  // in the first step only
+            if (a.status[i] != Status::kInTransit) return;
           }
           const EdgeId edge = a.edge[i];
           const double p_death =
