@@ -119,7 +119,7 @@ assert not missing, missing
 assert report["agents"] == 5000 and report["steps"] == 5 and report["threads"] == 1
 assert report["posterior"] is None
 assert list(report["stages"]) == ["environment", "information", "decisions", "legal_pathways", "smuggling",
-                                  "movement", "screening", "asylum", "feedback", "recording"], list(report["stages"])
+                                  "movement", "screening", "returns", "asylum", "feedback", "recording"], list(report["stages"])
 for stage in report["stages"].values():
     assert set(stage) == {"seconds", "share", "agent_steps_per_second"}, stage
 assert set(report["bytes_per_agent"]) == {"hot", "state", "peak_rss"}
