@@ -203,6 +203,49 @@ TEST(Returns, CommunitiesHearOfAFailureOnlyWhenTheJourneyEnds) {
       r.m.agents);
 }
 
+TEST(Returns, FlowsAndStocksAreConserved) {
+  const Journeys r =
+      run(corridor("detection_probability: 0.6, asylum_claim_probability: 0.5, return_to: coast, "
+                   "return_probability: 0.7, detention_days: 10",
+                   "reattempt_probability: 0.6, reattempt_factor_per_return: 0.7",
+                   "mortality_per_day: 0.005", "2023-01-28"));
+  const auto last = [&](Series k) { return r.series(k).back(); };
+  const auto sum = [](const std::vector<double>& v) {
+    return std::accumulate(v.begin(), v.end(), 0.0);
+  };
+  double all = 0.0;
+  for (std::size_t k = 0; k < kStatusCount; ++k) all += static_cast<double>(r.s.status_counts[k]);
+  EXPECT_EQ(all, r.m.agents);
+  const double released = sum(r.axis(AxisSeries::kNodeReleased, r.node("coast")));
+  const double at_patrol = sum(r.axis(AxisSeries::kCheckpointReturned, 0));
+  const double gone_home = released - r.total(Series::kReattempts) - r.total(Series::kStranded);
+  EXPECT_EQ(r.total(Series::kApprehensions),
+            at_patrol + r.total(Series::kAsylumClaims) + r.total(Series::kSentBack));
+  EXPECT_EQ(r.total(Series::kSentBack), released + last(Series::kDetained));
+  EXPECT_EQ(r.total(Series::kReturned), at_patrol + gone_home);
+  EXPECT_EQ(r.total(Series::kReturned), r.count(Status::kReturned));
+  EXPECT_EQ(r.total(Series::kStranded), r.count(Status::kStranded));
+  EXPECT_EQ(last(Series::kDetained), r.count(Status::kDetained));
+  EXPECT_EQ(r.total(Series::kDeaths), r.count(Status::kDied));
+  // The identity of docs/output.md, with the detained and the stranded.
+  EXPECT_EQ(last(Series::kAtHome) + r.count(Status::kAspiring) + last(Series::kWaitingForSmuggler) +
+                last(Series::kInTransit) + last(Series::kHeldAtCheckpoints) +
+                last(Series::kAsylumBacklog) + last(Series::kDetained) + r.total(Series::kDeaths) +
+                r.total(Series::kReturned) + r.total(Series::kStranded) +
+                r.total(Series::kAsylumGranted) + r.total(Series::kRemoved) +
+                r.total(Series::kDeniedNotRemoved) + r.count(Status::kEvaded),
+            r.m.agents);
+  // Node stock counts the detained where they are held.
+  double stock = 0.0;
+  for (std::size_t n = 0; n < r.m.node_count(); ++n)
+    stock += r.axis(AxisSeries::kNodeStock, n).back();
+  EXPECT_EQ(stock, last(Series::kInTransit) + last(Series::kHeldAtCheckpoints) +
+                       last(Series::kWaitingForSmuggler) + last(Series::kDetained));
+  EXPECT_GT(last(Series::kDetained), 0);
+  EXPECT_GT(r.total(Series::kReattempts), 0);
+  EXPECT_GT(r.total(Series::kStranded), 0);
+}
+
 TEST(Returns, SameBitsForAnyThreadCount) {
   const Model m = compile(parse_scenario(
       corridor("detection_probability: 0.6, return_to: coast, detention_days: 4, "
