@@ -209,6 +209,7 @@ void read_checkpoints(Scenario& s, const YamlField& field) {
       if (auto f = map.optional(key)) {
         if (!checkpoint.return_to) f->fail("needs return_to: the node travellers are sent back to");
         value = read_varying(*f, 0.0, most);
+        s.note(*f);
       }
     };
     return_term("return_probability", checkpoint.return_probability, 1.0);
@@ -484,7 +485,10 @@ Scenario read_scenario(ComposedDocument document, const std::string& file,
   if (auto f = top.optional("interventions")) read_interventions(s, *f);
   if (auto f = top.optional("communities")) read_communities(s, *f);
   if (auto f = top.optional("information")) read_information(s, *f);
-  if (auto f = top.optional("decisions")) read_decisions(s, *f);
+  if (auto f = top.optional("decisions")) {
+    s.note(*f);
+    read_decisions(s, *f);
+  }
   if (auto f = top.optional("asylum")) read_asylum(s, *f);
   top.finish();
   return s;
