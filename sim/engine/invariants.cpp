@@ -18,11 +18,12 @@ namespace {
 // status (a return to a transit node, say) without one does not compile.
 enum class Placement : std::uint8_t {
   kUnknown,
-  kAtOrigin,       // at its home region's origin node
-  kOnEdge,         // on an edge leaving its node, with steps left
-  kQueuedForEdge,  // waiting at its node for an edge a network covers
-  kAtCheckpoint,   // at a node with a checkpoint
-  kAnyNode,        // at any valid node
+  kAtOrigin,        // at its home region's origin node
+  kOnEdge,          // on an edge leaving its node, with steps left
+  kQueuedForEdge,   // waiting at its node for an edge a network covers
+  kAtCheckpoint,    // at a node with a checkpoint
+  kAnyNode,         // at any valid node
+  kDetainedAtNode,  // held at a node a checkpoint returns travellers to, on no edge
 };
 
 constexpr Placement placement_of(Status status) {
@@ -36,6 +37,8 @@ constexpr Placement placement_of(Status status) {
       return Placement::kOnEdge;
     case Status::kHeldAtCheckpoint:
       return Placement::kAtCheckpoint;
+    case Status::kDetained:
+      return Placement::kDetainedAtNode;
     case Status::kInAsylumProcessing:
     case Status::kStayed:
     case Status::kLegalPathway:
@@ -45,6 +48,7 @@ constexpr Placement placement_of(Status status) {
     case Status::kEvaded:
     case Status::kDied:
     case Status::kDeniedStaying:
+    case Status::kStranded:
       return Placement::kAnyNode;
   }
   return Placement::kUnknown;
@@ -108,6 +112,12 @@ const char* agent_problem(const Model& m, const State& s, std::size_t i) {
       break;
     case Placement::kAtOrigin:
       if (a.node[i] != m.region_origin[a.region[i]]) return "is at home but not at its origin";
+      break;
+    case Placement::kDetainedAtNode:
+      if (a.edge[i] != kNone) return "is detained but on an edge";
+      if (std::find(m.checkpoint_return_node.begin(), m.checkpoint_return_node.end(), a.node[i]) ==
+          m.checkpoint_return_node.end())
+        return "is detained at a node no checkpoint returns travellers to";
       break;
     case Placement::kAnyNode:
     case Placement::kUnknown:

@@ -15,12 +15,22 @@
 namespace migrasim {
 
 const char* to_string(Status status) {
-  static constexpr const char* kNames[kStatusCount] = {
-      "at_home",    "aspiring",           "waiting_for_smuggler",
-      "in_transit", "held_at_checkpoint", "in_asylum_processing",
-      "stayed",     "legal_pathway",      "admitted",
-      "removed",    "returned",           "evaded",
-      "died",       "denied_staying"};
+  static constexpr const char* kNames[kStatusCount] = {"at_home",
+                                                       "aspiring",
+                                                       "waiting_for_smuggler",
+                                                       "in_transit",
+                                                       "held_at_checkpoint",
+                                                       "in_asylum_processing",
+                                                       "detained",
+                                                       "stayed",
+                                                       "legal_pathway",
+                                                       "admitted",
+                                                       "removed",
+                                                       "returned",
+                                                       "evaded",
+                                                       "died",
+                                                       "denied_staying",
+                                                       "stranded"};
   return kNames[static_cast<std::size_t>(status)];
 }
 
@@ -145,6 +155,7 @@ void initialize_population(const Model& m, std::uint32_t replicate, State& s) {
           a.smuggler[i] = kNone;
           a.passed_checkpoints[i] = 0;
           a.steps_left[i] = 0;
+          a.times_sent_back[i] = 0;
           a.status_step[i] = 0;
         }
         sampler.draw(key, static_cast<std::uint32_t>(lo), static_cast<std::size_t>(hi - lo), a,

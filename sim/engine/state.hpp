@@ -25,6 +25,7 @@ enum class Status : std::uint8_t {
   kInTransit,           // on a route edge
   kHeldAtCheckpoint,    // arrived at a checkpoint node, waiting to be screened
   kInAsylumProcessing,  // apprehended and claimed asylum, awaiting a decision
+  kDetained,            // sent back upstream from a checkpoint, held at its return node
   kStayed,              // final: gave up and stayed home
   kLegalPathway,        // final: left through a legal pathway
   kAdmitted,            // final: granted asylum
@@ -33,8 +34,9 @@ enum class Status : std::uint8_t {
   kEvaded,              // final: reached a destination undetected
   kDied,                // final: died in transit
   kDeniedStaying,       // final: denied asylum and not removed: stays without status
+  kStranded,            // final: released from detention, gave up where it was held
 };
-inline constexpr std::size_t kStatusCount = 14;
+inline constexpr std::size_t kStatusCount = 16;
 inline constexpr bool is_final(Status s) { return s >= Status::kStayed; }
 const char* to_string(Status status);
 
@@ -64,7 +66,8 @@ enum AgentFlag : std::uint8_t {
   X(std::uint32_t, passed_checkpoints, "bit c: passed checkpoint c (its records exist)") \
   X(NodeId, node, "last node reached (the origin before leaving)") \
   X(EdgeId, edge, "edge being travelled; kNone when not in transit") \
-  X(std::uint16_t, steps_left, "steps until the end of the current edge") \
+  X(std::uint16_t, steps_left, "steps until the end of the current edge; detention steps when detained") \
+  X(std::uint8_t, times_sent_back, "times sent back from a checkpoint on this journey (saturates)") \
   X(std::int32_t, status_step, "step at which the current status began") \
   X(float, savings_usd, "money left for the journey (negative = debt)") \
   X(float, risk_tolerance, "in [0, 1]") \
@@ -111,7 +114,7 @@ struct Communities {                  // (ncommunities each)
   std::vector<float> belief_success;
   std::vector<float> belief_danger;    // members at home: belief of dying on the way, in [0, 1]
   std::vector<std::int64_t> arrivals;  // this step: reached the destination country
-  std::vector<std::int64_t> failures;  // this step: returned or removed
+  std::vector<std::int64_t> failures;  // this step: returned, stranded or removed
   std::vector<std::int64_t> deaths;    // this step: died on the way
   std::vector<double> remembered_arrivals;  // fading sums of the above
   std::vector<double> remembered_failures;

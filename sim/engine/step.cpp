@@ -13,6 +13,7 @@ constexpr Stage kStages[] = {
     {"smuggling", run_smuggler_market},       // places with networks; fees, capacity, reputation
     {"movement", move_agents},                // set out, travel, die, arrive
     {"screening", screen_at_checkpoints},     // detect, return, claim asylum, or let pass
+    {"returns", release_from_detention},      // those sent back: try again, go home or stay
     {"asylum", process_asylum},               // grant or remove
     {"feedback", record_community_feedback},  // outcomes into each group's memory
     {"recording", record_outputs},            // flows and stocks of the step

@@ -200,6 +200,21 @@ void read_checkpoints(Scenario& s, const YamlField& field) {
       }
     }
     probability("shared_data_match_rate", checkpoint.shared_data_match_rate);
+    if (auto f = map.optional("return_to")) {
+      checkpoint.return_to = f->name();
+      s.note(*f);
+    }
+    // The terms of a return mean nothing without a node to return to.
+    const auto return_term = [&](std::string_view key, VaryingSpec& value, double most) {
+      if (auto f = map.optional(key)) {
+        if (!checkpoint.return_to) f->fail("needs return_to: the node travellers are sent back to");
+        value = read_varying(*f, 0.0, most);
+        s.note(*f);
+      }
+    };
+    return_term("return_probability", checkpoint.return_probability, 1.0);
+    return_term("detention_days", checkpoint.detention_days, kMaxDays);
+    return_term("return_cost_usd", checkpoint.return_cost_usd, 1e9);
     map.finish();
     s.note(item);
     s.checkpoints.push_back(std::move(checkpoint));
@@ -380,6 +395,12 @@ void read_decisions(Scenario& s, const YamlField& field) {
   if (auto f = map.optional("smuggler_preference")) d.smuggler_preference = f->probability();
   if (auto f = map.optional("smuggler_wait_days"))
     d.smuggler_wait_days = f->number_in(0.0, kMaxDays);
+  if (auto f = map.optional("reattempt_probability")) d.reattempt_probability = f->probability();
+  if (auto f = map.optional("reattempt_factor_per_return"))
+    d.reattempt_factor_per_return = f->number_in(0.0, 1.0);
+  if (auto f = map.optional("reattempt_savings_usd"))
+    d.reattempt_savings_usd = f->number_in(0.0, 1e9);
+  if (auto f = map.optional("go_home_probability")) d.go_home_probability = f->probability();
   map.finish();
 }
 
@@ -493,7 +514,10 @@ Scenario read_scenario(ComposedDocument document, const std::string& file,
   if (auto f = top.optional("initial_stocks")) read_initial_stocks(s, *f);
   if (auto f = top.optional("communities")) read_communities(s, *f);
   if (auto f = top.optional("information")) read_information(s, *f);
-  if (auto f = top.optional("decisions")) read_decisions(s, *f);
+  if (auto f = top.optional("decisions")) {
+    s.note(*f);
+    read_decisions(s, *f);
+  }
   if (auto f = top.optional("asylum")) read_asylum(s, *f);
   top.finish();
   return s;

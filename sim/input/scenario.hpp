@@ -160,6 +160,15 @@ struct CheckpointSpec {
   VaryingSpec evasion_rate_per_day = 0.0;
   std::vector<std::string> partners;         // upstream checkpoints whose records are shared here
   VaryingSpec shared_data_match_rate = 0.0;  // chance a partner's record matches the traveller
+  // Returns upstream (an interception at sea that takes people back to the
+  // coast they left, say): of those apprehended, return_probability are sent
+  // back to the node return_to, which must lie upstream, held there for
+  // detention_days, and charged return_cost_usd; the rest meet the outcomes
+  // above. None: nobody is sent back.
+  std::optional<std::string> return_to;
+  VaryingSpec return_probability = 1.0;
+  VaryingSpec detention_days = 0.0;
+  VaryingSpec return_cost_usd = 0.0;
 };
 
 // Social-media groups: `count` groups in all, shared out between regions by
@@ -221,6 +230,16 @@ struct DecisionSpec {
   // for a place goes on alone.
   double smuggler_preference = 1.0;
   std::optional<double> smuggler_wait_days;
+  // On release from detention after being sent back for the k-th time, a
+  // traveller with savings S tries again from where it is held with
+  //   p = reattempt_probability * reattempt_factor_per_return^(k - 1)
+  //       * min(1, max(0, S) / reattempt_savings_usd)   (last factor 1 when 0)
+  // else goes home (final `returned`) with go_home_probability, else stays
+  // where it is held (final `stranded`).
+  double reattempt_probability = 0.5;
+  double reattempt_factor_per_return = 1.0;
+  double reattempt_savings_usd = 0.0;
+  double go_home_probability = 0.5;
 };
 
 // An asylum system: it hears the claims made at the checkpoints on its nodes

@@ -383,6 +383,52 @@ void compile_smugglers(const Scenario& s, Model& m, const std::map<std::string, 
   }
 }
 
+// Whether a forward route leads from `from` to `to` (not counting staying put).
+bool leads_to(const Model& m, NodeId from, NodeId to) {
+  std::vector<bool> seen(m.node_count(), false);
+  std::vector<NodeId> stack{from};
+  while (!stack.empty()) {
+    const NodeId n = stack.back();
+    stack.pop_back();
+    for (EdgeId e = m.node_first_edge[n]; e < m.node_first_edge[n + 1]; ++e) {
+      const NodeId next = m.edge_to[e];
+      if (next == to) return true;
+      if (!seen[next]) {
+        seen[next] = true;
+        stack.push_back(next);
+      }
+    }
+  }
+  return false;
+}
+
+// A checkpoint's return upstream. Returns are the only backward moves, so the
+// node sent back to must lie on a forward route into the checkpoint: then the
+// journey from it is the same acyclic route as before.
+void compile_return(const Scenario& s, Model& m, const std::map<std::string, NodeId>& ids,
+                    const CheckpointSpec& spec, const std::string& path, NodeId node) {
+  const auto as_is = [](double x) { return x; };
+  NodeId to = kNone;
+  if (spec.return_to) {
+    to = resolve_node(s, ids, *spec.return_to, path + ".return_to");
+    if (m.node_kind[to] == NodeKind::kDestination || !leads_to(m, to, node)) {
+      s.fail(path + ".return_to", "node " + quote(*spec.return_to) +
+                                      " is not upstream of checkpoint " + quote(spec.name) +
+                                      " (no route leads from it to '" + m.node_name[node] + "')");
+    }
+    m.any_returns = true;
+  }
+  m.checkpoint_return_node.push_back(to);
+  m.checkpoint_return_probability.push_back(
+      to == kNone ? constant_table(0.0) : tabulate(m, spec.return_probability, as_is));
+  const double dt = m.step_days;
+  const auto steps = [dt](double days) { return days <= 0.0 ? 0 : steps_covering(days, dt); };
+  if (steps(spec.detention_days.highest()) > 65535)
+    s.fail(path + ".detention_days", "detention_days is too long for step_days");
+  m.checkpoint_detention_steps.push_back(tabulate<std::uint16_t>(m, spec.detention_days, steps));
+  m.checkpoint_return_cost_usd.push_back(tabulate(m, spec.return_cost_usd, as_is));
+}
+
 void compile_checkpoints(const Scenario& s, Model& m, const std::map<std::string, NodeId>& ids) {
   m.node_checkpoint.assign(m.node_count(), kNone);
   // Which checkpoints a traveller has passed is kept in 32 bits.
@@ -420,6 +466,7 @@ void compile_checkpoints(const Scenario& s, Model& m, const std::map<std::string
     m.checkpoint_evasion_hazard.push_back(
         tabulate(m, spec.evasion_rate_per_day, [&m](double rate) { return rate * m.step_days; }));
     m.checkpoint_shared_match_rate.push_back(tabulate(m, spec.shared_data_match_rate, as_is));
+    compile_return(s, m, ids, spec, path, node);
   }
   // Partners are resolved once every checkpoint is known.
   for (std::size_t c = 0; c < s.checkpoints.size(); ++c) {
@@ -621,6 +668,10 @@ Model compile(const Scenario& s) {
   if (s.decisions.smuggler_wait_days) {
     m.smuggler_wait_steps = steps_covering(*s.decisions.smuggler_wait_days, m.step_days);
   }
+  m.reattempt_probability = s.decisions.reattempt_probability;
+  m.reattempt_factor_per_return = s.decisions.reattempt_factor_per_return;
+  m.reattempt_savings_usd = s.decisions.reattempt_savings_usd;
+  m.go_home_probability = s.decisions.go_home_probability;
   if (s.decisions.give_up_after_days) {
     m.give_up_after_steps = steps_covering(*s.decisions.give_up_after_days, m.step_days);
   }

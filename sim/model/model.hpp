@@ -122,6 +122,9 @@ struct Model {
   std::vector<NodeId> checkpoint_node;
   // bit p: records of checkpoint p are shared here
   std::vector<std::uint32_t> checkpoint_partner_mask;
+  // node upstream those apprehended may be sent back to; kNone: nobody is
+  std::vector<NodeId> checkpoint_return_node;
+  bool any_returns = false;  // some checkpoint sends travellers back
 
   // Legal pathways                                              (npathways)
   std::vector<std::string> pathway_name;
@@ -154,6 +157,11 @@ struct Model {
   double route_cost_sensitivity = 0.0;
   double smuggler_preference = 1.0;
   std::int32_t smuggler_wait_steps = std::numeric_limits<std::int32_t>::max();
+  // After detention (see DecisionSpec): try again, else go home, else stranded.
+  double reattempt_probability = 0.5;
+  double reattempt_factor_per_return = 1.0;
+  double reattempt_savings_usd = 0.0;  // 0: savings do not matter
+  double go_home_probability = 0.5;
 
   // Asylum systems                                               (nsystems)
   std::vector<std::string> asylum_system_name;

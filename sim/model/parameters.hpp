@@ -41,6 +41,9 @@ struct StepTable {
   X(double, checkpoint_false_positive_rate, "chance a genuine traveller is flagged") \
   X(double, checkpoint_evasion_hazard, "per step, per unit of excess demand") \
   X(double, checkpoint_shared_match_rate, "chance a partner's record matches the traveller") \
+  X(double, checkpoint_return_probability, "share of those apprehended sent back upstream") \
+  X(std::uint16_t, checkpoint_detention_steps, "steps those sent back are held before deciding") \
+  X(double, checkpoint_return_cost_usd, "charged to each traveller sent back") \
   X(double, network_min_fee_usd, "lowest fee") \
   X(double, network_max_fee_usd, "highest fee") \
   X(double, network_price_response, "per step") \

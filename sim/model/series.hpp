@@ -64,6 +64,12 @@ namespace migrasim {
     "fees paid to smuggling networks") \
   X(kInterventionCostUsd, intervention_cost_usd, kFlow, kInUnits, "USD per step", \
     "cost of the interventions in force") \
+  X(kSentBack, sent_back, kFlow, kInAgents, "persons per step", \
+    "persons detected at a checkpoint and sent back upstream into detention") \
+  X(kReattempts, reattempts, kFlow, kInAgents, "persons per step", \
+    "persons released from detention setting out again") \
+  X(kStranded, stranded, kFlow, kInAgents, "persons per step", \
+    "persons released from detention giving up where they were held") \
   X(kAtHome, at_home, kStock, kInAgents, "persons", \
     "persons at home not intending to migrate") \
   X(kInTransit, in_transit, kStock, kInAgents, "persons", \
@@ -74,6 +80,8 @@ namespace migrasim {
     "persons waiting to be screened at checkpoints") \
   X(kAsylumBacklog, asylum_backlog, kStock, kInAgents, "persons", \
     "asylum claims awaiting a decision") \
+  X(kDetained, detained, kStock, kInAgents, "persons", \
+    "persons sent back from a checkpoint and held in detention") \
   X(kSmugglerCapacity, smuggler_capacity, kStock, kInUnits, "persons per day", \
     "clients smuggling networks can take on per day") \
   X(kMeanSmugglingFeeUsd, mean_smuggling_fee_usd, kStock, kInUnits, "USD", \
@@ -98,6 +106,8 @@ namespace migrasim {
     "asylum claims made at the node that were granted") \
   X(kNodeRemoved, node_removed, kNode, kFlow, kInAgents, "persons per step", \
     "persons removed after a claim made at the node was denied") \
+  X(kNodeReleased, node_released, kNode, kFlow, kInAgents, "persons per step", \
+    "persons released from detention at the node") \
   X(kEdgeDepartures, edge_departures, kEdge, kFlow, kInAgents, "persons per step", \
     "persons setting out on the edge") \
   X(kEdgeDeaths, edge_deaths, kEdge, kFlow, kInAgents, "persons per step", \
@@ -110,6 +120,8 @@ namespace migrasim {
     "persons detected at the checkpoint and returned without an asylum claim") \
   X(kCheckpointAsylumClaims, checkpoint_asylum_claims, kCheckpoint, kFlow, kInAgents, \
     "persons per step", "persons detected at the checkpoint who claimed asylum") \
+  X(kCheckpointSentBack, checkpoint_sent_back, kCheckpoint, kFlow, kInAgents, "persons per step", \
+    "persons detected at the checkpoint and sent back to its return node") \
   X(kCheckpointEvaded, checkpoint_evaded, kCheckpoint, kFlow, kInAgents, "persons per step", \
     "persons passing the checkpoint undetected where it watches for irregular crossers") \
   X(kCheckpointWaiting, checkpoint_waiting, kCheckpoint, kStock, kInAgents, "persons", \

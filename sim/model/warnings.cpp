@@ -68,6 +68,7 @@ class Checker {
   std::vector<ScenarioWarning> run() {
     check_places();
     check_initial_stocks();
+    check_returns();
     check_resolution();
     for (std::size_t k = 0; k < s_.interventions.size(); ++k) check_intervention(k);
     return std::move(warnings_);
@@ -113,6 +114,31 @@ class Checker {
              two_significant(persons) + " persons are no agent at persons_per_agent " +
                  two_significant(m_.persons_per_agent) + ": the stock is left out");
       }
+    }
+  }
+
+  // A return that can never happen, and a rule for deciding after detention
+  // that nobody ever meets.
+  void check_returns() {
+    for (std::size_t c = 0; c < m_.checkpoint_count(); ++c) {
+      if (m_.checkpoint_return_node[c] != kNone &&
+          highest(m_.checkpoint_return_probability[c]) <= 0) {
+        warn("checkpoints[" + std::to_string(c) + "]",
+             "return_to is set but return_probability is 0 throughout: nobody is sent back");
+      }
+    }
+    const DecisionSpec defaults;
+    const DecisionSpec& d = s_.decisions;
+    const bool rule_written =
+        d.reattempt_probability != defaults.reattempt_probability ||
+        d.reattempt_factor_per_return != defaults.reattempt_factor_per_return ||
+        d.reattempt_savings_usd != defaults.reattempt_savings_usd ||
+        d.go_home_probability != defaults.go_home_probability;
+    if (rule_written && !m_.any_returns) {
+      warn("decisions",
+           "the re-attempt rule (reattempt_probability, reattempt_factor_per_return, "
+           "reattempt_savings_usd, go_home_probability) is set but no checkpoint has return_to: "
+           "nobody is ever detained, so it never acts");
     }
   }
 

@@ -49,7 +49,8 @@ namespace migrasim {
   X(kCalibrationProposal, 16) /* entity = particle, replicate = generation, step = attempt */ \
   X(kCalibrationSeeds, 17)    /* entity = particle, replicate = generation, step = attempt */ \
   X(kPosteriorParticle, 18)   /* entity = replicate: the particle a posterior run draws */ \
-  X(kVisaEntry, 19)           /* entity = agent, step = node: fixed per traveller and node */
+  X(kVisaEntry, 19)           /* entity = agent, step = node: fixed per traveller and node */ \
+  X(kReturns, 20)
 // clang-format on
 
 #define MIGRASIM_STREAM_ENUMERATOR(enumerator, id) enumerator = id,

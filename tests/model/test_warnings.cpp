@@ -91,6 +91,27 @@ TEST(Warnings, LeversOnAsylumAndVisasThatCannotAct) {
                   .empty());
 }
 
+TEST(Warnings, ReturnsThatCannotHappen) {
+  std::string text = tiny_scenario_yaml();
+  const std::string claim = "    asylum_claim_probability: 0.5\n";
+  text.insert(text.find(claim) + claim.size(), "    return_to: hub\n    return_probability: 0\n");
+  auto w = warnings_of(text);
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0].key, "checkpoints[0]");
+  EXPECT_NE(w[0].message.find("nobody is sent back"), std::string::npos) << w[0].text();
+
+  text = tiny_scenario_yaml();
+  text.insert(text.find("decisions:") + std::string("decisions:").size(),
+              "\n  reattempt_probability: 0.9");
+  w = warnings_of(text);
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0].key, "decisions");
+  EXPECT_NE(w[0].message.find("no checkpoint has return_to"), std::string::npos) << w[0].text();
+  // With a return, the same rule acts: no warning.
+  text.insert(text.find(claim) + claim.size(), "    return_to: hub\n");
+  EXPECT_TRUE(warnings_of(text).empty());
+}
+
 TEST(Warnings, AnAsylumSystemThatHearsNoClaims) {
   std::string text = tiny_scenario_yaml();
   text.replace(text.find("asylum:\n"), std::string::npos,

@@ -5,7 +5,7 @@
 //
 // Recording: the step's flows, end-of-step stocks and levels. Series counted
 // in agents are scaled to persons by persons_per_agent. Node stock counts agents
-// held or waiting at a node or travelling on an edge that leaves it.
+// held, detained or waiting at a node or travelling on an edge that leaves it.
 #include <omp.h>
 
 #include <algorithm>
@@ -108,7 +108,7 @@ void record_outputs(const Model& m, State& s) {
                       const Status status = a.status[i];
                       ++status_counts[static_cast<std::size_t>(status)];
                       if (status == Status::kInTransit || status == Status::kHeldAtCheckpoint ||
-                          status == Status::kWaitingForSmuggler) {
+                          status == Status::kWaitingForSmuggler || status == Status::kDetained) {
                         ++node_stock[a.node[i]];
                       }
                       if (status == Status::kHeldAtCheckpoint) {
@@ -126,6 +126,7 @@ void record_outputs(const Model& m, State& s) {
   tally.add(Series::kWaitingForSmuggler, count(Status::kWaitingForSmuggler));
   tally.add(Series::kHeldAtCheckpoints, count(Status::kHeldAtCheckpoint));
   tally.add(Series::kAsylumBacklog, count(Status::kInAsylumProcessing));
+  tally.add(Series::kDetained, count(Status::kDetained));
   tally.add(Series::kMeanRouteAwareness, static_cast<double>(s.aware_total) / m.agents);
   const double danger_sum = danger_at_home(m, s);
   const auto at_home = count(Status::kAtHome);

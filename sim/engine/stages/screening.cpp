@@ -2,10 +2,10 @@
 //        state.policy (checkpoint parameters in force), model checkpoints
 // writes: agents.status, agents.status_step, agents.node, agents.edge,
 //         agents.steps_left, agents.savings_usd, agents.smuggler, agents.flags,
-//         agents.passed_checkpoints, state.checkpoint_screened,
-//         tally[border_encounters, apprehensions, evaded, returned, asylum_claims,
-//         falsified_docs_detected, high_risk_detected, high_risk_missed, false_positives],
-//         communities and smugglers (outcomes)
+//         agents.passed_checkpoints, agents.times_sent_back, state.checkpoint_screened,
+//         tally[sent_back, checkpoint_sent_back, border_encounters, apprehensions, evaded,
+//         returned, asylum_claims, falsified_docs_detected, high_risk_detected, high_risk_missed,
+//         false_positives], communities and smugglers (outcomes)
 //
 // Screening at checkpoints. A checkpoint screens at most its throughput per
 // step; when D wait for C places, a uniformly random C are screened
@@ -21,7 +21,10 @@
 // apprehended with 1 - (1 - p)(1 - client_detection_boost) where a task force
 // shares intelligence. All of these are the values in force this step
 // (policy.cpp). Any of the three stops it:
-// it is apprehended (a border encounter on a border node). Flagged travellers
+// it is apprehended (a border encounter on a border node). Where the checkpoint
+// has a return_to node, an apprehended traveller is sent back there with
+// return_probability: detained at that node for detention_days, charged
+// return_cost_usd, its journey not yet over (returns.cpp). Otherwise flagged travellers
 // are returned; the others claim asylum with asylum_claim_probability (times
 // the claim_probability_multiplier of the asylum system hearing claims there,
 // at most 1) or are returned. Travellers not stopped move on, the checkpoint's records of them
@@ -40,7 +43,8 @@ namespace migrasim {
 namespace {
 
 struct ScreeningCounts {
-  std::int64_t encounters = 0, apprehensions = 0, evaded = 0, returned = 0, claims = 0;
+  std::int64_t encounters = 0, apprehensions = 0, evaded = 0, returned = 0, claims = 0,
+               sent_back = 0;
   std::int64_t documents = 0, high_risk_detected = 0, high_risk_missed = 0, false_positives = 0;
   ScreeningCounts& operator+=(const ScreeningCounts& o) {
     encounters += o.encounters;
@@ -48,6 +52,7 @@ struct ScreeningCounts {
     evaded += o.evaded;
     returned += o.returned;
     claims += o.claims;
+    sent_back += o.sent_back;
     documents += o.documents;
     high_risk_detected += o.high_risk_detected;
     high_risk_missed += o.high_risk_missed;
@@ -63,6 +68,26 @@ void let_pass(const Model& m, State& s, std::uint32_t i, CheckpointId c, NodeId 
               Draws& draws) {
   s.agents.passed_checkpoints[i] |= 1u << c;
   continue_journey(m, s, i, node, draws);
+}
+
+// The traveller is taken back to `to` and held there. Its journey goes on
+// after detention (returns.cpp), so its community hears of no outcome yet; the
+// network that carried it has failed it, and it must hire again to go on.
+void send_back(State& s, std::uint32_t i, NodeId to, std::uint16_t detention_steps,
+               double cost_usd) {
+  Agents& a = s.agents;
+  if (const NetworkId network = a.smuggler[i]; network != kNone) {
+#pragma omp atomic
+    ++s.smugglers.failures[network];
+    a.smuggler[i] = kNone;
+  }
+  a.status[i] = Status::kDetained;
+  a.node[i] = to;
+  a.edge[i] = kNone;
+  a.steps_left[i] = detention_steps;
+  a.savings_usd[i] -= static_cast<float>(cost_usd);
+  a.flags[i] &= static_cast<std::uint8_t>(~kWithSmuggler);
+  if (a.times_sent_back[i] < 255) ++a.times_sent_back[i];
 }
 
 }  // namespace
@@ -113,6 +138,10 @@ void screen_at_checkpoints(const Model& m, State& s) {
                                : std::min(1.0, policy.checkpoint_asylum_claim_probability[c] *
                                                    policy.asylum_claim_multiplier[system]);
     const double p_false_positive = policy.checkpoint_false_positive_rate[c];
+    const NodeId return_node = m.checkpoint_return_node[c];
+    const double p_return = return_node == kNone ? 0.0 : policy.checkpoint_return_probability[c];
+    const std::uint16_t detention_steps = policy.checkpoint_detention_steps[c];
+    const double return_cost_usd = policy.checkpoint_return_cost_usd[c];
     const std::uint32_t partners = policy.partner_mask[c];
     const double match = policy.checkpoint_shared_match_rate[c];
     const auto boosted = [match](double sensitivity) {
@@ -153,7 +182,12 @@ void screen_at_checkpoints(const Model& m, State& s) {
       ++here.apprehensions;
       here.encounters += at_border;
       a.status_step[i] = s.step;
-      if (!flagged && draws.bernoulli(p_claim)) {
+      // Only checkpoints that send people back draw for it, so the others'
+      // draws are those of a scenario without returns.
+      if (p_return > 0.0 && draws.bernoulli(p_return)) {
+        send_back(s, i, return_node, detention_steps, return_cost_usd);
+        ++here.sent_back;
+      } else if (!flagged && draws.bernoulli(p_claim)) {
         // A claim lets the claimant stay while it is heard: news of an arrival.
         a.status[i] = Status::kInAsylumProcessing;
         ++here.claims;
@@ -187,6 +221,7 @@ void screen_at_checkpoints(const Model& m, State& s) {
     axis[index(AxisSeries::kCheckpointApprehensions)][c] += static_cast<double>(here.apprehensions);
     axis[index(AxisSeries::kCheckpointReturned)][c] += static_cast<double>(here.returned);
     axis[index(AxisSeries::kCheckpointAsylumClaims)][c] += static_cast<double>(here.claims);
+    axis[index(AxisSeries::kCheckpointSentBack)][c] += static_cast<double>(here.sent_back);
     axis[index(AxisSeries::kCheckpointEvaded)][c] += static_cast<double>(here.evaded);
   }
   s.tally.add(Series::kBorderEncounters, n.encounters);
@@ -194,6 +229,7 @@ void screen_at_checkpoints(const Model& m, State& s) {
   s.tally.add(Series::kEvaded, n.evaded);
   s.tally.add(Series::kReturned, n.returned);
   s.tally.add(Series::kAsylumClaims, n.claims);
+  s.tally.add(Series::kSentBack, n.sent_back);
   s.tally.add(Series::kFalsifiedDocsDetected, n.documents);
   s.tally.add(Series::kHighRiskDetected, n.high_risk_detected);
   s.tally.add(Series::kHighRiskMissed, n.high_risk_missed);

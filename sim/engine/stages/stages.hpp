@@ -15,6 +15,7 @@ void admit_through_legal_pathways(const Model& model, State& state);
 void run_smuggler_market(const Model& model, State& state);
 void move_agents(const Model& model, State& state);
 void screen_at_checkpoints(const Model& model, State& state);
+void release_from_detention(const Model& model, State& state);
 void process_asylum(const Model& model, State& state);
 void record_community_feedback(const Model& model, State& state);
 void record_outputs(const Model& model, State& state);
