@@ -3,11 +3,14 @@
 Usage:
     /usr/bin/python3 -m migrasim.compare baseline.h5 other.h5 ... \\
         [--start 2024-01-01] [--end 2025-12-31] [--html report.html] [--plots DIR] [--csv table.csv]
+        [--metric NAME[@PLACE]] ...
     /usr/bin/python3 analysis/compare.py ...          (the same)
 
 The first file is the baseline. For every file it reports cumulative outcomes over
 the window (flows summed, stocks at the end of the window, as each variable's
-cell_methods says) as the median and 90% interval (5th-95th percentile) across
+cell_methods says) of the headline series, and of each series named with
+--metric (a scalar series NAME, or NAME@PLACE for one node, edge, checkpoint or
+network, e.g. edge_deaths@necocli->darien_gap), as the median and 90% interval (5th-95th percentile) across
 replicates; for every other file the paired difference against the baseline
 (replicate r minus baseline replicate r: the same seed gives common random
 numbers), and the intervention cost per outcome averted.
@@ -54,6 +57,10 @@ def main(argv=None, prog="compare.py"):
                         help="write an interactive, self-contained HTML report (opens offline)")
     parser.add_argument("--plots", metavar="DIR", help="write static figures as PNG files into DIR (for papers)")
     parser.add_argument("--csv", metavar="TABLE.csv", help="write a long table (scenario, metric, statistic, value)")
+    parser.add_argument("--metric", action="append", default=[], metavar="NAME[@PLACE]",
+                        help="also report this series (repeatable): a scalar series such as deaths, or one place "
+                             "of a series on a node, edge, checkpoint or network axis, e.g. "
+                             "node_arrivals@panama_reception or edge_deaths@necocli->darien_gap")
     parser.add_argument("--flip-share", type=_share, default=FLIP_SHARE, metavar="X",
                         help=f"over a posterior: call an order of policies or the sign of an effect undecided "
                              f"when it fails in more than this share of draws (default {FLIP_SHARE})")
@@ -63,7 +70,8 @@ def main(argv=None, prog="compare.py"):
     args = parser.parse_args(argv)
     with plain_warnings(prog):
         try:
-            c = compare(args.files, args.start, args.end, flip_share=args.flip_share, costs=args.costs)
+            c = compare(args.files, args.start, args.end, flip_share=args.flip_share, costs=args.costs,
+                        metrics=args.metric)
             route = route_comparison(c) if args.html else None
         except CompareError as error:
             print(f"{prog}: error: {error}", file=sys.stderr)

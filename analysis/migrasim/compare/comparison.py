@@ -5,7 +5,7 @@ import datetime as dt
 
 import numpy as np
 
-from migrasim.compare.runs import METRICS, CompareError, Run, load_runs
+from migrasim.compare.runs import METRICS, CompareError, Run, load_runs, select_metric
 from migrasim.windows import day, reduce_time, summed_units
 
 COST = "intervention_cost_usd"
@@ -81,11 +81,12 @@ def quantiles(values):
     return float(median), float(low), float(high)
 
 
-def window_outcomes(run, idx):
-    """Per replicate: each metric reduced over the window's steps as its
-    cell_methods says (flows summed, stocks at the last step)."""
+def window_outcomes(run, idx, extra=()):
+    """Per replicate: each metric (METRICS, then the `extra` ones selected with
+    --metric) reduced over the window's steps as its cell_methods says (flows
+    summed, stocks at the last step)."""
     out = {}
-    for name in METRICS:
+    for name in list(METRICS) + [m for m in extra if m not in METRICS]:
         if name not in run.series:
             continue
         data = run.series[name][:, idx]
@@ -111,6 +112,7 @@ class Comparison:
     divergence: dict          # label -> first day differing from the baseline (or None)
     posterior: object = None  # posterior.PosteriorEffects when runs record particles, else None
     costs: object = None      # costs.CostRanges when a costs file was given, else None
+    extra_metrics: list = dataclasses.field(default_factory=list)  # selected with --metric, after METRICS
 
     @property
     def baseline(self):
@@ -120,7 +122,8 @@ class Comparison:
         present = set()
         for o in self.outcomes:
             present.update(o)
-        return [m for m in METRICS if m in present]
+        return [m for m in METRICS if m in present] + [m for m in self.extra_metrics
+                                                       if m in present and m not in METRICS]
 
     def reduction(self, metric):
         """How the metric is reduced over the window ("sum" or "last"), as the first
@@ -142,7 +145,7 @@ class Comparison:
 def paired(base, base_values, run, values):
     """Common replicate values and, per metric present in both, run minus baseline."""
     common, bi, ri = np.intersect1d(base.replicates, run.replicates, return_indices=True)
-    diffs = {m: values[m][ri] - base_values[m][bi] for m in METRICS if m in values and m in base_values}
+    diffs = {m: values[m][ri] - base_values[m][bi] for m in base_values if m in values}
     return common, diffs
 
 
@@ -200,19 +203,40 @@ def first_divergence(base, run):
     return None if first is None else day(common_t[first])
 
 
-def compare(paths_or_runs, start=None, end=None, flip_share=None, costs=None):
+def metric_keys(specs):
+    """The keys of the series selected with --metric (NAME or NAME@PLACE, spaces
+    around the parts dropped), in order, without repeats."""
+    keys = []
+    for spec in specs or ():
+        name, at, place = str(spec).strip().partition("@")
+        key = f"{name.strip()}@{place.strip()}" if at else name.strip()
+        if key not in keys:
+            keys.append(key)
+    return keys
+
+
+def compare(paths_or_runs, start=None, end=None, flip_share=None, costs=None, metrics=None):
     """Everything the report shows, from run files (paths) or loaded Runs; the first is the baseline.
 
     flip_share: over a posterior, an order or sign that fails in more than this
     share of draws is reported as undecided (default posterior.FLIP_SHARE).
     costs: a costs file (path) or a loaded costs.Costs, for cost ranges with
-    downstream costs (docs/report.md, "Cost ranges")."""
+    downstream costs (docs/report.md, "Cost ranges").
+    metrics: series to report besides METRICS, each NAME (a scalar series) or
+    NAME@PLACE (one node, edge, checkpoint or network of a series on that axis,
+    e.g. "edge_deaths@necocli->darien_gap"); reduced over the window as the
+    others and shown in every table (docs/report.md, "More metrics")."""
     items = list(paths_or_runs)
     runs = items if items and all(isinstance(r, Run) for r in items) else load_runs(items)
     if not runs:
         raise CompareError("no run files given")
+    extra = metric_keys(metrics)
+    for spec in extra:
+        if not spec.partition("@")[0] or spec.endswith("@"):
+            raise CompareError(f"--metric {spec!r}: expected NAME or NAME@PLACE")
+    runs = [_with_metrics(run, extra) for run in runs]
     window = select_window(runs, start, end)
-    outcomes = [window_outcomes(run, idx) for run, idx in zip(runs, window.indices)]
+    outcomes = [window_outcomes(run, idx, extra) for run, idx in zip(runs, window.indices)]
     notes = []
     summary = {}
     for run, out in zip(runs, outcomes):
@@ -252,7 +276,7 @@ def compare(paths_or_runs, start=None, end=None, flip_share=None, costs=None):
         divergence[run.label] = first_divergence(base, run)
     c = Comparison(runs=runs, window=window, outcomes=outcomes, summary=summary, pairs=pairs,
                    differences=differences, diff_summary=diff_summary, cost_effectiveness=ce,
-                   notes=notes, divergence=divergence)
+                   notes=notes, divergence=divergence, extra_metrics=extra)
     from migrasim.compare import posterior as posterior_module
     c.posterior = posterior_module.posterior_effects(
         c, posterior_module.FLIP_SHARE if flip_share is None else flip_share)
@@ -260,6 +284,12 @@ def compare(paths_or_runs, start=None, end=None, flip_share=None, costs=None):
         from migrasim.compare import costs as costs_module
         c.costs = costs_module.cost_ranges(c, costs)
     return c
+
+
+def _with_metrics(run, keys):
+    for key in keys:
+        run = select_metric(run, key)
+    return run
 
 
 def _ranges(values):

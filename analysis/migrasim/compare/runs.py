@@ -54,6 +54,7 @@ class Run:
     interventions: list = dataclasses.field(default_factory=list)  # "name (type): first .. last day in force"
     entities: dict = dataclasses.field(default_factory=dict)        # route dimension -> Entities
     particle: np.ndarray = None  # per replicate: the posterior particle it ran (None without a posterior)
+    others: dict = dataclasses.field(default_factory=dict)  # scalar series not in METRICS: name -> (values, attrs)
 
     @property
     def seed(self):
@@ -108,6 +109,9 @@ def load_run(path):
             series[name] = np.asarray(var.values, dtype=float)
             units[name] = str(var.attrs.get("units", ""))
             long_names[name] = str(var.attrs.get("long_name", name))
+        others = {name: (np.asarray(var.values, dtype=float), dict(var.attrs))
+                  for name, var in ds.data_vars.items()
+                  if name not in METRICS and var.dims == ("replicate", "time")}
         interventions = _interventions(ds, times)
         entities = {dim: e for dim in ROUTE_DIMS if (e := _entities(ds, dim)) is not None}
         particle = _particle(ds, path)
@@ -117,7 +121,7 @@ def load_run(path):
     return Run(path=path, label=name or pathlib.Path(path).stem, scenario_name=name, attrs=attrs,
                times=times, step_days=float(step_days), replicates=replicates.astype(int), series=series,
                units=units, long_names=long_names, reductions=reductions, interventions=interventions,
-               entities=entities, particle=particle)
+               entities=entities, particle=particle, others=others)
 
 
 def _texts(values):
@@ -188,6 +192,50 @@ def _interventions(ds, times):
                      else ": never in force")
         out.append(text)
     return out
+
+
+def select_metric(run, spec):
+    """`run` with the series `spec` added to its headline series under the key
+    `spec`: a scalar series NAME, or NAME@PLACE for one place of a series on a
+    node, edge, checkpoint or network axis (as forecast.py's --series). The Run
+    given is left as it was. Raises CompareError naming the file."""
+    spec = str(spec).strip()
+    name, at, place = spec.partition("@")
+    name, place = name.strip(), place.strip()
+    if not name or (at and not place):
+        raise CompareError(f"--metric {spec!r}: expected NAME or NAME@PLACE")
+    key = f"{name}@{place}" if at else name
+    if key in run.series:
+        return run
+    path = run.path
+    entities = next((e for e in run.entities.values() if name in e.series), None)
+    if entities is not None:
+        if not at:
+            raise CompareError(f"{path}: {name} has a {entities.dim} axis: say which {entities.dim} with "
+                               f"--metric {name}@{entities.dim.upper()} (its {entities.dim}s: "
+                               f"{', '.join(entities.labels)})")
+        if place not in entities.labels:
+            raise CompareError(f"{path}: {name}: the run has no {entities.dim} named '{place}' (its "
+                               f"{entities.dim}s: {', '.join(entities.labels)})")
+        k = entities.labels.index(place)
+        values = entities.series[name][:, :, k]
+        units, long_name, reduction = entities.units[name], entities.long_names[name], entities.reductions[name]
+        long_name = f"{long_name}: {place}"
+    elif name in run.others or name in METRICS and name in run.series:
+        if at:
+            raise CompareError(f"{path}: {name} has no node, edge, checkpoint or network axis: "
+                               f"drop '@{place}'")
+        values, attrs = run.others[name]
+        units, long_name = str(attrs.get("units", "")), str(attrs.get("long_name", name))
+        reduction = time_reduction(name, attrs)
+    else:
+        places = sorted(n for e in run.entities.values() for n in e.series)
+        raise CompareError(f"{path}: the run has no series '{name}' (scalar series: "
+                           f"{', '.join(sorted(set(run.series) | set(run.others)))}; series per place: "
+                           f"{', '.join(places) or 'none'})")
+    return dataclasses.replace(run, series={**run.series, key: np.asarray(values, dtype=float)},
+                               units={**run.units, key: units}, long_names={**run.long_names, key: long_name},
+                               reductions={**run.reductions, key: reduction})
 
 
 def disambiguate(runs):
