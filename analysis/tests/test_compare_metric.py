@@ -93,7 +93,7 @@ def test_a_scalar_series_outside_the_headline_list(tmp_path):
 
 @pytest.mark.parametrize("spec, message", [
     ("no_such_series", "the run has no series 'no_such_series'"),
-    ("edge_deaths", "edge_deaths has a edge axis: say which edge with --metric edge_deaths@EDGE"),
+    ("edge_deaths", "edge_deaths has an edge axis: say which edge with --metric edge_deaths@EDGE"),
     ("edge_deaths@hub->nowhere", "edge_deaths: the run has no edge named 'hub->nowhere'"),
     ("node_arrivals@atlantis", "node_arrivals: the run has no node named 'atlantis'"),
     ("deaths@hub", "deaths has no node, edge, checkpoint or network axis: drop '@hub'"),

@@ -211,7 +211,8 @@ def select_metric(run, spec):
     entities = next((e for e in run.entities.values() if name in e.series), None)
     if entities is not None:
         if not at:
-            raise CompareError(f"{path}: {name} has a {entities.dim} axis: say which {entities.dim} with "
+            article = "an" if entities.dim[0] in "aeiou" else "a"
+            raise CompareError(f"{path}: {name} has {article} {entities.dim} axis: say which {entities.dim} with "
                                f"--metric {name}@{entities.dim.upper()} (its {entities.dim}s: "
                                f"{', '.join(entities.labels)})")
         if place not in entities.labels:
