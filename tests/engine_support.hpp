@@ -42,6 +42,24 @@ struct Result {
   }
 };
 
+// The head of the small one-region scenarios of the engine's tests: from
+// 2023-01-01 to `end`, 20,000 agents of one person in region `sahel` (origin
+// node `home`, no push factors), 10 groups, a base rate of 1% a day. Extra
+// `population` keys, each on its own line indented two spaces, go in
+// `population_keys`; the route and the rest follow.
+inline std::string one_region_head(const std::string& end,
+                                   const std::string& population_keys = "") {
+  return "time: {start: 2023-01-01, end: " + end +
+         "}\n"
+         "population:\n  agents: 20000\n  persons_per_agent: 1\n" +
+         population_keys +
+         "regions:\n"
+         "  - {name: sahel, population_share: 1, origin: home, push_factors: "
+         "{economic_hardship: 0, repression: 0}}\n"
+         "communities: {count: 10}\n"
+         "decisions: {base_rate_per_day: 0.01}\n";
+}
+
 // Runs a whole scenario text, checking the invariants after every step.
 inline Result run_scenario_text(const std::string& text,
                                 const std::vector<std::string>& overrides = {}) {

@@ -13,22 +13,16 @@
 namespace migrasim {
 namespace {
 
+using testing::one_region_head;
 using testing::Result;
 using testing::run_scenario_text;
 
 // From a hub, half go east and half go west; each border detects everyone and
 // everyone detected claims asylum. Claim strengths are all close to 0.5.
 std::string two_destinations(const std::string& asylum, const std::string& interventions = "") {
-  return R"(
-time: {start: 2023-01-01, end: 2023-06-30}
-population:
-  agents: 20000
-  persons_per_agent: 1
-  asylum_claim_strength: {mean: 0.5, concentration: 1000000}
-regions:
-  - {name: sahel, population_share: 1, origin: home, push_factors: {economic_hardship: 0, repression: 0}}
-communities: {count: 10}
-decisions: {base_rate_per_day: 0.01}
+  return one_region_head("2023-06-30",
+                         "  asylum_claim_strength: {mean: 0.5, concentration: 1000000}\n") +
+         R"(
 route:
   nodes:
     - {name: home, kind: origin}

@@ -11,19 +11,14 @@
 namespace migrasim {
 namespace {
 
+using testing::one_region_head;
 using testing::Result;
 using testing::run_scenario_text;
 
 // From the coast two sea routes reach the island; the desert leg is smuggled
 // by one network, the western crossing by another.
 std::string sea(const std::string& interventions) {
-  return R"(
-time: {start: 2023-01-01, end: 2023-06-30}
-population: {agents: 20000, persons_per_agent: 1}
-regions:
-  - {name: sahel, population_share: 1, origin: home, push_factors: {economic_hardship: 0, repression: 0}}
-communities: {count: 10}
-decisions: {base_rate_per_day: 0.01}
+  return one_region_head("2023-06-30") + R"(
 route:
   nodes:
     - {name: home, kind: origin}

@@ -12,6 +12,7 @@
 namespace migrasim {
 namespace {
 
+using testing::one_region_head;
 using testing::Result;
 using testing::run_scenario_text;
 
@@ -19,13 +20,7 @@ using testing::run_scenario_text;
 // to the destination. `a` has a checkpoint that stops nobody but catches every
 // falsified document.
 std::string fork(const std::string& interventions) {
-  return R"(
-time: {start: 2023-01-01, end: 2023-04-30}
-population: {agents: 20000, persons_per_agent: 1}
-regions:
-  - {name: sahel, population_share: 1, origin: home, push_factors: {economic_hardship: 0, repression: 0}}
-communities: {count: 10}
-decisions: {base_rate_per_day: 0.01}
+  return one_region_head("2023-04-30") + R"(
 route:
   nodes:
     - {name: home, kind: origin}
