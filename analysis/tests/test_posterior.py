@@ -120,3 +120,24 @@ def test_command_reports_and_refuses_a_run_file(tmp_path):
     out = subprocess.run([sys.executable, "-m", "migrasim.posterior", str(run)], capture_output=True, text=True,
                          cwd=fit.ROOT / "analysis")
     assert out.returncode == 2 and "not a posterior file" in out.stderr
+
+
+def test_the_frozen_baseline_posterior_still_runs(tmp_path, migrasim_binary):
+    """The forecast's posterior must stay usable as the model changes: a short run
+    of the reduced baseline over it draws particles of its final generation and
+    runs each replicate with that particle's values."""
+    root = fit.ROOT
+    posterior = root / "scenarios" / "calibration" / "baseline_posterior.h5"
+    out = tmp_path / "run.h5"
+    subprocess.run([str(migrasim_binary), "run", str(root / "scenarios" / "baseline.yaml"), "--posterior",
+                    str(posterior), "--set", "population.agents=10000", "--set", "population.persons_per_agent=200",
+                    "--set", "communities.count=200", "--set", "time.end=2020-11-30", "--replicates", "3",
+                    "-o", str(out), "--quiet"], check=True)
+    with xr.open_dataset(posterior) as post, xr.open_dataset(out) as run:
+        last = post.isel(generation=-1)
+        names = [str(n) for n in run["parameter"].values]
+        assert names == str(post.attrs["parameters"]).split()
+        for r, particle in enumerate(run["particle"].values.astype(int)):
+            assert float(last["weight"][particle]) > 0
+            for name in names:
+                assert float(run["parameter_value"].sel(parameter=name)[r]) == float(last[name][particle])
