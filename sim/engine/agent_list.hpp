@@ -51,17 +51,18 @@ class AgentList {
     return {first, static_cast<std::size_t>(last - first)};
   }
 
-  // Thread `t` of a team that split the agents as for_each_thread_range does
-  // (thread t owns [lo, hi)) queues agent i of its share, in increasing order;
-  // merge_pending() then adds every queued agent. Shares do not overlap, so
-  // queued agents go to the slots of their own share.
+  // Thread `t` of a team that split the agents into contiguous shares in
+  // thread order (thread t owns [lo, next thread's lo)) queues agent i of its
+  // share, in increasing order; merge_pending() then adds every queued agent.
+  // Shares do not overlap, so queued agents go to the slots of their own share.
   void queue(std::size_t t, std::int64_t lo, std::uint32_t i) {
     pending_[static_cast<std::size_t>(lo) + pending_count_[t]++] = i;
   }
 
-  // Adds the queued agents (none of them listed yet); `n` is the number of
-  // agents and `team` the team size the shares were cut for.
-  void merge_pending(std::int64_t n, std::size_t team) {
+  // Adds the queued agents (none of them listed yet); share_start[t] is the
+  // first agent of thread t's share, as passed to queue().
+  void merge_pending(std::span<const std::int64_t> share_start) {
+    const std::size_t team = share_start.size();
     std::size_t added = 0;
     for (std::size_t t = 0; t < team; ++t) added += pending_count_[t];
     if (added == 0) return;
@@ -69,8 +70,7 @@ class AgentList {
     std::size_t out = size_ + added;
     std::size_t old = size_;
     for (std::size_t t = team; t-- > 0;) {
-      const auto lo = static_cast<std::size_t>(n * static_cast<std::int64_t>(t) /
-                                               static_cast<std::int64_t>(team));
+      const auto lo = static_cast<std::size_t>(share_start[t]);
       for (std::size_t k = pending_count_[t]; k-- > 0;) {
         const std::uint32_t agent = pending_[lo + k];
         while (old > 0 && list_[old - 1] > agent) list_[--out] = list_[--old];

@@ -74,6 +74,7 @@ State make_state(const Model& m) {
                                           m.pathway_count(), m.asylum_system_count(), 1}),
                    n);
   s.left_home.allocate(n, static_cast<std::size_t>(omp_get_max_threads()));
+  s.share_start_scratch.resize(s.left_home.threads());
   s.node_stock_scratch.resize(m.node_count());
   s.sum_scratch.resize((n >> 16) + 1);
   s.recording.scalar.resize(kSeriesCount * static_cast<std::size_t>(m.steps));
@@ -182,7 +183,8 @@ void initialize_population(const Model& m, std::uint32_t replicate, State& s) {
   // Those of the stocks left home before the run: listed from the start.
   s.left_home.clear();
   for (std::uint32_t i = m.home_agents; i < m.agents; ++i) s.left_home.queue(0, 0, i);
-  s.left_home.merge_pending(m.agents, 1);
+  const std::int64_t share_start[] = {0};
+  s.left_home.merge_pending(share_start);
   reset_policy(s.policy);
   Smugglers& net = s.smugglers;
   net.capacity = m.network_initial_capacity;

@@ -189,6 +189,7 @@ struct State {
   std::vector<std::int64_t> node_stock_scratch;            // (nnodes)
   std::vector<std::int64_t> checkpoint_waiting_scratch;    // (ncheckpoints)
   std::vector<double> sum_scratch;                         // block sums (nagents / 65536)
+  std::vector<std::int64_t> share_start_scratch;           // first agent of each thread's share
   std::array<std::int64_t, kStatusCount> status_counts{};  // agents per status after the last step
   Recording recording;
 };

@@ -32,16 +32,16 @@ namespace migrasim {
 // clang-format off
 #define MIGRASIM_STREAMS(X) \
   X(kInitialPopulation, 1) \
-  X(kDecisions, 2) \
+  X(kDecisions, 2)    /* entity = agent: decisions' dense pass (home_draws.hpp) */ \
   X(kMovement, 3) \
   X(kScreening, 4) \
   X(kAsylum, 5) \
-  X(kInformation, 6) \
+  X(kInformation, 6)  /* entity = agent: route learning's dense pass */ \
   X(kSmugglers, 7) \
   X(kScreeningQueue, 8) \
   X(kAsylumQueue, 9) \
   X(kSmugglerQueue, 10) \
-  X(kLegalAwareness, 11) \
+  X(kLegalAwareness, 11) /* entity = agent: pathway learning's dense pass */ \
   X(kPathwayQueue, 12) \
   X(kSweepMemberSeeds, 13) /* entity = sweep member */ \
   X(kSweepDesign, 14)      /* entity = swept parameter (Latin hypercube) */ \
@@ -50,7 +50,10 @@ namespace migrasim {
   X(kCalibrationSeeds, 17)    /* entity = particle, replicate = generation, step = attempt */ \
   X(kPosteriorParticle, 18)   /* entity = replicate: the particle a posterior run draws */ \
   X(kVisaEntry, 19)           /* entity = agent, step = node: fixed per traveller and node */ \
-  X(kReturns, 20)
+  X(kReturns, 20) \
+  X(kRouteLearning, 21)   /* entity = community: who learns the route (home_draws.hpp) */ \
+  X(kDecidingToLeave, 22) /* entity = community: who decides to leave */ \
+  X(kPathwayLearning, 23) /* entity = community: who learns of legal pathways */
 // clang-format on
 
 #define MIGRASIM_STREAM_ENUMERATOR(enumerator, id) enumerator = id,

@@ -15,14 +15,16 @@ namespace {
 // it: each thread of `team` queues its share's agents, then they are merged.
 void list_away(const std::vector<Status>& status, std::size_t team, AgentList& list) {
   const auto n = static_cast<std::int64_t>(status.size());
+  std::vector<std::int64_t> share_start(team);
   for (std::size_t t = 0; t < team; ++t) {
     const std::int64_t lo = n * static_cast<std::int64_t>(t) / static_cast<std::int64_t>(team);
+    share_start[t] = lo;
     const std::int64_t hi = n * static_cast<std::int64_t>(t + 1) / static_cast<std::int64_t>(team);
     for (std::int64_t i = lo; i < hi; ++i) {
       if (status[i] != Status::kAtHome) list.queue(t, lo, static_cast<std::uint32_t>(i));
     }
   }
-  list.merge_pending(n, team);
+  list.merge_pending(share_start);
 }
 
 TEST(AgentScan, AgentListMergesQueuedAgentsInOrder) {

@@ -2,7 +2,9 @@
 // through groups, beliefs following each group's record of outcomes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "engine/invariants.hpp"
 #include "engine/simulation.hpp"
@@ -171,6 +173,48 @@ TEST(Information, AffordabilityGatesDecisions) {
   State t = make_state(ignore_cost);
   run_replicate(ignore_cost, 0, t);
   EXPECT_LT(t.status_counts[static_cast<std::size_t>(Status::kAtHome)], ignore_cost.agents / 100);
+}
+
+TEST(Information, EachAgentDecidesWithItsOwnProbability) {
+  // Everyone knows the route; the hazard depends on each agent's risk
+  // tolerance and savings. Members are picked with the community's largest
+  // probability and thinned (decisions.cpp): the number who leave in one step
+  // must match the sum of the agents' own probabilities, overall and among the
+  // more and the less risk-tolerant halves (within 5 standard deviations).
+  std::string text = one_group_scenario("{initial_route_awareness: 1}");
+  text.replace(text.find("travel_days: 5}"), 15, "travel_days: 5, cost_usd: 20000}");
+  for (const double base : {0.004, 0.2}) {  // geometric gaps, and the dense pass
+    const Model m =
+        compile_text(text, {"decisions.base_rate_per_day=" + std::to_string(base),
+                            "decisions.success_weight=2", "decisions.danger_weight=20",
+                            "decisions.cost_elasticity=1", "information.prior_danger=0.05"});
+    State s = make_state(m);
+    initialize_population(m, 0, s);
+    s.step = 0;
+    update_environment(m, s);
+    spread_information(m, s);
+    make_decisions(m, s);
+    const Agents& a = s.agents;
+    const double success = s.communities.belief_success[0];
+    const double danger = s.communities.belief_danger[0];
+    const double cost = s.policy.region_route_cost_usd[0];
+    ASSERT_GT(cost, 0.0);
+    double expected[2] = {0, 0}, variance[2] = {0, 0}, left[2] = {0, 0};
+    for (std::uint32_t i = 0; i < m.home_agents; ++i) {
+      const double attitude = 2.0 * (success - 0.5) - 20.0 * danger * (1.0 - a.risk_tolerance[i]);
+      const double affordable = std::clamp(a.savings_usd[i] / cost, 0.0, 1.0);
+      const double p = -std::expm1(-base * std::exp(attitude) * affordable);
+      const int half = a.risk_tolerance[i] < 0.35;
+      expected[half] += p;
+      variance[half] += p * (1 - p);
+      left[half] += a.status[i] == Status::kAspiring;
+    }
+    for (int half = 0; half < 2; ++half) {
+      ASSERT_GT(expected[half], 50.0) << base;
+      EXPECT_NEAR(left[half], expected[half], 5.0 * std::sqrt(variance[half]))
+          << base << " half " << half;
+    }
+  }
 }
 
 TEST(Information, InvariantsHoldWithInformationDynamics) {

@@ -11,23 +11,25 @@
 // H_r, R_r its region's push factors, s and d its perceived success and danger,
 // rho its risk tolerance; the probability per step is 1 - exp(-h * step_days).
 //
-// The agent's draw is taken first and set against the largest probability any
-// member of its community can have this step (risk tolerance 1, savings enough);
-// only the few draws below it need the agent's own exp and pow, and the
-// outcome is the same as computing every agent's probability.
+// Those who decide are found without visiting every member (home_draws.hpp):
+// members are picked with the largest probability any of them can have this
+// step (risk tolerance 1, savings enough), and a pick decides with its own
+// probability over that bound, which gives each member exactly its own
+// probability while only the picks need their exp and pow.
 #include <omp.h>
 
 #include <algorithm>
 #include <cmath>
 
-#include "engine/agent_scan.hpp"
+#include "engine/home_draws.hpp"
 #include "engine/stages/stages.hpp"
 #include "util/random.hpp"
 
 namespace migrasim {
 
 void make_decisions(const Model& m, State& s) {
-  const StreamKey key = stream(m, s, StreamId::kDecisions);
+  const StreamKey key = stream(m, s, StreamId::kDecidingToLeave);
+  const StreamKey dense_key = stream(m, s, StreamId::kDecisions);
   Agents& a = s.agents;
   Communities& c = s.communities;
   const double w_success = m.decision_success_weight;
@@ -37,21 +39,21 @@ void make_decisions(const Model& m, State& s) {
   // At home and aware of the route.
   const AgentFilter deciding{a.status.data(), Status::kAtHome, Status::kAtHome,
                              a.flags.data(),  kRouteAware,     kRouteAware};
-  const auto n = static_cast<std::int64_t>(a.size());
   AgentList& left_home = s.left_home;
   std::int64_t new_aspirants = 0;
   std::size_t team = 1;
-  // Shares as for_each_thread_range cuts them, for left_home's queue.
+  std::int64_t* share_start = s.share_start_scratch.data();
 #pragma omp parallel num_threads(static_cast<int>(left_home.threads())) reduction(+ : new_aspirants)
   {
     const auto t = static_cast<std::size_t>(omp_get_thread_num());
 #pragma omp single
     team = static_cast<std::size_t>(omp_get_num_threads());
-    const std::int64_t lo = n * static_cast<std::int64_t>(t) / static_cast<std::int64_t>(team);
-    const std::int64_t hi = n * static_cast<std::int64_t>(t + 1) / static_cast<std::int64_t>(team);
-    std::int64_t aspirants = 0;
-    for_each_community_run(m, lo, hi, [&](std::size_t k, std::int64_t first, std::int64_t last) {
-      const std::int64_t before = aspirants;
+    // Whole communities per thread, in order, for left_home's queue.
+    const auto [first_community, last_community] =
+        community_share(m, static_cast<std::int64_t>(t), static_cast<std::int64_t>(team));
+    const std::int64_t lo = m.community_first_agent[first_community];
+    share_start[t] = lo;
+    for (std::size_t k = first_community; k < last_community; ++k) {
       const RegionId r = m.community_region[k];
       const double regional_hazard =
           m.decision_base_hazard * std::exp(m.decision_hardship_weight * s.region_hardship[r] +
@@ -60,9 +62,10 @@ void make_decisions(const Model& m, State& s) {
       const double route_cost = s.policy.region_route_cost_usd[r];
       const float success = c.belief_success[k];
       const float danger = c.belief_danger[k];
-      // Draws at or above `exact_below` cannot lead to leaving; those below are
-      // checked against the agent's own probability.
-      std::uint64_t exact_below = bernoulli_threshold(p_regional);
+      // Members are picked with the largest probability any of them can have
+      // this step, p_max, and a pick leaves with its own probability over
+      // p_max (thinning): only the picks need their own exp and pow.
+      double p_max = p_regional;
       if (individual) {
         if (elasticity >= 0.0) {
           // attitude <= w_S (s - 0.5) - min(0, w_D d) for risk tolerance in
@@ -70,14 +73,16 @@ void make_decisions(const Model& m, State& s) {
           // rounding of exp and expm1.
           const double danger_term = w_danger * danger;
           const double attitude_max = w_success * (success - 0.5) - std::min(0.0, danger_term);
-          const double p_max = -std::expm1(-regional_hazard * std::exp(attitude_max));
-          exact_below = bernoulli_threshold(p_max * (1.0 + 0x1p-30)) + 1;
+          p_max = std::min(
+              1.0, -std::expm1(-regional_hazard * std::exp(attitude_max)) * (1.0 + 0x1p-30));
         } else {
-          exact_below = std::uint64_t{1} << 32;  // no bound: every draw is checked
+          p_max = 1.0;  // no bound: every member is picked and checked
         }
       }
-      for_each_drawn_below(
-          key, deciding, first, last, exact_below, [&](std::uint32_t i, std::uint32_t bits) {
+      std::int64_t aspirants = 0;
+      for_each_picked(
+          key, static_cast<std::uint32_t>(k), dense_key, deciding, m.community_first_agent[k],
+          m.community_first_agent[k + 1], p_max, [&](std::int64_t i, double u) {
             double p_leave = p_regional;
             if (individual) {
               const double attitude =
@@ -87,21 +92,18 @@ void make_decisions(const Model& m, State& s) {
               p_leave = -std::expm1(-regional_hazard * std::exp(attitude) *
                                     std::pow(affordable, elasticity));
             }
-            if (uniform_from_bits(bits) < p_leave) {
+            if (u * p_max < p_leave) {
               a.status[i] = Status::kAspiring;
               a.status_step[i] = s.step;
-              left_home.queue(t, lo, i);
+              left_home.queue(t, lo, static_cast<std::uint32_t>(i));
               ++aspirants;
             }
           });
-      if (aspirants > before) {
-#pragma omp atomic
-        c.at_home[k] -= aspirants - before;
-      }
-    });
-    new_aspirants += aspirants;
+      c.at_home[k] -= aspirants;
+      new_aspirants += aspirants;
+    }
   }
-  left_home.merge_pending(n, team);
+  left_home.merge_pending({share_start, team});
   s.tally.add(Series::kNewAspirants, new_aspirants);
 }
 

@@ -27,9 +27,8 @@
 // the probability policy.cpp gives for their group.
 #include <cmath>
 
-#include "engine/agent_scan.hpp"
+#include "engine/home_draws.hpp"
 #include "engine/stages/stages.hpp"
-#include "util/parallel.hpp"
 #include "util/random.hpp"
 
 namespace migrasim {
@@ -69,35 +68,34 @@ void spread_information(const Model& m, State& s) {
   }
 
   // Those who do not know the route are all at home (deciding to leave takes
-  // knowing it), so the flag alone says who draws.
+  // knowing it), so the flag alone says who may learn it. Each community's
+  // learners are picked directly (home_draws.hpp): the cost grows with those
+  // who learn, not with the members.
   Agents& a = s.agents;
-  const StreamKey key = stream(m, s, StreamId::kInformation);
-  const StreamKey legal_key = stream(m, s, StreamId::kLegalAwareness);
+  const StreamKey route_key = stream(m, s, StreamId::kRouteLearning);
+  const StreamKey route_dense_key = stream(m, s, StreamId::kInformation);
+  const StreamKey legal_key = stream(m, s, StreamId::kPathwayLearning);
+  const StreamKey legal_dense_key = stream(m, s, StreamId::kLegalAwareness);
   const std::vector<double>& legal_rate = s.policy.legal_awareness_probability;
   const AgentFilter unaware{a.status.data(), Status::kAtHome, static_cast<Status>(kStatusCount - 1),
                             a.flags.data(),  kRouteAware,     0};
   const AgentFilter unaware_of_pathways{a.status.data(), Status::kAtHome, Status::kAtHome,
                                         a.flags.data(),  kLegalAware,     0};
-  for_each_thread_range(static_cast<std::int64_t>(a.size()), [&](std::int64_t lo, std::int64_t hi) {
-    for_each_community_run(m, lo, hi, [&](std::size_t k, std::int64_t first, std::int64_t last) {
-      std::int64_t learned = 0;
-      for_each_drawn_below(key, unaware, first, last,
-                           bernoulli_threshold(c.awareness_probability[k]),
-                           [&](std::uint32_t i, std::uint32_t) {
-                             a.flags[i] |= kRouteAware;
-                             ++learned;
-                           });
-      if (learned > 0) {
-#pragma omp atomic
-        c.aware[k] += learned;
-      }
-      if (legal_rate[k] > 0.0) {
-        for_each_drawn_below(legal_key, unaware_of_pathways, first, last,
-                             bernoulli_threshold(legal_rate[k]),
-                             [&](std::uint32_t i, std::uint32_t) { a.flags[i] |= kLegalAware; });
-      }
-    });
-  });
+#pragma omp parallel for schedule(dynamic, 8)
+  for (std::int64_t k = 0; k < ncommunities; ++k) {
+    const auto community = static_cast<std::uint32_t>(k);
+    const std::int64_t first = m.community_first_agent[k];
+    const std::int64_t last = m.community_first_agent[k + 1];
+    std::int64_t learned = 0;
+    for_each_picked(route_key, community, route_dense_key, unaware, first, last,
+                    c.awareness_probability[k], [&](std::int64_t i, double) {
+                      a.flags[i] |= kRouteAware;
+                      ++learned;
+                    });
+    c.aware[k] += learned;
+    for_each_picked(legal_key, community, legal_dense_key, unaware_of_pathways, first, last,
+                    legal_rate[k], [&](std::int64_t i, double) { a.flags[i] |= kLegalAware; });
+  }
   s.aware_total = 0;
   for (std::int64_t k = 0; k < ncommunities; ++k) s.aware_total += c.aware[k];
 }

@@ -1,0 +1,109 @@
+// Draws for agents at home, whose cost grows with what happens (someone
+// learns the route, decides to leave), not with how many agents there are.
+//
+// Each step every agent at home who does not know the route may learn it, and
+// every one who does may decide to leave, each with a small probability that
+// is the same (or has a common upper bound) across its community. Drawing one
+// number per agent makes a step cost a pass over every agent; instead, the
+// agents a Bernoulli(p) trial would pick are found directly: the gaps between
+// picks in a community are independent geometric waiting times, drawn by
+// inversion from the community's own stream, so a step costs one draw and a
+// logarithm per pick plus a little per community. An agent that cannot act (it
+// already knows, or has left) is picked like the others and skipped, which
+// keeps each eligible agent's chance exactly p: the waste is at most the
+// share of ineligible members.
+//
+// Where p is large (a pick for one agent in kDenseFrom or more) a pass over
+// the community with every agent's own draw (for_each_drawn_below) is cheaper
+// than chasing picks through memory, and is taken instead: the same
+// distribution from other draws.
+//
+// Each community draws from its own stream (entity = community), and its
+// picks are visited in increasing index order, so results are the same to the
+// last bit for any number of threads.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <utility>
+
+#include "engine/agent_scan.hpp"
+#include "engine/state.hpp"
+#include "model/model.hpp"
+#include "util/random.hpp"
+
+namespace migrasim {
+
+// At or above this probability per agent and step, the dense pass.
+inline constexpr double kDenseFrom = 1.0 / 16.0;
+
+// Uniform on (0, 1) with 2^-53 resolution, from two 32-bit draws: a gap drawn
+// by inverting the geometric distribution keeps its small probabilities (a
+// 2^-32 grid would round chances below 2^-32 per agent).
+inline double fine_uniform(Draws& draws) {
+  const std::uint64_t high = draws.bits();
+  const std::uint64_t low = draws.bits();
+  const std::uint64_t word = ((high << 32) | low) >> 11;  // 53 bits
+  return (static_cast<double>(word) + 0.5) * 0x1p-53;
+}
+
+inline bool passes(const AgentFilter& f, std::int64_t i) {
+  return f.status[i] >= f.first && f.status[i] <= f.last &&
+         (f.flags[i] & f.flag_mask) == f.flag_value;
+}
+
+// Picks each agent i of [first, last) that passes `filter` independently with
+// probability p, and calls visit(i, u) for each pick in increasing order, with
+// u uniform on (0, 1) and independent of the pick (for thinning: accepting a
+// pick when u < q / p makes the chance q <= p). Sparse picks draw from
+// Draws(sparse_key, entity); the dense pass from each agent's own stream of
+// dense_key.
+//
+// The gap to the next pick is floor(log(v) / log(1 - p)) for v uniform, which
+// is geometric with parameter p up to the rounding of log and log1p (relative
+// 2^-52).
+template <class Visit>
+void for_each_picked(const StreamKey& sparse_key, std::uint32_t entity, const StreamKey& dense_key,
+                     const AgentFilter& filter, std::int64_t first, std::int64_t last, double p,
+                     Visit visit) {
+  if (!(p > 0.0) || first >= last) return;
+  if (p >= kDenseFrom) {
+    const std::uint64_t below = bernoulli_threshold(p);
+    const double scale = 1.0 / static_cast<double>(below);
+    for_each_drawn_below(
+        dense_key, filter, first, last, below, [&](std::uint32_t i, std::uint32_t bits) {
+          visit(static_cast<std::int64_t>(i), (static_cast<double>(bits) + 0.5) * scale);
+        });
+    return;
+  }
+  Draws draws(sparse_key, entity);
+  const double per_log = 1.0 / std::log1p(-p);  // negative
+  for (std::int64_t i = first;; ++i) {
+    const double gap = std::floor(std::log(fine_uniform(draws)) * per_log);
+    if (!(gap < static_cast<double>(last - i))) return;
+    i += static_cast<std::int64_t>(gap);
+    const double u = draws.uniform();
+    if (passes(filter, i)) visit(i, u);
+  }
+}
+
+// The communities thread t of `team` works on: whole communities, cut where
+// for_each_thread_range would cut the agents at home and moved up to the next
+// community boundary, so the threads' shares are contiguous, disjoint and in
+// order. Returns [first, last) community indices; the share's agents start at
+// community_first_agent[first].
+inline std::pair<std::size_t, std::size_t> community_share(const Model& m, std::int64_t t,
+                                                           std::int64_t team) {
+  const auto& starts = m.community_first_agent;
+  const auto home = static_cast<std::int64_t>(starts.back());
+  const auto cut = [&](std::int64_t u) {
+    if (u >= team) return m.community_count();
+    const auto at = static_cast<std::uint32_t>(home * u / team);
+    return static_cast<std::size_t>(std::lower_bound(starts.begin(), starts.end() - 1, at) -
+                                    starts.begin());
+  };
+  return {cut(t), cut(t + 1)};
+}
+
+}  // namespace migrasim
