@@ -54,7 +54,8 @@ inline bool passes(const AgentFilter& f, std::int64_t i) {
 }
 
 // Picks each agent i of [first, last) that passes `filter` independently with
-// probability p, and calls visit(i, u) for each pick in increasing order, with
+// probability p, and calls visit(i, u) for each pick in increasing order (after
+// prefetch(i), to fetch what visit(i) reads), with
 // u uniform on (0, 1) and independent of the pick (for thinning: accepting a
 // pick when u < q / p makes the chance q <= p). Sparse picks draw from
 // Draws(sparse_key, entity); the dense pass from each agent's own stream of
@@ -63,10 +64,10 @@ inline bool passes(const AgentFilter& f, std::int64_t i) {
 // The gap to the next pick is floor(log(v) / log(1 - p)) for v uniform, which
 // is geometric with parameter p up to the rounding of log and log1p (relative
 // 2^-52).
-template <class Visit>
+template <class Visit, class Prefetch = NoPrefetch>
 void for_each_picked(const StreamKey& sparse_key, std::uint32_t entity, const StreamKey& dense_key,
                      const AgentFilter& filter, std::int64_t first, std::int64_t last, double p,
-                     Visit visit) {
+                     Visit visit, Prefetch prefetch = {}) {
   if (!(p > 0.0) || first >= last) return;
   if (p >= kDenseFrom) {
     const std::uint64_t below = bernoulli_threshold(p);
@@ -77,14 +78,38 @@ void for_each_picked(const StreamKey& sparse_key, std::uint32_t entity, const St
         });
     return;
   }
+  // Picks are far apart in memory: a batch of them is drawn first and its
+  // agents' status and flags (and what prefetch(i) asks for) fetched, so the
+  // visits do not wait on one cache miss after another.
+  constexpr std::size_t kBatch = 64;
+  std::int64_t picked[kBatch];
+  double uniforms[kBatch];
   Draws draws(sparse_key, entity);
   const double per_log = 1.0 / std::log1p(-p);  // negative
-  for (std::int64_t i = first;; ++i) {
-    const double gap = std::floor(std::log(fine_uniform(draws)) * per_log);
-    if (!(gap < static_cast<double>(last - i))) return;
-    i += static_cast<std::int64_t>(gap);
-    const double u = draws.uniform();
-    if (passes(filter, i)) visit(i, u);
+  std::int64_t next = first;                    // the first agent the next gap starts from
+  bool more = true;
+  while (more) {
+    std::size_t count = 0;
+    while (count < kBatch) {
+      const double gap = std::floor(std::log(fine_uniform(draws)) * per_log);
+      if (!(gap < static_cast<double>(last - next))) {
+        more = false;
+        break;
+      }
+      const std::int64_t i = next + static_cast<std::int64_t>(gap);
+      picked[count] = i;
+      uniforms[count] = draws.uniform();
+      prefetch_line(filter.status + i);
+      prefetch_line(filter.flags + i);
+      ++count;
+      next = i + 1;
+    }
+    for (std::size_t k = 0; k < count; ++k) {
+      if (passes(filter, picked[k])) prefetch(static_cast<std::uint32_t>(picked[k]));
+    }
+    for (std::size_t k = 0; k < count; ++k) {
+      if (passes(filter, picked[k])) visit(picked[k], uniforms[k]);
+    }
   }
 }
 

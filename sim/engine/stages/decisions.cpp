@@ -82,7 +82,8 @@ void make_decisions(const Model& m, State& s) {
       std::int64_t aspirants = 0;
       for_each_picked(
           key, static_cast<std::uint32_t>(k), dense_key, deciding, m.community_first_agent[k],
-          m.community_first_agent[k + 1], p_max, [&](std::int64_t i, double u) {
+          m.community_first_agent[k + 1], p_max,
+          [&](std::int64_t i, double u) {
             double p_leave = p_regional;
             if (individual) {
               const double attitude =
@@ -98,6 +99,10 @@ void make_decisions(const Model& m, State& s) {
               left_home.queue(t, lo, static_cast<std::uint32_t>(i));
               ++aspirants;
             }
+          },
+          [&a](std::uint32_t i) {
+            prefetch_line(a.risk_tolerance.data() + i);
+            prefetch_line(a.savings_usd.data() + i);
           });
       c.at_home[k] -= aspirants;
       new_aspirants += aspirants;
