@@ -13,7 +13,7 @@
 // keeps each eligible agent's chance exactly p: the waste is at most the
 // share of ineligible members.
 //
-// Where p is large (a pick for one agent in kDenseFrom or more) a pass over
+// Where p is large (a pick for one agent in 16 or more) a pass over
 // the community with every agent's own draw (for_each_drawn_below) is cheaper
 // than chasing picks through memory, and is taken instead: the same
 // distribution from other draws.
@@ -37,6 +37,11 @@ namespace migrasim {
 
 // At or above this probability per agent and step, the dense pass.
 inline constexpr double kDenseFrom = 1.0 / 16.0;
+// And above this many picks expected in one community and step: a stream holds
+// 2^26 words per entity and step (random.hpp), 3 per pick, so the sparse
+// picks of one community must stay far below 2^26 / 3 (22M; exceeding 2^22
+// expected by that much has no meaningful chance).
+inline constexpr double kMostSparsePicks = 0x1p22;
 
 // Uniform on (0, 1) with 2^-53 resolution, from two 32-bit draws: a gap drawn
 // by inverting the geometric distribution keeps its small probabilities (a
@@ -69,7 +74,7 @@ void for_each_picked(const StreamKey& sparse_key, std::uint32_t entity, const St
                      const AgentFilter& filter, std::int64_t first, std::int64_t last, double p,
                      Visit visit, Prefetch prefetch = {}) {
   if (!(p > 0.0) || first >= last) return;
-  if (p >= kDenseFrom) {
+  if (p >= kDenseFrom || p * static_cast<double>(last - first) > kMostSparsePicks) {
     const std::uint64_t below = bernoulli_threshold(p);
     const double scale = 1.0 / static_cast<double>(below);
     for_each_drawn_below(
