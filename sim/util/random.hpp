@@ -50,7 +50,9 @@ namespace migrasim {
   X(kCalibrationSeeds, 17)    /* entity = particle, replicate = generation, step = attempt */ \
   X(kPosteriorParticle, 18)   /* entity = replicate: the particle a posterior run draws */ \
   X(kVisaEntry, 19)           /* entity = agent, step = node: fixed per traveller and node */ \
-  X(kReturns, 20)
+  X(kReturns, 20) \
+  X(kTransitEvents, 30) /* entity = agent: arrivals processed from the transit calendar */ \
+  X(kTransitRedraw, 31) /* entity = agent: death times redrawn when a hazard changes */
 // clang-format on
 
 #define MIGRASIM_STREAM_ENUMERATOR(enumerator, id) enumerator = id,

@@ -67,13 +67,13 @@ TEST(Simulation, EndOfStepCheckNamesTheStageThatBrokeAnInvariant) {
   const Model m = tiny_model();
   State s = make_state(m);
   // Breaks an invariant in step 5, after the movement stage, the way a
-  // faulty stage would: an agent in transit with no steps left.
+  // faulty stage would: an agent in transit whose next event is past.
   const StageObserver saboteur = [&](const State& state, const char* stage) {
     if (state.step != 5 || std::string_view(stage) != "movement") return;
     auto& agents = const_cast<State&>(state).agents;
     for (std::size_t i = 0; i < agents.size(); ++i) {
       if (agents.status[i] == Status::kInTransit) {
-        agents.steps_left[i] = 0;
+        agents.due_step[i] = state.step - 1;
         return;
       }
     }

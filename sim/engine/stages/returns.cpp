@@ -25,6 +25,7 @@
 #include "engine/agent_scan.hpp"
 #include "engine/stages/journey.hpp"
 #include "engine/stages/stages.hpp"
+#include "engine/status_change.hpp"
 #include "util/parallel.hpp"
 #include "util/random.hpp"
 
@@ -44,7 +45,7 @@ double reattempt_probability(const Model& m, int times_sent_back, float savings_
 }  // namespace
 
 void release_from_detention(const Model& m, State& s) {
-  if (!m.any_returns) return;
+  if (!m.any_returns || agents_in(s, Status::kDetained) == 0) return;
   const StreamKey key = stream(m, s, StreamId::kReturns);
   Agents& a = s.agents;
   std::int64_t reattempts = 0, gone_home = 0, stranded = 0;
@@ -69,11 +70,11 @@ void release_from_detention(const Model& m, State& s) {
           }
           a.status_step[i] = s.step;
           if (draws.bernoulli(m.go_home_probability)) {
-            a.status[i] = Status::kReturned;
-            a.node[i] = m.region_origin[a.region[i]];
+            move_agent(s, static_cast<std::size_t>(i), Status::kReturned,
+                       m.region_origin[a.region[i]]);
             ++gone_home;
           } else {
-            a.status[i] = Status::kStranded;
+            set_status(s, static_cast<std::size_t>(i), Status::kStranded);
             ++stranded;
           }
           report_outcome(s, static_cast<std::size_t>(i), Outcome::kFailure);
