@@ -80,6 +80,7 @@ State make_state(const Model& m) {
   for (AgentCounts::Changes& changes : s.counts.changes) {
     changes.node_stock.resize(m.node_count());
     changes.node_held.resize(m.node_count());
+    changes.edge_departures.resize(m.edge_count());
   }
   s.counts.node_stock.resize(m.node_count());
   s.counts.node_held.resize(m.node_count());

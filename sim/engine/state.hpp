@@ -177,6 +177,10 @@ struct AgentCounts {
     std::array<std::int64_t, kStatusCount> status{};
     std::vector<std::int64_t> node_stock;  // (nnodes)
     std::vector<std::int64_t> node_held;   // (nnodes)
+    // Travellers setting out on each edge (tally's edge_departures): a whole
+    // step's travellers may set out on one edge at once, and an atomic count
+    // shared by the threads would serialise them.
+    std::vector<std::int64_t> edge_departures;  // (nedges)
   };
   std::vector<Changes> changes;                     // (nthreads)
   std::array<std::int64_t, kStatusCount> status{};  // at the last fold

@@ -13,6 +13,11 @@ void fold_counts(State& s) {
       counts.node_stock[n] += c.node_stock[n];
       counts.node_held[n] += c.node_held[n];
     }
+    std::vector<double>& departures = s.tally.axis[index(AxisSeries::kEdgeDepartures)];
+    for (std::size_t e = 0; e < c.edge_departures.size(); ++e) {
+      departures[e] += static_cast<double>(c.edge_departures[e]);
+    }
+    std::fill(c.edge_departures.begin(), c.edge_departures.end(), 0);
     c.status.fill(0);
     std::fill(c.node_stock.begin(), c.node_stock.end(), 0);
     std::fill(c.node_held.begin(), c.node_held.end(), 0);
@@ -32,6 +37,7 @@ void recount(const Model& m, State& s) {
     c.status.fill(0);
     c.node_stock.assign(nnodes, 0);
     c.node_held.assign(nnodes, 0);
+    c.edge_departures.assign(m.edge_count(), 0);
   }
   counts.status.fill(0);
   counts.node_stock.assign(nnodes, 0);

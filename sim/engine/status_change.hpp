@@ -52,7 +52,8 @@ inline std::int64_t agents_in(const State& s, Status st) {
   return n;
 }
 
-// Adds every thread's changes to the totals (recording, once a step).
+// Adds every thread's changes to the totals, and its departures to the tally
+// (recording, once a step).
 void fold_counts(State& s);
 
 // Counts every agent from scratch (after the initial population is drawn).

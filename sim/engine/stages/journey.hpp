@@ -4,6 +4,8 @@
 // journey ends: what happens at a node, and who hears of the outcome.
 #pragma once
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -171,11 +173,10 @@ inline NetworkId choose_network(const Model& m, const State& s, EdgeId edge, Dra
   return chosen;
 }
 
-// Counts agent i setting out on `edge`. Integer counts held in a double stay
-// exact, so atomic adds give the same sum in any order.
+// Counts an agent setting out on `edge`, in the calling thread's changes
+// (folded into the tally by recording).
 inline void count_departure(State& s, EdgeId edge) {
-#pragma omp atomic
-  s.tally.axis[index(AxisSeries::kEdgeDepartures)][edge] += 1.0;
+  ++s.counts.changes[static_cast<std::size_t>(omp_get_thread_num())].edge_departures[edge];
 }
 
 // The death hazard per step of traveller i on `edge` in this step: the edge's,
@@ -199,11 +200,11 @@ inline double death_hazard(const State& s, std::size_t i, EdgeId edge) {
 inline void schedule_event(State& s, std::size_t i, std::int32_t from, std::int32_t arrival,
                            double hazard, Draws& draws) {
   Agents& a = s.agents;
-  const double exponential = -std::log(draws.uniform());
+  const double uniform = draws.uniform();
   std::int32_t due = arrival;
   std::uint16_t steps_left = 0;  // the event due is the arrival
   if (hazard > 0.0) {
-    const double survived = std::floor(exponential / hazard);
+    const double survived = std::floor(-std::log(uniform) / hazard);
     if (survived <= static_cast<double>(arrival - from)) {
       due = from + static_cast<std::int32_t>(survived);
       steps_left = static_cast<std::uint16_t>(arrival - due + 1);
