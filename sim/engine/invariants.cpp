@@ -262,8 +262,8 @@ std::string find_invariant_violation(const Model& m, const State& s) {
   for (std::size_t node = 0; node < nnodes; ++node) {
     std::int64_t stock = s.counts.node_stock[node], held = s.counts.node_held[node];
     for (const AgentCounts::Changes& c : s.counts.changes) {
-      stock += c.node_stock[node];
-      held += c.node_held[node];
+      stock += c.node_stock()[node];
+      held += c.node_held()[node];
     }
     if (stock != stock_at[node] || held != held_at[node]) {
       return "node '" + m.node_name[node] + "' counts " + std::to_string(stock) + " agents (" +

@@ -78,9 +78,7 @@ State make_state(const Model& m) {
   s.transit.allocate(m.steps, s.left_home.threads(), m.edge_count(), m.network_count());
   s.counts.changes.resize(s.left_home.threads());
   for (AgentCounts::Changes& changes : s.counts.changes) {
-    changes.node_stock.resize(m.node_count());
-    changes.node_held.resize(m.node_count());
-    changes.edge_departures.resize(m.edge_count());
+    changes.allocate(m.node_count(), m.edge_count());
   }
   s.counts.node_stock.resize(m.node_count());
   s.counts.node_held.resize(m.node_count());

@@ -173,14 +173,26 @@ struct Smugglers {
 // rows into the totals once a step. Agents the decisions stage adds to
 // left_home are counted from the list's growth, as aspirants.
 struct AgentCounts {
-  struct alignas(64) Changes {  // one thread's changes since the last fold
+  // One thread's changes since the last fold. Its per-node and per-edge counts
+  // lie in one array padded by a cache line at each end, so that threads
+  // counting at once never write to the same line.
+  struct alignas(64) Changes {
     std::array<std::int64_t, kStatusCount> status{};
-    std::vector<std::int64_t> node_stock;  // (nnodes)
-    std::vector<std::int64_t> node_held;   // (nnodes)
+    std::vector<std::int64_t> padded;  // pad, node_stock, node_held, edge_departures, pad
+    std::size_t nodes = 0;
+    static constexpr std::size_t kPad = 8;
+    void allocate(std::size_t nnodes, std::size_t nedges) {
+      nodes = nnodes;
+      padded.assign(2 * kPad + 2 * nnodes + nedges, 0);
+    }
+    std::int64_t* node_stock() { return padded.data() + kPad; }  // (nnodes)
+    std::int64_t* node_held() { return node_stock() + nodes; }   // (nnodes)
     // Travellers setting out on each edge (tally's edge_departures): a whole
     // step's travellers may set out on one edge at once, and an atomic count
     // shared by the threads would serialise them.
-    std::vector<std::int64_t> edge_departures;  // (nedges)
+    std::int64_t* edge_departures() { return node_held() + nodes; }  // (nedges)
+    const std::int64_t* node_stock() const { return padded.data() + kPad; }
+    const std::int64_t* node_held() const { return node_stock() + nodes; }
   };
   std::vector<Changes> changes;                     // (nthreads)
   std::array<std::int64_t, kStatusCount> status{};  // at the last fold

@@ -10,17 +10,15 @@ void fold_counts(State& s) {
   for (AgentCounts::Changes& c : counts.changes) {
     for (std::size_t k = 0; k < kStatusCount; ++k) counts.status[k] += c.status[k];
     for (std::size_t n = 0; n < nnodes; ++n) {
-      counts.node_stock[n] += c.node_stock[n];
-      counts.node_held[n] += c.node_held[n];
+      counts.node_stock[n] += c.node_stock()[n];
+      counts.node_held[n] += c.node_held()[n];
     }
     std::vector<double>& departures = s.tally.axis[index(AxisSeries::kEdgeDepartures)];
-    for (std::size_t e = 0; e < c.edge_departures.size(); ++e) {
-      departures[e] += static_cast<double>(c.edge_departures[e]);
+    for (std::size_t e = 0; e < departures.size(); ++e) {
+      departures[e] += static_cast<double>(c.edge_departures()[e]);
     }
-    std::fill(c.edge_departures.begin(), c.edge_departures.end(), 0);
     c.status.fill(0);
-    std::fill(c.node_stock.begin(), c.node_stock.end(), 0);
-    std::fill(c.node_held.begin(), c.node_held.end(), 0);
+    std::fill(c.padded.begin(), c.padded.end(), 0);
   }
   const auto added = static_cast<std::int64_t>(s.left_home.size() - counts.listed);
   counts.status[static_cast<std::size_t>(Status::kAspiring)] += added;
@@ -35,9 +33,7 @@ void recount(const Model& m, State& s) {
   counts.changes.resize(s.left_home.threads());
   for (AgentCounts::Changes& c : counts.changes) {
     c.status.fill(0);
-    c.node_stock.assign(nnodes, 0);
-    c.node_held.assign(nnodes, 0);
-    c.edge_departures.assign(m.edge_count(), 0);
+    c.allocate(nnodes, m.edge_count());
   }
   counts.status.fill(0);
   counts.node_stock.assign(nnodes, 0);

@@ -27,10 +27,10 @@ inline void move_agent(State& s, std::size_t i, Status to, NodeId node) {
   AgentCounts::Changes& c = s.counts.changes[static_cast<std::size_t>(omp_get_thread_num())];
   --c.status[static_cast<std::size_t>(from)];
   ++c.status[static_cast<std::size_t>(to)];
-  if (counts_at_node(from)) --c.node_stock[at];
-  if (counts_at_node(to)) ++c.node_stock[node];
-  if (from == Status::kHeldAtCheckpoint) --c.node_held[at];
-  if (to == Status::kHeldAtCheckpoint) ++c.node_held[node];
+  if (counts_at_node(from)) --c.node_stock()[at];
+  if (counts_at_node(to)) ++c.node_stock()[node];
+  if (from == Status::kHeldAtCheckpoint) --c.node_held()[at];
+  if (to == Status::kHeldAtCheckpoint) ++c.node_held()[node];
   a.status[i] = to;
   a.node[i] = node;
 }

@@ -21,9 +21,11 @@
 // concerns and files every traveller again (see movement.cpp).
 //
 // Buckets are the one structure that grows during a run: a list keeps its
-// memory while it is small, and gives it back once processed when large, so
-// the calendar holds about 4 bytes per traveller at any time (at most 8, by
-// std::vector's doubling) instead of a bucket's largest size for every step.
+// memory while it is small; a large one, once processed, is handed to the next
+// list its thread starts to fill (so a crowd arriving together every few steps
+// reuses one allocation instead of faulting in fresh pages each time), and
+// otherwise given back. The calendar holds 4 bytes per filed traveller, up to
+// twice that by std::vector's doubling, plus one spare list per thread.
 #pragma once
 
 #include <omp.h>
@@ -44,6 +46,7 @@ class TransitCalendar {
     threads_ = threads;
     const std::int32_t ring = std::min<std::int32_t>(std::max(steps, 1), kLongestAhead + 1);
     buckets_.assign(static_cast<std::size_t>(ring) * threads, {});
+    spares_.assign(threads, {});
     edge_hazard.assign(edges, 0.0);
     network_multiplier.assign(networks, 1.0);
     next_visit_step = 0;
@@ -51,13 +54,15 @@ class TransitCalendar {
 
   // Files nothing (the redraw files every traveller again).
   void clear() {
-    for (auto& list : buckets_) release(list);
+    const std::size_t ring = buckets_.size() / threads_;
+    for (std::size_t k = 0; k < buckets_.size(); ++k) release(buckets_[k], spares_[k / ring]);
   }
 
   std::size_t threads() const { return threads_; }
   std::size_t bytes() const {
     std::size_t total = buckets_.capacity() * sizeof(buckets_[0]);
     for (const auto& list : buckets_) total += list.capacity() * sizeof(std::uint32_t);
+    for (const auto& list : spares_) total += list.capacity() * sizeof(std::uint32_t);
     return total;
   }
 
@@ -65,18 +70,21 @@ class TransitCalendar {
   // calling thread; an event after the run's last step is never due.
   void file(std::int32_t due, std::uint32_t agent) {
     if (due >= steps_) return;
-    bucket(due, static_cast<std::size_t>(omp_get_thread_num())).push_back(agent);
+    const auto t = static_cast<std::size_t>(omp_get_thread_num());
+    std::vector<std::uint32_t>& list = bucket(due, t);
+    if (list.capacity() == 0) list.swap(spares_[t]);
+    list.push_back(agent);
   }
 
   // The list of travellers thread t filed under step `due`.
   std::vector<std::uint32_t>& bucket(std::int32_t due, std::size_t t) {
     const auto ring = buckets_.size() / threads_;
-    return buckets_[(static_cast<std::size_t>(due) % ring) * threads_ + t];
+    return buckets_[t * ring + static_cast<std::size_t>(due) % ring];
   }
 
   const std::vector<std::uint32_t>& bucket(std::int32_t due, std::size_t t) const {
     const auto ring = buckets_.size() / threads_;
-    return buckets_[(static_cast<std::size_t>(due) % ring) * threads_ + t];
+    return buckets_[t * ring + static_cast<std::size_t>(due) % ring];
   }
   // Steps ahead of the current one an event may be filed for (the ring's length).
   std::int32_t horizon() const { return static_cast<std::int32_t>(buckets_.size() / threads_); }
@@ -84,7 +92,7 @@ class TransitCalendar {
 
   // Empties the bucket of step `due` once processed.
   void close(std::int32_t due) {
-    for (std::size_t t = 0; t < threads_; ++t) release(bucket(due, t));
+    for (std::size_t t = 0; t < threads_; ++t) release(bucket(due, t), spares_[t]);
   }
 
   // The number of travellers filed under step `due`.
@@ -105,16 +113,21 @@ class TransitCalendar {
   static constexpr std::int32_t kLongestAhead = std::numeric_limits<std::uint16_t>::max() + 1;
 
  private:
-  static void release(std::vector<std::uint32_t>& list) {
+  // A processed list keeps its memory while small; a large one becomes its
+  // thread's spare (the larger of the two is kept), which the next empty list
+  // the thread files into takes over.
+  static void release(std::vector<std::uint32_t>& list, std::vector<std::uint32_t>& spare) {
     constexpr std::size_t kKept = 4096;  // entries a list keeps room for between uses
-    if (list.capacity() > kKept) {
-      std::vector<std::uint32_t>().swap(list);
-    } else {
-      list.clear();
-    }
+    list.clear();
+    if (list.capacity() <= kKept) return;
+    if (list.capacity() > spare.capacity()) list.swap(spare);
+    std::vector<std::uint32_t>().swap(list);
   }
 
-  std::vector<std::vector<std::uint32_t>> buckets_;  // (ring x nthreads)
+  // (nthreads x ring): a thread's lists lie together, so that threads filing
+  // at once do not write to the same cache line (a list's end pointer).
+  std::vector<std::vector<std::uint32_t>> buckets_;
+  std::vector<std::vector<std::uint32_t>> spares_;  // (nthreads)
   std::int32_t steps_ = 0;
   std::size_t threads_ = 1;
 };

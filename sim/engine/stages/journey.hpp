@@ -176,7 +176,7 @@ inline NetworkId choose_network(const Model& m, const State& s, EdgeId edge, Dra
 // Counts an agent setting out on `edge`, in the calling thread's changes
 // (folded into the tally by recording).
 inline void count_departure(State& s, EdgeId edge) {
-  ++s.counts.changes[static_cast<std::size_t>(omp_get_thread_num())].edge_departures[edge];
+  ++s.counts.changes[static_cast<std::size_t>(omp_get_thread_num())].edge_departures()[edge];
 }
 
 // The death hazard per step of traveller i on `edge` in this step: the edge's,
