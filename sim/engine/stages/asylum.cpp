@@ -1,8 +1,8 @@
 // reads: agents.status, agents.status_step, agents.node, agents.claim_strength,
-//        policy (asylum systems' parameters in force), model.node_asylum_system
+//        policy (asylum systems' parameters in force), model.node_asylum_system, state.counts
 // writes: agents.status, agents.status_step, tally[asylum_granted, removed,
 //         denied_not_removed, removal_cost_usd, node_asylum_granted, node_removed],
-//         communities.failures
+//         communities.failures, state.counts
 //
 // Asylum processing, one queue per asylum system (the system hearing claims
 // made at the node where the claimant was apprehended, model.hpp). A claim

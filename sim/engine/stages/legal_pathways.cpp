@@ -1,7 +1,7 @@
 // reads: agents.status, agents.flags, agents.region, agents.claim_strength, model pathways,
-//        policy.pathway_open
+//        policy.pathway_open, state.counts
 // writes: agents.status, agents.status_step, tally[legal_pathway_entries],
-//         communities and smugglers (outcomes)
+//         communities and smugglers (outcomes), state.counts
 //
 // Legal pathways. Aspirants who know of legal pathways apply to the first open
 // pathway that admits their region and their claim strength. Each pathway

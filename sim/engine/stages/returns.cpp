@@ -1,10 +1,11 @@
 // reads: state.left_home, agents.status, agents.status_step, agents.steps_left,
 //        agents.times_sent_back, agents.savings_usd, agents.node, agents.region,
-//        model reattempt rule, route (through journey.hpp)
+//        model reattempt rule, route (through journey.hpp), state.counts
 // writes: agents.status, agents.status_step, agents.node, agents.edge, agents.steps_left,
-//         agents.savings_usd, agents.smuggler, agents.flags,
+//         agents.due_step, agents.savings_usd, agents.smuggler, agents.flags,
 //         tally[reattempts, returned, stranded, node_released, departures by edge],
-//         communities and smugglers (outcomes of journeys that end here)
+//         communities and smugglers (outcomes of journeys that end here), state.transit,
+//         state.counts
 //
 // Release from detention. A traveller sent back from a checkpoint (screening)
 // is held at the return node for the checkpoint's detention steps, then

@@ -1,11 +1,11 @@
 // reads: agents.status, agents.node, agents.flags, agents.passed_checkpoints, agents.smuggler,
-//        state.policy (checkpoint parameters in force), model checkpoints
+//        state.policy (checkpoint parameters in force), model checkpoints, state.counts
 // writes: agents.status, agents.status_step, agents.node, agents.edge,
-//         agents.steps_left, agents.savings_usd, agents.smuggler, agents.flags,
+//         agents.steps_left, agents.due_step, agents.savings_usd, agents.smuggler, agents.flags,
 //         agents.passed_checkpoints, agents.times_sent_back, state.checkpoint_screened,
 //         tally[sent_back, checkpoint_sent_back, border_encounters, apprehensions, evaded,
 //         returned, asylum_claims, falsified_docs_detected, high_risk_detected, high_risk_missed,
-//         false_positives], communities and smugglers (outcomes)
+//         false_positives], communities and smugglers (outcomes), state.transit, state.counts
 //
 // Screening at checkpoints. A checkpoint screens at most its throughput per
 // step; when D wait for C places, a uniformly random C are screened

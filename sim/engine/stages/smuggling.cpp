@@ -1,8 +1,9 @@
 // reads: agents.status, agents.smuggler, agents.edge, agents.savings_usd,
-//        smugglers (capacity, fee_usd, outcomes of the step before)
-// writes: agents.status, agents.status_step, agents.steps_left, agents.flags,
+//        smugglers (capacity, fee_usd, outcomes of the step before), state.counts
+// writes: agents.status, agents.status_step, agents.steps_left, agents.due_step, agents.flags,
 //         agents.savings_usd, smugglers (all), tally[smuggled_departures,
-//         smuggler_revenue_usd, smuggler_capacity, mean_smuggling_fee_usd]
+//         smuggler_revenue_usd, smuggler_capacity, mean_smuggling_fee_usd], state.transit,
+//         state.counts
 //
 // The smuggler market. Travellers waiting for a place with network k (demand
 // D_k) are taken on up to its capacity C_k, chosen uniformly at random when
