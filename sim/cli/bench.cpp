@@ -58,13 +58,14 @@ double state_bytes(const State& s) {
          static_cast<double>(p.bytes()) +
          bytes_of_all(s.region_hardship, s.region_repression, s.region_exit_probability,
                       s.checkpoint_screened, s.checkpoint_screening_capacity, s.tally.node_arrivals,
-                      s.checkpoint_waiting_scratch, s.node_stock_scratch, s.sum_scratch,
-                      s.recording.scalar, s.recording.intervention_activity) +
+                      s.counts.node_stock, s.counts.node_held, s.sum_scratch, s.recording.scalar,
+                      s.recording.intervention_activity) +
          std::accumulate(s.recording.axis.begin(), s.recording.axis.end(), 0.0,
                          [](double sum, const auto& v) { return sum + bytes_of(v); }) +
          std::accumulate(s.tally.axis.begin(), s.tally.axis.end(), 0.0,
                          [](double sum, const auto& v) { return sum + bytes_of(v); }) +
-         static_cast<double>(s.queue.bytes()) + static_cast<double>(s.left_home.bytes());
+         static_cast<double>(s.queue.bytes()) + static_cast<double>(s.left_home.bytes()) +
+         static_cast<double>(s.transit.bytes());
 }
 
 double peak_rss_bytes() {

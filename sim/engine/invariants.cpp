@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/stages/journey.hpp"
+#include "engine/status_change.hpp"
 #include "engine/step.hpp"
 
 namespace migrasim {
@@ -93,7 +95,8 @@ const char* agent_problem(const Model& m, const State& s, std::size_t i) {
       if (a.edge[i] >= m.edge_count()) return "is in transit on no valid edge";
       if (m.edge_from[a.edge[i]] != a.node[i])
         return "travels an edge that does not leave its node";
-      if (a.steps_left[i] == 0 || a.steps_left[i] > m.edge_longest_travel_steps[a.edge[i]])
+      if (a.due_step[i] < s.step || arrival_step(a, i) < a.due_step[i] ||
+          arrival_step(a, i) - s.step > m.edge_longest_travel_steps[a.edge[i]])
         return "has an impossible number of steps left on its edge";
       if (with_smuggler &&
           (a.smuggler[i] >= m.network_count() || !m.network_covers(a.smuggler[i], a.edge[i])))
@@ -174,12 +177,19 @@ std::string find_invariant_violation(const Model& m, const State& s) {
   // One parallel pass over the agents: the first that breaks an invariant of
   // its own, and the counts the aggregate invariants compare.
   std::size_t first_bad = kNoAgent;
-  std::int64_t aware = 0, away = 0;
+  std::int64_t aware = 0, away = 0, filed_travellers = 0;
   std::vector<std::int64_t> aware_in(nc, 0), home_in(nc, 0);
   std::int64_t* aware_counts = aware_in.data();
   std::int64_t* home_counts = home_in.data();
+  const std::size_t nnodes = m.node_count();
+  std::array<std::int64_t, kStatusCount> status_in{};
+  std::vector<std::int64_t> stock_at(nnodes, 0), held_at(nnodes, 0);
+  std::int64_t* status_counts = status_in.data();
+  std::int64_t* stock_counts = stock_at.data();
+  std::int64_t* held_counts = held_at.data();
 #pragma omp parallel for schedule(static) reduction(min : first_bad) \
-    reduction(+ : aware, away, aware_counts[:nc], home_counts[:nc])
+    reduction(+ : aware, away, filed_travellers, aware_counts[:nc], home_counts[:nc])        \
+    reduction(+ : status_counts[:kStatusCount], stock_counts[:nnodes], held_counts[:nnodes])
   for (std::int64_t j = 0; j < n; ++j) {
     const auto i = static_cast<std::size_t>(j);
     if (first_bad != kNoAgent) continue;  // this thread's agents after the first bad one
@@ -193,6 +203,11 @@ std::string find_invariant_violation(const Model& m, const State& s) {
     away += !at_home;
     aware_counts[a.community[i]] += is_aware;
     home_counts[a.community[i]] += at_home;
+    ++status_counts[static_cast<std::size_t>(a.status[i])];
+    if (counts_at_node(a.status[i])) ++stock_counts[a.node[i]];
+    if (a.status[i] == Status::kHeldAtCheckpoint) ++held_counts[a.node[i]];
+    filed_travellers += a.status[i] == Status::kInTransit && a.edge[i] != kNone &&
+                        a.due_step[i] < s.transit.steps();
   }
   if (first_bad != kNoAgent) {
     std::string message =
@@ -236,6 +251,43 @@ std::string find_invariant_violation(const Model& m, const State& s) {
   if (first_at_home != kNoAgent) {
     return "agent " + std::to_string(left[first_at_home]) +
            " is listed as having left home but is at home";
+  }
+  // The counts kept as agents change status are those of the agents.
+  for (std::size_t k = 0; k < kStatusCount; ++k) {
+    if (agents_in(s, static_cast<Status>(k)) != status_in[k]) {
+      return "counted " + std::to_string(agents_in(s, static_cast<Status>(k))) + " agents " +
+             to_string(static_cast<Status>(k)) + " but " + std::to_string(status_in[k]) + " are";
+    }
+  }
+  for (std::size_t node = 0; node < nnodes; ++node) {
+    std::int64_t stock = s.counts.node_stock[node], held = s.counts.node_held[node];
+    for (const AgentCounts::Changes& c : s.counts.changes) {
+      stock += c.node_stock()[node];
+      held += c.node_held()[node];
+    }
+    if (stock != stock_at[node] || held != held_at[node]) {
+      return "node '" + m.node_name[node] + "' counts " + std::to_string(stock) + " agents (" +
+             std::to_string(held) + " held) but has " + std::to_string(stock_at[node]) + " (" +
+             std::to_string(held_at[node]) + " held)";
+    }
+  }
+  // The transit calendar files each traveller once, under the step of its next event.
+  const TransitCalendar& cal = s.transit;
+  std::int64_t filed = 0;
+  for (std::int32_t due = s.step; due < std::min(cal.steps(), s.step + cal.horizon()); ++due) {
+    for (std::size_t t = 0; t < cal.threads(); ++t) {
+      for (const std::uint32_t i : cal.bucket(due, t)) {
+        ++filed;
+        if (i >= a.size() || a.status[i] != Status::kInTransit || a.due_step[i] != due) {
+          return "agent " + std::to_string(i) + " is filed in the transit calendar for step " +
+                 std::to_string(due) + " but is not in transit with an event due then";
+        }
+      }
+    }
+  }
+  if (filed != filed_travellers) {
+    return std::to_string(filed) + " travellers are filed in the transit calendar but " +
+           std::to_string(filed_travellers) + " have an event due in the run";
   }
   if (aware != s.aware_total) {
     return "aware agents counted " + std::to_string(s.aware_total) + " but flagged " +

@@ -16,10 +16,11 @@ void clear_stop() { request_stop(0); }
 std::uint64_t estimated_memory_bytes(const Model& m) {
   // Agent columns, the rationing scratch (4 + 8 bytes per agent), the list of
   // agents who left home (4 + 4; the last two are touched only as far as a
-  // run uses them, so this is the most it can need) and the recorded series
-  // of one replicate; tables of nodes, communities and networks are small
-  // beside them.
-  const std::uint64_t per_agent = Agents::kBytesPerAgent + 12 + 8;
+  // run uses them, so this is the most it can need), the transit calendar (at
+  // most 8 bytes per traveller in its lists and 4 in a spare, when every agent
+  // travels) and the recorded series of one replicate; tables of nodes,
+  // communities and networks are small beside them.
+  const std::uint64_t per_agent = Agents::kBytesPerAgent + 12 + 8 + 12;
   std::uint64_t values_per_step = kSeriesCount + m.interventions.size();
   for (std::size_t k = 0; k < kAxisSeriesCount; ++k)
     values_per_step += axis_length(m, axis_of(static_cast<AxisSeries>(k)));

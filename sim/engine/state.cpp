@@ -9,6 +9,7 @@
 
 #include "engine/population_sampler.hpp"
 #include "engine/simulation.hpp"
+#include "engine/status_change.hpp"
 #include "util/huge_pages.hpp"
 #include "util/random.hpp"
 
@@ -75,7 +76,13 @@ State make_state(const Model& m) {
                    n);
   s.left_home.allocate(n, static_cast<std::size_t>(omp_get_max_threads()));
   s.share_start_scratch.resize(s.left_home.threads());
-  s.node_stock_scratch.resize(m.node_count());
+  s.transit.allocate(m.steps, s.left_home.threads(), m.edge_count(), m.network_count());
+  s.counts.changes.resize(s.left_home.threads());
+  for (AgentCounts::Changes& changes : s.counts.changes) {
+    changes.allocate(m.node_count(), m.edge_count());
+  }
+  s.counts.node_stock.resize(m.node_count());
+  s.counts.node_held.resize(m.node_count());
   s.sum_scratch.resize((n >> 16) + 1);
   s.recording.scalar.resize(kSeriesCount * static_cast<std::size_t>(m.steps));
   s.recording.intervention_activity.resize(static_cast<std::size_t>(m.steps) *
@@ -86,8 +93,6 @@ State make_state(const Model& m) {
     s.tally.axis[k].resize(length);
     s.recording.axis[k].resize(static_cast<std::size_t>(m.steps) * length);
   }
-  // At least one slot: an OpenMP array reduction over an empty section fails.
-  s.checkpoint_waiting_scratch.resize(std::max<std::size_t>(m.checkpoint_count(), 1));
   return s;
 }
 
@@ -118,6 +123,7 @@ void place_initial_stocks(const Model& m, const StreamKey& key, const Population
         a.smuggler[i] = kNone;
         a.passed_checkpoints[i] = 0;
         a.steps_left[i] = 0;
+        a.due_step[i] = 0;
         a.status_step[i] = 0;
       }
       sampler.draw(key, static_cast<std::uint32_t>(lo), static_cast<std::size_t>(hi - lo), a,
@@ -156,6 +162,7 @@ void initialize_population(const Model& m, std::uint32_t replicate, State& s) {
           a.smuggler[i] = kNone;
           a.passed_checkpoints[i] = 0;
           a.steps_left[i] = 0;
+          a.due_step[i] = 0;
           a.times_sent_back[i] = 0;
           a.status_step[i] = 0;
         }
@@ -185,6 +192,9 @@ void initialize_population(const Model& m, std::uint32_t replicate, State& s) {
   for (std::uint32_t i = m.home_agents; i < m.agents; ++i) s.left_home.queue(0, 0, i);
   const std::int64_t share_start[] = {0};
   s.left_home.merge_pending(share_start);
+  recount(m, s);
+  s.transit.clear();
+  s.transit.next_visit_step = 0;
   reset_policy(s.policy);
   Smugglers& net = s.smugglers;
   net.capacity = m.network_initial_capacity;

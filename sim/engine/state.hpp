@@ -11,6 +11,7 @@
 #include "engine/agent_list.hpp"
 #include "engine/policy.hpp"
 #include "engine/rationing.hpp"
+#include "engine/transit_calendar.hpp"
 #include "model/model.hpp"
 #include "model/series.hpp"
 #include "util/random.hpp"
@@ -66,7 +67,8 @@ enum AgentFlag : std::uint8_t {
   X(std::uint32_t, passed_checkpoints, "bit c: passed checkpoint c (its records exist)") \
   X(NodeId, node, "last node reached (the origin before leaving)") \
   X(EdgeId, edge, "edge being travelled; kNone when not in transit") \
-  X(std::uint16_t, steps_left, "steps until the end of the current edge; detention steps when detained") \
+  X(std::uint16_t, steps_left, "in transit: 0 if the event due is the arrival, else 1 + steps from the death to the arrival; detained: detention steps") \
+  X(std::int32_t, due_step, "in transit: step of its next event on the edge, its death or its arrival (transit_calendar.hpp)") \
   X(std::uint8_t, times_sent_back, "times sent back from a checkpoint on this journey (saturates)") \
   X(std::int32_t, status_step, "step at which the current status began") \
   X(float, savings_usd, "money left for the journey (negative = debt)") \
@@ -162,6 +164,44 @@ struct Smugglers {
   double advertising_hazard = 0.0;      // added to everyone's route-learning hazard next step
 };
 
+// How many agents are in each status, and how many of those on their way stand
+// at each node, kept as agents change status (status_change.hpp) instead of
+// counted by a pass over everyone who left home: a step in which most
+// travellers have no event then costs nothing for them in the stages that only
+// need the counts (recording, and the stages skipped while their status is
+// empty). Each thread adds its changes to its own row; recording folds the
+// rows into the totals once a step. Agents the decisions stage adds to
+// left_home are counted from the list's growth, as aspirants.
+struct AgentCounts {
+  // One thread's changes since the last fold. Its per-node and per-edge counts
+  // lie in one array padded by a cache line at each end, so that threads
+  // counting at once never write to the same line.
+  struct alignas(64) Changes {
+    std::array<std::int64_t, kStatusCount> status{};
+    std::vector<std::int64_t> padded;  // pad, node_stock, node_held, edge_departures, pad
+    std::size_t nodes = 0;
+    static constexpr std::size_t kPad = 8;
+    void allocate(std::size_t nnodes, std::size_t nedges) {
+      nodes = nnodes;
+      padded.assign(2 * kPad + 2 * nnodes + nedges, 0);
+    }
+    std::int64_t* node_stock() { return padded.data() + kPad; }  // (nnodes)
+    std::int64_t* node_held() { return node_stock() + nodes; }   // (nnodes)
+    // Travellers setting out on each edge (tally's edge_departures): a whole
+    // step's travellers may set out on one edge at once, and an atomic count
+    // shared by the threads would serialise them.
+    std::int64_t* edge_departures() { return node_held() + nodes; }  // (nedges)
+    const std::int64_t* node_stock() const { return padded.data() + kPad; }
+    const std::int64_t* node_held() const { return node_stock() + nodes; }
+  };
+  std::vector<Changes> changes;                     // (nthreads)
+  std::array<std::int64_t, kStatusCount> status{};  // at the last fold
+  // Waiting for a smuggler at, in transit from, held at or detained at the node (nnodes).
+  std::vector<std::int64_t> node_stock;
+  std::vector<std::int64_t> node_held;  // held at the node's checkpoint       (nnodes)
+  std::size_t listed = 0;               // size of left_home at the last fold
+};
+
 struct State {
   std::uint32_t replicate = 0;
   std::int32_t step = 0;  // the step being computed
@@ -177,8 +217,10 @@ struct State {
   std::vector<std::int64_t> checkpoint_screened;      // agents screened in the last step
   std::vector<double> checkpoint_screening_capacity;  // ...under this capacity (agents per step)
 
-  CandidatePools queue;  // capacity rationing scratch, shared by the stages in turn
-  AgentList left_home;   // agents no longer at home, in index order (added by decisions)
+  CandidatePools queue;     // capacity rationing scratch, shared by the stages in turn
+  AgentList left_home;      // agents no longer at home, in index order (added by decisions)
+  AgentCounts counts;       // agents per status and per node, kept as they change
+  TransitCalendar transit;  // each traveller's next event, by step
 
   PolicyState policy;  // the policy in force this step (written by the environment stage)
   Communities communities;
@@ -186,8 +228,6 @@ struct State {
   std::int64_t aware_total = 0;  // agents aware of the route after the information stage
 
   StepTally tally;
-  std::vector<std::int64_t> node_stock_scratch;            // (nnodes)
-  std::vector<std::int64_t> checkpoint_waiting_scratch;    // (ncheckpoints)
   std::vector<double> sum_scratch;                         // block sums (nagents / 65536)
   std::vector<std::int64_t> share_start_scratch;           // first agent of each thread's share
   std::array<std::int64_t, kStatusCount> status_counts{};  // agents per status after the last step

@@ -53,7 +53,9 @@ namespace migrasim {
   X(kReturns, 20) \
   X(kRouteLearning, 21)   /* entity = community: who learns the route (home_draws.hpp) */ \
   X(kDecidingToLeave, 22) /* entity = community: who decides to leave */ \
-  X(kPathwayLearning, 23) /* entity = community: who learns of legal pathways */
+  X(kPathwayLearning, 23) /* entity = community: who learns of legal pathways */ \
+  X(kTransitEvents, 30) /* entity = agent: arrivals processed from the transit calendar */ \
+  X(kTransitRedraw, 31) /* entity = agent: death times redrawn when a hazard changes */
 // clang-format on
 
 #define MIGRASIM_STREAM_ENUMERATOR(enumerator, id) enumerator = id,

@@ -125,7 +125,8 @@ TEST(Movement, NoEntriesAtANodeOnceAVisaIsRequired) {
       ASSERT_FALSE(state.agents.status[i] == Status::kInTransit && state.agents.region[i] == 0 &&
                    m.node_name[m.edge_to[state.agents.edge[i]]] == "jungle" &&
                    state.agents.node[i] == 1 &&
-                   state.agents.steps_left[i] == m.edge_travel_steps[state.agents.edge[i]].at(0))
+                   arrival_step(state.agents, i) - state.step ==
+                       m.edge_travel_steps[state.agents.edge[i]].at(0))
           << "agent " << i << " set out for the jungle at step " << state.step;
     }
   });
@@ -172,6 +173,58 @@ TEST(Movement, LegalPathwaysAdmitTheEligibleWithinCapacity) {
     ASSERT_EQ(s.agents.region[i], 0);
     ASSERT_TRUE(s.agents.flags[i] & kLegalAware);
   }
+}
+
+// Deaths on an edge whose hazard changes while travellers are on it (a ramp,
+// a jump, a spell at zero): the transit calendar draws each traveller's death
+// once and again only where its hazard changed, and the deaths of each spell
+// must match the exact expectation of a Bernoulli draw at every visit, from
+// the departures of each step and the hazard of each step.
+TEST(Movement, DeathsFollowAHazardThatChangesWhileTravellersAreOnTheEdge) {
+  const std::string text = R"(
+time: {start: 2022-01-01, end: 2022-03-31}
+population: {agents: 40000}
+regions:
+  - {name: r, population_share: 1, origin: a, push_factors: {economic_hardship: 0, repression: 0}}
+decisions: {base_rate_per_day: 0.2}
+route:
+  nodes: [{name: a, kind: origin}, {name: b, kind: destination}]
+  edges:
+    - {from: a, to: b, travel_days: 30, mortality_per_day: {2022-01-01: 0.002, 2022-01-15: 0.03,
+       2022-01-25: 0.03, 2022-01-26: 0, 2022-02-01: 0, 2022-02-02: 0.01}}
+)";
+  const Model m = compile(parse_scenario(text, "inline.yaml"));
+  State s = make_state(m);
+  run_replicate(m, 0, s);
+  const auto steps = static_cast<std::size_t>(m.steps);
+  const double* departures = s.recording.scalar.data() + index(Series::kDepartures) * steps;
+  const double* deaths = s.recording.scalar.data() + index(Series::kDeaths) * steps;
+  const int travel = 30;
+  // Spells of steps: [0, 14) low, [14, 25) ramp up and high, [25, 31) zero, [31, end).
+  const std::vector<std::size_t> edges = {0, 14, 25, 31, steps};
+  for (std::size_t w = 0; w + 1 < edges.size(); ++w) {
+    double expected = 0.0, variance = 0.0, observed = 0.0;
+    for (std::size_t t = edges[w]; t < edges[w + 1]; ++t) observed += deaths[t];
+    // A traveller setting out in step d is visited in steps d .. d + 29; it
+    // dies in the spell with probability q_d (alive on reaching it, then dead
+    // before leaving it); deaths are independent given the departures.
+    for (std::size_t d = 0; d < steps; ++d) {
+      double alive = 1.0, q = 0.0;
+      for (std::size_t v = d; v < std::min(steps, d + travel); ++v) {
+        const double p = -std::expm1(-m.edge_death_hazard[0].at(static_cast<std::int32_t>(v)));
+        if (v >= edges[w] && v < edges[w + 1]) q += alive * p;
+        alive *= 1.0 - p;
+      }
+      expected += departures[d] * q;
+      variance += departures[d] * q * (1.0 - q);
+    }
+    if (expected == 0.0) {
+      EXPECT_EQ(observed, 0.0) << "spell " << w;
+    } else {
+      EXPECT_NEAR(observed, expected, 5.0 * std::sqrt(variance)) << "spell " << w;
+    }
+  }
+  EXPECT_GT(std::accumulate(deaths, deaths + steps, 0.0), 3000.0);
 }
 
 }  // namespace

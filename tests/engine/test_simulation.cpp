@@ -67,13 +67,13 @@ TEST(Simulation, EndOfStepCheckNamesTheStageThatBrokeAnInvariant) {
   const Model m = tiny_model();
   State s = make_state(m);
   // Breaks an invariant in step 5, after the movement stage, the way a
-  // faulty stage would: an agent in transit with no steps left.
+  // faulty stage would: an agent in transit whose next event is past.
   const StageObserver saboteur = [&](const State& state, const char* stage) {
     if (state.step != 5 || std::string_view(stage) != "movement") return;
     auto& agents = const_cast<State&>(state).agents;
     for (std::size_t i = 0; i < agents.size(); ++i) {
       if (agents.status[i] == Status::kInTransit) {
-        agents.steps_left[i] = 0;
+        agents.due_step[i] = state.step - 1;
         return;
       }
     }
@@ -208,6 +208,34 @@ TEST(Simulation, SameBitsForAnyThreadCountWithVisaBarriersAndAsylumSystems) {
   EXPECT_EQ(one.status, many.status);
   EXPECT_EQ(one.savings, many.savings);
   EXPECT_GT(series_total(m, one.recording, index(Series::kDeniedNotRemoved)), 1000.0);
+}
+
+TEST(Simulation, SameBitsForAnyThreadCountWhenHazardsChangeUnderway) {
+  // A crowd on the road while the death hazard ramps and jumps: the steps that
+  // redraw death times and file every traveller again, and the waves of
+  // arrivals, are long enough to be shared among threads.
+  const std::string text = R"(
+time: {start: 2022-01-01, end: 2022-02-28}
+population: {agents: 30000}
+regions:
+  - {name: r, population_share: 1, origin: a, push_factors: {economic_hardship: 0, repression: 0}}
+decisions: {base_rate_per_day: 2}
+route:
+  nodes: [{name: a, kind: origin}, {name: b, kind: transit}, {name: c, kind: destination}]
+  edges:
+    - {from: a, to: b, travel_days: 6, mortality_per_day: {2022-01-01: 0.001, 2022-01-10: 0.02,
+       2022-01-20: 0.02, 2022-01-21: 0}}
+    - {from: b, to: c, travel_days: 9, mortality_per_day: 0.005}
+)";
+  const Model m = compile(parse_scenario(text, "inline.yaml"));
+  const ReplicateResult one = run_with_threads(m, 1, 0);
+  for (int threads : {2, 3}) {
+    const ReplicateResult many = run_with_threads(m, threads, 0);
+    EXPECT_EQ(one.recording.scalar, many.recording.scalar) << threads << " threads";
+    EXPECT_EQ(one.recording.axis, many.recording.axis) << threads << " threads";
+    EXPECT_EQ(one.status, many.status) << threads << " threads";
+  }
+  EXPECT_GT(series_total(m, one.recording, index(Series::kDeaths)), 1000.0);
 }
 
 TEST(Simulation, ReplicatesAndSeedsGiveDifferentRealisations) {

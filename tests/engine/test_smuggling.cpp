@@ -91,6 +91,54 @@ TEST(Smuggling, ClientsTravelSaferWithAMortalityMultiplier) {
   EXPECT_EQ(count(s, Status::kDied), 0);
 }
 
+// Clients' deaths when their network's client_mortality_multiplier changes while
+// they are on the crossing (x1, a jump to x5, then 0): the travellers it
+// concerns redraw their death time, and the deaths of each spell must match the
+// exact expectation of a Bernoulli draw at every visit with the edge's hazard
+// times the multiplier of the step, from the crossing's departures of each step.
+TEST(Smuggling, ClientDeathsFollowAMultiplierThatChangesWhileTheyCross) {
+  const Model m =
+      compile_text(corridor("capacity_per_day: 1000, client_mortality_multiplier: {2022-01-01: 1, "
+                            "2022-01-20: 1, 2022-01-21: 5, 2022-02-05: 5, 2022-02-06: 0}"));
+  State s = make_state(m);
+  run_replicate(m, 0, s);
+  const auto steps = static_cast<std::size_t>(m.steps);
+  const std::size_t nedges = m.edge_count();
+  const EdgeId crossing = 1;
+  const auto& departures = s.recording.axis[index(AxisSeries::kEdgeDepartures)];
+  const auto& deaths = s.recording.axis[index(AxisSeries::kEdgeDeaths)];
+  const int travel = 3;
+  const auto hazard = [&](std::size_t v) {
+    const auto t = static_cast<std::int32_t>(v);
+    return m.edge_death_hazard[crossing].at(t) * m.network_mortality_multiplier[0].at(t);
+  };
+  // Spells of steps: [0, 19) x1, [19, 36) rising to and at x5, [36, end) none.
+  const std::vector<std::size_t> spells = {0, 19, 36, steps};
+  for (std::size_t w = 0; w + 1 < spells.size(); ++w) {
+    double expected = 0.0, variance = 0.0, observed = 0.0;
+    for (std::size_t t = spells[w]; t < spells[w + 1]; ++t)
+      observed += deaths[t * nedges + crossing];
+    // A client taken on in step d (before movement) is visited in d .. d + 2.
+    for (std::size_t d = 0; d < steps; ++d) {
+      double alive = 1.0, q = 0.0;
+      for (std::size_t v = d; v < std::min(steps, d + travel); ++v) {
+        const double p = -std::expm1(-hazard(v));
+        if (v >= spells[w] && v < spells[w + 1]) q += alive * p;
+        alive *= 1.0 - p;
+      }
+      const double n = departures[d * nedges + crossing];
+      expected += n * q;
+      variance += n * q * (1.0 - q);
+    }
+    if (expected == 0.0) {
+      EXPECT_EQ(observed, 0.0) << "spell " << w;
+    } else {
+      EXPECT_NEAR(observed, expected, 5.0 * std::sqrt(variance)) << "spell " << w;
+    }
+  }
+  EXPECT_GT(total(m, s, Series::kDeaths), 300.0);
+}
+
 TEST(Smuggling, FeeRisesUnderExcessDemandAndFallsWithoutIt) {
   const Model busy =
       compile_text(corridor("capacity_per_day: 5, fee_usd: 8000, price_response_per_day: 0.01"));

@@ -1,8 +1,8 @@
 // reads: agents.status, agents.status_step, agents.node, agents.claim_strength,
-//        policy (asylum systems' parameters in force), model.node_asylum_system
+//        policy (asylum systems' parameters in force), model.node_asylum_system, state.counts
 // writes: agents.status, agents.status_step, tally[asylum_granted, removed,
 //         denied_not_removed, removal_cost_usd, node_asylum_granted, node_removed],
-//         communities.failures
+//         communities.failures, state.counts
 //
 // Asylum processing, one queue per asylum system (the system hearing claims
 // made at the node where the claimant was apprehended, model.hpp). A claim
@@ -20,12 +20,15 @@
 #include "engine/agent_scan.hpp"
 #include "engine/stages/journey.hpp"
 #include "engine/stages/stages.hpp"
+#include "engine/status_change.hpp"
 #include "util/parallel.hpp"
 #include "util/random.hpp"
 
 namespace migrasim {
 
 void process_asylum(const Model& m, State& s) {
+  // Nobody's claim is pending: no pass over those who left home.
+  if (agents_in(s, Status::kInAsylumProcessing) == 0) return;
   Agents& a = s.agents;
   const PolicyState& policy = s.policy;
   const std::size_t nsystems = m.asylum_system_count();
@@ -69,19 +72,19 @@ void process_asylum(const Model& m, State& s) {
       a.status_step[i] = s.step;
       const double strength = a.claim_strength[i];
       if (strength >= min_strength && draws.bernoulli(std::min(1.0, strength * grant_multiplier))) {
-        a.status[i] = Status::kAdmitted;
+        set_status(s, i, Status::kAdmitted);
         ++granted;
 #pragma omp atomic
         node_granted[a.node[i]] += 1.0;
       } else if (p_remove >= 1.0 || draws.bernoulli(p_remove)) {
-        a.status[i] = Status::kRemoved;
+        set_status(s, i, Status::kRemoved);
         ++removed_here;
 #pragma omp atomic
         node_removed[a.node[i]] += 1.0;
         report_outcome(s, i, Outcome::kFailure);
       } else {
         // Staying on is what the claim already told the community (an arrival).
-        a.status[i] = Status::kDeniedStaying;
+        set_status(s, i, Status::kDeniedStaying);
         ++stayed;
       }
     }

@@ -4,12 +4,15 @@
 // journey ends: what happens at a node, and who hears of the outcome.
 #pragma once
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <span>
 
 #include "engine/state.hpp"
+#include "engine/status_change.hpp"
 #include "model/model.hpp"
 #include "util/random.hpp"
 
@@ -170,38 +173,82 @@ inline NetworkId choose_network(const Model& m, const State& s, EdgeId edge, Dra
   return chosen;
 }
 
-// Counts agent i setting out on `edge`. Integer counts held in a double stay
-// exact, so atomic adds give the same sum in any order.
+// Counts an agent setting out on `edge`, in the calling thread's changes
+// (folded into the tally by recording).
 inline void count_departure(State& s, EdgeId edge) {
-#pragma omp atomic
-  s.tally.axis[index(AxisSeries::kEdgeDepartures)][edge] += 1.0;
+  ++s.counts.changes[static_cast<std::size_t>(omp_get_thread_num())].edge_departures()[edge];
+}
+
+// The death hazard per step of traveller i on `edge` in this step: the edge's,
+// times its network's client_mortality_multiplier when it travels as a client.
+inline double death_hazard(const State& s, std::size_t i, EdgeId edge) {
+  const double hazard = s.policy.edge_death_hazard[edge];
+  return (s.agents.flags[i] & kWithSmuggler)
+             ? hazard * s.policy.network_mortality_multiplier[s.agents.smuggler[i]]
+             : hazard;
+}
+
+// Files traveller i's next event on its edge in the transit calendar, given
+// its movement visits from step `from` on and its arrival at the visit of step
+// `arrival`. At each visit it dies with probability p = 1 - exp(-h) (h its
+// death_hazard), before it would arrive; the number of visits it survives is
+// geometric, P(more than k) = (1 - p)^k = exp(-k h), and is drawn as
+// floor(E / h) with E = -log(U) exponential (one uniform U, drawn even when
+// h = 0, so that the draws after it do not depend on h). Exact while h stays
+// as it is; movement.cpp redraws when it changes (memoryless: the residual
+// number of visits a traveller survives has the same law from any visit on).
+inline void schedule_event(State& s, std::size_t i, std::int32_t from, std::int32_t arrival,
+                           double hazard, Draws& draws) {
+  Agents& a = s.agents;
+  const double uniform = draws.uniform();
+  std::int32_t due = arrival;
+  std::uint16_t steps_left = 0;  // the event due is the arrival
+  if (hazard > 0.0) {
+    const double survived = std::floor(-std::log(uniform) / hazard);
+    if (survived <= static_cast<double>(arrival - from)) {
+      due = from + static_cast<std::int32_t>(survived);
+      steps_left = static_cast<std::uint16_t>(arrival - due + 1);
+    }
+  }
+  a.due_step[i] = due;
+  a.steps_left[i] = steps_left;
+  s.transit.file(due, static_cast<std::uint32_t>(i));
+}
+
+// The step at which traveller i arrives at its edge's end, if it lives.
+inline std::int32_t arrival_step(const Agents& a, std::size_t i) {
+  return a.steps_left[i] == 0 ? a.due_step[i] : a.due_step[i] + a.steps_left[i] - 1;
+}
+
+// Agent i sets out on `edge` now, in transit, and its first event is filed:
+// its first movement visit is in this step if it sets out before the movement
+// stage has visited this step's travellers, else in the next, and it arrives
+// at its travel_steps-th visit.
+inline void set_out(State& s, std::size_t i, EdgeId edge, Draws& draws) {
+  Agents& a = s.agents;
+  count_departure(s, edge);
+  a.edge[i] = edge;
+  if (a.status[i] != Status::kInTransit) {
+    set_status(s, i, Status::kInTransit);
+    a.status_step[i] = s.step;
+  }
+  const std::int32_t from = s.transit.next_visit_step;
+  schedule_event(s, i, from, from + s.policy.edge_travel_steps[edge] - 1, death_hazard(s, i, edge),
+                 draws);
 }
 
 // Starts agent i on `edge` without a smuggler: pays the edge's cost.
-inline void travel_alone(State& s, std::size_t i, EdgeId edge) {
+inline void travel_alone(State& s, std::size_t i, EdgeId edge, Draws& draws) {
   Agents& a = s.agents;
-  count_departure(s, edge);
-  a.edge[i] = edge;
-  a.steps_left[i] = s.policy.edge_travel_steps[edge];
   a.savings_usd[i] -= static_cast<float>(s.policy.edge_cost_usd[edge]);
   a.flags[i] &= static_cast<std::uint8_t>(~kWithSmuggler);
-  if (a.status[i] != Status::kInTransit) {
-    a.status[i] = Status::kInTransit;
-    a.status_step[i] = s.step;
-  }
+  set_out(s, i, edge, draws);
 }
 
 // Starts agent i on `edge` as a client of its network (already paid for).
-inline void travel_with_smuggler(State& s, std::size_t i, EdgeId edge) {
-  Agents& a = s.agents;
-  count_departure(s, edge);
-  a.edge[i] = edge;
-  a.steps_left[i] = s.policy.edge_travel_steps[edge];
-  a.flags[i] |= kWithSmuggler;
-  if (a.status[i] != Status::kInTransit) {
-    a.status[i] = Status::kInTransit;
-    a.status_step[i] = s.step;
-  }
+inline void travel_with_smuggler(State& s, std::size_t i, EdgeId edge, Draws& draws) {
+  s.agents.flags[i] |= kWithSmuggler;
+  set_out(s, i, edge, draws);
 }
 
 // Traveller i, about to set out for `node` under a visa barrier it got past:
@@ -232,14 +279,14 @@ inline void travel_with_smuggler(State& s, std::size_t i, EdgeId edge) {
 inline bool continue_journey(const Model& m, State& s, std::size_t i, NodeId node, Draws& draws,
                              bool seeks_smuggler = false) {
   Agents& a = s.agents;
-  a.node[i] = node;
   if (m.node_kind[node] == NodeKind::kDestination) {
-    a.status[i] = Status::kEvaded;
+    move_agent(s, i, Status::kEvaded, node);
     a.status_step[i] = s.step;
     a.edge[i] = kNone;
     report_outcome(s, i, Outcome::kArrival);
     return true;
   }
+  if (a.node[i] != node) move_agent(s, i, a.status[i], node);
   const EdgeId edge = choose_edge(m, s, i, node, a.savings_usd[i], a.region[i], draws);
   if (edge != kNone &&
       s.policy.visa_rule_at(a.region[i], m.edge_to[edge], m.node_count()) == kVisaBarrier) {
@@ -247,7 +294,7 @@ inline bool continue_journey(const Model& m, State& s, std::size_t i, NodeId nod
   }
   if (edge == kNone) {
     if (a.status[i] == Status::kAspiring) return false;
-    a.status[i] = Status::kReturned;
+    set_status(s, i, Status::kReturned);
     a.status_step[i] = s.step;
     a.edge[i] = kNone;
 #pragma omp atomic
@@ -257,11 +304,11 @@ inline bool continue_journey(const Model& m, State& s, std::size_t i, NodeId nod
   }
   const SmugglerRule rule = m.edge_smuggler_rule[edge];
   if (rule == SmugglerRule::kNever) {
-    travel_alone(s, i, edge);
+    travel_alone(s, i, edge, draws);
     return true;
   }
   if (a.smuggler[i] != kNone && m.network_covers(a.smuggler[i], edge)) {
-    travel_with_smuggler(s, i, edge);
+    travel_with_smuggler(s, i, edge, draws);
     return true;
   }
   NetworkId network = choose_network(m, s, edge, draws);
@@ -274,13 +321,13 @@ inline bool continue_journey(const Model& m, State& s, std::size_t i, NodeId nod
                                          (a.savings_usd[i] >= s.smugglers.fee_usd[network] &&
                                           draws.bernoulli(m.smuggler_preference)));
   if (!seek) {
-    travel_alone(s, i, edge);
+    travel_alone(s, i, edge, draws);
     return true;
   }
   a.edge[i] = edge;
   a.smuggler[i] = network;
   a.flags[i] &= static_cast<std::uint8_t>(~kWithSmuggler);
-  a.status[i] = Status::kWaitingForSmuggler;
+  set_status(s, i, Status::kWaitingForSmuggler);
   a.status_step[i] = s.step;
   return true;
 }

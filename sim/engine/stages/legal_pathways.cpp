@@ -1,7 +1,7 @@
 // reads: agents.status, agents.flags, agents.region, agents.claim_strength, model pathways,
-//        policy.pathway_open
+//        policy.pathway_open, state.counts
 // writes: agents.status, agents.status_step, tally[legal_pathway_entries],
-//         communities and smugglers (outcomes)
+//         communities and smugglers (outcomes), state.counts
 //
 // Legal pathways. Aspirants who know of legal pathways apply to the first open
 // pathway that admits their region and their claim strength. Each pathway
@@ -13,6 +13,7 @@
 #include "engine/agent_scan.hpp"
 #include "engine/stages/journey.hpp"
 #include "engine/stages/stages.hpp"
+#include "engine/status_change.hpp"
 #include "util/parallel.hpp"
 #include "util/random.hpp"
 
@@ -20,7 +21,7 @@ namespace migrasim {
 
 void admit_through_legal_pathways(const Model& m, State& s) {
   const std::size_t npathways = m.pathway_count();
-  if (npathways == 0) return;
+  if (npathways == 0 || agents_in(s, Status::kAspiring) == 0) return;
   Agents& a = s.agents;
   CandidatePools& queue = s.queue;
   queue.gather(
@@ -40,7 +41,7 @@ void admit_through_legal_pathways(const Model& m, State& s) {
 #pragma omp parallel for schedule(static) if (count > kSerialBelow)
     for (std::int64_t k = 0; k < count; ++k) {
       const std::uint32_t i = admitted[static_cast<std::size_t>(k)];
-      a.status[i] = Status::kLegalPathway;
+      set_status(s, i, Status::kLegalPathway);
       a.status_step[i] = s.step;
       report_outcome(s, i, Outcome::kArrival);
     }

@@ -1,6 +1,7 @@
-// reads: state.left_home, agents.status, agents.node, communities (belief_danger, at_home), tally,
+// reads: state.counts, state.left_home, communities (belief_danger, at_home), tally,
 //        state.aware_total
-// writes: recording (this step's row), tally (cleared for the next step)
+// writes: recording (this step's row), tally (cleared for the next step), state.counts (folded),
+//         state.status_counts
 //         (reads also smugglers.capacity, smugglers.fee_usd for the network series)
 //
 // Recording: the step's flows, end-of-step stocks and levels. Series counted
@@ -15,6 +16,7 @@
 
 #include "engine/agent_scan.hpp"
 #include "engine/stages/stages.hpp"
+#include "engine/status_change.hpp"
 #include "util/parallel.hpp"
 
 namespace migrasim {
@@ -84,40 +86,13 @@ double danger_at_home(const Model& m, State& s) {
 }  // namespace
 
 void record_outputs(const Model& m, State& s) {
-  const Agents& a = s.agents;
-  const auto n = static_cast<std::int64_t>(a.size());
   const std::size_t nnodes = m.node_count();
-  std::array<std::int64_t, kStatusCount> by_status{};
-  std::int64_t* status_counts = by_status.data();
-  std::int64_t* node_stock = s.node_stock_scratch.data();
-  std::fill(node_stock, node_stock + nnodes, 0);
   const std::size_t ncheckpoints = m.checkpoint_count();
-  std::int64_t* waiting = s.checkpoint_waiting_scratch.data();
-  const std::size_t nwaiting = s.checkpoint_waiting_scratch.size();  // at least 1
-  std::fill(waiting, waiting + nwaiting, 0);
 
-  // Those who left home are listed; the rest are at home.
-#pragma omp parallel reduction(+ : status_counts[:kStatusCount]) reduction(+ : node_stock[:nnodes]) \
-    reduction(+ : waiting[:nwaiting])                                                        \
-    if (static_cast<std::int64_t>(s.left_home.size()) > kSerialBelow)
-  {
-    const std::int64_t t = omp_get_thread_num();
-    const std::int64_t team = omp_get_num_threads();
-    for_each_listed(s.left_home, a.status.data(), Status::kAspiring,
-                    static_cast<Status>(kStatusCount - 1), t, team, [&](std::int64_t i) {
-                      const Status status = a.status[i];
-                      ++status_counts[static_cast<std::size_t>(status)];
-                      if (status == Status::kInTransit || status == Status::kHeldAtCheckpoint ||
-                          status == Status::kWaitingForSmuggler || status == Status::kDetained) {
-                        ++node_stock[a.node[i]];
-                      }
-                      if (status == Status::kHeldAtCheckpoint) {
-                        ++waiting[m.node_checkpoint[a.node[i]]];
-                      }
-                    });
-  }
-  by_status[static_cast<std::size_t>(Status::kAtHome)] =
-      n - static_cast<std::int64_t>(s.left_home.size());
+  // Agents per status and per node, kept as they changed (status_change.hpp).
+  fold_counts(s);
+  const std::array<std::int64_t, kStatusCount>& by_status = s.counts.status;
+  const std::int64_t* node_stock = s.counts.node_stock.data();
   s.status_counts = by_status;
   auto count = [&](Status st) { return by_status[static_cast<std::size_t>(st)]; };
   StepTally& tally = s.tally;
@@ -147,7 +122,8 @@ void record_outputs(const Model& m, State& s) {
     axis[index(AxisSeries::kNodeArrivals)][node] = static_cast<double>(tally.node_arrivals[node]);
   }
   for (std::size_t c = 0; c < ncheckpoints; ++c) {
-    axis[index(AxisSeries::kCheckpointWaiting)][c] = static_cast<double>(waiting[c]);
+    axis[index(AxisSeries::kCheckpointWaiting)][c] =
+        static_cast<double>(s.counts.node_held[m.checkpoint_node[c]]);
   }
   for (std::size_t k = 0; k < m.network_count(); ++k) {
     // Capacity in persons per day, as a planner would quote it.

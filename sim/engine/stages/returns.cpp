@@ -1,10 +1,11 @@
 // reads: state.left_home, agents.status, agents.status_step, agents.steps_left,
 //        agents.times_sent_back, agents.savings_usd, agents.node, agents.region,
-//        model reattempt rule, route (through journey.hpp)
+//        model reattempt rule, route (through journey.hpp), state.counts
 // writes: agents.status, agents.status_step, agents.node, agents.edge, agents.steps_left,
-//         agents.savings_usd, agents.smuggler, agents.flags,
+//         agents.due_step, agents.savings_usd, agents.smuggler, agents.flags,
 //         tally[reattempts, returned, stranded, node_released, departures by edge],
-//         communities and smugglers (outcomes of journeys that end here)
+//         communities and smugglers (outcomes of journeys that end here), state.transit,
+//         state.counts
 //
 // Release from detention. A traveller sent back from a checkpoint (screening)
 // is held at the return node for the checkpoint's detention steps, then
@@ -25,6 +26,7 @@
 #include "engine/agent_scan.hpp"
 #include "engine/stages/journey.hpp"
 #include "engine/stages/stages.hpp"
+#include "engine/status_change.hpp"
 #include "util/parallel.hpp"
 #include "util/random.hpp"
 
@@ -44,7 +46,7 @@ double reattempt_probability(const Model& m, int times_sent_back, float savings_
 }  // namespace
 
 void release_from_detention(const Model& m, State& s) {
-  if (!m.any_returns) return;
+  if (!m.any_returns || agents_in(s, Status::kDetained) == 0) return;
   const StreamKey key = stream(m, s, StreamId::kReturns);
   Agents& a = s.agents;
   std::int64_t reattempts = 0, gone_home = 0, stranded = 0;
@@ -69,11 +71,11 @@ void release_from_detention(const Model& m, State& s) {
           }
           a.status_step[i] = s.step;
           if (draws.bernoulli(m.go_home_probability)) {
-            a.status[i] = Status::kReturned;
-            a.node[i] = m.region_origin[a.region[i]];
+            move_agent(s, static_cast<std::size_t>(i), Status::kReturned,
+                       m.region_origin[a.region[i]]);
             ++gone_home;
           } else {
-            a.status[i] = Status::kStranded;
+            set_status(s, static_cast<std::size_t>(i), Status::kStranded);
             ++stranded;
           }
           report_outcome(s, static_cast<std::size_t>(i), Outcome::kFailure);

@@ -1,11 +1,11 @@
 // reads: agents.status, agents.node, agents.flags, agents.passed_checkpoints, agents.smuggler,
-//        state.policy (checkpoint parameters in force), model checkpoints
+//        state.policy (checkpoint parameters in force), model checkpoints, state.counts
 // writes: agents.status, agents.status_step, agents.node, agents.edge,
-//         agents.steps_left, agents.savings_usd, agents.smuggler, agents.flags,
+//         agents.steps_left, agents.due_step, agents.savings_usd, agents.smuggler, agents.flags,
 //         agents.passed_checkpoints, agents.times_sent_back, state.checkpoint_screened,
 //         tally[sent_back, checkpoint_sent_back, border_encounters, apprehensions, evaded,
 //         returned, asylum_claims, falsified_docs_detected, high_risk_detected, high_risk_missed,
-//         false_positives], communities and smugglers (outcomes)
+//         false_positives], communities and smugglers (outcomes), state.transit, state.counts
 //
 // Screening at checkpoints. A checkpoint screens at most its throughput per
 // step; when D wait for C places, a uniformly random C are screened
@@ -36,6 +36,7 @@
 #include "engine/agent_scan.hpp"
 #include "engine/stages/journey.hpp"
 #include "engine/stages/stages.hpp"
+#include "engine/status_change.hpp"
 #include "util/parallel.hpp"
 #include "util/random.hpp"
 
@@ -66,6 +67,7 @@ struct ScreeningCounts {
 // The traveller passes: its record stays with the checkpoint, and it goes on.
 void let_pass(const Model& m, State& s, std::uint32_t i, CheckpointId c, NodeId node,
               Draws& draws) {
+  // Its first visit on the next edge is in the next step's movement.
   s.agents.passed_checkpoints[i] |= 1u << c;
   continue_journey(m, s, i, node, draws);
 }
@@ -81,8 +83,7 @@ void send_back(State& s, std::uint32_t i, NodeId to, std::uint16_t detention_ste
     ++s.smugglers.failures[network];
     a.smuggler[i] = kNone;
   }
-  a.status[i] = Status::kDetained;
-  a.node[i] = to;
+  move_agent(s, i, Status::kDetained, to);
   a.edge[i] = kNone;
   a.steps_left[i] = detention_steps;
   a.savings_usd[i] -= static_cast<float>(cost_usd);
@@ -95,6 +96,14 @@ void send_back(State& s, std::uint32_t i, NodeId to, std::uint16_t detention_ste
 void screen_at_checkpoints(const Model& m, State& s) {
   const std::size_t ncheckpoints = m.checkpoint_count();
   if (ncheckpoints == 0) return;
+  if (agents_in(s, Status::kHeldAtCheckpoint) == 0) {
+    // Nobody to screen: what the pass below would find, without it.
+    for (std::size_t c = 0; c < ncheckpoints; ++c) {
+      s.checkpoint_screened[c] = 0;
+      s.checkpoint_screening_capacity[c] = s.policy.checkpoint_capacity_agents[c];
+    }
+    return;
+  }
   Agents& a = s.agents;
   CandidatePools& queue = s.queue;
   queue.gather(
@@ -189,11 +198,11 @@ void screen_at_checkpoints(const Model& m, State& s) {
         ++here.sent_back;
       } else if (!flagged && draws.bernoulli(p_claim)) {
         // A claim lets the claimant stay while it is heard: news of an arrival.
-        a.status[i] = Status::kInAsylumProcessing;
+        set_status(s, i, Status::kInAsylumProcessing);
         ++here.claims;
         report_outcome(s, i, Outcome::kArrival);
       } else {
-        a.status[i] = Status::kReturned;
+        set_status(s, i, Status::kReturned);
         ++here.returned;
         report_outcome(s, i, Outcome::kFailure);
       }

@@ -1,8 +1,9 @@
 // reads: agents.status, agents.smuggler, agents.edge, agents.savings_usd,
-//        smugglers (capacity, fee_usd, outcomes of the step before)
-// writes: agents.status, agents.status_step, agents.steps_left, agents.flags,
+//        smugglers (capacity, fee_usd, outcomes of the step before), state.counts
+// writes: agents.status, agents.status_step, agents.steps_left, agents.due_step, agents.flags,
 //         agents.savings_usd, smugglers (all), tally[smuggled_departures,
-//         smuggler_revenue_usd, smuggler_capacity, mean_smuggling_fee_usd]
+//         smuggler_revenue_usd, smuggler_capacity, mean_smuggling_fee_usd], state.transit,
+//         state.counts
 //
 // The smuggler market. Travellers waiting for a place with network k (demand
 // D_k) are taken on up to its capacity C_k, chosen uniformly at random when
@@ -25,6 +26,7 @@
 #include "engine/agent_scan.hpp"
 #include "engine/stages/journey.hpp"
 #include "engine/stages/stages.hpp"
+#include "engine/status_change.hpp"
 #include "util/parallel.hpp"
 #include "util/random.hpp"
 
@@ -73,7 +75,7 @@ void take_on_clients(const Model& m, State& s) {
       a.savings_usd[i] -= fee;
       if (draws.bernoulli(in_debt ? p_coerced_in_debt : p_coerced)) a.flags[i] |= kCoerced;
       if (draws.bernoulli(p_falsified)) a.flags[i] |= kFalsifiedDocuments;
-      travel_with_smuggler(s, i, a.edge[i]);
+      travel_with_smuggler(s, i, a.edge[i], draws);
     }
     const double revenue = static_cast<double>(count) * m.persons_per_agent * net.fee_usd[k];
     revenue_usd += revenue;
@@ -129,7 +131,17 @@ void adapt_networks(const Model& m, State& s) {
 
 void run_smuggler_market(const Model& m, State& s) {
   if (m.network_count() == 0) return;
-  take_on_clients(m, s);
+  if (agents_in(s, Status::kWaitingForSmuggler) > 0) {
+    take_on_clients(m, s);
+  } else {
+    // Nobody waits for a place: what take_on_clients would find, without a
+    // pass over those who left home.
+    Smugglers& net = s.smugglers;
+    for (std::size_t k = 0; k < m.network_count(); ++k) {
+      net.demand[k] = net.taken[k] = 0;
+      net.intake_capacity[k] = net.capacity[k];
+    }
+  }
   adapt_networks(m, s);
 }
 
