@@ -79,12 +79,30 @@ void for_each_picked(const StreamKey& sparse_key, std::uint32_t entity, const St
   }
   Draws draws(sparse_key, entity);
   const double per_log = 1.0 / std::log1p(-p);  // negative
-  for (std::int64_t i = first;; ++i) {
-    const double gap = std::floor(std::log(fine_uniform(draws)) * per_log);
-    if (!(gap < static_cast<double>(last - i))) return;
-    i += static_cast<std::int64_t>(gap);
-    const double u = draws.uniform();
-    if (passes(filter, i)) visit(i, u);
+  // Picks are far apart in a large community, so each would wait on a cache
+  // miss: they are drawn kAhead at a time (the same draws in the same order),
+  // their status and flags fetched, then visited.
+  constexpr int kAhead = 16;
+  std::int64_t picked[kAhead];
+  double uniforms[kAhead];
+  std::int64_t i = first;
+  for (bool more = true; more;) {
+    int count = 0;
+    while (count < kAhead) {
+      const double gap = std::floor(std::log(fine_uniform(draws)) * per_log);
+      if (!(gap < static_cast<double>(last - i))) {
+        more = false;
+        break;
+      }
+      i += static_cast<std::int64_t>(gap);
+      uniforms[count] = draws.uniform();
+      __builtin_prefetch(filter.status + i);
+      __builtin_prefetch(filter.flags + i);
+      picked[count++] = i++;
+    }
+    for (int k = 0; k < count; ++k) {
+      if (passes(filter, picked[k])) visit(picked[k], uniforms[k]);
+    }
   }
 }
 
