@@ -65,14 +65,15 @@ struct BenchReport {
   std::vector<BenchStageTime> stages;  // in step order; their sum is about timed_seconds
 
   // Memory, in bytes per agent
-  double hot_bytes_per_agent = 0.0;    // agent columns a step reads or writes
-  double state_bytes_per_agent = 0.0;  // everything in State (agents, scratch, tables) / agents
-  double peak_rss_bytes = 0.0;         // getrusage maximum resident set size after the timed steps
+  double hot_bytes_per_agent = 0.0;  // agent columns, per agent who left home (2 at home)
+  // everything in State (agents at home, the slots in use, reserved scratch, tables) / agents
+  double state_bytes_per_agent = 0.0;
+  double peak_rss_bytes = 0.0;  // getrusage maximum resident set size after the timed steps
   double peak_rss_bytes_per_agent = 0.0;
 
   // The machine, same process and thread count (0 when not measured)
   double rmw_agents_per_second =
-      0.0;  // passes of read-modify-write over hot_bytes_per_agent x agents
+      0.0;  // passes of read-modify-write over hot_bytes_per_agent x agents (at most 1 GiB)
   double rmw_bytes_per_second = 0.0;  // bytes read and written back per second
   double draws_per_second = 0.0;      // Philox4x32-10 blocks per second, one per (agent, stream)
   std::string draw_kernel;  // the kernel that drew them, and the model's draws (random.hpp)

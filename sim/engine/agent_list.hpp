@@ -1,9 +1,8 @@
 // A sorted list of agent indices that only grows: the agents that have left
-// home. A status is never re-entered and nobody returns to at_home, so an agent
-// joins once (the decisions stage adds the step's new aspirants) and stays,
-// whatever becomes of it. Stages that work on travellers, queues and outcomes
-// walk this list instead of every agent: in a typical run it holds a few per
-// cent of them.
+// home, by slot (state.hpp: every slot in use, in order). A status is never re-entered and nobody
+// returns to at_home, so an agent joins once (the decisions stage adds the step's new aspirants)
+// and stays, whatever becomes of it. Stages that work on travellers, queues and outcomes walk this
+// list instead of every agent: in a typical run it holds a few per cent of them.
 #pragma once
 
 #include <omp.h>
@@ -57,6 +56,20 @@ class AgentList {
   // Shares do not overlap, so queued agents go to the slots of their own share.
   void queue(std::size_t t, std::int64_t lo, std::uint32_t i) {
     pending_[static_cast<std::size_t>(lo) + pending_count_[t]++] = i;
+  }
+
+  // The agents thread t queued (share starting at lo), in the order queued.
+  std::span<const std::uint32_t> queued(std::size_t t, std::int64_t lo) const {
+    return {pending_.data() + lo, pending_count_[t]};
+  }
+
+  // Forgets the queued agents without listing them.
+  void drop_pending() { std::fill(pending_count_.begin(), pending_count_.end(), 0); }
+
+  // Lists slots size() .. slots - 1: the slots of agents who have just left.
+  void append_slots(std::size_t slots) {
+    for (std::size_t k = size_; k < slots; ++k) list_[k] = static_cast<std::uint32_t>(k);
+    size_ = std::max(size_, slots);
   }
 
   // Adds the queued agents (none of them listed yet); share_start[t] is the

@@ -79,6 +79,14 @@ const char* agent_problem(const Model& m, const State& s, std::size_t i) {
     return "belongs to no community of its region";
   const auto code = static_cast<std::size_t>(a.status[i]);
   if (code >= kStatusCount) return "has no valid status";
+  if (a.status[i] == Status::kAtHome) return "has a slot but is at home";
+  if (a.home[i] >= m.agents) return "has no valid home index";
+  if (a.home[i] < m.home_agents) {
+    if (s.home_status[a.home[i]] == Status::kAtHome) return "is still at home at its home index";
+    if (a.home[i] < m.community_first_agent[a.community[i]] ||
+        a.home[i] >= m.community_first_agent[a.community[i] + 1])
+      return "has a home index outside its community";
+  }
   if (a.node[i] >= m.node_count()) return "is at no valid node";
   if (a.region[i] >= m.region_count()) return "has no valid region";
   if (a.status_step[i] > s.step) return "entered its status in the future";
@@ -91,7 +99,8 @@ const char* agent_problem(const Model& m, const State& s, std::size_t i) {
     case Placement::kOnEdge:
       // An initial stock's agent stands at its node until the first step's
       // movement sets it on an edge.
-      if (a.edge[i] == kNone && s.step == 0 && i >= m.home_agents && a.status_step[i] == 0) break;
+      if (a.edge[i] == kNone && s.step == 0 && a.home[i] >= m.home_agents && a.status_step[i] == 0)
+        break;
       if (a.edge[i] >= m.edge_count()) return "is in transit on no valid edge";
       if (m.edge_from[a.edge[i]] != a.node[i])
         return "travels an edge that does not leave its node";
@@ -170,12 +179,16 @@ std::string find_table_violation(const Model& m, const State& s) {
 
 std::string find_invariant_violation(const Model& m, const State& s) {
   const Agents& a = s.agents;
-  if (a.size() != m.agents) return "agent arrays have the wrong size";
+  const std::size_t stocked = m.agents - m.home_agents;
+  if (a.size() > m.agents || a.size() < stocked) return "agent slots in use out of range";
+  if (s.home_status.size() != m.home_agents || s.home_flags.size() != m.home_agents)
+    return "agent-at-home arrays have the wrong size";
   const auto n = static_cast<std::int64_t>(a.size());
   const std::size_t nc = m.community_count();
 
-  // One parallel pass over the agents: the first that breaks an invariant of
-  // its own, and the counts the aggregate invariants compare.
+  // One parallel pass over the slots (agents who left home, and the stocks):
+  // the first that breaks an invariant of its own, and the counts the
+  // aggregate invariants compare; then one over the agents at home.
   std::size_t first_bad = kNoAgent;
   std::int64_t aware = 0, away = 0, filed_travellers = 0;
   std::vector<std::int64_t> aware_in(nc, 0), home_in(nc, 0);
@@ -188,7 +201,7 @@ std::string find_invariant_violation(const Model& m, const State& s) {
   std::int64_t* stock_counts = stock_at.data();
   std::int64_t* held_counts = held_at.data();
 #pragma omp parallel for schedule(static) reduction(min : first_bad) \
-    reduction(+ : aware, away, filed_travellers, aware_counts[:nc], home_counts[:nc])        \
+    reduction(+ : aware, filed_travellers, aware_counts[:nc])                                 \
     reduction(+ : status_counts[:kStatusCount], stock_counts[:nnodes], held_counts[:nnodes])
   for (std::int64_t j = 0; j < n; ++j) {
     const auto i = static_cast<std::size_t>(j);
@@ -198,17 +211,30 @@ std::string find_invariant_violation(const Model& m, const State& s) {
       continue;
     }
     const bool is_aware = (a.flags[i] & kRouteAware) != 0;
-    const bool at_home = a.status[i] == Status::kAtHome;
     aware += is_aware;
-    away += !at_home;
     aware_counts[a.community[i]] += is_aware;
-    home_counts[a.community[i]] += at_home;
     ++status_counts[static_cast<std::size_t>(a.status[i])];
     if (counts_at_node(a.status[i])) ++stock_counts[a.node[i]];
     if (a.status[i] == Status::kHeldAtCheckpoint) ++held_counts[a.node[i]];
     filed_travellers += a.status[i] == Status::kInTransit && a.edge[i] != kNone &&
                         a.due_step[i] < s.transit.steps();
   }
+  const auto ncommunities = static_cast<std::int64_t>(nc);
+#pragma omp parallel for schedule(dynamic, 8) reduction(+ : aware, away)
+  for (std::int64_t k = 0; k < ncommunities; ++k) {
+    std::int64_t aware_here = 0, home_here = 0;
+    for (std::uint32_t h = m.community_first_agent[k]; h < m.community_first_agent[k + 1]; ++h) {
+      const bool at_home = s.home_status[h] == Status::kAtHome;
+      home_here += at_home;
+      aware_here += at_home && (s.home_flags[h] & kRouteAware) != 0;
+    }
+    home_counts[k] = home_here;
+    aware_counts[k] += aware_here;
+    aware += aware_here;
+    away += (m.community_first_agent[k + 1] - m.community_first_agent[k]) - home_here;
+  }
+  for (std::size_t k = 0; k < nc; ++k)
+    status_in[static_cast<std::size_t>(Status::kAtHome)] += home_in[k];
   if (first_bad != kNoAgent) {
     std::string message =
         "agent " + std::to_string(first_bad) + " " + agent_problem(m, s, first_bad);
@@ -230,27 +256,26 @@ std::string find_invariant_violation(const Model& m, const State& s) {
              std::to_string(home_in[k]) + " are";
     }
   }
-  // The list of those who left home holds exactly the agents not at home, in order.
+  // The list of those who left home holds every slot in use, in order, and
+  // each agent who left home has one.
   const std::span<const std::uint32_t> left = s.left_home.agents();
   const auto listed = static_cast<std::int64_t>(left.size());
-  std::size_t first_unordered = kNoAgent, first_at_home = kNoAgent;
-#pragma omp parallel for schedule(static) reduction(min : first_unordered, first_at_home)
+  if (listed != n) {
+    return std::to_string(n) + " agent slots are in use but " + std::to_string(left.size()) +
+           " are listed as having left home";
+  }
+  std::size_t first_unlisted = kNoAgent;
+#pragma omp parallel for schedule(static) reduction(min : first_unlisted)
   for (std::int64_t j = 0; j < listed; ++j) {
     const auto k = static_cast<std::size_t>(j);
-    if (k > 0 && left[k - 1] >= left[k]) first_unordered = std::min(first_unordered, k);
-    if (left[k] >= a.size() || a.status[left[k]] == Status::kAtHome)
-      first_at_home = std::min(first_at_home, k);
+    if (left[k] != k) first_unlisted = std::min(first_unlisted, k);
   }
-  if (first_unordered != kNoAgent) {
-    return "the list of agents who left home is not strictly increasing";
+  if (first_unlisted != kNoAgent) {
+    return "the list of agents who left home does not hold slot " + std::to_string(first_unlisted);
   }
-  if (away != listed) {
-    return std::to_string(away) + " agents are not at home but " + std::to_string(left.size()) +
-           " are listed as having left";
-  }
-  if (first_at_home != kNoAgent) {
-    return "agent " + std::to_string(left[first_at_home]) +
-           " is listed as having left home but is at home";
+  if (static_cast<std::size_t>(away) + stocked != a.size()) {
+    return std::to_string(away) + " agents have left home but " +
+           std::to_string(a.size() - stocked) + " slots are theirs";
   }
   // The counts kept as agents change status are those of the agents.
   for (std::size_t k = 0; k < kStatusCount; ++k) {

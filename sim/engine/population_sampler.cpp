@@ -86,48 +86,69 @@ PopulationSampler::PopulationSampler(const Model& m, DrawKernel kernel) : kernel
 
 void PopulationSampler::draw(const StreamKey& key, std::uint32_t first, std::size_t n, Agents& a,
                              Scratch& s) const {
-  if (n > kBatch) throw std::logic_error("PopulationSampler::draw: more agents than a batch");
-  constexpr std::size_t stride = kBatch;
-  philox_blocks(kernel_, key, first, n, pk::kBlocks, s.words, stride);
+  draw(key, first, n, first, a, s);
+}
 
-  draw_with(kernel_, params_, s.words, stride, n, a.savings_usd.data() + first, s.log_gammas,
-            s.rejected);
+void PopulationSampler::draw(const StreamKey& key, std::uint32_t first, std::size_t n,
+                             std::size_t slot, Agents& a, Scratch& s) const {
+  if (n > kBatch) throw std::logic_error("PopulationSampler::draw: more agents than a batch");
+  draw_into(key, first, n, kBatch, s.words, s.log_gammas, s.rejected, a.savings_usd.data() + slot,
+            a.risk_tolerance.data() + slot, a.claim_strength.data() + slot, a.flags.data() + slot);
+}
+
+AgentAttributes PopulationSampler::draw_one(const StreamKey& key, std::uint32_t entity) const {
+  std::uint32_t words[pk::kWords];
+  double log_gammas[pk::kGammas];
+  std::uint8_t rejected = 0;
+  AgentAttributes out;
+  draw_into(key, entity, 1, 1, words, log_gammas, &rejected, &out.savings_usd, &out.risk_tolerance,
+            &out.claim_strength, &out.flags);
+  return out;
+}
+
+void PopulationSampler::draw_into(const StreamKey& key, std::uint32_t first, std::size_t n,
+                                  std::size_t stride, std::uint32_t* words, double* log_gammas,
+                                  std::uint8_t* rejected, float* savings, float* risk_tolerance,
+                                  float* claim_strength, std::uint8_t* flags_out) const {
+  // A single agent takes the portable kernel: the vector ones take whole vectors.
+  const DrawKernel kernel = n == 1 ? DrawKernel::kPortable : kernel_;
+  philox_blocks(kernel, key, first, n, pk::kBlocks, words, stride);
+
+  draw_with(kernel, params_, words, stride, n, savings, log_gammas, rejected);
 
   // Gammas whose first attempt was rejected (about 2% of attempts at the
   // baseline's shapes; 8% of agents have one) are drawn again, one agent at a
   // time, from the agent's later blocks: each attempt takes a Box-Muller pair
   // and an acceptance uniform, the Gammas in order.
   for (std::size_t j = 0; j < n; ++j) {
-    if (s.rejected[j] == 0) continue;
+    if (rejected[j] == 0) continue;
     Draws retries(key, first + static_cast<std::uint32_t>(j));
     retries.skip_to_block(kRetryBlock);
     for (unsigned k = 0; k < pk::kGammas; ++k) {
-      if (!(s.rejected[j] >> k & 1u)) continue;
-      const std::uint32_t boost_word = s.words[(pk::kBoost0 + k) * stride + j];
+      if (!(rejected[j] >> k & 1u)) continue;
+      const std::uint32_t boost_word = words[(pk::kBoost0 + k) * stride + j];
       for (;;) {
         const std::uint32_t u1 = retries.bits();
         const std::uint32_t u2 = retries.bits();
         const std::uint32_t u = retries.bits();
-        if (pk::gamma_retry(params_, k, u1, u2, u, boost_word, &s.log_gammas[k * stride + j])) {
+        if (pk::gamma_retry(params_, k, u1, u2, u, boost_word, &log_gammas[k * stride + j])) {
           break;
         }
       }
     }
   }
-  betas_with(kernel_, s.log_gammas, stride, n, a.risk_tolerance.data() + first,
-             a.claim_strength.data() + first);
+  betas_with(kernel, log_gammas, stride, n, risk_tolerance, claim_strength);
 
-  const std::uint32_t* w = s.words;
+  const std::uint32_t* w = words;
   for (std::size_t j = 0; j < n; ++j) {
-    const std::size_t i = first + j;
     std::uint8_t flags =
-        a.flags[i] & ~(kRouteAware | kFalsifiedDocuments | kHighRisk | kLegalAware);
+        flags_out[j] & ~(kRouteAware | kFalsifiedDocuments | kHighRisk | kLegalAware);
     if (w[pk::kTrialRouteAware * stride + j] < route_aware_below_) flags |= kRouteAware;
     if (w[pk::kTrialFalsifiedDocuments * stride + j] < falsified_below_)
       flags |= kFalsifiedDocuments;
     if (w[pk::kTrialHighRisk * stride + j] < high_risk_below_) flags |= kHighRisk;
     if (w[pk::kTrialLegalAware * stride + j] < legal_aware_below_) flags |= kLegalAware;
-    a.flags[i] = flags;
+    flags_out[j] = flags;
   }
 }
 

@@ -14,19 +14,24 @@ void check_stop() {
 void clear_stop() { request_stop(0); }
 
 std::uint64_t estimated_memory_bytes(const Model& m) {
-  // Agent columns, the rationing scratch (4 + 8 bytes per agent), the list of
-  // agents who left home (4 + 4; the last two are touched only as far as a
-  // run uses them, so this is the most it can need), the transit calendar (at
-  // most 8 bytes per traveller in its lists and 4 in a spare, when every agent
-  // travels) and the recorded series of one replicate; tables of nodes,
-  // communities and networks are small beside them.
-  const std::uint64_t per_agent = Agents::kBytesPerAgent + 12 + 8 + 12;
+  // Two bytes per agent at home; the agent columns, the rationing scratch (4 +
+  // 8 bytes), the list of those who left (4) and the transit calendar (at most
+  // 8 bytes in its lists and 4 in a spare) per agent who has left home,
+  // memory reserved for everyone but touched only as agents leave, counted
+  // here for the initial stocks and a share kLeavingShare of the rest (5.5%
+  // of the baseline's pool leave home in its five years: a fifth allows for
+  // flows four times as large), and the recorded series of one replicate;
+  // tables of nodes, communities and networks are small beside them.
+  constexpr double kLeavingShare = 0.2;
+  const std::uint64_t per_slot = Agents::kBytesPerAgent + 12 + 4 + 12;
+  const auto slots = static_cast<std::uint64_t>((m.agents - m.home_agents) +
+                                                kLeavingShare * static_cast<double>(m.home_agents));
   std::uint64_t values_per_step = kSeriesCount + m.interventions.size();
   for (std::size_t k = 0; k < kAxisSeriesCount; ++k)
     values_per_step += axis_length(m, axis_of(static_cast<AxisSeries>(k)));
   const std::uint64_t series =
       values_per_step * static_cast<std::uint64_t>(m.steps) * sizeof(double);
-  return per_agent * m.agents + series + (std::uint64_t{64} << 20);
+  return 2 * std::uint64_t{m.home_agents} + per_slot * slots + series + (std::uint64_t{64} << 20);
 }
 
 void run_replicate(const Model& m, std::uint32_t replicate, State& s,

@@ -7,6 +7,7 @@
 #include <memory>
 #include <numeric>
 
+#include "engine/home_draws.hpp"
 #include "engine/population_sampler.hpp"
 #include "engine/simulation.hpp"
 #include "engine/status_change.hpp"
@@ -39,8 +40,11 @@ State make_state(const Model& m) {
   State s;
   const std::size_t n = m.agents;
   Agents& a = s.agents;
-  std::apply([n](auto&... columns) { assign_columns_on_huge_pages(n, columns...); }, a.columns());
+  // Slots for every agent, touched only as agents leave home.
+  std::apply([n](auto&... columns) { (reserve_on_huge_pages(columns, n), ...); }, a.columns());
+  assign_columns_on_huge_pages(m.home_agents, s.home_status, s.home_flags);
   check_stop();  // a stop cuts the filling of the columns short
+  s.sampler.emplace(m);
   const std::size_t nnetworks = m.network_count();
   Smugglers& net = s.smugglers;
   for (auto* column : {&net.capacity, &net.fee_usd, &net.reputation, &net.remembered_successes,
@@ -83,7 +87,7 @@ State make_state(const Model& m) {
   }
   s.counts.node_stock.resize(m.node_count());
   s.counts.node_held.resize(m.node_count());
-  s.sum_scratch.resize((n >> 16) + 1);
+  s.leaver_count_scratch.resize(s.left_home.threads() + 1);
   s.recording.scalar.resize(kSeriesCount * static_cast<std::size_t>(m.steps));
   s.recording.intervention_activity.resize(static_cast<std::size_t>(m.steps) *
                                            m.interventions.size());
@@ -108,28 +112,60 @@ void place_initial_stocks(const Model& m, const StreamKey& key, const Population
   Agents& a = s.agents;
   constexpr auto kBatch = static_cast<std::int64_t>(PopulationSampler::kBatch);
   auto scratch = std::make_unique<PopulationSampler::Scratch>();
+  std::apply([&m](auto&... columns) { (columns.resize(m.agents - m.home_agents), ...); },
+             a.columns());
   for (std::size_t k = 0; k < m.stock_count(); ++k) {
     const std::int64_t first = m.stock_first_agent[k];
     const std::int64_t last = m.stock_first_agent[k + 1];
     for (std::int64_t lo = first; lo < last; lo += kBatch) {
       const std::int64_t hi = std::min(last, lo + kBatch);
+      const auto slot_lo = static_cast<std::size_t>(lo) - m.home_agents;
       for (std::int64_t i = lo; i < hi; ++i) {
-        a.status[i] = Status::kInTransit;
-        a.flags[i] = 0;
-        a.region[i] = m.stock_region[k];
-        a.community[i] = m.stock_agent_community[static_cast<std::size_t>(i) - m.home_agents];
-        a.node[i] = m.stock_node[k];
-        a.edge[i] = kNone;
-        a.smuggler[i] = kNone;
-        a.passed_checkpoints[i] = 0;
-        a.steps_left[i] = 0;
-        a.due_step[i] = 0;
-        a.status_step[i] = 0;
+        const std::size_t j = static_cast<std::size_t>(i) - m.home_agents;
+        a.status[j] = Status::kInTransit;
+        a.flags[j] = 0;
+        a.region[j] = m.stock_region[k];
+        a.community[j] = m.stock_agent_community[j];
+        a.node[j] = m.stock_node[k];
+        a.edge[j] = kNone;
+        a.smuggler[j] = kNone;
+        a.passed_checkpoints[j] = 0;
+        a.steps_left[j] = 0;
+        a.times_sent_back[j] = 0;
+        a.due_step[j] = 0;
+        a.status_step[j] = 0;
+        a.home[j] = static_cast<std::uint32_t>(i);
       }
-      sampler.draw(key, static_cast<std::uint32_t>(lo), static_cast<std::size_t>(hi - lo), a,
-                   *scratch);
-      for (std::int64_t i = lo; i < hi; ++i) a.flags[i] |= kRouteAware;
+      sampler.draw(key, static_cast<std::uint32_t>(lo), static_cast<std::size_t>(hi - lo), slot_lo,
+                   a, *scratch);
+      for (std::int64_t i = lo; i < hi; ++i)
+        a.flags[static_cast<std::size_t>(i) - m.home_agents] |= kRouteAware;
     }
+  }
+}
+
+// Sets `flag` on each agent at home independently with probability p, picked
+// per community (home_draws.hpp) from the community's stream of sparse_id (the
+// dense pass: each agent's stream of dense_id), and returns the picks of
+// each community in counts (when given).
+void draw_home_flag(const Model& m, State& s, double p, std::uint8_t flag, StreamId sparse_id,
+                    StreamId dense_id, std::int64_t* counts) {
+  const StreamKey sparse_key = stream(m, s, sparse_id);
+  const StreamKey dense_key = stream(m, s, dense_id);
+  const AgentFilter everyone{
+      s.home_status.data(), Status::kAtHome, Status::kAtHome, s.home_flags.data(), 0, 0};
+  std::uint8_t* flags = s.home_flags.data();
+  const auto ncommunities = static_cast<std::int64_t>(m.community_count());
+#pragma omp parallel for schedule(dynamic, 8)
+  for (std::int64_t k = 0; k < ncommunities; ++k) {
+    std::int64_t picked = 0;
+    for_each_picked(sparse_key, static_cast<std::uint32_t>(k), dense_key, everyone,
+                    m.community_first_agent[k], m.community_first_agent[k + 1], p,
+                    [&](std::int64_t i, double) {
+                      flags[i] |= flag;
+                      ++picked;
+                    });
+    if (counts != nullptr) counts[k] = picked;
   }
 }
 
@@ -138,49 +174,21 @@ void place_initial_stocks(const Model& m, const StreamKey& key, const Population
 void initialize_population(const Model& m, std::uint32_t replicate, State& s) {
   s.replicate = replicate;
   s.step = 0;
-  Agents& a = s.agents;
   const StreamKey key = stream(m, s, StreamId::kInitialPopulation);
-  const PopulationSampler sampler(m);
-  constexpr auto kBatch = static_cast<std::int64_t>(PopulationSampler::kBatch);
-  for (std::size_t r = 0; r < m.region_count(); ++r) {
-    const std::int64_t first = m.region_first_agent[r];
-    const std::int64_t last = m.region_first_agent[r + 1];
-    const std::int64_t batches = (last - first + kBatch - 1) / kBatch;
-#pragma omp parallel
-    {
-      auto scratch = std::make_unique<PopulationSampler::Scratch>();
-#pragma omp for schedule(static)
-      for (std::int64_t batch = 0; batch < batches; ++batch) {
-        const std::int64_t lo = first + batch * kBatch;
-        const std::int64_t hi = std::min(last, lo + kBatch);
-        for (std::int64_t i = lo; i < hi; ++i) {
-          a.status[i] = Status::kAtHome;
-          a.flags[i] = 0;
-          a.region[i] = static_cast<RegionId>(r);
-          a.node[i] = m.region_origin[r];
-          a.edge[i] = kNone;
-          a.smuggler[i] = kNone;
-          a.passed_checkpoints[i] = 0;
-          a.steps_left[i] = 0;
-          a.due_step[i] = 0;
-          a.times_sent_back[i] = 0;
-          a.status_step[i] = 0;
-        }
-        sampler.draw(key, static_cast<std::uint32_t>(lo), static_cast<std::size_t>(hi - lo), a,
-                     *scratch);
-      }
-    }
-  }
-  place_initial_stocks(m, key, sampler, s);
+  // Everyone starts at home, knowing nothing, but those the picks below make
+  // aware of the route and of legal pathways; the rest of an agent at home is
+  // drawn when needed (state.hpp).
+  std::fill(s.home_status.begin(), s.home_status.end(), Status::kAtHome);
+  std::fill(s.home_flags.begin(), s.home_flags.end(), std::uint8_t{0});
+  std::apply([](auto&... columns) { (columns.clear(), ...); }, s.agents.columns());
+  place_initial_stocks(m, key, *s.sampler, s);
+  draw_home_flag(m, s, m.info_initial_awareness, kRouteAware, StreamId::kInitialRouteAwareness,
+                 StreamId::kInitialRouteAwarenessDense, s.communities.aware.data());
+  draw_home_flag(m, s, m.info_initial_legal_awareness, kLegalAware,
+                 StreamId::kInitialLegalAwareness, StreamId::kInitialLegalAwarenessDense, nullptr);
   const auto ncommunities = static_cast<std::int64_t>(m.community_count());
-#pragma omp parallel for schedule(dynamic, 16)
   for (std::int64_t c = 0; c < ncommunities; ++c) {
-    std::int64_t aware = 0;
-    for (std::uint32_t i = m.community_first_agent[c]; i < m.community_first_agent[c + 1]; ++i) {
-      a.community[i] = static_cast<CommunityId>(c);
-      aware += (a.flags[i] & kRouteAware) != 0;
-    }
-    s.communities.aware[c] = aware + m.community_stock_members[c];  // stocks know the route
+    s.communities.aware[c] += m.community_stock_members[c];  // stocks know the route
     s.communities.at_home[c] = m.community_first_agent[c + 1] - m.community_first_agent[c];
     s.communities.belief_success[c] = static_cast<float>(m.info_prior_success);
     s.communities.belief_danger[c] = static_cast<float>(m.info_prior_danger);
@@ -189,9 +197,7 @@ void initialize_population(const Model& m, std::uint32_t replicate, State& s) {
       std::accumulate(s.communities.aware.begin(), s.communities.aware.end(), std::int64_t{0});
   // Those of the stocks left home before the run: listed from the start.
   s.left_home.clear();
-  for (std::uint32_t i = m.home_agents; i < m.agents; ++i) s.left_home.queue(0, 0, i);
-  const std::int64_t share_start[] = {0};
-  s.left_home.merge_pending(share_start);
+  s.left_home.append_slots(s.agents.size());
   recount(m, s);
   s.transit.clear();
   s.transit.next_visit_step = 0;

@@ -5,11 +5,13 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <tuple>
 #include <vector>
 
 #include "engine/agent_list.hpp"
 #include "engine/policy.hpp"
+#include "engine/population_sampler.hpp"
 #include "engine/rationing.hpp"
 #include "engine/transit_calendar.hpp"
 #include "model/model.hpp"
@@ -52,11 +54,21 @@ enum AgentFlag : std::uint8_t {
   kHiredSmuggler = 1u << 6,  // has been a smuggling network's client on this journey
 };
 
-// Per-agent columns, hot: read or written by most steps. One list,
-// X(type, column, meaning), from which the struct, its allocation (make_state)
-// and the bytes-per-agent accounting (bench, memory estimates) all follow.
-// An agent's beliefs are its community's (Communities::belief_*) while it is at
-// home, and are no longer read once it has left.
+// Per-agent columns of the agents who have left home and of the initial
+// stocks, by slot: the stocks' agents take slots 0 .. (agents - home_agents -
+// 1), then each step's leavers the next slots in increasing home index (the
+// same for any number of threads). One list, X(type, column, meaning), from
+// which the struct, its allocation (make_state) and the bytes-per-agent
+// accounting (bench, memory estimates) all follow. Memory for every agent is
+// reserved but touched only as slots are used (state.cpp), so a run costs
+// these bytes per agent who left, not per agent.
+//
+// An agent at home is two bytes (State::home_status, home_flags); everything
+// else about it is a function of (seed, replicate, home index) through the
+// population stream (population_sampler.hpp), computed when a step needs it
+// and when the agent leaves (materialising it in a slot). Its beliefs are its
+// community's (Communities::belief_*) while it is at home, and are no longer
+// read once it has left.
 // clang-format off
 #define MIGRASIM_AGENT_COLUMNS(X) \
   X(Status, status, "where the agent is in its migration") \
@@ -73,14 +85,16 @@ enum AgentFlag : std::uint8_t {
   X(std::int32_t, status_step, "step at which the current status began") \
   X(float, savings_usd, "money left for the journey (negative = debt)") \
   X(float, risk_tolerance, "in [0, 1]") \
-  X(float, claim_strength, "probability an asylum claim is granted")
+  X(float, claim_strength, "probability an asylum claim is granted") \
+  X(std::uint32_t, home, "home index: its draws' entity (stocks: home_agents + member)")
 // clang-format on
 
-struct Agents {  // (nagents each)
+struct Agents {  // (slots in use each; capacity for every agent)
 #define MIGRASIM_AGENT_COLUMN(type, column, meaning) std::vector<type> column;
   MIGRASIM_AGENT_COLUMNS(MIGRASIM_AGENT_COLUMN)
 #undef MIGRASIM_AGENT_COLUMN
 
+  // Slots in use: the agents who left home and those of the initial stocks.
   std::size_t size() const { return status.size(); }
 
   // Every column, in list order, as a tuple of references.
@@ -206,7 +220,11 @@ struct State {
   std::uint32_t replicate = 0;
   std::int32_t step = 0;  // the step being computed
 
-  Agents agents;
+  Agents agents;  // by slot: those who left home and the initial stocks
+  // Agents at home, by home index (the community blocks of model.hpp): the
+  // only per-agent memory of one who has not left.                 (home_agents)
+  std::vector<Status> home_status;       // kAtHome, or kAspiring once it has left
+  std::vector<std::uint8_t> home_flags;  // kRouteAware, kLegalAware
 
   // Regions                                                      (nregions)
   std::vector<double> region_hardship;  // push factors of the current step
@@ -218,7 +236,7 @@ struct State {
   std::vector<double> checkpoint_screening_capacity;  // ...under this capacity (agents per step)
 
   CandidatePools queue;     // capacity rationing scratch, shared by the stages in turn
-  AgentList left_home;      // agents no longer at home, in index order (added by decisions)
+  AgentList left_home;      // slots in use, in order (added by decisions): every agent who left
   AgentCounts counts;       // agents per status and per node, kept as they change
   TransitCalendar transit;  // each traveller's next event, by step
 
@@ -228,10 +246,11 @@ struct State {
   std::int64_t aware_total = 0;  // agents aware of the route after the information stage
 
   StepTally tally;
-  std::vector<double> sum_scratch;                         // block sums (nagents / 65536)
   std::vector<std::int64_t> share_start_scratch;           // first agent of each thread's share
+  std::vector<std::int64_t> leaver_count_scratch;          // leavers of each thread's share
   std::array<std::int64_t, kStatusCount> status_counts{};  // agents per status after the last step
   Recording recording;
+  std::optional<PopulationSampler> sampler;  // draws the attributes of agents at home
 };
 
 // Allocates every array for the model; no allocation happens after this.
@@ -239,6 +258,12 @@ State make_state(const Model& model);
 
 // Draws the initial population of `replicate` and clears all counters.
 void initialize_population(const Model& model, std::uint32_t replicate, State& state);
+
+// The stream of agents' attributes (population_sampler.hpp): drawn at step 0,
+// whenever an agent's are needed.
+inline StreamKey population_stream(const Model& model, const State& state) {
+  return StreamKey{model.seed, state.replicate, 0, StreamId::kInitialPopulation};
+}
 
 // Streams for this step's draws.
 inline StreamKey stream(const Model& model, const State& state, StreamId id) {

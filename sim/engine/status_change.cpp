@@ -45,7 +45,7 @@ void recount(const Model& m, State& s) {
     if (a.status[i] == Status::kHeldAtCheckpoint) ++counts.node_held[a.node[i]];
   }
   counts.status[static_cast<std::size_t>(Status::kAtHome)] =
-      static_cast<std::int64_t>(a.size() - listed.size());
+      static_cast<std::int64_t>(m.agents) - static_cast<std::int64_t>(listed.size());
   counts.listed = listed.size();
 }
 

@@ -50,6 +50,18 @@ void assign_on_huge_pages(std::vector<T>& v, std::size_t n, const T& value = T{}
   }
 }
 
+// v emptied, with room for n elements reserved (and advised onto huge pages)
+// but not touched: growing it up to n never moves it, and costs resident
+// memory only for the part used. Where the kernel overcommits (Linux's
+// default heuristic allows any one allocation up to RAM + swap) the
+// reservation itself costs nothing.
+template <class T>
+void reserve_on_huge_pages(std::vector<T>& v, std::size_t n) {
+  std::vector<T>().swap(v);
+  v.reserve(n);
+  advise_huge_pages(v.data(), n * sizeof(T));
+}
+
 // assign_on_huge_pages for several columns of n elements, the columns shared
 // among the threads: first touching memory is most of the cost, and the
 // kernel serves page faults of different threads at once. An exception (out
@@ -88,6 +100,7 @@ class UntouchedArray {
   }
   T* data() { return data_.get(); }
   const T* data() const { return data_.get(); }
+  const T& operator[](std::size_t i) const { return data_[i]; }
   std::size_t size() const { return size_; }
   T& operator[](std::size_t i) { return data_[i]; }
 

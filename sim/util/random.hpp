@@ -54,6 +54,10 @@ namespace migrasim {
   X(kRouteLearning, 21)   /* entity = community: who learns the route (home_draws.hpp) */ \
   X(kDecidingToLeave, 22) /* entity = community: who decides to leave */ \
   X(kPathwayLearning, 23) /* entity = community: who learns of legal pathways */ \
+  X(kInitialRouteAwareness, 24)      /* entity = community: who knows the route at the start */ \
+  X(kInitialRouteAwarenessDense, 25) /* entity = agent: its dense pass (home_draws.hpp) */ \
+  X(kInitialLegalAwareness, 26)      /* entity = community: who knows of legal pathways */ \
+  X(kInitialLegalAwarenessDense, 27) /* entity = agent: its dense pass */ \
   X(kTransitEvents, 30) /* entity = agent: arrivals processed from the transit calendar */ \
   X(kTransitRedraw, 31) /* entity = agent: death times redrawn when a hazard changes */
 // clang-format on

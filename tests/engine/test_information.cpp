@@ -124,8 +124,10 @@ TEST(Information, BeliefsMoveTowardsTheGroupRecord) {
   EXPECT_FLOAT_EQ(s.communities.danger_signal[0], static_cast<float>(danger));
   const double lambda = 1 - std::exp(-0.5);
   // Agent 123 is at home: its beliefs are its community's.
-  ASSERT_EQ(s.agents.status[123], Status::kAtHome);
-  const CommunityId k = s.agents.community[123];
+  ASSERT_EQ(s.home_status[123], Status::kAtHome);
+  const auto k = static_cast<CommunityId>(
+      std::upper_bound(m.community_first_agent.begin(), m.community_first_agent.end(), 123u) -
+      m.community_first_agent.begin() - 1);
   EXPECT_NEAR(s.communities.belief_success[k], 0.6 + lambda * (success - 0.6), 1e-6);
   EXPECT_NEAR(s.communities.belief_danger[k], 0.05 + lambda * (danger - 0.05), 1e-6);
 }
@@ -194,20 +196,22 @@ TEST(Information, EachAgentDecidesWithItsOwnProbability) {
     update_environment(m, s);
     spread_information(m, s);
     make_decisions(m, s);
-    const Agents& a = s.agents;
     const double success = s.communities.belief_success[0];
     const double danger = s.communities.belief_danger[0];
     const double cost = s.policy.region_route_cost_usd[0];
     ASSERT_GT(cost, 0.0);
     double expected[2] = {0, 0}, variance[2] = {0, 0}, left[2] = {0, 0};
+    // An agent at home keeps no attributes: they are its population draws.
+    const StreamKey population = population_stream(m, s);
     for (std::uint32_t i = 0; i < m.home_agents; ++i) {
-      const double attitude = 2.0 * (success - 0.5) - 20.0 * danger * (1.0 - a.risk_tolerance[i]);
-      const double affordable = std::clamp(a.savings_usd[i] / cost, 0.0, 1.0);
+      const AgentAttributes own = s.sampler->draw_one(population, i);
+      const double attitude = 2.0 * (success - 0.5) - 20.0 * danger * (1.0 - own.risk_tolerance);
+      const double affordable = std::clamp(own.savings_usd / cost, 0.0, 1.0);
       const double p = -std::expm1(-base * std::exp(attitude) * affordable);
-      const int half = a.risk_tolerance[i] < 0.35;
+      const int half = own.risk_tolerance < 0.35;
       expected[half] += p;
       variance[half] += p * (1 - p);
-      left[half] += a.status[i] == Status::kAspiring;
+      left[half] += s.home_status[i] == Status::kAspiring;
     }
     for (int half = 0; half < 2; ++half) {
       ASSERT_GT(expected[half], 50.0) << base;

@@ -115,7 +115,9 @@ TEST(InitialStocks, AStockWaitingForASmugglerQueuesThenSailsWithTheNetwork) {
   run_replicate_checked(m, 0, s, InvariantChecks::kEveryStage,
                         [&](const State& state, const char* stage) {
                           if (state.step != 0 || std::string_view(stage) != "recording") return;
-                          for (std::uint32_t i = m.home_agents; i < m.agents; ++i) {
+                          // The stocks' agents hold the first slots.
+                          for (std::uint32_t i = 0; i < m.agents - m.home_agents; ++i) {
+                            ASSERT_EQ(state.agents.home[i], m.home_agents + i);
                             ASSERT_EQ(state.agents.status[i], Status::kWaitingForSmuggler);
                             ASSERT_EQ(state.agents.smuggler[i], 0);
                           }

@@ -54,7 +54,7 @@ TEST(Movement, ExitRestrictionDelaysDeparturesGeometrically) {
                   "population.agents=20000", "time.end=2022-06-30"});
   State s = make_state(m);
   double waited = 0, departures = 0;
-  std::vector<std::int32_t> decided(s.agents.size(), -1);
+  std::vector<std::int32_t> decided(m.agents, -1);
   run_replicate(m, 0, s, [&](const State& state, const char* stage) {
     const std::string_view name(stage);
     for (std::size_t i = 0; i < state.agents.size(); ++i) {

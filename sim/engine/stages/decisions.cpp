@@ -1,8 +1,8 @@
-// reads: agents.status, agents.flags, agents.risk_tolerance, agents.savings_usd,
+// reads: home_status, home_flags, the population stream (risk tolerance, savings),
 //        communities (belief_success, belief_danger), state.region_hardship,
 //        state.region_repression
-// writes: agents.status, agents.status_step, communities.at_home, state.left_home,
-//         tally[new_aspirants]
+// writes: home_status, agents (every column: the leavers' new slots), communities.at_home,
+//         state.left_home, tally[new_aspirants]
 //
 // Migration decisions. An agent at home who knows the route forms the
 // intention to leave with the hazard per day
@@ -15,13 +15,17 @@
 // members are picked with the largest probability any of them can have this
 // step (risk tolerance 1, savings enough), and a pick decides with its own
 // probability over that bound, which gives each member exactly its own
-// probability while only the picks need their exp and pow.
+// probability while only the picks need their exp and pow. A pick's risk
+// tolerance and savings are drawn from its own population stream (an agent
+// at home keeps neither, state.hpp), and those who leave are materialised in
+// the next slots, in increasing home index (leaving_home.hpp).
 #include <omp.h>
 
 #include <algorithm>
 #include <cmath>
 
 #include "engine/home_draws.hpp"
+#include "engine/leaving_home.hpp"
 #include "engine/stages/stages.hpp"
 #include "util/random.hpp"
 
@@ -30,19 +34,23 @@ namespace migrasim {
 void make_decisions(const Model& m, State& s) {
   const StreamKey key = stream(m, s, StreamId::kDecidingToLeave);
   const StreamKey dense_key = stream(m, s, StreamId::kDecisions);
-  Agents& a = s.agents;
+  const StreamKey population_key = population_stream(m, s);
+  const PopulationSampler& sampler = *s.sampler;
+  Status* home_status = s.home_status.data();
   Communities& c = s.communities;
   const double w_success = m.decision_success_weight;
   const double w_danger = m.decision_danger_weight;
   const double elasticity = m.decision_cost_elasticity;
   const bool individual = w_success != 0.0 || w_danger != 0.0 || elasticity != 0.0;
   // At home and aware of the route.
-  const AgentFilter deciding{a.status.data(), Status::kAtHome, Status::kAtHome,
-                             a.flags.data(),  kRouteAware,     kRouteAware};
+  const AgentFilter deciding{home_status,         Status::kAtHome, Status::kAtHome,
+                             s.home_flags.data(), kRouteAware,     kRouteAware};
   AgentList& left_home = s.left_home;
   std::int64_t new_aspirants = 0;
   std::size_t team = 1;
   std::int64_t* share_start = s.share_start_scratch.data();
+  std::int64_t* first_leaver = s.leaver_count_scratch.data();
+  const std::size_t slots_before = s.agents.size();
 #pragma omp parallel num_threads(static_cast<int>(left_home.threads())) reduction(+ : new_aspirants)
   {
     const auto t = static_cast<std::size_t>(omp_get_thread_num());
@@ -82,33 +90,42 @@ void make_decisions(const Model& m, State& s) {
       std::int64_t aspirants = 0;
       for_each_picked(
           key, static_cast<std::uint32_t>(k), dense_key, deciding, m.community_first_agent[k],
-          m.community_first_agent[k + 1], p_max,
-          [&](std::int64_t i, double u) {
+          m.community_first_agent[k + 1], p_max, [&](std::int64_t i, double u) {
             double p_leave = p_regional;
             if (individual) {
+              const AgentAttributes own =
+                  sampler.draw_one(population_key, static_cast<std::uint32_t>(i));
               const double attitude =
-                  w_success * (success - 0.5) - w_danger * danger * (1.0 - a.risk_tolerance[i]);
+                  w_success * (success - 0.5) - w_danger * danger * (1.0 - own.risk_tolerance);
               const double affordable =
-                  route_cost > 0.0 ? std::clamp(a.savings_usd[i] / route_cost, 0.0, 1.0) : 1.0;
+                  route_cost > 0.0 ? std::clamp(own.savings_usd / route_cost, 0.0, 1.0) : 1.0;
               p_leave = -std::expm1(-regional_hazard * std::exp(attitude) *
                                     std::pow(affordable, elasticity));
             }
             if (u * p_max < p_leave) {
-              a.status[i] = Status::kAspiring;
-              a.status_step[i] = s.step;
+              home_status[i] = Status::kAspiring;
               left_home.queue(t, lo, static_cast<std::uint32_t>(i));
               ++aspirants;
             }
-          },
-          [&a](std::uint32_t i) {
-            prefetch_line(a.risk_tolerance.data() + i);
-            prefetch_line(a.savings_usd.data() + i);
           });
       c.at_home[k] -= aspirants;
       new_aspirants += aspirants;
     }
+    // The leavers take the next slots: thread t's after those of threads < t,
+    // which hold lower home indices.
+    first_leaver[t + 1] = static_cast<std::int64_t>(left_home.queued(t, lo).size());
+#pragma omp barrier
+#pragma omp single
+    {
+      first_leaver[0] = static_cast<std::int64_t>(slots_before);
+      for (std::size_t u = 0; u < team; ++u) first_leaver[u + 1] += first_leaver[u];
+      const auto slots = static_cast<std::size_t>(first_leaver[team]);
+      std::apply([slots](auto&... columns) { (columns.resize(slots), ...); }, s.agents.columns());
+    }
+    materialise_leavers(m, s, left_home.queued(t, lo), static_cast<std::size_t>(first_leaver[t]));
   }
-  left_home.merge_pending({share_start, team});
+  left_home.drop_pending();
+  left_home.append_slots(s.agents.size());
   s.tally.add(Series::kNewAspirants, new_aspirants);
 }
 

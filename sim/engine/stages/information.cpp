@@ -1,6 +1,6 @@
 // reads: communities (aware, remembered outcomes), state.aware_total, state.policy (outreach),
-//        agents.status, agents.flags
-// writes: agents.flags (kRouteAware, kLegalAware), communities (belief_success,
+//        home_status, home_flags
+// writes: home_flags (kRouteAware, kLegalAware), communities (belief_success,
 //         belief_danger, aware), state.aware_total,
 //         communities (awareness_probability, success_signal, danger_signal)
 //
@@ -71,16 +71,20 @@ void spread_information(const Model& m, State& s) {
   // knowing it), so the flag alone says who may learn it. Each community's
   // learners are picked directly (home_draws.hpp): the cost grows with those
   // who learn, not with the members.
-  Agents& a = s.agents;
+  std::uint8_t* flags = s.home_flags.data();
   const StreamKey route_key = stream(m, s, StreamId::kRouteLearning);
   const StreamKey route_dense_key = stream(m, s, StreamId::kInformation);
   const StreamKey legal_key = stream(m, s, StreamId::kPathwayLearning);
   const StreamKey legal_dense_key = stream(m, s, StreamId::kLegalAwareness);
   const std::vector<double>& legal_rate = s.policy.legal_awareness_probability;
-  const AgentFilter unaware{a.status.data(), Status::kAtHome, static_cast<Status>(kStatusCount - 1),
-                            a.flags.data(),  kRouteAware,     0};
-  const AgentFilter unaware_of_pathways{a.status.data(), Status::kAtHome, Status::kAtHome,
-                                        a.flags.data(),  kLegalAware,     0};
+  const AgentFilter unaware{s.home_status.data(),
+                            Status::kAtHome,
+                            static_cast<Status>(kStatusCount - 1),
+                            flags,
+                            kRouteAware,
+                            0};
+  const AgentFilter unaware_of_pathways{
+      s.home_status.data(), Status::kAtHome, Status::kAtHome, flags, kLegalAware, 0};
 #pragma omp parallel for schedule(dynamic, 8)
   for (std::int64_t k = 0; k < ncommunities; ++k) {
     const auto community = static_cast<std::uint32_t>(k);
@@ -89,12 +93,12 @@ void spread_information(const Model& m, State& s) {
     std::int64_t learned = 0;
     for_each_picked(route_key, community, route_dense_key, unaware, first, last,
                     c.awareness_probability[k], [&](std::int64_t i, double) {
-                      a.flags[i] |= kRouteAware;
+                      flags[i] |= kRouteAware;
                       ++learned;
                     });
     c.aware[k] += learned;
     for_each_picked(legal_key, community, legal_dense_key, unaware_of_pathways, first, last,
-                    legal_rate[k], [&](std::int64_t i, double) { a.flags[i] |= kLegalAware; });
+                    legal_rate[k], [&](std::int64_t i, double) { flags[i] |= kLegalAware; });
   }
   s.aware_total = 0;
   for (std::int64_t k = 0; k < ncommunities; ++k) s.aware_total += c.aware[k];

@@ -340,8 +340,7 @@ inline bool continue_journey(const Model& m, State& s, std::size_t i, NodeId nod
                                                   Draws& draws) {
   const auto& firsts = m.stock_first_agent;
   const auto k = static_cast<std::size_t>(
-      std::upper_bound(firsts.begin(), firsts.end(), static_cast<std::uint32_t>(i)) -
-      firsts.begin() - 1);
+      std::upper_bound(firsts.begin(), firsts.end(), s.agents.home[i]) - firsts.begin() - 1);
   continue_journey(m, s, i, s.agents.node[i], draws,
                    m.stock_status[k] == StockStatus::kWaitingForSmuggler);
 }

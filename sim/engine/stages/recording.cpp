@@ -22,64 +22,15 @@
 namespace migrasim {
 namespace {
 
-// The sum over agents at home of their perceived danger (their community's),
-// the same to the last bit as deterministic_sum (parallel.hpp) adding it agent
-// by agent, block by block, for any number of threads.
-//
-// When every partial sum is exact in double precision the order of the
-// additions does not matter, and the sum is a sum of (members at home) x
-// (their belief) instead of a chain of dependent additions, one per agent.
-// The beliefs are floats, so multiples of the smallest one's ulp G, and a sum
-// of them is exact while it stays within 2^53 G. A sum over everyone stays
-// within agents x (the largest belief); one over a block of deterministic_sum
-// within kSumBlock x that.
-double danger_at_home(const Model& m, State& s) {
-  const Agents& a = s.agents;
+// The sum over agents at home of their perceived danger (their community's):
+// members at home times their belief, community by community in a fixed
+// order, the same for any number of threads and without a pass over them.
+double danger_at_home(const Model& m, const State& s) {
   const Communities& c = s.communities;
-  const auto n = static_cast<std::int64_t>(a.size());
-  float largest = 0.0f, finest = std::numeric_limits<float>::infinity();
-  for (const float belief : c.belief_danger) {
-    if (belief == 0.0f) continue;
-    largest = std::max(largest, std::fabs(belief));
-    finest = std::min(finest, std::fabs(std::nextafter(belief, 2.0f * belief) - belief));
-  }
-  const auto exact_within = [&](double count) {
-    return largest == 0.0f || count * largest <= 0x1p53 * finest;
-  };
-  if (exact_within(static_cast<double>(n))) {
-    double total = 0.0;
-    for (std::size_t k = 0; k < m.community_count(); ++k) {
-      total += static_cast<double>(c.at_home[k]) * static_cast<double>(c.belief_danger[k]);
-    }
-    return total;
-  }
-  const bool exact_blocks = exact_within(static_cast<double>(kSumBlock));
-  const std::int64_t blocks = (n + kSumBlock - 1) / kSumBlock;
-  std::vector<double>& block_sums = s.sum_scratch;
-  if (static_cast<std::int64_t>(block_sums.size()) < blocks)
-    block_sums.resize(static_cast<std::size_t>(blocks));
-  const auto* status = reinterpret_cast<const std::uint8_t*>(a.status.data());
-  static_assert(static_cast<int>(Status::kAtHome) == 0);
-#pragma omp parallel for schedule(static)
-  for (std::int64_t b = 0; b < blocks; ++b) {
-    double sum = 0.0;
-    for_each_community_run(
-        m, b * kSumBlock, std::min(n, (b + 1) * kSumBlock),
-        [&](std::size_t k, std::int64_t first, std::int64_t last) {
-          const auto danger = static_cast<double>(c.belief_danger[k]);
-          if (exact_blocks) {
-            const auto away = s.left_home.within(first, last).size();
-            sum += static_cast<double>(last - first - static_cast<std::int64_t>(away)) * danger;
-          } else {
-            for (std::int64_t i = first; i < last; ++i) {
-              if (status[i] == 0) sum += danger;
-            }
-          }
-        });
-    block_sums[static_cast<std::size_t>(b)] = sum;
-  }
   double total = 0.0;
-  for (std::int64_t b = 0; b < blocks; ++b) total += block_sums[static_cast<std::size_t>(b)];
+  for (std::size_t k = 0; k < m.community_count(); ++k) {
+    total += static_cast<double>(c.at_home[k]) * static_cast<double>(c.belief_danger[k]);
+  }
   return total;
 }
 

@@ -1,0 +1,43 @@
+#include "engine/leaving_home.hpp"
+
+#include <algorithm>
+
+namespace migrasim {
+
+void materialise_leavers(const Model& m, State& s, std::span<const std::uint32_t> homes,
+                         std::size_t first_slot) {
+  if (homes.empty()) return;
+  Agents& a = s.agents;
+  const StreamKey key = population_stream(m, s);
+  const auto& starts = m.community_first_agent;
+  // The community of the first leaver; the rest follow in increasing order.
+  auto k = static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), homes.front()) -
+                                    starts.begin() - 1);
+  for (std::size_t n = 0; n < homes.size(); ++n) {
+    const std::uint32_t h = homes[n];
+    while (starts[k + 1] <= h) ++k;
+    const std::size_t j = first_slot + n;
+    const AgentAttributes drawn = s.sampler->draw_one(key, h);
+    const RegionId r = m.community_region[k];
+    a.status[j] = Status::kAspiring;
+    a.status_step[j] = s.step;
+    // What it learnt at home, and its hidden traits as drawn.
+    a.flags[j] = static_cast<std::uint8_t>((s.home_flags[h] & (kRouteAware | kLegalAware)) |
+                                           (drawn.flags & (kFalsifiedDocuments | kHighRisk)));
+    a.region[j] = r;
+    a.community[j] = static_cast<CommunityId>(k);
+    a.smuggler[j] = kNone;
+    a.passed_checkpoints[j] = 0;
+    a.node[j] = m.region_origin[r];
+    a.edge[j] = kNone;
+    a.steps_left[j] = 0;
+    a.due_step[j] = 0;
+    a.times_sent_back[j] = 0;
+    a.savings_usd[j] = drawn.savings_usd;
+    a.risk_tolerance[j] = drawn.risk_tolerance;
+    a.claim_strength[j] = drawn.claim_strength;
+    a.home[j] = h;
+  }
+}
+
+}  // namespace migrasim

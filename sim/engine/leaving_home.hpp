@@ -1,0 +1,21 @@
+// An agent leaving home is materialised: it takes the next slot of the agent
+// columns (state.hpp), with the attributes its home index always had (drawn
+// again from the population stream, population_sampler.hpp), what it learnt
+// at home (home_flags), and its place at its region's origin.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "engine/state.hpp"
+#include "model/model.hpp"
+
+namespace migrasim {
+
+// The agents at home `homes` (home indices, increasing, already marked as
+// gone in home_status) become aspirants from this step in slots first_slot,
+// first_slot + 1, ..., which must be in use (the columns resized past them).
+void materialise_leavers(const Model& model, State& state, std::span<const std::uint32_t> homes,
+                         std::size_t first_slot);
+
+}  // namespace migrasim

@@ -1,0 +1,111 @@
+// Agents at home are two bytes each; they are materialised in the agent
+// columns when they leave: in the next slots, in increasing home index, with
+// the attributes their population stream gives their home index and what
+// they learnt at home; and who knows the route or of legal pathways at the
+// start is picked per community with the scenario's probabilities.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/simulation.hpp"
+#include "engine/stages/stages.hpp"
+#include "model/model.hpp"
+#include "test_support.hpp"
+
+namespace migrasim {
+namespace {
+
+Model tiny_model(const std::vector<std::string>& overrides) {
+  return compile(parse_scenario(testing::tiny_scenario_yaml(), "tiny.yaml", overrides));
+}
+
+TEST(LeavingHome, LeaversTakeTheNextSlotsWithTheirHomeAttributes) {
+  const Model m = tiny_model({"population.agents=20000", "information.initial_legal_awareness=0.3",
+                              "decisions.success_weight=2", "decisions.cost_elasticity=1"});
+  State s = make_state(m);
+  std::size_t slots_before = 0, materialised = 0;
+  run_replicate(m, 0, s, [&](const State& state, const char* stage) {
+    if (std::string_view(stage) != "decisions") {
+      slots_before = state.agents.size();
+      return;
+    }
+    const Agents& a = state.agents;
+    ASSERT_EQ(state.left_home.size(), a.size());
+    const StreamKey key = population_stream(m, state);
+    for (std::size_t j = slots_before; j < a.size(); ++j) {
+      const std::uint32_t h = a.home[j];
+      ASSERT_LT(h, m.home_agents);
+      if (j > slots_before) ASSERT_GT(h, a.home[j - 1]) << "slots in increasing home index";
+      ASSERT_EQ(state.home_status[h], Status::kAspiring);
+      ASSERT_EQ(a.status[j], Status::kAspiring);
+      ASSERT_EQ(a.status_step[j], state.step);
+      ASSERT_GE(h, m.community_first_agent[a.community[j]]);
+      ASSERT_LT(h, m.community_first_agent[a.community[j] + 1]);
+      ASSERT_EQ(a.node[j], m.region_origin[a.region[j]]);
+      const AgentAttributes drawn = state.sampler->draw_one(key, h);
+      ASSERT_EQ(a.savings_usd[j], drawn.savings_usd);
+      ASSERT_EQ(a.risk_tolerance[j], drawn.risk_tolerance);
+      ASSERT_EQ(a.claim_strength[j], drawn.claim_strength);
+      ASSERT_EQ(a.flags[j] & (kFalsifiedDocuments | kHighRisk),
+                drawn.flags & (kFalsifiedDocuments | kHighRisk));
+      ASSERT_EQ(a.flags[j] & (kRouteAware | kLegalAware),
+                state.home_flags[h] & (kRouteAware | kLegalAware));
+      ASSERT_TRUE(a.flags[j] & kRouteAware);
+      ++materialised;
+    }
+  });
+  EXPECT_GT(materialised, 500u);
+}
+
+TEST(LeavingHome, DrawOneGivesTheBitsOfABatch) {
+  const Model m = tiny_model({"population.agents=1000"});
+  const PopulationSampler sampler(m);
+  const StreamKey key{m.seed, 2, 0, StreamId::kInitialPopulation};
+  Agents a;
+  a.savings_usd.assign(PopulationSampler::kBatch, 0.0f);
+  a.risk_tolerance.assign(PopulationSampler::kBatch, 0.0f);
+  a.claim_strength.assign(PopulationSampler::kBatch, 0.0f);
+  a.flags.assign(PopulationSampler::kBatch, 0);
+  auto scratch = std::make_unique<PopulationSampler::Scratch>();
+  sampler.draw(key, 300, PopulationSampler::kBatch, 0, a, *scratch);
+  for (std::uint32_t j = 0; j < PopulationSampler::kBatch; ++j) {
+    const AgentAttributes one = sampler.draw_one(key, 300 + j);
+    ASSERT_EQ(one.savings_usd, a.savings_usd[j]) << j;
+    ASSERT_EQ(one.risk_tolerance, a.risk_tolerance[j]) << j;
+    ASSERT_EQ(one.claim_strength, a.claim_strength[j]) << j;
+    ASSERT_EQ(one.flags, a.flags[j]) << j;
+  }
+}
+
+TEST(LeavingHome, InitialAwarenessIsPickedWithTheScenarioProbabilities) {
+  // 0.01 by geometric gaps, 0.3 by the dense pass; counts within 5 standard
+  // deviations of the binomial's mean.
+  for (const double p : {0.01, 0.3}) {
+    const Model m = tiny_model({"population.agents=200000",
+                                "information.initial_route_awareness=" + std::to_string(p),
+                                "information.initial_legal_awareness=" + std::to_string(p)});
+    State s = make_state(m);
+    initialize_population(m, 0, s);
+    double route = 0, legal = 0, both = 0;
+    for (std::uint32_t h = 0; h < m.home_agents; ++h) {
+      route += (s.home_flags[h] & kRouteAware) != 0;
+      legal += (s.home_flags[h] & kLegalAware) != 0;
+      both += (s.home_flags[h] & kRouteAware) && (s.home_flags[h] & kLegalAware);
+    }
+    const double n = m.home_agents;
+    const double sd = std::sqrt(n * p * (1 - p));
+    EXPECT_NEAR(route, n * p, 5 * sd) << p;
+    EXPECT_NEAR(legal, n * p, 5 * sd) << p;
+    const double sd_both = std::sqrt(n * p * p * (1 - p * p));
+    EXPECT_NEAR(both, n * p * p, 5 * sd_both) << p << ": the two flags are independent";
+    std::int64_t aware = 0;
+    for (std::size_t k = 0; k < m.community_count(); ++k) aware += s.communities.aware[k];
+    EXPECT_EQ(aware, static_cast<std::int64_t>(route) + (m.agents - m.home_agents));
+  }
+}
+
+}  // namespace
+}  // namespace migrasim
