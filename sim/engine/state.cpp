@@ -80,6 +80,8 @@ State make_state(const Model& m) {
   s.left_home.allocate(n, static_cast<std::size_t>(omp_get_max_threads()));
   s.share_start_scratch.resize(s.left_home.threads());
   s.leaver_count_scratch.resize(s.left_home.threads() + 1);
+  for (std::size_t t = 0; t < s.left_home.threads(); ++t)
+    s.sampler_scratch.push_back(std::make_unique<PopulationSampler::Scratch>());
   s.node_stock_scratch.resize(m.node_count());
   s.recording.scalar.resize(kSeriesCount * static_cast<std::size_t>(m.steps));
   s.recording.intervention_activity.resize(static_cast<std::size_t>(m.steps) *
