@@ -106,13 +106,32 @@ AgentAttributes PopulationSampler::draw_one(const StreamKey& key, std::uint32_t 
   return out;
 }
 
+void PopulationSampler::draw_many(const StreamKey& key, const std::uint32_t* entities,
+                                  std::size_t n, AgentAttributes* out, Scratch& s) const {
+  if (n > kBatch) throw std::logic_error("PopulationSampler::draw_many: more agents than a batch");
+  constexpr std::size_t stride = kBatch;
+  // Each agent's words from its own stream, as philox_blocks lays them out.
+  for (std::size_t j = 0; j < n; ++j) {
+    Draws draws(key, entities[j]);
+    for (unsigned w = 0; w < pk::kWords; ++w) s.words[w * stride + j] = draws.bits();
+  }
+  float savings[kBatch], risk_tolerance[kBatch], claim_strength[kBatch];
+  std::uint8_t flags[kBatch] = {};
+  draw_into(key, 0, n, stride, s.words, s.log_gammas, s.rejected, savings, risk_tolerance,
+            claim_strength, flags, entities);
+  for (std::size_t j = 0; j < n; ++j) {
+    out[j] = {savings[j], risk_tolerance[j], claim_strength[j], flags[j]};
+  }
+}
+
 void PopulationSampler::draw_into(const StreamKey& key, std::uint32_t first, std::size_t n,
                                   std::size_t stride, std::uint32_t* words, double* log_gammas,
                                   std::uint8_t* rejected, float* savings, float* risk_tolerance,
-                                  float* claim_strength, std::uint8_t* flags_out) const {
+                                  float* claim_strength, std::uint8_t* flags_out,
+                                  const std::uint32_t* entities) const {
   // A single agent takes the portable kernel: the vector ones take whole vectors.
   const DrawKernel kernel = n == 1 ? DrawKernel::kPortable : kernel_;
-  philox_blocks(kernel, key, first, n, pk::kBlocks, words, stride);
+  if (entities == nullptr) philox_blocks(kernel, key, first, n, pk::kBlocks, words, stride);
 
   draw_with(kernel, params_, words, stride, n, savings, log_gammas, rejected);
 
@@ -122,7 +141,7 @@ void PopulationSampler::draw_into(const StreamKey& key, std::uint32_t first, std
   // and an acceptance uniform, the Gammas in order.
   for (std::size_t j = 0; j < n; ++j) {
     if (rejected[j] == 0) continue;
-    Draws retries(key, first + static_cast<std::uint32_t>(j));
+    Draws retries(key, entities != nullptr ? entities[j] : first + static_cast<std::uint32_t>(j));
     retries.skip_to_block(kRetryBlock);
     for (unsigned k = 0; k < pk::kGammas; ++k) {
       if (!(rejected[j] >> k & 1u)) continue;

@@ -63,14 +63,23 @@ class PopulationSampler {
   // allocation (a pick of the decisions stage, a leaver).
   AgentAttributes draw_one(const StreamKey& key, std::uint32_t entity) const;
 
+  // The attributes of agents entities[0 .. n - 1] (any indices, n <= kBatch)
+  // into out[0 .. n - 1], the same bits as draw_one, through the vector
+  // kernels: for agents picked far apart (the decisions stage).
+  void draw_many(const StreamKey& key, const std::uint32_t* entities, std::size_t n,
+                 AgentAttributes* out, Scratch& scratch) const;
+
   const population_kernel::Params& params() const { return params_; }
 
  private:
   // Agents first .. first + n - 1, word w of agent j at words[w * stride + j]
   // (stride >= n), into the arrays at [j]; flags keep bits other than the four.
+  // Agent j is entity first + j, or entities[j] where entities is given (its
+  // words then already in `words`).
   void draw_into(const StreamKey& key, std::uint32_t first, std::size_t n, std::size_t stride,
                  std::uint32_t* words, double* log_gammas, std::uint8_t* rejected, float* savings,
-                 float* risk_tolerance, float* claim_strength, std::uint8_t* flags) const;
+                 float* risk_tolerance, float* claim_strength, std::uint8_t* flags,
+                 const std::uint32_t* entities = nullptr) const;
 
   population_kernel::Params params_{};
   DrawKernel kernel_;

@@ -88,6 +88,8 @@ State make_state(const Model& m) {
   s.counts.node_stock.resize(m.node_count());
   s.counts.node_held.resize(m.node_count());
   s.leaver_count_scratch.resize(s.left_home.threads() + 1);
+  for (std::size_t t = 0; t < s.left_home.threads(); ++t)
+    s.sampler_scratch.push_back(std::make_unique<PopulationSampler::Scratch>());
   s.recording.scalar.resize(kSeriesCount * static_cast<std::size_t>(m.steps));
   s.recording.intervention_activity.resize(static_cast<std::size_t>(m.steps) *
                                            m.interventions.size());

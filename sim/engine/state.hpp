@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <tuple>
 #include <vector>
@@ -251,6 +252,7 @@ struct State {
   std::array<std::int64_t, kStatusCount> status_counts{};  // agents per status after the last step
   Recording recording;
   std::optional<PopulationSampler> sampler;  // draws the attributes of agents at home
+  std::vector<std::unique_ptr<PopulationSampler::Scratch>> sampler_scratch;  // (nthreads)
 };
 
 // Allocates every array for the model; no allocation happens after this.

@@ -38,7 +38,9 @@ TEST(LeavingHome, LeaversTakeTheNextSlotsWithTheirHomeAttributes) {
     for (std::size_t j = slots_before; j < a.size(); ++j) {
       const std::uint32_t h = a.home[j];
       ASSERT_LT(h, m.home_agents);
-      if (j > slots_before) ASSERT_GT(h, a.home[j - 1]) << "slots in increasing home index";
+      if (j > slots_before) {
+        ASSERT_GT(h, a.home[j - 1]) << "slots in increasing home index";
+      }
       ASSERT_EQ(state.home_status[h], Status::kAspiring);
       ASSERT_EQ(a.status[j], Status::kAspiring);
       ASSERT_EQ(a.status_step[j], state.step);
@@ -60,7 +62,7 @@ TEST(LeavingHome, LeaversTakeTheNextSlotsWithTheirHomeAttributes) {
   EXPECT_GT(materialised, 500u);
 }
 
-TEST(LeavingHome, DrawOneGivesTheBitsOfABatch) {
+TEST(LeavingHome, DrawOneAndDrawManyGiveTheBitsOfABatch) {
   const Model m = tiny_model({"population.agents=1000"});
   const PopulationSampler sampler(m);
   const StreamKey key{m.seed, 2, 0, StreamId::kInitialPopulation};
@@ -77,6 +79,18 @@ TEST(LeavingHome, DrawOneGivesTheBitsOfABatch) {
     ASSERT_EQ(one.risk_tolerance, a.risk_tolerance[j]) << j;
     ASSERT_EQ(one.claim_strength, a.claim_strength[j]) << j;
     ASSERT_EQ(one.flags, a.flags[j]) << j;
+  }
+  // Agents far apart, drawn together (the decisions stage's batches of picks).
+  std::vector<std::uint32_t> scattered;
+  for (std::uint32_t j = 0; j < 100; ++j) scattered.push_back(j * j * 7919u + 13u);
+  std::vector<AgentAttributes> many(scattered.size());
+  sampler.draw_many(key, scattered.data(), scattered.size(), many.data(), *scratch);
+  for (std::size_t j = 0; j < scattered.size(); ++j) {
+    const AgentAttributes one = sampler.draw_one(key, scattered[j]);
+    ASSERT_EQ(many[j].savings_usd, one.savings_usd) << j;
+    ASSERT_EQ(many[j].risk_tolerance, one.risk_tolerance) << j;
+    ASSERT_EQ(many[j].claim_strength, one.claim_strength) << j;
+    ASSERT_EQ(many[j].flags, one.flags) << j;
   }
 }
 

@@ -61,6 +61,11 @@ void make_decisions(const Model& m, State& s) {
         community_share(m, static_cast<std::int64_t>(t), static_cast<std::int64_t>(team));
     const std::int64_t lo = m.community_first_agent[first_community];
     share_start[t] = lo;
+    constexpr std::size_t kWaiting = 64;
+    std::uint32_t picked[kWaiting];
+    double uniforms[kWaiting];
+    AgentAttributes drawn[kWaiting];
+    PopulationSampler::Scratch* scratch = s.sampler_scratch[t].get();
     for (std::size_t k = first_community; k < last_community; ++k) {
       const RegionId r = m.community_region[k];
       const double regional_hazard =
@@ -88,26 +93,37 @@ void make_decisions(const Model& m, State& s) {
         }
       }
       std::int64_t aspirants = 0;
-      for_each_picked(
-          key, static_cast<std::uint32_t>(k), dense_key, deciding, m.community_first_agent[k],
-          m.community_first_agent[k + 1], p_max, [&](std::int64_t i, double u) {
-            double p_leave = p_regional;
-            if (individual) {
-              const AgentAttributes own =
-                  sampler.draw_one(population_key, static_cast<std::uint32_t>(i));
-              const double attitude =
-                  w_success * (success - 0.5) - w_danger * danger * (1.0 - own.risk_tolerance);
-              const double affordable =
-                  route_cost > 0.0 ? std::clamp(own.savings_usd / route_cost, 0.0, 1.0) : 1.0;
-              p_leave = -std::expm1(-regional_hazard * std::exp(attitude) *
-                                    std::pow(affordable, elasticity));
-            }
-            if (u * p_max < p_leave) {
-              home_status[i] = Status::kAspiring;
-              left_home.queue(t, lo, static_cast<std::uint32_t>(i));
-              ++aspirants;
-            }
-          });
+      // Picks wait in a batch, in order, so that their attributes are drawn
+      // together by the vector kernels, then decide in the same order.
+      std::size_t waiting = 0;
+      const auto decide = [&] {
+        if (individual) sampler.draw_many(population_key, picked, waiting, drawn, *scratch);
+        for (std::size_t j = 0; j < waiting; ++j) {
+          double p_leave = p_regional;
+          if (individual) {
+            const double attitude =
+                w_success * (success - 0.5) - w_danger * danger * (1.0 - drawn[j].risk_tolerance);
+            const double affordable =
+                route_cost > 0.0 ? std::clamp(drawn[j].savings_usd / route_cost, 0.0, 1.0) : 1.0;
+            p_leave = -std::expm1(-regional_hazard * std::exp(attitude) *
+                                  std::pow(affordable, elasticity));
+          }
+          if (uniforms[j] * p_max < p_leave) {
+            home_status[picked[j]] = Status::kAspiring;
+            left_home.queue(t, lo, picked[j]);
+            ++aspirants;
+          }
+        }
+        waiting = 0;
+      };
+      for_each_picked(key, static_cast<std::uint32_t>(k), dense_key, deciding,
+                      m.community_first_agent[k], m.community_first_agent[k + 1], p_max,
+                      [&](std::int64_t i, double u) {
+                        picked[waiting] = static_cast<std::uint32_t>(i);
+                        uniforms[waiting] = u;
+                        if (++waiting == kWaiting) decide();
+                      });
+      decide();
       c.at_home[k] -= aspirants;
       new_aspirants += aspirants;
     }
