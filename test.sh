@@ -21,10 +21,25 @@ fi
 
 ctest --test-dir "$MIGRASIM_BUILD" --output-on-failure --timeout 300 -j "$(nproc 2>/dev/null || echo 2)" || status=1
 
+# The Python tests run beside the sanitizer build below: they use the release
+# build, and mostly one core, while compiling keeps both busy. Their output is
+# printed when they end.
+pytest_pid=""
+pytest_log="$(mktemp)"
+trap 'rm -f "$pytest_log"' EXIT
 if compgen -G "analysis/tests/test_*.py" >/dev/null; then
   # Test runs share two cores: OpenMP threads waiting at a barrier must sleep.
-  OMP_WAIT_POLICY=PASSIVE MIGRASIM_BINARY="$MIGRASIM_BUILD/migrasim" /usr/bin/python3 -m pytest -q analysis/tests || status=1
+  OMP_WAIT_POLICY=PASSIVE MIGRASIM_BINARY="$MIGRASIM_BUILD/migrasim" \
+    /usr/bin/python3 -m pytest -q analysis/tests >"$pytest_log" 2>&1 &
+  pytest_pid=$!
 fi
+finish_pytest() {
+  [[ -n "$pytest_pid" ]] || return 0
+  wait "$pytest_pid" || status=1
+  pytest_pid=""
+  echo "== pytest (analysis/tests)"
+  cat "$pytest_log"
+}
 
 if [[ "${MIGRASIM_SKIP_SANITIZERS:-0}" != 1 ]]; then
   # One clang build (the `fuzz` preset) serves the unit tests and the fuzzers.
@@ -34,6 +49,7 @@ if [[ "${MIGRASIM_SKIP_SANITIZERS:-0}" != 1 ]]; then
   mapfile -t harnesses < <(cd tests/fuzz && ls fuzz_*.cpp | sed 's/\.cpp$//')
   cmake --build "$sanitized" --parallel "$(nproc 2>/dev/null || echo 2)" \
     --target migrasim_tests "${harnesses[@]}"
+  finish_pytest
   # End-to-end tests run the executable (suites Cli*, SweepCli*, Signals, Reliability,
   # Bench), Python (*Xarray*) or the compiler (Layers); the release run above covers them.
   end_to_end='(^|/)(Cli|SweepCli)[A-Za-z]*\.|(^|/)(Signals|Reliability|Bench|Layers)\.|Xarray'
@@ -42,4 +58,5 @@ if [[ "${MIGRASIM_SKIP_SANITIZERS:-0}" != 1 ]]; then
     -E "$end_to_end" || status=1
   MIGRASIM_FUZZ_KEEP_CORPUS=0 tests/fuzz/run.sh "${MIGRASIM_FUZZ_SECONDS:-5}" || status=1
 fi
+finish_pytest
 exit $status

@@ -162,7 +162,7 @@ class SweepCliStopped : public ::testing::TestWithParam<int> {};
 TEST_P(SweepCliStopped, ResumeEqualsStraightThrough) {
   const int signal_number = GetParam();
   const TempDir dir;
-  write_text(dir / "s.yaml", long_sweep(300));  // about 2 s straight through
+  write_text(dir / "s.yaml", long_sweep(160));  // about 1 s straight through
   ASSERT_EQ(run_migrasim({"sweep", "s.yaml", "-o", "straight.h5", "--threads", "1", "--quiet"},
                          dir.path())
                 .exit_code,
