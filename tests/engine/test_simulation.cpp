@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "engine/home_draws.hpp"
 #include "engine/invariants.hpp"
 #include "engine/simulation.hpp"
 #include "engine/stages/stages.hpp"
@@ -170,6 +171,26 @@ TEST(Simulation, SameSeedGivesTheSameBitsForAnyThreadCount) {
     EXPECT_EQ(one.status, many.status) << threads << " threads";
     EXPECT_EQ(one.savings, many.savings) << threads << " threads";
   }
+}
+
+TEST(Simulation, SameBitsForAnyThreadCountWhenAgentsAtHomeAreSharedAmongThreads) {
+  // Information and decisions walk communities on one thread below
+  // kParallelHomeFrom agents at home (home_draws.hpp): a pool above it, with
+  // route knowledge spreading and people deciding, takes the parallel path.
+  ASSERT_GE(1'100'000u, kParallelHomeFrom);
+  const Model m = tiny_model({"population.agents=1100000", "time.end=2022-03-10",
+                              "information.initial_route_awareness=0.01",
+                              "information.contagion_rate_per_day=0.2",
+                              "decisions.base_rate_per_day=0.005", "communities.count=64"});
+  ASSERT_TRUE(home_loops_in_parallel(m));
+  const ReplicateResult one = run_with_threads(m, 1, 0);
+  for (int threads : {2, 3}) {
+    const ReplicateResult many = run_with_threads(m, threads, 0);
+    EXPECT_EQ(one.recording.scalar, many.recording.scalar) << threads << " threads";
+    EXPECT_EQ(one.status, many.status) << threads << " threads";
+    EXPECT_EQ(one.savings, many.savings) << threads << " threads";
+  }
+  EXPECT_GT(series_total(m, one.recording, index(Series::kNewAspirants)), 100.0);
 }
 
 TEST(Simulation, SameBitsForAnyThreadCountWhenCrowdsMoveAtOnce) {

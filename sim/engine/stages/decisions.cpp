@@ -51,7 +51,8 @@ void make_decisions(const Model& m, State& s) {
   std::int64_t* share_start = s.share_start_scratch.data();
   std::int64_t* first_leaver = s.leaver_count_scratch.data();
   const std::size_t slots_before = s.agents.size();
-#pragma omp parallel num_threads(static_cast<int>(left_home.threads())) reduction(+ : new_aspirants)
+  const int threads = home_loops_in_parallel(m) ? static_cast<int>(left_home.threads()) : 1;
+#pragma omp parallel num_threads(threads) reduction(+ : new_aspirants)
   {
     const auto t = static_cast<std::size_t>(omp_get_thread_num());
 #pragma omp single

@@ -43,7 +43,8 @@ void spread_information(const Model& m, State& s) {
   const double salience = m.info_death_salience;
   const auto learning = static_cast<float>(m.info_learning_weight);
 
-#pragma omp parallel for schedule(static)
+  const bool in_parallel = home_loops_in_parallel(m);
+#pragma omp parallel for schedule(static) if (in_parallel)
   for (std::int64_t k = 0; k < ncommunities; ++k) {
     const double members = m.community_members(k);
     const double share = static_cast<double>(c.aware[k]) / members;
@@ -85,7 +86,7 @@ void spread_information(const Model& m, State& s) {
                             0};
   const AgentFilter unaware_of_pathways{
       s.home_status.data(), Status::kAtHome, Status::kAtHome, flags, kLegalAware, 0};
-#pragma omp parallel for schedule(dynamic, 8)
+#pragma omp parallel for schedule(dynamic, 8) if (in_parallel)
   for (std::int64_t k = 0; k < ncommunities; ++k) {
     const auto community = static_cast<std::uint32_t>(k);
     const std::int64_t first = m.community_first_agent[k];
