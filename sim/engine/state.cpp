@@ -79,7 +79,6 @@ State make_state(const Model& m) {
                                           m.pathway_count(), m.asylum_system_count(), 1}),
                    n);
   s.left_home.allocate(n, static_cast<std::size_t>(omp_get_max_threads()));
-  s.share_start_scratch.resize(s.left_home.threads());
   s.transit.allocate(m.steps, s.left_home.threads(), m.edge_count(), m.network_count());
   s.counts.changes.resize(s.left_home.threads());
   for (AgentCounts::Changes& changes : s.counts.changes) {

@@ -247,7 +247,6 @@ struct State {
   std::int64_t aware_total = 0;  // agents aware of the route after the information stage
 
   StepTally tally;
-  std::vector<std::int64_t> share_start_scratch;           // first agent of each thread's share
   std::vector<std::int64_t> leaver_count_scratch;          // leavers of each thread's share
   std::array<std::int64_t, kStatusCount> status_counts{};  // agents per status after the last step
   Recording recording;

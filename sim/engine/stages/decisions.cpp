@@ -48,7 +48,6 @@ void make_decisions(const Model& m, State& s) {
   AgentList& left_home = s.left_home;
   std::int64_t new_aspirants = 0;
   std::size_t team = 1;
-  std::int64_t* share_start = s.share_start_scratch.data();
   std::int64_t* first_leaver = s.leaver_count_scratch.data();
   const std::size_t slots_before = s.agents.size();
   const int threads = home_loops_in_parallel(m) ? static_cast<int>(left_home.threads()) : 1;
@@ -61,7 +60,6 @@ void make_decisions(const Model& m, State& s) {
     const auto [first_community, last_community] =
         community_share(m, static_cast<std::int64_t>(t), static_cast<std::int64_t>(team));
     const std::int64_t lo = m.community_first_agent[first_community];
-    share_start[t] = lo;
     constexpr std::size_t kWaiting = 64;
     std::uint32_t picked[kWaiting];
     double uniforms[kWaiting];
