@@ -187,17 +187,24 @@ AbcSmc::Kernel AbcSmc::build_kernel(double tolerance) const {
       close_weight += previous.weights[i];
     }
   }
+  const auto dims = static_cast<Eigen::Index>(k);
+  Eigen::VectorXd d(dims), scaled(dims);
   for (std::size_t j = 0; j < n; ++j) {
     if (close.empty() || !(close_weight > 0.0)) {
       factorise(2.0 * covariance, kernel);
       continue;
     }
-    Eigen::MatrixXd sigma =
-        Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(k));
+    Eigen::MatrixXd sigma = Eigen::MatrixXd::Zero(dims, dims);
+    // sigma += w_c d d^T, element by element: n x |close| outer products
+    // without a temporary matrix each.
     for (const std::size_t c : close) {
-      const Eigen::VectorXd d =
-          (z.row(static_cast<Eigen::Index>(c)) - z.row(static_cast<Eigen::Index>(j))).transpose();
-      sigma += (previous.weights[c] / close_weight) * d * d.transpose();
+      const double weight = previous.weights[c] / close_weight;
+      for (Eigen::Index p = 0; p < dims; ++p) {
+        d(p) = z(static_cast<Eigen::Index>(c), p) - z(static_cast<Eigen::Index>(j), p);
+        scaled(p) = weight * d(p);
+      }
+      for (Eigen::Index col = 0; col < dims; ++col)
+        for (Eigen::Index row = 0; row < dims; ++row) sigma(row, col) += d(col) * scaled(row);
     }
     factorise(std::move(sigma), kernel);
   }
@@ -308,15 +315,16 @@ bool AbcSmc::run_generation(const Executor& executor) {
     }
     std::vector<double> log_w(n), terms(m);
     std::vector<double> zi(k);
+    // n x m kernel terms: the vectors are allocated once, not per term.
+    Eigen::VectorXd point(static_cast<Eigen::Index>(k)), u(static_cast<Eigen::Index>(k));
     for (std::uint32_t i = 0; i < n; ++i) {
-      Eigen::VectorXd point(static_cast<Eigen::Index>(k));
       for (std::size_t p = 0; p < k; ++p) {
         zi[p] = to_kernel_space(model_.priors[p], g.parameters[i * k + p]);
         point(static_cast<Eigen::Index>(p)) = zi[p];
       }
       for (std::size_t j = 0; j < m; ++j) {
-        const Eigen::VectorXd u =
-            kernel.l(j).triangularView<Eigen::Lower>().solve(point - parent_z[j]);
+        u = point - parent_z[j];
+        kernel.l(j).triangularView<Eigen::Lower>().solveInPlace(u);
         terms[j] = std::log(previous->weights[j]) - 0.5 * u.squaredNorm() - kernel.half_log_det(j);
       }
       log_w[i] = log_prior(zi) - log_sum_exp(terms);
