@@ -24,12 +24,6 @@ std::string read_text(const std::string& path) {
   return text;
 }
 
-std::string override_text(const YamlField& field) {
-  if (!field.node().IsScalar())
-    field.fail("expected a single value (a number, date, name or true/false)");
-  return field.node().Scalar();
-}
-
 void read_range(const YamlField& field, double& lower, double& upper) {
   const auto bounds = field.items();
   if (bounds.size() != 2)
@@ -244,7 +238,7 @@ CalibrationSpec parse_calibration(const std::string& text, const std::string& fi
     if (!f->is_map()) f->fail("expected a mapping of key paths to values");
     s.set_location = f->location();
     for (const auto& entry : YamlMap(*f).entries())
-      s.fixed_overrides.push_back(entry.key + "=" + override_text(entry.value));
+      s.fixed_overrides.push_back(entry.key + "=" + entry.value.override_text());
   }
   s.population = static_cast<std::uint32_t>(top.required("population").integer_in(2, 1000000));
   if (auto f = top.optional("quantile")) {

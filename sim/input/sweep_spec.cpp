@@ -23,13 +23,6 @@ std::string read_sweep_text(const std::string& path) {
   return read_regular_file(path, kMaxDocumentBytes, "sweep file");
 }
 
-// A YAML scalar as --set text: the value exactly as written in the file.
-std::string override_text(const YamlField& field) {
-  if (!field.node().IsScalar())
-    field.fail("expected a single value (a number, date, name or true/false)");
-  return field.node().Scalar();
-}
-
 SweepDesign read_design(const YamlField& field) {
   const std::string text = field.string();
   if (text == "grid") return SweepDesign::kGrid;
@@ -173,7 +166,7 @@ SweepSpec parse_sweep(const std::string& text, const std::string& file) {
     if (!f->is_map()) f->fail("expected a mapping of key paths to values");
     s.set_location = f->location();
     for (const auto& entry : YamlMap(*f).entries()) {
-      s.fixed_overrides.push_back(entry.key + "=" + override_text(entry.value));
+      s.fixed_overrides.push_back(entry.key + "=" + entry.value.override_text());
     }
   }
 

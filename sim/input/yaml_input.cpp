@@ -337,6 +337,11 @@ std::string YamlField::scalar(const char* expected) const {
   return node_.Scalar();
 }
 
+std::string YamlField::override_text() const {
+  if (!node_.IsScalar()) fail("expected a single value (a number, date, name or true/false)");
+  return node_.Scalar();
+}
+
 std::string YamlField::string() const {
   std::string value = scalar("a string");
   if (value.empty()) fail("expected a non-empty string");

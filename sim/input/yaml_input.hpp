@@ -77,6 +77,9 @@ class YamlField {
   std::int64_t integer_in(std::int64_t low, std::int64_t high) const;
   bool boolean() const;  // true or false only
   Date date() const;     // YYYY-MM-DD
+  // Any single value exactly as written, as --set text (sweep and calibration
+  // files carry overrides of the scenario).
+  std::string override_text() const;
 
   // Elements of a sequence, each with its path `path[i]`. Fails if not a sequence
   // or if empty when `allow_empty` is false.
