@@ -5,7 +5,7 @@
 namespace migrasim {
 
 void materialise_leavers(const Model& m, State& s, std::span<const std::uint32_t> homes,
-                         std::size_t first_slot) {
+                         std::size_t first_slot, PopulationSampler::Scratch& scratch) {
   if (homes.empty()) return;
   Agents& a = s.agents;
   const StreamKey key = population_stream(m, s);
@@ -13,11 +13,19 @@ void materialise_leavers(const Model& m, State& s, std::span<const std::uint32_t
   // The community of the first leaver; the rest follow in increasing order.
   auto k = static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), homes.front()) -
                                     starts.begin() - 1);
+  // Attributes are drawn a batch at a time through the vector kernels (the
+  // same bits as one at a time).
+  AgentAttributes batch[PopulationSampler::kBatch];
   for (std::size_t n = 0; n < homes.size(); ++n) {
+    const std::size_t in_batch = n % PopulationSampler::kBatch;
+    if (in_batch == 0) {
+      s.sampler->draw_many(key, homes.data() + n,
+                           std::min(PopulationSampler::kBatch, homes.size() - n), batch, scratch);
+    }
+    const AgentAttributes& drawn = batch[in_batch];
     const std::uint32_t h = homes[n];
     while (starts[k + 1] <= h) ++k;
     const std::size_t j = first_slot + n;
-    const AgentAttributes drawn = s.sampler->draw_one(key, h);
     const RegionId r = m.community_region[k];
     a.status[j] = Status::kAspiring;
     a.status_step[j] = s.step;

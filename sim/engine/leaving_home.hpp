@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 
+#include "engine/population_sampler.hpp"
 #include "engine/state.hpp"
 #include "model/model.hpp"
 
@@ -15,7 +16,8 @@ namespace migrasim {
 // The agents at home `homes` (home indices, increasing, already marked as
 // gone in home_status) become aspirants from this step in slots first_slot,
 // first_slot + 1, ..., which must be in use (the columns resized past them).
+// scratch: the calling thread's (state.sampler_scratch).
 void materialise_leavers(const Model& model, State& state, std::span<const std::uint32_t> homes,
-                         std::size_t first_slot);
+                         std::size_t first_slot, PopulationSampler::Scratch& scratch);
 
 }  // namespace migrasim

@@ -11,6 +11,12 @@
 namespace migrasim {
 namespace pk = population_kernel;
 
+// The vector kernels are built on x86-64 (CMakeLists.txt); without the
+// definition every draw would silently take the portable kernel.
+#if (defined(__x86_64__) || defined(_M_X64)) && !MIGRASIM_POPULATION_VECTOR_KERNELS
+#error "MIGRASIM_POPULATION_VECTOR_KERNELS must reach the population sampler on x86-64"
+#endif
+
 namespace {
 
 // Draws 0 .. kWords - 1 of each agent come from its first kBlocks blocks, drawn

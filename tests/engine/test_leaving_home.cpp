@@ -92,6 +92,19 @@ TEST(LeavingHome, DrawOneAndDrawManyGiveTheBitsOfABatch) {
     ASSERT_EQ(many[j].claim_strength, one.claim_strength) << j;
     ASSERT_EQ(many[j].flags, one.flags) << j;
   }
+  // Short batches (a community's last picks) are filled up to whole vectors
+  // inside; only their own agents come back, with the same bits.
+  for (const std::size_t n : {1u, 3u, 9u, 17u}) {
+    std::vector<AgentAttributes> few(n + 1, AgentAttributes{-1.0f, -1.0f, -1.0f, 0xAB});
+    sampler.draw_many(key, scattered.data() + 50, n, few.data(), *scratch);
+    for (std::size_t j = 0; j < n; ++j) {
+      const AgentAttributes one = sampler.draw_one(key, scattered[50 + j]);
+      ASSERT_EQ(few[j].savings_usd, one.savings_usd) << n << " " << j;
+      ASSERT_EQ(few[j].risk_tolerance, one.risk_tolerance) << n << " " << j;
+      ASSERT_EQ(few[j].flags, one.flags) << n << " " << j;
+    }
+    EXPECT_EQ(few[n].savings_usd, -1.0f) << "wrote past the batch of " << n;
+  }
 }
 
 TEST(LeavingHome, InitialAwarenessIsPickedWithTheScenarioProbabilities) {

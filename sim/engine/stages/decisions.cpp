@@ -30,6 +30,21 @@
 #include "util/random.hpp"
 
 namespace migrasim {
+namespace {
+
+// What a pick's decision needs of its community, kept with the pick while it
+// waits in a batch.
+struct CommunityOdds {
+  std::size_t community = 0;
+  double regional_hazard = 0.0;  // per step, before the agent's own terms
+  double p_regional = 0.0;       // 1 - exp(-regional_hazard)
+  double p_max = 0.0;            // the largest probability a member can have
+  double route_cost = 0.0;
+  float success = 0.0f;
+  float danger = 0.0f;
+};
+
+}  // namespace
 
 void make_decisions(const Model& m, State& s) {
   const StreamKey key = stream(m, s, StreamId::kDecidingToLeave);
@@ -60,72 +75,77 @@ void make_decisions(const Model& m, State& s) {
     const auto [first_community, last_community] =
         community_share(m, static_cast<std::int64_t>(t), static_cast<std::int64_t>(team));
     const std::int64_t lo = m.community_first_agent[first_community];
+    // Picks wait in a batch, in order and across communities, so that their
+    // attributes are drawn together by the vector kernels (a community has
+    // a few picks a step, and a short batch takes the scalar kernel), then
+    // decide in the same order.
     constexpr std::size_t kWaiting = 64;
     std::uint32_t picked[kWaiting];
     double uniforms[kWaiting];
+    CommunityOdds odds_of[kWaiting];
     AgentAttributes drawn[kWaiting];
     PopulationSampler::Scratch* scratch = s.sampler_scratch[t].get();
+    std::size_t waiting = 0;
+    const auto decide = [&] {
+      if (individual) sampler.draw_many(population_key, picked, waiting, drawn, *scratch);
+      for (std::size_t j = 0; j < waiting; ++j) {
+        const CommunityOdds& o = odds_of[j];
+        double p_leave = o.p_regional;
+        if (individual) {
+          const double attitude =
+              w_success * (o.success - 0.5) - w_danger * o.danger * (1.0 - drawn[j].risk_tolerance);
+          const double affordable =
+              o.route_cost > 0.0 ? std::clamp(drawn[j].savings_usd / o.route_cost, 0.0, 1.0) : 1.0;
+          p_leave = -std::expm1(-o.regional_hazard * std::exp(attitude) *
+                                std::pow(affordable, elasticity));
+        }
+        if (uniforms[j] * o.p_max < p_leave) {
+          home_status[picked[j]] = Status::kAspiring;
+          left_home.queue(t, lo, picked[j]);
+          --c.at_home[o.community];
+          ++new_aspirants;
+        }
+      }
+      waiting = 0;
+    };
     for (std::size_t k = first_community; k < last_community; ++k) {
       const RegionId r = m.community_region[k];
-      const double regional_hazard =
+      CommunityOdds o;
+      o.community = k;
+      o.regional_hazard =
           m.decision_base_hazard * std::exp(m.decision_hardship_weight * s.region_hardship[r] +
                                             m.decision_repression_weight * s.region_repression[r]);
-      const double p_regional = -std::expm1(-regional_hazard);
-      const double route_cost = s.policy.region_route_cost_usd[r];
-      const float success = c.belief_success[k];
-      const float danger = c.belief_danger[k];
+      o.p_regional = -std::expm1(-o.regional_hazard);
+      o.route_cost = s.policy.region_route_cost_usd[r];
+      o.success = c.belief_success[k];
+      o.danger = c.belief_danger[k];
       // Members are picked with the largest probability any of them can have
       // this step, p_max, and a pick leaves with its own probability over
       // p_max (thinning): only the picks need their own exp and pow.
-      double p_max = p_regional;
+      o.p_max = o.p_regional;
       if (individual) {
         if (elasticity >= 0.0) {
           // attitude <= w_S (s - 0.5) - min(0, w_D d) for risk tolerance in
           // [0, 1], and affordability^elasticity <= 1; the margin covers the
           // rounding of exp and expm1.
-          const double danger_term = w_danger * danger;
-          const double attitude_max = w_success * (success - 0.5) - std::min(0.0, danger_term);
-          p_max = std::min(
-              1.0, -std::expm1(-regional_hazard * std::exp(attitude_max)) * (1.0 + 0x1p-30));
+          const double danger_term = w_danger * o.danger;
+          const double attitude_max = w_success * (o.success - 0.5) - std::min(0.0, danger_term);
+          o.p_max = std::min(
+              1.0, -std::expm1(-o.regional_hazard * std::exp(attitude_max)) * (1.0 + 0x1p-30));
         } else {
-          p_max = 1.0;  // no bound: every member is picked and checked
+          o.p_max = 1.0;  // no bound: every member is picked and checked
         }
       }
-      std::int64_t aspirants = 0;
-      // Picks wait in a batch, in order, so that their attributes are drawn
-      // together by the vector kernels, then decide in the same order.
-      std::size_t waiting = 0;
-      const auto decide = [&] {
-        if (individual) sampler.draw_many(population_key, picked, waiting, drawn, *scratch);
-        for (std::size_t j = 0; j < waiting; ++j) {
-          double p_leave = p_regional;
-          if (individual) {
-            const double attitude =
-                w_success * (success - 0.5) - w_danger * danger * (1.0 - drawn[j].risk_tolerance);
-            const double affordable =
-                route_cost > 0.0 ? std::clamp(drawn[j].savings_usd / route_cost, 0.0, 1.0) : 1.0;
-            p_leave = -std::expm1(-regional_hazard * std::exp(attitude) *
-                                  std::pow(affordable, elasticity));
-          }
-          if (uniforms[j] * p_max < p_leave) {
-            home_status[picked[j]] = Status::kAspiring;
-            left_home.queue(t, lo, picked[j]);
-            ++aspirants;
-          }
-        }
-        waiting = 0;
-      };
       for_each_picked(key, static_cast<std::uint32_t>(k), dense_key, deciding,
-                      m.community_first_agent[k], m.community_first_agent[k + 1], p_max,
+                      m.community_first_agent[k], m.community_first_agent[k + 1], o.p_max,
                       [&](std::int64_t i, double u) {
                         picked[waiting] = static_cast<std::uint32_t>(i);
                         uniforms[waiting] = u;
+                        odds_of[waiting] = o;
                         if (++waiting == kWaiting) decide();
                       });
-      decide();
-      c.at_home[k] -= aspirants;
-      new_aspirants += aspirants;
     }
+    decide();
     // The leavers take the next slots: thread t's after those of threads < t,
     // which hold lower home indices.
     first_leaver[t + 1] = static_cast<std::int64_t>(left_home.queued(t, lo).size());
@@ -137,7 +157,8 @@ void make_decisions(const Model& m, State& s) {
       const auto slots = static_cast<std::size_t>(first_leaver[team]);
       std::apply([slots](auto&... columns) { (columns.resize(slots), ...); }, s.agents.columns());
     }
-    materialise_leavers(m, s, left_home.queued(t, lo), static_cast<std::size_t>(first_leaver[t]));
+    materialise_leavers(m, s, left_home.queued(t, lo), static_cast<std::size_t>(first_leaver[t]),
+                        *scratch);
   }
   left_home.drop_pending();
   left_home.append_slots(s.agents.size());
