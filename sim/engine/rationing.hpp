@@ -14,6 +14,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <span>
@@ -41,6 +42,8 @@ class CandidatePools {
     sizes_.assign(max_pools, 0);
     thread_counts_.assign(threads_ * max_pools, 0);
     priorities_.allocate(agents);
+    histogram_.assign(std::size_t{1} << kMostBucketBits, 0);
+    bucket_.assign(kBucketRoom, 0);
   }
 
   // Calls visit(i) for every i in [lo, hi), in order.
@@ -108,9 +111,10 @@ class CandidatePools {
 
   // Memory held, in bytes.
   std::size_t bytes() const {
-    return (members_.size() + offsets_.capacity() + sizes_.capacity() + thread_counts_.capacity()) *
+    return (members_.size() + offsets_.capacity() + sizes_.capacity() + thread_counts_.capacity() +
+            histogram_.capacity()) *
                sizeof(std::uint32_t) +
-           priorities_.size() * sizeof(std::uint64_t);
+           (priorities_.size() + bucket_.capacity()) * sizeof(std::uint64_t);
   }
 
   // The candidates of `pool` still admitted (all of them until ration()).
@@ -137,24 +141,9 @@ class CandidatePools {
 
     std::uint32_t* first = members_.data() + offsets_[pool];
     std::uint64_t* priority = priorities_.data() + offsets_[pool];
-    // The agent index in the low bits makes every priority unique, so exactly
-    // `keep` priorities lie below the keep-th smallest.
-    const auto priorities_of = [&] {
-      constexpr std::size_t kBatch = 512;
-      std::uint32_t bits[kBatch];
-      for (std::size_t start = 0; start < demand_now; start += kBatch) {
-        const std::size_t count = std::min(kBatch, demand_now - start);
-        first_bits(key, {first + start, count}, bits);
-        for (std::size_t k = 0; k < count; ++k)
-          priority[start + k] = std::uint64_t{bits[k]} << 32 | first[start + k];
-      }
-    };
-    priorities_of();
-    std::nth_element(priority, priority + keep, priority + demand_now);
-    const std::uint64_t cut = priority[keep];
-    // Admitted first, then the rest, each in agent order; the priorities are
-    // drawn again (cheaper than remembering them) and their slots hold the rest.
-    priorities_of();
+    const std::uint64_t cut = keep_th_priority(first, priority, demand_now, keep, key);
+    // Admitted first, then the rest, each in agent order; the rest wait in the
+    // priorities' slots already read (rest <= k).
     std::size_t admitted = 0, rest = 0;
     for (std::size_t k = 0; k < demand_now; ++k) {
       if (priority[k] < cut) {
@@ -171,6 +160,60 @@ class CandidatePools {
  private:
   // Pool-level draws use entity ids above any agent index.
   static constexpr std::uint32_t kPoolEntityBase = 0xFFFF0000u;
+  // Selection by the priorities' top bits: at most 2^16 buckets, and room for
+  // a bucket of up to 2^16 priorities (each holds about 8-16 of them, or
+  // demand / 2^16 beyond a million candidates).
+  static constexpr unsigned kMostBucketBits = 16;
+  static constexpr std::size_t kBucketRoom = std::size_t{1} << 16;
+
+  // Writes the priorities of the candidates first[0 .. demand - 1] to
+  // priority[], in agent order, and calls each(p) for each: random bits from
+  // the candidate's own stream above its index, so no two are equal.
+  template <class Each>
+  static void draw_priorities(const std::uint32_t* first, std::uint64_t* priority,
+                              std::size_t demand, const StreamKey& key, Each each) {
+    constexpr std::size_t kBatch = 512;
+    std::uint32_t drawn[kBatch];
+    for (std::size_t start = 0; start < demand; start += kBatch) {
+      const std::size_t n = std::min(kBatch, demand - start);
+      first_bits(key, {first + start, n}, drawn);
+      for (std::size_t k = 0; k < n; ++k) {
+        priority[start + k] = std::uint64_t{drawn[k]} << 32 | first[start + k];
+        each(priority[start + k]);
+      }
+    }
+  }
+
+  // Draws the pool's priorities into priority[] (agent order) and returns the
+  // keep-th smallest (from 0): exactly `keep` of them lie below it. They are
+  // counted by their top bits as they are drawn, and only the bucket holding
+  // the keep-th is searched: a pass over the pool, not a sort.
+  std::uint64_t keep_th_priority(const std::uint32_t* first, std::uint64_t* priority,
+                                 std::size_t demand, std::size_t keep, const StreamKey& key) {
+    const auto bits = static_cast<unsigned>(
+        std::clamp<int>(std::bit_width(demand) - 4, 1, static_cast<int>(kMostBucketBits)));
+    const unsigned shift = 64 - bits;
+    std::uint32_t* count = histogram_.data();
+    std::fill_n(count, std::size_t{1} << bits, 0u);
+    draw_priorities(first, priority, demand, key, [&](std::uint64_t p) { ++count[p >> shift]; });
+    std::size_t below = 0, bucket = 0;
+    while (below + count[bucket] <= keep) below += count[bucket++];
+    if (count[bucket] > kBucketRoom) {
+      // Not for uniform draws in practice: searched on the pool itself, whose
+      // priorities are then drawn again in agent order.
+      std::nth_element(priority, priority + keep, priority + demand);
+      const std::uint64_t cut = priority[keep];
+      draw_priorities(first, priority, demand, key, [](std::uint64_t) {});
+      return cut;
+    }
+    std::uint64_t* in_bucket = bucket_.data();
+    std::size_t m = 0;
+    for (std::size_t k = 0; k < demand; ++k) {
+      if ((priority[k] >> shift) == bucket) in_bucket[m++] = priority[k];
+    }
+    std::nth_element(in_bucket, in_bucket + (keep - below), in_bucket + m);
+    return in_bucket[keep - below];
+  }
 
   std::size_t max_pools_ = 0;
   std::size_t pools_ = 0;
@@ -180,6 +223,8 @@ class CandidatePools {
   std::vector<std::uint32_t> sizes_;          // admitted candidates per pool (npools)
   std::vector<std::uint32_t> thread_counts_;  // scratch for the prefix sum (nthreads x npools)
   UntouchedArray<std::uint64_t> priorities_;  // scratch for rationing (nagents)
+  std::vector<std::uint32_t> histogram_;      // priorities per top-bits bucket (2^16)
+  std::vector<std::uint64_t> bucket_;         // the priorities of one bucket (kBucketRoom)
 };
 
 }  // namespace migrasim
