@@ -65,7 +65,8 @@ class CandidatePools {
     if (pools > max_pools_) throw std::logic_error("CandidatePools: more pools than allocated");
     pools_ = pools;
     std::fill(thread_counts_.begin(), thread_counts_.end(), 0);
-    const auto threads = static_cast<int>(threads_);
+    // The step's team, up to the threads allocated for (team_chooser.hpp).
+    const int threads = std::min(static_cast<int>(threads_), omp_get_max_threads());
 #pragma omp parallel num_threads(threads) if (scan.work(n) > kSerialBelow)
     {
       const auto t = static_cast<std::size_t>(omp_get_thread_num());
@@ -190,8 +191,8 @@ class CandidatePools {
   // the keep-th is searched: a pass over the pool, not a sort.
   std::uint64_t keep_th_priority(const std::uint32_t* first, std::uint64_t* priority,
                                  std::size_t demand, std::size_t keep, const StreamKey& key) {
-    const auto bits = static_cast<unsigned>(
-        std::clamp<int>(std::bit_width(demand) - 4, 1, static_cast<int>(kMostBucketBits)));
+    const auto bits = static_cast<unsigned>(std::clamp(static_cast<int>(std::bit_width(demand)) - 4,
+                                                       1, static_cast<int>(kMostBucketBits)));
     const unsigned shift = 64 - bits;
     std::uint32_t* count = histogram_.data();
     std::fill_n(count, std::size_t{1} << bits, 0u);

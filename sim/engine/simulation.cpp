@@ -1,6 +1,11 @@
 #include "engine/simulation.hpp"
 
+#include <omp.h>
+
+#include <chrono>
+
 #include "engine/step.hpp"
+#include "engine/team_chooser.hpp"
 #include "model/series.hpp"
 #include "util/stop_flag.hpp"
 
@@ -34,20 +39,42 @@ std::uint64_t estimated_memory_bytes(const Model& m) {
   return 2 * std::uint64_t{m.home_agents} + per_slot * slots + series + (std::uint64_t{64} << 20);
 }
 
+namespace {
+
+// The threads of the replicate's caller, given back however the run ends.
+class KeepThreads {
+ public:
+  KeepThreads() : threads_(omp_get_max_threads()) {}
+  ~KeepThreads() { omp_set_num_threads(threads_); }
+  KeepThreads(const KeepThreads&) = delete;
+  KeepThreads& operator=(const KeepThreads&) = delete;
+  int threads() const { return threads_; }
+
+ private:
+  int threads_;
+};
+
+}  // namespace
+
 void run_replicate(const Model& m, std::uint32_t replicate, State& s,
                    const StageObserver& after_stage) {
   initialize_population(m, replicate, s);
+  const KeepThreads caller;
+  TeamChooser team(s.choose_team ? caller.threads() : 1);
   for (std::int32_t t = 0; t < m.steps; ++t) {
     check_stop();
     s.step = t;
+    if (s.choose_team) omp_set_num_threads(team.team());
+    const auto start = std::chrono::steady_clock::now();
     if (!after_stage) {
       step(m, s);
-      continue;
+    } else {
+      for (const Stage& stage : stages()) {
+        stage.run(m, s);
+        after_stage(s, stage.name);
+      }
     }
-    for (const Stage& stage : stages()) {
-      stage.run(m, s);
-      after_stage(s, stage.name);
-    }
+    team.step_took(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
 }
 

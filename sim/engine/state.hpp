@@ -252,6 +252,9 @@ struct State {
   Recording recording;
   std::optional<PopulationSampler> sampler;  // draws the attributes of agents at home
   std::vector<std::unique_ptr<PopulationSampler::Scratch>> sampler_scratch;  // (nthreads)
+  // run_replicate times the steps and runs each on all threads or on one,
+  // whichever is faster (team_chooser.hpp); false: all threads throughout.
+  bool choose_team = true;
 };
 
 // Allocates every array for the model; no allocation happens after this.

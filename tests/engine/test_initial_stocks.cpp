@@ -142,6 +142,7 @@ TEST(InitialStocks, SameBitsForAnyThreadCount) {
   for (int threads : {1, 2, 3}) {
     omp_set_num_threads(threads);
     State s = make_state(m);
+    s.choose_team = false;
     run_replicate_checked(m, 0, s, InvariantChecks::kEveryStep);
     recordings.push_back(s.recording);
     savings.push_back(s.agents.savings_usd);

@@ -259,6 +259,7 @@ TEST(Returns, SameBitsForAnyThreadCount) {
   for (int threads : {1, 2, 3}) {
     omp_set_num_threads(threads);
     State s = make_state(m);
+    s.choose_team = false;
     run_replicate(m, 0, s);
     recordings.push_back(s.recording);
   }

@@ -46,6 +46,7 @@ ReplicateResult run_with_threads(const Model& m, int threads, std::uint32_t repl
   const int before = omp_get_max_threads();
   omp_set_num_threads(threads);
   State s = make_state(m);
+  s.choose_team = false;  // every step on `threads` threads
   run_replicate(m, replicate, s);
   omp_set_num_threads(before);
   return {s.recording, s.agents.status, s.agents.savings_usd};
@@ -171,6 +172,42 @@ TEST(Simulation, SameSeedGivesTheSameBitsForAnyThreadCount) {
     EXPECT_EQ(one.status, many.status) << threads << " threads";
     EXPECT_EQ(one.savings, many.savings) << threads << " threads";
   }
+}
+
+TEST(Simulation, TheTeamMayChangeBetweenAnyTwoSteps) {
+  // run_replicate may run each step on all threads or on one (team_chooser.hpp):
+  // steps on 1, 3, 2, 1, ... threads in turn give the bits of one thread.
+  const Model m = tiny_model({"population.agents=30000", "checkpoints[0].throughput_per_day=25.5",
+                              "asylum.capacity_per_day=4"});
+  const ReplicateResult one = run_with_threads(m, 1, 1);
+  const int before = omp_get_max_threads();
+  omp_set_num_threads(3);  // the state is made for up to 3
+  State s = make_state(m);
+  initialize_population(m, 1, s);
+  for (std::int32_t t = 0; t < m.steps; ++t) {
+    s.step = t;
+    omp_set_num_threads(1 + (t * 2) % 3);
+    step(m, s);
+  }
+  omp_set_num_threads(before);
+  EXPECT_EQ(one.recording.scalar, s.recording.scalar);
+  EXPECT_EQ(one.recording.axis, s.recording.axis);
+  EXPECT_EQ(one.status, s.agents.status);
+  EXPECT_EQ(one.savings, s.agents.savings_usd);
+}
+
+TEST(Simulation, ChoosingTheTeamKeepsTheBitsAndTheCallersThreads) {
+  const Model m = tiny_model({"population.agents=30000", "asylum.capacity_per_day=4"});
+  const ReplicateResult one = run_with_threads(m, 1, 2);
+  const int before = omp_get_max_threads();
+  omp_set_num_threads(3);
+  State s = make_state(m);
+  ASSERT_TRUE(s.choose_team);
+  run_replicate(m, 2, s);
+  EXPECT_EQ(omp_get_max_threads(), 3);
+  omp_set_num_threads(before);
+  EXPECT_EQ(one.recording.scalar, s.recording.scalar);
+  EXPECT_EQ(one.status, s.agents.status);
 }
 
 TEST(Simulation, SameBitsForAnyThreadCountWhenAgentsAtHomeAreSharedAmongThreads) {

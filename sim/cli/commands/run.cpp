@@ -28,7 +28,9 @@ class Run final : public Command {
     app_->add_option("--seed", seed_, "Random seed (default: the scenario's run.seed)")
         ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 53));
     app_->add_option("--threads", threads_,
-                     "OpenMP threads (default: all cores); results do not depend on it")
+                     "OpenMP threads (default: all cores); a replicate split across them runs "
+                     "each step on all or on one, whichever its timing finds faster; results do "
+                     "not depend on it")
         ->check(CLI::Range(1, 1024));
     app_->add_option("--parallel", parallel_,
                      "How threads share a run of several replicates: 'runs' (replicates side by "

@@ -65,7 +65,9 @@ void make_decisions(const Model& m, State& s) {
   std::size_t team = 1;
   std::int64_t* first_leaver = s.leaver_count_scratch.data();
   const std::size_t slots_before = s.agents.size();
-  const int threads = home_loops_in_parallel(m) ? static_cast<int>(left_home.threads()) : 1;
+  const int threads = home_loops_in_parallel(m)
+                          ? std::min(static_cast<int>(left_home.threads()), omp_get_max_threads())
+                          : 1;
 #pragma omp parallel num_threads(threads) reduction(+ : new_aspirants)
   {
     const auto t = static_cast<std::size_t>(omp_get_thread_num());
