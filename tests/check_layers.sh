@@ -46,7 +46,8 @@ echo "check_layers: $upward include(s) run up a layer"
 # Every header is preprocessed alone with its layer's roots (cheap, and it
 # follows every include down). A header must also compile alone: one that its
 # own .cpp includes first is compiled alone by the build itself, with the same
-# roots, so only the header-only ones are compiled here, several at a time.
+# roots (the release build; the sanitizer preset's unity files do not), so only
+# the header-only ones are compiled here, several at a time.
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 jobs="$(nproc 2>/dev/null || echo 2)"

@@ -2,6 +2,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "engine/step.hpp"
@@ -60,7 +61,9 @@ void run_replicate(const Model& m, std::uint32_t replicate, State& s,
                    const StageObserver& after_stage) {
   initialize_population(m, replicate, s);
   const KeepThreads caller;
-  TeamChooser team(s.choose_team ? caller.threads() : 1);
+  // Never more threads than the state was made for.
+  TeamChooser team(
+      s.choose_team ? std::min(caller.threads(), static_cast<int>(s.left_home.threads())) : 1);
   for (std::int32_t t = 0; t < m.steps; ++t) {
     check_stop();
     s.step = t;

@@ -64,6 +64,22 @@ TEST(Rationing, KeepsExactlyTheLowestPrioritiesInAgentOrder) {
   }
 }
 
+TEST(Rationing, APoolOfMoreThanHalfAMillionUsesEveryBucketBit) {
+  // 600,000 candidates: 2^16 buckets of about 9 each.
+  constexpr std::int64_t kAgents = 600'000;
+  CandidatePools pools;
+  pools.allocate(1, kAgents);
+  pools.gather(1, kAgents, [](std::int64_t) { return 0u; });
+  std::vector<std::uint32_t> candidates(kAgents);
+  for (std::int64_t i = 0; i < kAgents; ++i) candidates[i] = static_cast<std::uint32_t>(i);
+  const std::size_t keep = 212'345;
+  pools.ration(0, static_cast<double>(keep), key_at(3));
+  const auto admitted = pools.admitted(0);
+  EXPECT_EQ(std::vector<std::uint32_t>(admitted.begin(), admitted.end()),
+            lowest(candidates, keep, key_at(3)));
+  EXPECT_TRUE(std::is_sorted(pools.rejected(0).begin(), pools.rejected(0).end()));
+}
+
 TEST(Rationing, NoCapacityAdmitsNoneAndEnoughAdmitsAll) {
   CandidatePools pools;
   pools.allocate(1, 1000);
