@@ -21,9 +21,8 @@ fi
 
 ctest --test-dir "$MIGRASIM_BUILD" --output-on-failure --timeout 300 -j "$(nproc 2>/dev/null || echo 2)" || status=1
 
-# The Python tests run beside the sanitizer build below: they use the release
-# build, and mostly one core, while compiling keeps both busy. Their output is
-# printed when they end.
+# The Python tests run beside the sanitizer build and tests below: they use the
+# release build, and mostly one core. Their output is printed at the end.
 pytest_pid=""
 pytest_log="$(mktemp)"
 trap 'rm -f "$pytest_log"' EXIT
@@ -49,7 +48,6 @@ if [[ "${MIGRASIM_SKIP_SANITIZERS:-0}" != 1 ]]; then
   mapfile -t harnesses < <(cd tests/fuzz && ls fuzz_*.cpp | sed 's/\.cpp$//')
   cmake --build "$sanitized" --parallel "$(nproc 2>/dev/null || echo 2)" \
     --target migrasim_tests "${harnesses[@]}"
-  finish_pytest
   # End-to-end tests run the executable (suites Cli*, SweepCli*, Signals, Reliability,
   # Bench), Python (*Xarray*) or the compiler (Layers); the release run above covers them.
   end_to_end='(^|/)(Cli|SweepCli)[A-Za-z]*\.|(^|/)(Signals|Reliability|Bench|Layers)\.|Xarray'
