@@ -75,7 +75,7 @@ double state_bytes(const State& s) {
                          [](double sum, const auto& v) { return sum + bytes_of(v); }) +
          std::accumulate(s.tally.axis.begin(), s.tally.axis.end(), 0.0,
                          [](double sum, const auto& v) { return sum + bytes_of(v); }) +
-         static_cast<double>(s.queue.bytes()) + static_cast<double>(s.left_home.bytes()) +
+         static_cast<double>(s.queue.bytes()) + static_cast<double>(s.leavers.bytes()) +
          static_cast<double>(s.transit.bytes());
 }
 

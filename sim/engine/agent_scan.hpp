@@ -4,9 +4,9 @@
 //   flags, picked 64 at a time with AVX-512;
 // - for_each_drawn_below: one Bernoulli-style draw for many agents, drawn
 //   together by the vectorised kernels of random.hpp;
-// - for_each_listed, ListedAgentsInStatus: the agents who left home in a
-//   status range (most agents are at home: movement, the queues and
-//   recording have nothing to do for them), with their data fetched ahead;
+// - visit_in_status, for_each_slot_in_status, SlotsInStatus: the agents in
+//   slots (those who left home) in a status range, picked 64 at a time, for
+//   the stages that work on one status (movement, the queues, returns);
 // - for_each_community_run: a range of agents cut at community boundaries
 //   (communities are contiguous blocks), for per-community parameters.
 // Agents are visited in increasing index order, so per-run results that
@@ -17,7 +17,6 @@
 #include <bit>
 #include <cstdint>
 
-#include "engine/agent_list.hpp"
 #include "engine/state.hpp"
 #include "model/model.hpp"
 #include "util/random.hpp"
@@ -61,67 +60,55 @@ struct NoPrefetch {
   void operator()(std::uint32_t) const {}
 };
 
-// Calls visit(i) for the agents i of `agents` whose status is within [first,
-// last], in order. Listed agents are few and far apart, so each visit would
-// wait on cache misses: their statuses are fetched well ahead, and
-// prefetch(i) is called a few visits ahead, to fetch what visit(i) will read.
-// A chunk's statuses are all read before any visit, which may change only the
-// status of the agent it visits.
+// Calls visit(i) for the slots i in [lo, hi) whose status is within [first,
+// last], in order. Statuses are read a batch at a time by select_agents (64
+// per instruction with AVX-512), so the slots of agents in other statuses
+// cost a fraction of a nanosecond each; prefetch(i) is called a few visits
+// ahead, to fetch what visit(i) will read. A batch is selected before any of
+// its visits, which may change only the status of the agent visited.
 template <class Visit, class Prefetch = NoPrefetch>
-void visit_listed(std::span<const std::uint32_t> agents, const Status* status, Status first,
-                  Status last, Visit visit, Prefetch prefetch = {}) {
-  constexpr std::size_t kChunk = 256, kFar = 32, kNear = 8;
-  std::uint32_t picked[kChunk];
-  const std::size_t n = agents.size();
-  for (std::size_t start = 0; start < n; start += kChunk) {
-    const std::size_t end = std::min(n, start + kChunk);
-    std::size_t count = 0;
-    for (std::size_t k = start; k < end; ++k) {
-      if (k + kFar < n) prefetch_line(status + agents[k + kFar]);
-      const std::uint32_t i = agents[k];
-      picked[count] = i;
-      count += status[i] >= first && status[i] <= last;
-    }
-    for (std::size_t k = 0; k < count; ++k) {
-      if (k + kNear < count) prefetch(picked[k + kNear]);
-      visit(static_cast<std::int64_t>(picked[k]));
+void visit_in_status(const Status* status, Status first, Status last, std::int64_t lo,
+                     std::int64_t hi, Visit visit, Prefetch prefetch = {}) {
+  constexpr std::size_t kNear = 8;
+  std::uint32_t ids[kScanBatch + kSelectSlack];
+  const AgentFilter filter{status, first, last};
+  for (std::int64_t start = lo; start < hi; start += kScanBatch) {
+    const std::size_t n = select_agents(filter, start, std::min(hi, start + kScanBatch), ids);
+    for (std::size_t k = 0; k < n; ++k) {
+      if (k + kNear < n) prefetch(ids[k + kNear]);
+      visit(static_cast<std::int64_t>(ids[k]));
     }
   }
 }
 
-// Calls visit(i) for the agents i of `list` whose status is within [first,
-// last], in order, taking the t-th of `team` equal shares of the list (for a
-// thread of a parallel region).
+// Calls visit(i) for the agents i in slots (state.hpp: those who left home and
+// the initial stocks) whose status is within [first, last], in order, taking
+// the t-th of `team` equal shares of the slots (for a thread of a parallel
+// region).
 template <class Visit, class Prefetch = NoPrefetch>
-void for_each_listed(const AgentList& list, const Status* status, Status first, Status last,
-                     std::int64_t t, std::int64_t team, Visit visit, Prefetch prefetch = {}) {
-  const std::span<const std::uint32_t> agents = list.agents();
-  const auto n = static_cast<std::int64_t>(agents.size());
-  visit_listed(agents.subspan(static_cast<std::size_t>(n * t / team),
-                              static_cast<std::size_t>(n * (t + 1) / team - n * t / team)),
-               status, first, last, visit, prefetch);
+void for_each_slot_in_status(const Agents& a, Status first, Status last, std::int64_t t,
+                             std::int64_t team, Visit visit, Prefetch prefetch = {}) {
+  const auto n = static_cast<std::int64_t>(a.size());
+  visit_in_status(a.status.data(), first, last, n * t / team, n * (t + 1) / team, visit, prefetch);
 }
 
-// For CandidatePools::gather: the agents of `list` in [lo, hi) whose status
-// is within [first, last], in order.
+// For CandidatePools::gather over the slots: the agents in [lo, hi) whose
+// status is within [first, last], in order.
 template <class Prefetch = NoPrefetch>
-struct ListedAgentsInStatus {
-  const AgentList& list;
+struct SlotsInStatus {
   const Status* status;
   Status first, last;
   Prefetch prefetch = {};
-  std::int64_t work(std::int64_t) const { return static_cast<std::int64_t>(list.size()); }
+  std::int64_t work(std::int64_t n) const { return n; }
   template <class Visit>
   void operator()(std::int64_t lo, std::int64_t hi, Visit visit) const {
-    visit_listed(list.within(lo, hi), status, first, last, visit, prefetch);
+    visit_in_status(status, first, last, lo, hi, visit, prefetch);
   }
 };
 // Spelled out: clang 14 does not deduce an aggregate's template arguments.
-ListedAgentsInStatus(const AgentList&, const Status*, Status, Status)
-    ->ListedAgentsInStatus<NoPrefetch>;
+SlotsInStatus(const Status*, Status, Status)->SlotsInStatus<NoPrefetch>;
 template <class Prefetch>
-ListedAgentsInStatus(const AgentList&, const Status*, Status, Status, Prefetch)
-    -> ListedAgentsInStatus<Prefetch>;
+SlotsInStatus(const Status*, Status, Status, Prefetch) -> SlotsInStatus<Prefetch>;
 
 // For the agents i in [lo, hi) that pass `filter`, in index order: hit(i, b)
 // if b < below, with b = Draws(key, i).bits(), the first 32 bits of i's

@@ -256,23 +256,6 @@ std::string find_invariant_violation(const Model& m, const State& s) {
              std::to_string(home_in[k]) + " are";
     }
   }
-  // The list of those who left home holds every slot in use, in order, and
-  // each agent who left home has one.
-  const std::span<const std::uint32_t> left = s.left_home.agents();
-  const auto listed = static_cast<std::int64_t>(left.size());
-  if (listed != n) {
-    return std::to_string(n) + " agent slots are in use but " + std::to_string(left.size()) +
-           " are listed as having left home";
-  }
-  std::size_t first_unlisted = kNoAgent;
-#pragma omp parallel for schedule(static) reduction(min : first_unlisted)
-  for (std::int64_t j = 0; j < listed; ++j) {
-    const auto k = static_cast<std::size_t>(j);
-    if (left[k] != k) first_unlisted = std::min(first_unlisted, k);
-  }
-  if (first_unlisted != kNoAgent) {
-    return "the list of agents who left home does not hold slot " + std::to_string(first_unlisted);
-  }
   if (static_cast<std::size_t>(away) + stocked != a.size()) {
     return std::to_string(away) + " agents have left home but " +
            std::to_string(a.size() - stocked) + " slots are theirs";

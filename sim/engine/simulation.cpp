@@ -63,7 +63,7 @@ void run_replicate(const Model& m, std::uint32_t replicate, State& s,
   const KeepThreads caller;
   // Never more threads than the state was made for.
   TeamChooser team(
-      s.choose_team ? std::min(caller.threads(), static_cast<int>(s.left_home.threads())) : 1);
+      s.choose_team ? std::min(caller.threads(), static_cast<int>(s.leavers.threads())) : 1);
   for (std::int32_t t = 0; t < m.steps; ++t) {
     check_stop();
     s.step = t;

@@ -78,16 +78,16 @@ State make_state(const Model& m) {
   s.queue.allocate(std::max<std::size_t>({m.checkpoint_count(), m.network_count(),
                                           m.pathway_count(), m.asylum_system_count(), 1}),
                    n);
-  s.left_home.allocate(n, static_cast<std::size_t>(omp_get_max_threads()));
-  s.transit.allocate(m.steps, s.left_home.threads(), m.edge_count(), m.network_count());
-  s.counts.changes.resize(s.left_home.threads());
+  s.leavers.allocate(n, static_cast<std::size_t>(omp_get_max_threads()));
+  s.transit.allocate(m.steps, s.leavers.threads(), m.edge_count(), m.network_count());
+  s.counts.changes.resize(s.leavers.threads());
   for (AgentCounts::Changes& changes : s.counts.changes) {
     changes.allocate(m.node_count(), m.edge_count());
   }
   s.counts.node_stock.resize(m.node_count());
   s.counts.node_held.resize(m.node_count());
-  s.leaver_count_scratch.resize(s.left_home.threads() + 1);
-  for (std::size_t t = 0; t < s.left_home.threads(); ++t)
+  s.leaver_count_scratch.resize(s.leavers.threads() + 1);
+  for (std::size_t t = 0; t < s.leavers.threads(); ++t)
     s.sampler_scratch.push_back(std::make_unique<PopulationSampler::Scratch>());
   s.recording.scalar.resize(kSeriesCount * static_cast<std::size_t>(m.steps));
   s.recording.intervention_activity.resize(static_cast<std::size_t>(m.steps) *
@@ -196,9 +196,7 @@ void initialize_population(const Model& m, std::uint32_t replicate, State& s) {
   }
   s.aware_total =
       std::accumulate(s.communities.aware.begin(), s.communities.aware.end(), std::int64_t{0});
-  // Those of the stocks left home before the run: listed from the start.
-  s.left_home.clear();
-  s.left_home.append_slots(s.agents.size());
+  s.leavers.clear();
   recount(m, s);
   s.transit.clear();
   s.transit.next_visit_step = 0;

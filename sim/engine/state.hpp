@@ -10,7 +10,7 @@
 #include <tuple>
 #include <vector>
 
-#include "engine/agent_list.hpp"
+#include "engine/leaver_queue.hpp"
 #include "engine/policy.hpp"
 #include "engine/population_sampler.hpp"
 #include "engine/rationing.hpp"
@@ -185,8 +185,8 @@ struct Smugglers {
 // travellers have no event then costs nothing for them in the stages that only
 // need the counts (recording, and the stages skipped while their status is
 // empty). Each thread adds its changes to its own row; recording folds the
-// rows into the totals once a step. Agents the decisions stage adds to
-// left_home are counted from the list's growth, as aspirants.
+// rows into the totals once a step. Agents the decisions stage gives slots
+// are counted from the slots' growth, as aspirants.
 struct AgentCounts {
   // One thread's changes since the last fold. Its per-node and per-edge counts
   // lie in one array padded by a cache line at each end, so that threads
@@ -214,7 +214,7 @@ struct AgentCounts {
   // Waiting for a smuggler at, in transit from, held at or detained at the node (nnodes).
   std::vector<std::int64_t> node_stock;
   std::vector<std::int64_t> node_held;  // held at the node's checkpoint       (nnodes)
-  std::size_t listed = 0;               // size of left_home at the last fold
+  std::size_t slots = 0;                // slots in use at the last fold
 };
 
 struct State {
@@ -237,7 +237,7 @@ struct State {
   std::vector<double> checkpoint_screening_capacity;  // ...under this capacity (agents per step)
 
   CandidatePools queue;     // capacity rationing scratch, shared by the stages in turn
-  AgentList left_home;      // slots in use, in order (added by decisions): every agent who left
+  LeaverQueue leavers;      // those leaving home in the decisions stage, before their slots
   AgentCounts counts;       // agents per status and per node, kept as they change
   TransitCalendar transit;  // each traveller's next event, by step
 

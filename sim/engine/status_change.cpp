@@ -20,17 +20,17 @@ void fold_counts(State& s) {
     c.status.fill(0);
     std::fill(c.padded.begin(), c.padded.end(), 0);
   }
-  const auto added = static_cast<std::int64_t>(s.left_home.size() - counts.listed);
+  const auto added = static_cast<std::int64_t>(s.agents.size() - counts.slots);
   counts.status[static_cast<std::size_t>(Status::kAspiring)] += added;
   counts.status[static_cast<std::size_t>(Status::kAtHome)] -= added;
-  counts.listed = s.left_home.size();
+  counts.slots = s.agents.size();
 }
 
 void recount(const Model& m, State& s) {
   AgentCounts& counts = s.counts;
   const Agents& a = s.agents;
   const std::size_t nnodes = m.node_count();
-  counts.changes.resize(s.left_home.threads());
+  counts.changes.resize(s.leavers.threads());
   for (AgentCounts::Changes& c : counts.changes) {
     c.status.fill(0);
     c.allocate(nnodes, m.edge_count());
@@ -38,15 +38,14 @@ void recount(const Model& m, State& s) {
   counts.status.fill(0);
   counts.node_stock.assign(nnodes, 0);
   counts.node_held.assign(nnodes, 0);
-  const auto listed = s.left_home.agents();
-  for (const std::uint32_t i : listed) {
+  for (std::size_t i = 0; i < a.size(); ++i) {
     ++counts.status[static_cast<std::size_t>(a.status[i])];
     if (counts_at_node(a.status[i])) ++counts.node_stock[a.node[i]];
     if (a.status[i] == Status::kHeldAtCheckpoint) ++counts.node_held[a.node[i]];
   }
   counts.status[static_cast<std::size_t>(Status::kAtHome)] =
-      static_cast<std::int64_t>(m.agents) - static_cast<std::int64_t>(listed.size());
-  counts.listed = listed.size();
+      static_cast<std::int64_t>(m.agents) - static_cast<std::int64_t>(a.size());
+  counts.slots = a.size();
 }
 
 }  // namespace migrasim

@@ -1,7 +1,7 @@
 // Every change of an agent's status or node after it has left home goes
 // through move_agent, which keeps State::counts (agents per status, and those
 // on their way per node) without a pass over the agents. The decisions stage,
-// which only adds aspirants to left_home, is counted from the list's growth.
+// which only gives aspirants new slots, is counted from the slots' growth.
 #pragma once
 
 #include <omp.h>
@@ -41,12 +41,12 @@ inline void set_status(State& s, std::size_t i, Status to) {
 }
 
 // Agents in status `st` now: the totals at the last fold, every thread's
-// changes since, and the aspirants added to left_home since.
+// changes since, and the aspirants given slots since.
 inline std::int64_t agents_in(const State& s, Status st) {
   const auto k = static_cast<std::size_t>(st);
   std::int64_t n = s.counts.status[k];
   for (const AgentCounts::Changes& c : s.counts.changes) n += c.status[k];
-  const auto added = static_cast<std::int64_t>(s.left_home.size() - s.counts.listed);
+  const auto added = static_cast<std::int64_t>(s.agents.size() - s.counts.slots);
   if (st == Status::kAspiring) n += added;
   if (st == Status::kAtHome) n -= added;
   return n;

@@ -1,5 +1,5 @@
-// The agent loops of agent_scan.hpp and the list of agents who left home
-// (agent_list.hpp) visit exactly the agents a plain loop would, in order.
+// The agent loops of agent_scan.hpp visit exactly the agents a plain loop
+// would, in order.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,59 +11,10 @@
 namespace migrasim {
 namespace {
 
-// An AgentList of the agents not at home, built as the decisions stage builds
-// it: each thread of `team` queues its share's agents, then they are merged.
-void list_away(const std::vector<Status>& status, std::size_t team, AgentList& list) {
-  const auto n = static_cast<std::int64_t>(status.size());
-  std::vector<std::int64_t> share_start(team);
-  for (std::size_t t = 0; t < team; ++t) {
-    const std::int64_t lo = n * static_cast<std::int64_t>(t) / static_cast<std::int64_t>(team);
-    share_start[t] = lo;
-    const std::int64_t hi = n * static_cast<std::int64_t>(t + 1) / static_cast<std::int64_t>(team);
-    for (std::int64_t i = lo; i < hi; ++i) {
-      if (status[i] != Status::kAtHome) list.queue(t, lo, static_cast<std::uint32_t>(i));
-    }
-  }
-  list.merge_pending(share_start);
-}
-
-TEST(AgentScan, AgentListMergesQueuedAgentsInOrder) {
-  const std::size_t n = 1000;
-  AgentList list;
-  list.allocate(n, 3);
-  std::vector<Status> status(n, Status::kAtHome);
-  std::vector<std::uint32_t> expected;
-  Draws draws(StreamKey{8, 0, 0, StreamId::kMovement}, 0);
-  // Three rounds of new agents leaving, anywhere among those still at home.
-  for (int round = 0; round < 3; ++round) {
-    std::vector<Status> now = status;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (now[i] == Status::kAtHome && draws.uniform() < 0.1) now[i] = Status::kAspiring;
-    }
-    std::vector<Status> new_only(n, Status::kAtHome);
-    for (std::size_t i = 0; i < n; ++i) {
-      if (now[i] != status[i]) new_only[i] = now[i];
-    }
-    list_away(new_only, round == 1 ? 2 : 3, list);
-    status = now;
-    expected.clear();
-    for (std::size_t i = 0; i < n; ++i) {
-      if (status[i] != Status::kAtHome) expected.push_back(static_cast<std::uint32_t>(i));
-    }
-    const auto listed = list.agents();
-    EXPECT_EQ(std::vector<std::uint32_t>(listed.begin(), listed.end()), expected)
-        << "round " << round;
-  }
-  const auto part = list.within(100, 200);
-  for (const std::uint32_t i : part) EXPECT_TRUE(i >= 100 && i < 200);
-  EXPECT_EQ(part.size(), static_cast<std::size_t>(
-                             std::count_if(expected.begin(), expected.end(),
-                                           [](std::uint32_t i) { return i >= 100 && i < 200; })));
-}
-
-TEST(AgentScan, ListedAgentsInAStatusRangeAreVisitedInOrder) {
-  // Mostly at home, with runs and scattered agents in every status.
-  std::vector<Status> status(3000, Status::kAtHome);
+TEST(AgentScan, AgentsInAStatusRangeAreVisitedInOrder) {
+  // Mostly in one status, with runs and scattered agents in every status,
+  // over several select batches.
+  std::vector<Status> status(3000, Status::kEvaded);
   Draws draws(StreamKey{3, 0, 0, StreamId::kMovement}, 0);
   for (std::size_t i = 0; i < status.size(); ++i) {
     if (draws.uniform() < 0.15) status[i] = static_cast<Status>(draws.bits() % kStatusCount);
@@ -71,23 +22,28 @@ TEST(AgentScan, ListedAgentsInAStatusRangeAreVisitedInOrder) {
   for (std::size_t i = 500; i < 1040; ++i) status[i] = Status::kDied;
   status[0] = Status::kInTransit;
   status[2999] = Status::kAspiring;
-  AgentList list;
-  list.allocate(status.size(), 2);
-  list_away(status, 2, list);
-  for (int first = 1; first < static_cast<int>(kStatusCount); ++first) {
+  Agents a;
+  a.status = status;
+  for (int first = 0; first < static_cast<int>(kStatusCount); ++first) {
     for (int last = first; last < static_cast<int>(kStatusCount); ++last) {
-      std::vector<std::int64_t> expected, visited, in_parts, gathered;
+      std::vector<std::int64_t> expected, visited, gathered, prefetched;
       for (std::size_t i = 0; i < status.size(); ++i) {
         const int code = static_cast<int>(status[i]);
         if (code >= first && code <= last) expected.push_back(static_cast<std::int64_t>(i));
       }
       for (std::int64_t t = 0; t < 3; ++t) {
-        for_each_listed(list, status.data(), static_cast<Status>(first), static_cast<Status>(last),
-                        t, 3, [&](std::int64_t i) { visited.push_back(i); });
+        for_each_slot_in_status(
+            a, static_cast<Status>(first), static_cast<Status>(last), t, 3,
+            [&](std::int64_t i) { visited.push_back(i); },
+            [&](std::uint32_t i) { prefetched.push_back(i); });
       }
       EXPECT_EQ(visited, expected) << "statuses " << first << "-" << last;
-      const ListedAgentsInStatus scan{list, status.data(), static_cast<Status>(first),
-                                      static_cast<Status>(last)};
+      // Each visit but the last few of each batch was announced ahead.
+      for (const std::int64_t i : prefetched) {
+        EXPECT_TRUE(std::binary_search(expected.begin(), expected.end(), i));
+      }
+      const SlotsInStatus scan{status.data(), static_cast<Status>(first),
+                               static_cast<Status>(last)};
       for (const auto& [lo, hi] :
            {std::pair<std::int64_t, std::int64_t>{0, 1000}, {1000, 1001}, {1001, 3000}}) {
         scan(lo, hi, [&](std::int64_t i) { gathered.push_back(i); });
@@ -95,6 +51,21 @@ TEST(AgentScan, ListedAgentsInAStatusRangeAreVisitedInOrder) {
       EXPECT_EQ(gathered, expected) << "statuses " << first << "-" << last;
     }
   }
+}
+
+TEST(AgentScan, AVisitMayChangeTheStatusOfTheAgentItVisits) {
+  // Every aspirant becomes in transit as it is visited: each is visited once,
+  // and none of those already in transit is.
+  std::vector<Status> status(5000, Status::kInTransit);
+  for (std::size_t i = 0; i < status.size(); i += 3) status[i] = Status::kAspiring;
+  std::vector<std::int64_t> visited;
+  visit_in_status(status.data(), Status::kAspiring, Status::kAspiring, 0, 5000,
+                  [&](std::int64_t i) {
+                    visited.push_back(i);
+                    status[static_cast<std::size_t>(i)] = Status::kInTransit;
+                  });
+  ASSERT_EQ(visited.size(), 1667u);
+  for (std::size_t k = 0; k < visited.size(); ++k) EXPECT_EQ(visited[k], 3 * static_cast<long>(k));
 }
 
 TEST(AgentScan, SelectionMatchesAPlainLoopForEveryFilter) {

@@ -33,7 +33,6 @@ TEST(LeavingHome, LeaversTakeTheNextSlotsWithTheirHomeAttributes) {
       return;
     }
     const Agents& a = state.agents;
-    ASSERT_EQ(state.left_home.size(), a.size());
     const StreamKey key = population_stream(m, state);
     for (std::size_t j = slots_before; j < a.size(); ++j) {
       const std::uint32_t h = a.home[j];

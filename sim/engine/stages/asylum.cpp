@@ -46,9 +46,8 @@ void process_asylum(const Model& m, State& s) {
         const bool ready = a.status_step[i] <= s.step - policy.asylum_min_processing_steps[system];
         return ready ? std::uint32_t{system} : CandidatePools::kNoPool;
       },
-      ListedAgentsInStatus{s.left_home, a.status.data(), Status::kInAsylumProcessing,
-                           Status::kInAsylumProcessing,
-                           [&](std::uint32_t i) { prefetch_line(&a.status_step[i]); }});
+      SlotsInStatus{a.status.data(), Status::kInAsylumProcessing, Status::kInAsylumProcessing,
+                    [&](std::uint32_t i) { prefetch_line(&a.status_step[i]); }});
 
   const StreamKey queue_key = stream(m, s, StreamId::kAsylumQueue);
   const StreamKey key = stream(m, s, StreamId::kAsylum);

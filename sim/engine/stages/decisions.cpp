@@ -2,7 +2,7 @@
 //        communities (belief_success, belief_danger), state.region_hardship,
 //        state.region_repression
 // writes: home_status, agents (every column: the leavers' new slots), communities.at_home,
-//         state.left_home, tally[new_aspirants]
+//         state.leavers, tally[new_aspirants]
 //
 // Migration decisions. An agent at home who knows the route forms the
 // intention to leave with the hazard per day
@@ -60,20 +60,20 @@ void make_decisions(const Model& m, State& s) {
   // At home and aware of the route.
   const AgentFilter deciding{home_status,         Status::kAtHome, Status::kAtHome,
                              s.home_flags.data(), kRouteAware,     kRouteAware};
-  AgentList& left_home = s.left_home;
+  LeaverQueue& leavers = s.leavers;
   std::int64_t new_aspirants = 0;
   std::size_t team = 1;
   std::int64_t* first_leaver = s.leaver_count_scratch.data();
   const std::size_t slots_before = s.agents.size();
   const int threads = home_loops_in_parallel(m)
-                          ? std::min(static_cast<int>(left_home.threads()), omp_get_max_threads())
+                          ? std::min(static_cast<int>(leavers.threads()), omp_get_max_threads())
                           : 1;
 #pragma omp parallel num_threads(threads) reduction(+ : new_aspirants)
   {
     const auto t = static_cast<std::size_t>(omp_get_thread_num());
 #pragma omp single
     team = static_cast<std::size_t>(omp_get_num_threads());
-    // Whole communities per thread, in order, for left_home's queue.
+    // Whole communities per thread, in order, for the leavers' queue.
     const auto [first_community, last_community] =
         community_share(m, static_cast<std::int64_t>(t), static_cast<std::int64_t>(team));
     const std::int64_t lo = m.community_first_agent[first_community];
@@ -103,7 +103,7 @@ void make_decisions(const Model& m, State& s) {
         }
         if (uniforms[j] * o.p_max < p_leave) {
           home_status[picked[j]] = Status::kAspiring;
-          left_home.queue(t, lo, picked[j]);
+          leavers.queue(t, lo, picked[j]);
           --c.at_home[o.community];
           ++new_aspirants;
         }
@@ -150,7 +150,7 @@ void make_decisions(const Model& m, State& s) {
     decide();
     // The leavers take the next slots: thread t's after those of threads < t,
     // which hold lower home indices.
-    first_leaver[t + 1] = static_cast<std::int64_t>(left_home.queued(t, lo).size());
+    first_leaver[t + 1] = static_cast<std::int64_t>(leavers.queued(t, lo).size());
 #pragma omp barrier
 #pragma omp single
     {
@@ -159,11 +159,10 @@ void make_decisions(const Model& m, State& s) {
       const auto slots = static_cast<std::size_t>(first_leaver[team]);
       std::apply([slots](auto&... columns) { (columns.resize(slots), ...); }, s.agents.columns());
     }
-    materialise_leavers(m, s, left_home.queued(t, lo), static_cast<std::size_t>(first_leaver[t]),
+    materialise_leavers(m, s, leavers.queued(t, lo), static_cast<std::size_t>(first_leaver[t]),
                         *scratch);
   }
-  left_home.drop_pending();
-  left_home.append_slots(s.agents.size());
+  leavers.clear();
   s.tally.add(Series::kNewAspirants, new_aspirants);
 }
 

@@ -31,7 +31,7 @@ void admit_through_legal_pathways(const Model& m, State& s) {
         const std::uint16_t p = eligible_pathway(m, s, static_cast<std::size_t>(i));
         return p == kNone ? CandidatePools::kNoPool : std::uint32_t{p};
       },
-      ListedAgentsInStatus{s.left_home, a.status.data(), Status::kAspiring, Status::kAspiring});
+      SlotsInStatus{a.status.data(), Status::kAspiring, Status::kAspiring});
   const StreamKey key = stream(m, s, StreamId::kPathwayQueue);
   std::int64_t entries = 0;
   for (std::size_t p = 0; p < npathways; ++p) {

@@ -1,4 +1,4 @@
-// reads: state.left_home, state.transit, agents.status, agents.node, agents.edge,
+// reads: state.transit, agents.status, agents.node, agents.edge,
 //        agents.steps_left, agents.due_step, agents.smuggler, agents.flags, agents.region,
 //        agents.savings_usd, agents.claim_strength, agents.community, agents.status_step,
 //        state.region_exit_probability, policy.visa_rule, policy.pathway_open,
@@ -78,12 +78,12 @@ void redraw_changed_hazards(const Model& m, State& s) {
     const StreamKey key = stream(m, s, StreamId::kTransitRedraw);
     Agents& a = s.agents;
     cal.clear();
-#pragma omp parallel if (static_cast <std::int64_t>(s.left_home.size()) > kSerialBelow)
+#pragma omp parallel if (static_cast <std::int64_t>(a.size()) > kSerialBelow)
     {
       const std::int64_t t = omp_get_thread_num();
       const std::int64_t team = omp_get_num_threads();
-      for_each_listed(s.left_home, a.status.data(), Status::kInTransit, Status::kInTransit, t, team,
-                      [&](std::int64_t i) {
+      for_each_slot_in_status(a, Status::kInTransit, Status::kInTransit, t, team,
+                              [&](std::int64_t i) {
                         if (a.edge[i] == kNone) return;  // an initial stock before its first step
                         if (!hazard_changed(s, static_cast<std::size_t>(i))) {
                           cal.file(a.due_step[i], static_cast<std::uint32_t>(i));
@@ -124,12 +124,12 @@ void set_out_from_home(const Model& m, State& s, MovementCounts& counts) {
       static_cast<int>(Status::kWaitingForSmuggler) + 1 == static_cast<int>(Status::kInTransit));
   const Status last = first_step ? Status::kInTransit : Status::kWaitingForSmuggler;
 #pragma omp parallel reduction(+ : departures, gave_up) \
-    if (static_cast<std::int64_t>(s.left_home.size()) > kSerialBelow)
+    if (static_cast<std::int64_t>(a.size()) > kSerialBelow)
   {
     const std::int64_t t = omp_get_thread_num();
     const std::int64_t team = omp_get_num_threads();
-    for_each_listed(
-        s.left_home, a.status.data(), Status::kAspiring, last, t, team, [&](std::int64_t i) {
+    for_each_slot_in_status(
+        a, Status::kAspiring, last, t, team, [&](std::int64_t i) {
           const Status status = a.status[i];
           Draws draws(key, static_cast<std::uint32_t>(i));
           if (status == Status::kAspiring) {

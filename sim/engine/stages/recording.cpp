@@ -1,4 +1,4 @@
-// reads: state.counts, state.left_home, communities (belief_danger, at_home), tally,
+// reads: state.counts, agents.size(), communities (belief_danger, at_home), tally,
 //        state.aware_total
 // writes: recording (this step's row), tally (cleared for the next step), state.counts (folded),
 //         state.status_counts

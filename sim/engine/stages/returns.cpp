@@ -1,4 +1,4 @@
-// reads: state.left_home, agents.status, agents.status_step, agents.steps_left,
+// reads: agents.status, agents.status_step, agents.steps_left,
 //        agents.times_sent_back, agents.savings_usd, agents.node, agents.region,
 //        model reattempt rule, route (through journey.hpp), state.counts
 // writes: agents.status, agents.status_step, agents.node, agents.edge, agents.steps_left,
@@ -51,12 +51,12 @@ void release_from_detention(const Model& m, State& s) {
   Agents& a = s.agents;
   std::int64_t reattempts = 0, gone_home = 0, stranded = 0;
 #pragma omp parallel reduction(+ : reattempts, gone_home, stranded) \
-    if (static_cast<std::int64_t>(s.left_home.size()) > kSerialBelow)
+    if (static_cast<std::int64_t>(a.size()) > kSerialBelow)
   {
     const std::int64_t t = omp_get_thread_num();
     const std::int64_t team = omp_get_num_threads();
-    for_each_listed(
-        s.left_home, a.status.data(), Status::kDetained, Status::kDetained, t, team,
+    for_each_slot_in_status(
+        a, Status::kDetained, Status::kDetained, t, team,
         [&](std::int64_t i) {
           if (s.step - a.status_step[i] < a.steps_left[i]) return;  // still held
           const NodeId node = a.node[i];

@@ -113,8 +113,7 @@ void screen_at_checkpoints(const Model& m, State& s) {
                    ? std::uint32_t{m.node_checkpoint[a.node[i]]}
                    : CandidatePools::kNoPool;
       },
-      ListedAgentsInStatus{s.left_home, a.status.data(), Status::kHeldAtCheckpoint,
-                           Status::kHeldAtCheckpoint});
+      SlotsInStatus{a.status.data(), Status::kHeldAtCheckpoint, Status::kHeldAtCheckpoint});
 
   const StreamKey queue_key = stream(m, s, StreamId::kScreeningQueue);
   const StreamKey key = stream(m, s, StreamId::kScreening);

@@ -46,8 +46,7 @@ void take_on_clients(const Model& m, State& s) {
                    ? std::uint32_t{a.smuggler[i]}
                    : CandidatePools::kNoPool;
       },
-      ListedAgentsInStatus{s.left_home, a.status.data(), Status::kWaitingForSmuggler,
-                           Status::kWaitingForSmuggler});
+      SlotsInStatus{a.status.data(), Status::kWaitingForSmuggler, Status::kWaitingForSmuggler});
   const StreamKey queue_key = stream(m, s, StreamId::kSmugglerQueue);
   const StreamKey key = stream(m, s, StreamId::kSmugglers);
   std::int64_t first_hires = 0;
