@@ -59,7 +59,7 @@ double state_bytes(const State& s) {
   const PolicyState& p = s.policy;
   return std::apply([](const auto&... columns) { return (bytes_used(columns) + ...); },
                     a.columns()) +
-         bytes_of_all(s.home_status, s.home_flags) +
+         bytes_of_all(s.home_status) +
          bytes_of_all(c.aware, c.at_home, c.belief_success, c.belief_danger, c.arrivals, c.failures,
                       c.deaths, c.remembered_arrivals, c.remembered_failures, c.remembered_deaths,
                       c.awareness_probability, c.success_signal, c.danger_signal) +
@@ -103,12 +103,12 @@ void count_population(const Model& m, const State& s, BenchReport& report) {
     ++by_status[static_cast<std::size_t>(a.status[i])];
     aware += (a.flags[i] & kRouteAware) != 0;
   }
-#pragma omp parallel for schedule(static) reduction(+ : at_home, aware)
-  for (std::int64_t h = 0; h < home; ++h) {
-    const bool here = s.home_status[h] == Status::kAtHome;
-    at_home += here;
-    aware += here && (s.home_flags[h] & kRouteAware) != 0;
-  }
+#pragma omp parallel for schedule(static) reduction(+ : at_home)
+  for (std::int64_t h = 0; h < home; ++h) at_home += s.home_status[h] == Status::kAtHome;
+  // Those at home who know the route: those who ever learnt it there, less
+  // those of them who left (every agent in a slot knows it).
+  for (std::size_t k = 0; k < m.community_count(); ++k) aware += s.communities.route_known[k];
+  aware -= slots - static_cast<std::int64_t>(m.agents - m.home_agents);
   counts[static_cast<std::size_t>(Status::kAtHome)] += at_home;
   const auto n = static_cast<double>(m.agents);
   for (std::size_t k = 0; k < kStatusCount; ++k) {

@@ -1,29 +1,29 @@
 // Draws for agents at home, whose cost grows with what happens (someone
-// learns the route, decides to leave), not with how many agents there are.
+// decides to leave), not with how many agents there are.
 //
-// Each step every agent at home who does not know the route may learn it, and
-// every one who does may decide to leave, each with a small probability that
-// is the same (or has a common upper bound) across its community. Drawing one
-// number per agent makes a step cost a pass over every agent; instead, the
-// agents a Bernoulli(p) trial would pick are found directly: the gaps between
-// picks in a community are independent geometric waiting times, drawn by
-// inversion from the community's own stream, so a step costs one draw and a
-// logarithm per pick plus a little per community. An agent that cannot act (it
-// already knows, or has left) is picked like the others and skipped, which
-// keeps each eligible agent's chance exactly p: the waste is at most the
-// share of ineligible members.
+// Each step every agent at home who knows the route may decide to leave, with
+// a small probability that has a common upper bound across its community.
+// Drawing one number per agent makes a step cost a pass over every agent;
+// instead, the agents a Bernoulli(p) trial would pick are found directly: the
+// gaps between picks along a sequence of agents (a community's members who
+// know the route, in their learning order: home_knowledge.hpp) are
+// independent geometric waiting times, drawn by inversion from the
+// community's own stream, so a step costs one draw and a logarithm per pick
+// plus a little per community. An agent that cannot act (it has left) is
+// picked like the others and skipped, which keeps each eligible agent's
+// chance exactly p: the waste is the share of those who left.
 //
-// Where p is large (a pick for one agent in 16 or more) a pass over
-// the community with every agent's own draw (for_each_drawn_below) is cheaper
-// than chasing picks through memory, and is taken instead: the same
-// distribution from other draws.
+// Where p is large (a pick for one agent in 16 or more) a pass over the
+// sequence with every agent's own draw is cheaper than chasing picks through
+// memory, and is taken instead: the same distribution from other draws.
 //
 // Each community draws from its own stream (entity = community), and its
-// picks are visited in increasing index order, so results are the same to the
-// last bit for any number of threads.
+// picks are visited in sequence order, so results are the same to the last
+// bit for any number of threads.
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <utility>
@@ -53,77 +53,77 @@ inline double fine_uniform(Draws& draws) {
   return (static_cast<double>(word) + 0.5) * 0x1p-53;
 }
 
-inline bool passes(const AgentFilter& f, std::int64_t i) {
-  return f.status[i] >= f.first && f.status[i] <= f.last &&
-         (f.flags[i] & f.flag_mask) == f.flag_value;
-}
-
-// A filter that admits every status reads only the flags: a pick then costs
-// one cache miss, not two (route learning: the unaware are all at home).
-inline bool any_status(const AgentFilter& f) {
-  return f.first == Status::kAtHome && f.last == static_cast<Status>(kStatusCount - 1);
-}
-inline bool passes_flags(const AgentFilter& f, std::int64_t i) {
-  return (f.flags[i] & f.flag_mask) == f.flag_value;
-}
-
-// Picks each agent i of [first, last) that passes `filter` independently with
-// probability p, and calls visit(i, u) for each pick in increasing order (after
-// prefetch(i), to fetch what visit(i) reads), with
-// u uniform on (0, 1) and independent of the pick (for thinning: accepting a
-// pick when u < q / p makes the chance q <= p). Sparse picks draw from
+// Picks each position r of [0, n) of a sequence of agents independently
+// with probability p and, for each pick whose agent h = agent_of(r) passes
+// admits(h), calls visit(h, u), in increasing position order, with u uniform
+// on (0, 1) and independent of the pick (for thinning: accepting a pick when
+// u < q / p makes the chance q <= p). prefetch(h) is called a batch ahead of
+// admits(h), to fetch what admits and visit read. Sparse picks draw from
 // Draws(sparse_key, entity); the dense pass from each agent's own stream of
-// dense_key.
+// dense_key (entity h).
 //
 // The gap to the next pick is floor(log(v) / log(1 - p)) for v uniform, which
 // is geometric with parameter p up to the rounding of log and log1p (relative
 // 2^-52).
-template <class Visit, class Prefetch = NoPrefetch>
+template <class AgentOf, class Admits, class Visit, class Prefetch = NoPrefetch>
 void for_each_picked(const StreamKey& sparse_key, std::uint32_t entity, const StreamKey& dense_key,
-                     const AgentFilter& filter, std::int64_t first, std::int64_t last, double p,
-                     Visit visit, Prefetch prefetch = {}) {
-  if (!(p > 0.0) || first >= last) return;
-  if (p >= kDenseFrom || p * static_cast<double>(last - first) > kMostSparsePicks) {
+                     std::int64_t n, double p, AgentOf agent_of, Admits admits, Visit visit,
+                     Prefetch prefetch = {}) {
+  if (!(p > 0.0) || n <= 0) return;
+  if (p >= kDenseFrom || p * static_cast<double>(n) > kMostSparsePicks) {
+    // Every position's agent draws once: a batch of admitted agents at a time,
+    // through the vector kernels.
+    constexpr std::size_t kWidth = 8;  // draw whole vectors: no scalar tail
+    std::uint32_t ids[kScanBatch + kWidth];
+    std::uint32_t bits[kScanBatch + kWidth];
+    std::uint8_t hits[(kScanBatch + kWidth) / kWidth];
     const std::uint64_t below = bernoulli_threshold(p);
     const double scale = 1.0 / static_cast<double>(below);
-    for_each_drawn_below(
-        dense_key, filter, first, last, below, [&](std::uint32_t i, std::uint32_t bits) {
-          visit(static_cast<std::int64_t>(i), (static_cast<double>(bits) + 0.5) * scale);
-        });
+    for (std::int64_t start = 0; start < n; start += kScanBatch) {
+      const std::int64_t end = std::min(n, start + kScanBatch);
+      std::size_t kept = 0;
+      for (std::int64_t r = start; r < end; ++r) {
+        const auto h = static_cast<std::uint32_t>(agent_of(r));
+        ids[kept] = h;
+        kept += admits(h);
+      }
+      if (kept == 0) continue;
+      const std::size_t padded = (kept + kWidth - 1) / kWidth * kWidth;
+      for (std::size_t k = kept; k < padded; ++k) ids[k] = ids[kept - 1];
+      first_bits_below(dense_key, {ids, padded}, below, bits, hits);
+      for (std::size_t byte = 0; byte < padded / kWidth; ++byte) {
+        for (unsigned m = hits[byte]; m != 0; m &= m - 1) {
+          const std::size_t k = byte * kWidth + static_cast<std::size_t>(std::countr_zero(m));
+          if (k < kept) visit(ids[k], (static_cast<double>(bits[k]) + 0.5) * scale);
+        }
+      }
+    }
     return;
   }
-  // Picks are far apart in memory: a batch of them is drawn first and its
-  // agents' status and flags (and what prefetch(i) asks for) fetched, so the
-  // visits do not wait on one cache miss after another.
+  // Picks are far apart in memory: a batch of them is drawn first and what
+  // their visits read fetched, so the visits do not wait on one cache miss
+  // after another.
   constexpr std::size_t kBatch = 64;
-  std::int64_t picked[kBatch];
+  std::uint32_t picked[kBatch];
   double uniforms[kBatch];
   Draws draws(sparse_key, entity);
-  const bool flags_only = any_status(filter);
-  const auto admits = [&](std::int64_t i) {
-    return flags_only ? passes_flags(filter, i) : passes(filter, i);
-  };
   const double per_log = 1.0 / std::log1p(-p);  // negative
-  std::int64_t next = first;                    // the first agent the next gap starts from
+  std::int64_t next = 0;                        // the first position the next gap starts from
   bool more = true;
   while (more) {
     std::size_t count = 0;
     while (count < kBatch) {
       const double gap = std::floor(std::log(fine_uniform(draws)) * per_log);
-      if (!(gap < static_cast<double>(last - next))) {
+      if (!(gap < static_cast<double>(n - next))) {
         more = false;
         break;
       }
-      const std::int64_t i = next + static_cast<std::int64_t>(gap);
-      picked[count] = i;
+      const std::int64_t r = next + static_cast<std::int64_t>(gap);
+      picked[count] = static_cast<std::uint32_t>(agent_of(r));
       uniforms[count] = draws.uniform();
-      if (!flags_only) prefetch_line(filter.status + i);
-      prefetch_line(filter.flags + i);
+      prefetch(picked[count]);
       ++count;
-      next = i + 1;
-    }
-    for (std::size_t k = 0; k < count; ++k) {
-      if (admits(picked[k])) prefetch(static_cast<std::uint32_t>(picked[k]));
+      next = r + 1;
     }
     for (std::size_t k = 0; k < count; ++k) {
       if (admits(picked[k])) visit(picked[k], uniforms[k]);

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/home_knowledge.hpp"
 #include "engine/stages/journey.hpp"
 #include "engine/status_change.hpp"
 #include "engine/step.hpp"
@@ -77,6 +78,9 @@ const char* agent_problem(const Model& m, const State& s, std::size_t i) {
   const Agents& a = s.agents;
   if (a.community[i] >= m.community_count() || m.community_region[a.community[i]] != a.region[i])
     return "belongs to no community of its region";
+  if ((a.flags[i] & kRouteAware) == 0) return "has left home without knowing the route";
+  if (a.home[i] < m.home_agents && !knows_route(m, s.communities, a.community[i], a.home[i]))
+    return "has left home but comes after those who know the route in its learning order";
   const auto code = static_cast<std::size_t>(a.status[i]);
   if (code >= kStatusCount) return "has no valid status";
   if (a.status[i] == Status::kAtHome) return "has a slot but is at home";
@@ -181,8 +185,17 @@ std::string find_invariant_violation(const Model& m, const State& s) {
   const Agents& a = s.agents;
   const std::size_t stocked = m.agents - m.home_agents;
   if (a.size() > m.agents || a.size() < stocked) return "agent slots in use out of range";
-  if (s.home_status.size() != m.home_agents || s.home_flags.size() != m.home_agents)
-    return "agent-at-home arrays have the wrong size";
+  if (s.home_status.size() != m.home_agents) return "the agent-at-home array has the wrong size";
+  for (std::size_t k = 0; k < m.community_count(); ++k) {
+    const auto members =
+        static_cast<std::int64_t>(m.community_first_agent[k + 1] - m.community_first_agent[k]);
+    const Communities& c = s.communities;
+    if (c.route_known[k] < 0 || c.route_known[k] > members || c.legal_passed[k] < 0 ||
+        c.legal_passed[k] > members ||
+        c.route_order[k].size() != static_cast<std::uint64_t>(members) ||
+        c.legal_order[k].size() != static_cast<std::uint64_t>(members))
+      return "community " + std::to_string(k) + "'s learning orders are out of range";
+  }
   const auto n = static_cast<std::int64_t>(a.size());
   const std::size_t nc = m.community_count();
 
@@ -191,7 +204,7 @@ std::string find_invariant_violation(const Model& m, const State& s) {
   // aggregate invariants compare; then one over the agents at home.
   std::size_t first_bad = kNoAgent;
   std::int64_t aware = 0, away = 0, filed_travellers = 0;
-  std::vector<std::int64_t> aware_in(nc, 0), home_in(nc, 0);
+  std::vector<std::int64_t> aware_in(nc, 0), home_in(nc, 0), legal_unaware_in(nc, 0);
   std::int64_t* aware_counts = aware_in.data();
   std::int64_t* home_counts = home_in.data();
   const std::size_t nnodes = m.node_count();
@@ -222,13 +235,16 @@ std::string find_invariant_violation(const Model& m, const State& s) {
   const auto ncommunities = static_cast<std::int64_t>(nc);
 #pragma omp parallel for schedule(dynamic, 8) reduction(+ : aware, away)
   for (std::int64_t k = 0; k < ncommunities; ++k) {
-    std::int64_t aware_here = 0, home_here = 0;
+    std::int64_t aware_here = 0, home_here = 0, legal_unaware_here = 0;
     for (std::uint32_t h = m.community_first_agent[k]; h < m.community_first_agent[k + 1]; ++h) {
       const bool at_home = s.home_status[h] == Status::kAtHome;
       home_here += at_home;
-      aware_here += at_home && (s.home_flags[h] & kRouteAware) != 0;
+      if (!at_home) continue;
+      aware_here += knows_route(m, s.communities, static_cast<std::size_t>(k), h);
+      legal_unaware_here += !knows_of_pathways(m, s.communities, static_cast<std::size_t>(k), h);
     }
     home_counts[k] = home_here;
+    legal_unaware_in[k] = legal_unaware_here;
     aware_counts[k] += aware_here;
     aware += aware_here;
     away += (m.community_first_agent[k + 1] - m.community_first_agent[k]) - home_here;
@@ -248,7 +264,13 @@ std::string find_invariant_violation(const Model& m, const State& s) {
     if (aware_in[k] != s.communities.aware[k]) {
       return "community " + std::to_string(k) + " counts " +
              std::to_string(s.communities.aware[k]) + " aware members but " +
-             std::to_string(aware_in[k]) + " are flagged";
+             std::to_string(aware_in[k]) + " know the route";
+    }
+    if (legal_unaware_in[k] != s.communities.legal_unaware_at_home[k]) {
+      return "community " + std::to_string(k) + " counts " +
+             std::to_string(s.communities.legal_unaware_at_home[k]) +
+             " members at home unaware of legal pathways but " +
+             std::to_string(legal_unaware_in[k]) + " are";
     }
     if (home_in[k] != s.communities.at_home[k]) {
       return "community " + std::to_string(k) + " counts " +

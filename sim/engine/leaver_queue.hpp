@@ -1,9 +1,9 @@
 // Those who leave home in a step, queued by the decisions stage before they
 // are given slots (leaving_home.hpp). Each thread of the stage's team works on
 // a contiguous block of home indices (whole communities) and queues its
-// leavers, in increasing order, in its own block of one array: threads never
-// write to the same place, and the queues taken in thread order are in
-// increasing home index for any number of threads.
+// leavers in its own block of one array: threads never write to the same
+// place, and the queues, each sorted, taken in thread order are in increasing
+// home index for any number of threads.
 #pragma once
 
 #include <algorithm>
@@ -28,7 +28,7 @@ class LeaverQueue {
   std::size_t bytes() const { return queued_.size() * sizeof(std::uint32_t); }
 
   // Thread t, whose block of home indices starts at lo, queues home index i
-  // (of its block, in increasing order).
+  // (of its block).
   void queue(std::size_t t, std::int64_t lo, std::uint32_t i) {
     queued_[static_cast<std::size_t>(lo) + count_[t]++] = i;
   }
@@ -36,6 +36,11 @@ class LeaverQueue {
   // What thread t (block starting at lo) queued, in the order queued.
   std::span<const std::uint32_t> queued(std::size_t t, std::int64_t lo) const {
     return {queued_.data() + lo, count_[t]};
+  }
+
+  // Puts thread t's queue (block starting at lo) in increasing order.
+  void sort(std::size_t t, std::int64_t lo) {
+    std::sort(queued_.data() + lo, queued_.data() + lo + count_[t]);
   }
 
   // Empties every thread's queue.

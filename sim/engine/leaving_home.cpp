@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "engine/home_knowledge.hpp"
+
 namespace migrasim {
 
 void materialise_leavers(const Model& m, State& s, std::span<const std::uint32_t> homes,
@@ -30,7 +32,10 @@ void materialise_leavers(const Model& m, State& s, std::span<const std::uint32_t
     a.status[j] = Status::kAspiring;
     a.status_step[j] = s.step;
     // What it learnt at home, and its hidden traits as drawn.
-    a.flags[j] = static_cast<std::uint8_t>((s.home_flags[h] & (kRouteAware | kLegalAware)) |
+    // (Deciding to leave takes knowing the route.)
+    const bool legal_aware = knows_of_pathways(m, s.communities, k, h);
+    if (!legal_aware) --s.communities.legal_unaware_at_home[k];
+    a.flags[j] = static_cast<std::uint8_t>(kRouteAware | (legal_aware ? kLegalAware : 0) |
                                            (drawn.flags & (kFalsifiedDocuments | kHighRisk)));
     a.region[j] = r;
     a.community[j] = static_cast<CommunityId>(k);

@@ -1,7 +1,7 @@
 // An agent leaving home is materialised: it takes the next slot of the agent
 // columns (state.hpp), with the attributes its home index always had (drawn
 // again from the population stream, population_sampler.hpp), what it learnt
-// at home (home_flags), and its place at its region's origin.
+// at home (home_knowledge.hpp), and its place at its region's origin.
 #pragma once
 
 #include <cstdint>
@@ -16,7 +16,9 @@ namespace migrasim {
 // The agents at home `homes` (home indices, increasing, already marked as
 // gone in home_status) become aspirants from this step in slots first_slot,
 // first_slot + 1, ..., which must be in use (the columns resized past them).
-// scratch: the calling thread's (state.sampler_scratch).
+// scratch: the calling thread's (state.sampler_scratch). Those unaware of
+// legal pathways leave their community's count of such members at home:
+// `homes` must be members of communities no other thread works on.
 void materialise_leavers(const Model& model, State& state, std::span<const std::uint32_t> homes,
                          std::size_t first_slot, PopulationSampler::Scratch& scratch);
 

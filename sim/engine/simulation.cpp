@@ -62,8 +62,8 @@ void run_replicate(const Model& m, std::uint32_t replicate, State& s,
   initialize_population(m, replicate, s);
   const KeepThreads caller;
   // Never more threads than the state was made for.
-  TeamChooser team(
-      s.choose_team ? std::min(caller.threads(), static_cast<int>(s.leavers.threads())) : 1);
+  TeamChooser team(s.choose_team ? std::min(caller.threads(), static_cast<int>(s.leavers.threads()))
+                                 : 1);
   for (std::int32_t t = 0; t < m.steps; ++t) {
     check_stop();
     s.step = t;

@@ -7,7 +7,7 @@
 #include <memory>
 #include <numeric>
 
-#include "engine/home_draws.hpp"
+#include "engine/home_knowledge.hpp"
 #include "engine/population_sampler.hpp"
 #include "engine/simulation.hpp"
 #include "engine/status_change.hpp"
@@ -42,7 +42,7 @@ State make_state(const Model& m) {
   Agents& a = s.agents;
   // Slots for every agent, touched only as agents leave home.
   std::apply([n](auto&... columns) { (reserve_on_huge_pages(columns, n), ...); }, a.columns());
-  assign_columns_on_huge_pages(m.home_agents, s.home_status, s.home_flags);
+  assign_columns_on_huge_pages(m.home_agents, s.home_status);
   check_stop();  // a stop cuts the filling of the columns short
   s.sampler.emplace(m);
   const std::size_t nnetworks = m.network_count();
@@ -56,8 +56,11 @@ State make_state(const Model& m) {
 
   const std::size_t nc = m.community_count();
   Communities& c = s.communities;
-  for (auto* column : {&c.aware, &c.at_home, &c.arrivals, &c.failures, &c.deaths})
+  for (auto* column : {&c.aware, &c.at_home, &c.arrivals, &c.failures, &c.deaths, &c.route_known,
+                       &c.legal_passed, &c.legal_unaware_at_home})
     column->assign(nc, 0);
+  c.route_order.resize(nc);
+  c.legal_order.resize(nc);
   for (auto* column : {&c.remembered_arrivals, &c.remembered_failures, &c.remembered_deaths,
                        &c.awareness_probability}) {
     column->assign(nc, 0.0);
@@ -145,51 +148,23 @@ void place_initial_stocks(const Model& m, const StreamKey& key, const Population
   }
 }
 
-// Sets `flag` on each agent at home independently with probability p, picked
-// per community (home_draws.hpp) from the community's stream of sparse_id (the
-// dense pass: each agent's stream of dense_id), and returns the picks of
-// each community in counts (when given).
-void draw_home_flag(const Model& m, State& s, double p, std::uint8_t flag, StreamId sparse_id,
-                    StreamId dense_id, std::int64_t* counts) {
-  const StreamKey sparse_key = stream(m, s, sparse_id);
-  const StreamKey dense_key = stream(m, s, dense_id);
-  const AgentFilter everyone{
-      s.home_status.data(), Status::kAtHome, Status::kAtHome, s.home_flags.data(), 0, 0};
-  std::uint8_t* flags = s.home_flags.data();
-  const auto ncommunities = static_cast<std::int64_t>(m.community_count());
-#pragma omp parallel for schedule(dynamic, 8)
-  for (std::int64_t k = 0; k < ncommunities; ++k) {
-    std::int64_t picked = 0;
-    for_each_picked(sparse_key, static_cast<std::uint32_t>(k), dense_key, everyone,
-                    m.community_first_agent[k], m.community_first_agent[k + 1], p,
-                    [&](std::int64_t i, double) {
-                      flags[i] |= flag;
-                      ++picked;
-                    });
-    if (counts != nullptr) counts[k] = picked;
-  }
-}
-
 }  // namespace
 
 void initialize_population(const Model& m, std::uint32_t replicate, State& s) {
   s.replicate = replicate;
   s.step = 0;
   const StreamKey key = stream(m, s, StreamId::kInitialPopulation);
-  // Everyone starts at home, knowing nothing, but those the picks below make
-  // aware of the route and of legal pathways; the rest of an agent at home is
-  // drawn when needed (state.hpp).
+  // Everyone starts at home, and those the draws below say (the first of
+  // their community's learning orders) know the route or of legal pathways;
+  // the rest of an agent at home is drawn when needed (state.hpp).
   std::fill(s.home_status.begin(), s.home_status.end(), Status::kAtHome);
-  std::fill(s.home_flags.begin(), s.home_flags.end(), std::uint8_t{0});
   std::apply([](auto&... columns) { (columns.clear(), ...); }, s.agents.columns());
   place_initial_stocks(m, key, *s.sampler, s);
-  draw_home_flag(m, s, m.info_initial_awareness, kRouteAware, StreamId::kInitialRouteAwareness,
-                 StreamId::kInitialRouteAwarenessDense, s.communities.aware.data());
-  draw_home_flag(m, s, m.info_initial_legal_awareness, kLegalAware,
-                 StreamId::kInitialLegalAwareness, StreamId::kInitialLegalAwarenessDense, nullptr);
+  draw_initial_knowledge(m, s);
   const auto ncommunities = static_cast<std::int64_t>(m.community_count());
   for (std::int64_t c = 0; c < ncommunities; ++c) {
-    s.communities.aware[c] += m.community_stock_members[c];  // stocks know the route
+    // Those at home who know the route, and the stocks, who all do.
+    s.communities.aware[c] = s.communities.route_known[c] + m.community_stock_members[c];
     s.communities.at_home[c] = m.community_first_agent[c + 1] - m.community_first_agent[c];
     s.communities.belief_success[c] = static_cast<float>(m.info_prior_success);
     s.communities.belief_danger[c] = static_cast<float>(m.info_prior_danger);

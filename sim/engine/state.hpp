@@ -17,6 +17,7 @@
 #include "engine/transit_calendar.hpp"
 #include "model/model.hpp"
 #include "model/series.hpp"
+#include "util/permutation.hpp"
 #include "util/random.hpp"
 
 namespace migrasim {
@@ -64,10 +65,12 @@ enum AgentFlag : std::uint8_t {
 // reserved but touched only as slots are used (state.cpp), so a run costs
 // these bytes per agent who left, not per agent.
 //
-// An agent at home is two bytes (State::home_status, home_flags); everything
-// else about it is a function of (seed, replicate, home index) through the
-// population stream (population_sampler.hpp), computed when a step needs it
-// and when the agent leaves (materialising it in a slot). Its beliefs are its
+// An agent at home is one byte (State::home_status); what it knows is
+// whether it comes early enough in its community's learning orders
+// (home_knowledge.hpp), and everything else about it is a function of (seed,
+// replicate, home index) through the population stream
+// (population_sampler.hpp), computed when a step needs it and when the agent
+// leaves (materialising it in a slot). Its beliefs are its
 // community's (Communities::belief_*) while it is at home, and are no longer
 // read once it has left.
 // clang-format off
@@ -139,6 +142,13 @@ struct Communities {                  // (ncommunities each)
   std::vector<double> awareness_probability;  // scratch: chance per step to learn the route
   std::vector<float> success_signal;          // scratch: the group's record of success
   std::vector<float> danger_signal;           // scratch: the group's record of deaths
+  // Who at home knows the route and of legal pathways: prefixes of the
+  // members' learning orders (home_knowledge.hpp).
+  std::vector<KeyedPermutation> route_order;        // the order members learn the route in
+  std::vector<KeyedPermutation> legal_order;        // ... and of legal pathways
+  std::vector<std::int64_t> route_known;            // the first route_known of route_order know it
+  std::vector<std::int64_t> legal_passed;           // legal_order's positions passed
+  std::vector<std::int64_t> legal_unaware_at_home;  // at home, not heard of legal pathways
 };
 
 // What one step adds to the series: stages reduce their counts as integers
@@ -224,8 +234,7 @@ struct State {
   Agents agents;  // by slot: those who left home and the initial stocks
   // Agents at home, by home index (the community blocks of model.hpp): the
   // only per-agent memory of one who has not left.                 (home_agents)
-  std::vector<Status> home_status;       // kAtHome, or kAspiring once it has left
-  std::vector<std::uint8_t> home_flags;  // kRouteAware, kLegalAware
+  std::vector<Status> home_status;  // kAtHome, or kAspiring once it has left
 
   // Regions                                                      (nregions)
   std::vector<double> region_hardship;  // push factors of the current step

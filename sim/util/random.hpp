@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
+#include <random>
 #include <span>
 #include <string>
 #include <vector>
@@ -36,12 +37,12 @@ namespace migrasim {
   X(kMovement, 3) \
   X(kScreening, 4) \
   X(kAsylum, 5) \
-  X(kInformation, 6)  /* entity = agent: route learning's dense pass */ \
+  X(kInformation, 6)  /* unused since learning orders (home_knowledge.hpp); kept, never reused */ \
   X(kSmugglers, 7) \
   X(kScreeningQueue, 8) \
   X(kAsylumQueue, 9) \
   X(kSmugglerQueue, 10) \
-  X(kLegalAwareness, 11) /* entity = agent: pathway learning's dense pass */ \
+  X(kLegalAwareness, 11) /* unused since learning orders; kept, never reused */ \
   X(kPathwayQueue, 12) \
   X(kSweepMemberSeeds, 13) /* entity = sweep member */ \
   X(kSweepDesign, 14)      /* entity = swept parameter (Latin hypercube) */ \
@@ -51,15 +52,17 @@ namespace migrasim {
   X(kPosteriorParticle, 18)   /* entity = replicate: the particle a posterior run draws */ \
   X(kVisaEntry, 19)           /* entity = agent, step = node: fixed per traveller and node */ \
   X(kReturns, 20) \
-  X(kRouteLearning, 21)   /* entity = community: who learns the route (home_draws.hpp) */ \
+  X(kRouteLearning, 21)   /* entity = community: how many learn the route */ \
   X(kDecidingToLeave, 22) /* entity = community: who decides to leave */ \
-  X(kPathwayLearning, 23) /* entity = community: who learns of legal pathways */ \
-  X(kInitialRouteAwareness, 24)      /* entity = community: who knows the route at the start */ \
-  X(kInitialRouteAwarenessDense, 25) /* entity = agent: its dense pass (home_draws.hpp) */ \
-  X(kInitialLegalAwareness, 26)      /* entity = community: who knows of legal pathways */ \
-  X(kInitialLegalAwarenessDense, 27) /* entity = agent: its dense pass */ \
+  X(kPathwayLearning, 23) /* entity = community: how many learn of legal pathways */ \
+  X(kInitialRouteAwareness, 24)      /* entity = community: how many know the route at the start */ \
+  X(kInitialRouteAwarenessDense, 25) /* unused since learning orders; kept, never reused */ \
+  X(kInitialLegalAwareness, 26)      /* entity = community: how many know of legal pathways */ \
+  X(kInitialLegalAwarenessDense, 27) /* unused since learning orders; kept, never reused */ \
   X(kTransitEvents, 30) /* entity = agent: arrivals processed from the transit calendar */ \
-  X(kTransitRedraw, 31) /* entity = agent: death times redrawn when a hazard changes */
+  X(kTransitRedraw, 31) /* entity = agent: death times redrawn when a hazard changes */ \
+  X(kRouteLearningOrder, 32) /* entity = community, step 0: the order members learn the route in */ \
+  X(kLegalLearningOrder, 33) /* entity = community, step 0: ... and of legal pathways */
 // clang-format on
 
 #define MIGRASIM_STREAM_ENUMERATOR(enumerator, id) enumerator = id,
@@ -155,6 +158,26 @@ class Draws {
   PhiloxCounter block_{};
   int lane_ = 4;
 };
+
+// A uniform random bit generator over a Draws stream, for the standard
+// library's distributions.
+struct DrawsBits {
+  Draws& draws;
+  using result_type = std::uint32_t;
+  static constexpr result_type min() { return 0; }
+  static constexpr result_type max() { return 0xFFFFFFFFu; }
+  result_type operator()() { return draws.bits(); }
+};
+
+// The number of successes in n independent Bernoulli(p) trials, drawn exactly
+// (libstdc++'s std::binomial_distribution: waiting times for small n p,
+// Devroye's rejection otherwise) from `draws`: O(1) expected draws for any n.
+inline std::int64_t binomial(Draws& draws, std::int64_t n, double p) {
+  if (n <= 0 || !(p > 0.0)) return 0;
+  if (p >= 1.0) return n;
+  DrawsBits bits{draws};
+  return std::binomial_distribution<std::int64_t>(n, p)(bits);
+}
 
 // Many agents' first draws at once. A stage that takes one draw per agent (a
 // Bernoulli trial) from stream `key` asks for the first 32 bits of many

@@ -26,25 +26,26 @@ struct PickCounts {
 PickCounts count_picks(double p, std::int64_t first, std::int64_t last, int steps,
                        bool every_third_ineligible) {
   std::vector<Status> status(static_cast<std::size_t>(last), Status::kAtHome);
-  std::vector<std::uint8_t> flags(static_cast<std::size_t>(last), 0);
   if (every_third_ineligible) {
     for (std::size_t i = 0; i < status.size(); i += 3) status[i] = Status::kEvaded;
   }
-  const AgentFilter at_home{status.data(), Status::kAtHome, Status::kAtHome, flags.data(), 0, 0};
   PickCounts counts;
   counts.per_agent.assign(static_cast<std::size_t>(last), 0);
   for (int step = 0; step < steps; ++step) {
     const StreamKey sparse{7, 1, static_cast<std::uint32_t>(step), StreamId::kRouteLearning};
     const StreamKey dense{7, 1, static_cast<std::uint32_t>(step), StreamId::kInformation};
     std::int64_t previous = -1;
-    for_each_picked(sparse, 3, dense, at_home, first, last, p, [&](std::int64_t i, double u) {
-      counts.increasing = counts.increasing && i > previous && i >= first && i < last;
-      counts.adjacent_pairs += previous == i - 1;
-      previous = i;
-      ++counts.per_agent[static_cast<std::size_t>(i)];
-      counts.u_sum += u;
-      ++counts.picks;
-    });
+    for_each_picked(
+        sparse, 3, dense, last - first, p, [&](std::int64_t r) { return first + r; },
+        [&](std::uint32_t h) { return status[h] == Status::kAtHome; },
+        [&](std::int64_t i, double u) {
+          counts.increasing = counts.increasing && i > previous && i >= first && i < last;
+          counts.adjacent_pairs += previous == i - 1;
+          previous = i;
+          ++counts.per_agent[static_cast<std::size_t>(i)];
+          counts.u_sum += u;
+          ++counts.picks;
+        });
   }
   return counts;
 }

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/home_knowledge.hpp"
+#include "engine/invariants.hpp"
 #include "engine/simulation.hpp"
 #include "engine/stages/stages.hpp"
 #include "model/model.hpp"
@@ -52,9 +54,12 @@ TEST(LeavingHome, LeaversTakeTheNextSlotsWithTheirHomeAttributes) {
       ASSERT_EQ(a.claim_strength[j], drawn.claim_strength);
       ASSERT_EQ(a.flags[j] & (kFalsifiedDocuments | kHighRisk),
                 drawn.flags & (kFalsifiedDocuments | kHighRisk));
-      ASSERT_EQ(a.flags[j] & (kRouteAware | kLegalAware),
-                state.home_flags[h] & (kRouteAware | kLegalAware));
+      // What it knew at home: the route (it could not have decided
+      // otherwise), and legal pathways if it came early enough in that order.
       ASSERT_TRUE(a.flags[j] & kRouteAware);
+      ASSERT_TRUE(knows_route(m, state.communities, a.community[j], h));
+      ASSERT_EQ((a.flags[j] & kLegalAware) != 0,
+                knows_of_pathways(m, state.communities, a.community[j], h));
       ++materialised;
     }
   });
@@ -107,8 +112,8 @@ TEST(LeavingHome, DrawOneAndDrawManyGiveTheBitsOfABatch) {
 }
 
 TEST(LeavingHome, InitialAwarenessIsPickedWithTheScenarioProbabilities) {
-  // 0.01 by geometric gaps, 0.3 by the dense pass; counts within 5 standard
-  // deviations of the binomial's mean.
+  // Counts within 5 standard deviations of the binomial's mean, and the two
+  // kinds of knowledge independent.
   for (const double p : {0.01, 0.3}) {
     const Model m = tiny_model({"population.agents=200000",
                                 "information.initial_route_awareness=" + std::to_string(p),
@@ -116,11 +121,16 @@ TEST(LeavingHome, InitialAwarenessIsPickedWithTheScenarioProbabilities) {
     State s = make_state(m);
     initialize_population(m, 0, s);
     double route = 0, legal = 0, both = 0;
+    std::size_t k = 0;
     for (std::uint32_t h = 0; h < m.home_agents; ++h) {
-      route += (s.home_flags[h] & kRouteAware) != 0;
-      legal += (s.home_flags[h] & kLegalAware) != 0;
-      both += (s.home_flags[h] & kRouteAware) && (s.home_flags[h] & kLegalAware);
+      while (m.community_first_agent[k + 1] <= h) ++k;
+      const bool knows = knows_route(m, s.communities, k, h);
+      const bool heard = knows_of_pathways(m, s.communities, k, h);
+      route += knows;
+      legal += heard;
+      both += knows && heard;
     }
+    EXPECT_EQ(find_invariant_violation(m, s), "");
     const double n = m.home_agents;
     const double sd = std::sqrt(n * p * (1 - p));
     EXPECT_NEAR(route, n * p, 5 * sd) << p;

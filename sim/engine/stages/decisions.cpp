@@ -1,6 +1,6 @@
-// reads: home_status, home_flags, the population stream (risk tolerance, savings),
-//        communities (belief_success, belief_danger), state.region_hardship,
-//        state.region_repression
+// reads: home_status, the population stream (risk tolerance, savings),
+//        communities (belief_success, belief_danger, route_order, route_known),
+//        state.region_hardship, state.region_repression
 // writes: home_status, agents (every column: the leavers' new slots), communities.at_home,
 //         state.leavers, tally[new_aspirants]
 //
@@ -12,10 +12,11 @@
 // rho its risk tolerance; the probability per step is 1 - exp(-h * step_days).
 //
 // Those who decide are found without visiting every member (home_draws.hpp):
-// members are picked with the largest probability any of them can have this
-// step (risk tolerance 1, savings enough), and a pick decides with its own
-// probability over that bound, which gives each member exactly its own
-// probability while only the picks need their exp and pow. A pick's risk
+// members who know the route (the first of their community's route order,
+// home_knowledge.hpp) are picked with the largest probability any of them can
+// have this step (risk tolerance 1, savings enough), and a pick at home decides
+// with its own probability over that bound, which gives each member exactly
+// its own probability while only the picks need their exp and pow. A pick's risk
 // tolerance and savings are drawn from its own population stream (an agent
 // at home keeps neither, state.hpp), and those who leave are materialised in
 // the next slots, in increasing home index (leaving_home.hpp).
@@ -25,6 +26,7 @@
 #include <cmath>
 
 #include "engine/home_draws.hpp"
+#include "engine/home_knowledge.hpp"
 #include "engine/leaving_home.hpp"
 #include "engine/stages/stages.hpp"
 #include "util/random.hpp"
@@ -57,9 +59,6 @@ void make_decisions(const Model& m, State& s) {
   const double w_danger = m.decision_danger_weight;
   const double elasticity = m.decision_cost_elasticity;
   const bool individual = w_success != 0.0 || w_danger != 0.0 || elasticity != 0.0;
-  // At home and aware of the route.
-  const AgentFilter deciding{home_status,         Status::kAtHome, Status::kAtHome,
-                             s.home_flags.data(), kRouteAware,     kRouteAware};
   LeaverQueue& leavers = s.leavers;
   std::int64_t new_aspirants = 0;
   std::size_t team = 1;
@@ -138,16 +137,23 @@ void make_decisions(const Model& m, State& s) {
           o.p_max = 1.0;  // no bound: every member is picked and checked
         }
       }
-      for_each_picked(key, static_cast<std::uint32_t>(k), dense_key, deciding,
-                      m.community_first_agent[k], m.community_first_agent[k + 1], o.p_max,
-                      [&](std::int64_t i, double u) {
-                        picked[waiting] = static_cast<std::uint32_t>(i);
-                        uniforms[waiting] = u;
-                        odds_of[waiting] = o;
-                        if (++waiting == kWaiting) decide();
-                      });
+      // Among those who know the route, those still at home.
+      for_each_picked(
+          key, static_cast<std::uint32_t>(k), dense_key, c.route_known[k], o.p_max,
+          [&](std::int64_t position) { return route_order_member(m, c, k, position); },
+          [&](std::uint32_t h) { return home_status[h] == Status::kAtHome; },
+          [&](std::uint32_t h, double u) {
+            picked[waiting] = h;
+            uniforms[waiting] = u;
+            odds_of[waiting] = o;
+            if (++waiting == kWaiting) decide();
+          },
+          [&](std::uint32_t h) { prefetch_line(home_status + h); });
     }
     decide();
+    // Picks come in learning order: the leavers take their slots in home
+    // index order.
+    leavers.sort(t, lo);
     // The leavers take the next slots: thread t's after those of threads < t,
     // which hold lower home indices.
     first_leaver[t + 1] = static_cast<std::int64_t>(leavers.queued(t, lo).size());

@@ -1,6 +1,6 @@
-// reads: communities (aware, remembered outcomes), state.aware_total, state.policy (outreach),
-//        home_status, home_flags
-// writes: home_flags (kRouteAware, kLegalAware), communities (belief_success,
+// reads: communities (aware, remembered outcomes, learning orders), state.aware_total,
+//        state.policy (outreach), home_status
+// writes: communities (route_known, legal_passed, legal_unaware_at_home, belief_success,
 //         belief_danger, aware), state.aware_total,
 //         communities (awareness_probability, success_signal, danger_signal)
 //
@@ -23,11 +23,13 @@
 //   danger  D_c = (w0 d0 + k M_death) / (w0 + M_arr + M_fail + k M_death)
 // with prior (s0, d0) of weight w0 and death salience k; an outreach campaign
 // moves D_c towards its message by the group's exposure times the message's
-// credibility (policy.cpp). Those unaware of legal pathways learn of them with
-// the probability policy.cpp gives for their group.
+// credibility (policy.cpp). Those at home unaware of legal pathways learn of
+// them with the probability policy.cpp gives for their group. Who learns is
+// drawn as a count per community (home_knowledge.hpp).
 #include <cmath>
 
 #include "engine/home_draws.hpp"
+#include "engine/home_knowledge.hpp"
 #include "engine/stages/stages.hpp"
 #include "util/random.hpp"
 
@@ -68,38 +70,26 @@ void spread_information(const Model& m, State& s) {
     c.belief_danger[k] += learning * (c.danger_signal[k] - c.belief_danger[k]);
   }
 
-  // Those who do not know the route are all at home (deciding to leave takes
-  // knowing it), so the flag alone says who may learn it. Each community's
-  // learners are picked directly (home_draws.hpp): the cost grows with those
-  // who learn, not with the members.
-  std::uint8_t* flags = s.home_flags.data();
+  // Who learns is the next ones in the community's learning orders
+  // (home_knowledge.hpp): a step costs a binomial draw per community, not a
+  // visit per learner. Those who do not know the route are all at home
+  // (deciding to leave takes knowing it).
   const StreamKey route_key = stream(m, s, StreamId::kRouteLearning);
-  const StreamKey route_dense_key = stream(m, s, StreamId::kInformation);
   const StreamKey legal_key = stream(m, s, StreamId::kPathwayLearning);
-  const StreamKey legal_dense_key = stream(m, s, StreamId::kLegalAwareness);
   const std::vector<double>& legal_rate = s.policy.legal_awareness_probability;
-  const AgentFilter unaware{s.home_status.data(),
-                            Status::kAtHome,
-                            static_cast<Status>(kStatusCount - 1),
-                            flags,
-                            kRouteAware,
-                            0};
-  const AgentFilter unaware_of_pathways{
-      s.home_status.data(), Status::kAtHome, Status::kAtHome, flags, kLegalAware, 0};
-#pragma omp parallel for schedule(dynamic, 8) if (in_parallel)
+#pragma omp parallel for schedule(dynamic, 64) if (in_parallel)
   for (std::int64_t k = 0; k < ncommunities; ++k) {
     const auto community = static_cast<std::uint32_t>(k);
-    const std::int64_t first = m.community_first_agent[k];
-    const std::int64_t last = m.community_first_agent[k + 1];
-    std::int64_t learned = 0;
-    for_each_picked(route_key, community, route_dense_key, unaware, first, last,
-                    c.awareness_probability[k], [&](std::int64_t i, double) {
-                      flags[i] |= kRouteAware;
-                      ++learned;
-                    });
+    const auto members =
+        static_cast<std::int64_t>(m.community_first_agent[k + 1] - m.community_first_agent[k]);
+    Draws route_draws(route_key, community);
+    const std::int64_t learned =
+        binomial(route_draws, members - c.route_known[k], c.awareness_probability[k]);
+    c.route_known[k] += learned;
     c.aware[k] += learned;
-    for_each_picked(legal_key, community, legal_dense_key, unaware_of_pathways, first, last,
-                    legal_rate[k], [&](std::int64_t i, double) { flags[i] |= kLegalAware; });
+    Draws legal_draws(legal_key, community);
+    learn_of_pathways(m, s, static_cast<std::size_t>(k),
+                      binomial(legal_draws, c.legal_unaware_at_home[k], legal_rate[k]));
   }
   s.aware_total = 0;
   for (std::int64_t k = 0; k < ncommunities; ++k) s.aware_total += c.aware[k];

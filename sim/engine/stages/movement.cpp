@@ -82,19 +82,18 @@ void redraw_changed_hazards(const Model& m, State& s) {
     {
       const std::int64_t t = omp_get_thread_num();
       const std::int64_t team = omp_get_num_threads();
-      for_each_slot_in_status(a, Status::kInTransit, Status::kInTransit, t, team,
-                              [&](std::int64_t i) {
-                        if (a.edge[i] == kNone) return;  // an initial stock before its first step
-                        if (!hazard_changed(s, static_cast<std::size_t>(i))) {
-                          cal.file(a.due_step[i], static_cast<std::uint32_t>(i));
-                          return;
-                        }
-                        Draws draws(key, static_cast<std::uint32_t>(i));
-                        schedule_event(s, static_cast<std::size_t>(i), s.step,
-                                       arrival_step(a, static_cast<std::size_t>(i)),
-                                       death_hazard(s, static_cast<std::size_t>(i), a.edge[i]),
-                                       draws);
-                      });
+      for_each_slot_in_status(
+          a, Status::kInTransit, Status::kInTransit, t, team, [&](std::int64_t i) {
+            if (a.edge[i] == kNone) return;  // an initial stock before its first step
+            if (!hazard_changed(s, static_cast<std::size_t>(i))) {
+              cal.file(a.due_step[i], static_cast<std::uint32_t>(i));
+              return;
+            }
+            Draws draws(key, static_cast<std::uint32_t>(i));
+            schedule_event(s, static_cast<std::size_t>(i), s.step,
+                           arrival_step(a, static_cast<std::size_t>(i)),
+                           death_hazard(s, static_cast<std::size_t>(i), a.edge[i]), draws);
+          });
     }
   }
   cal.edge_hazard = policy.edge_death_hazard;
@@ -128,35 +127,34 @@ void set_out_from_home(const Model& m, State& s, MovementCounts& counts) {
   {
     const std::int64_t t = omp_get_thread_num();
     const std::int64_t team = omp_get_num_threads();
-    for_each_slot_in_status(
-        a, Status::kAspiring, last, t, team, [&](std::int64_t i) {
-          const Status status = a.status[i];
-          Draws draws(key, static_cast<std::uint32_t>(i));
-          if (status == Status::kAspiring) {
-            if (s.step - a.status_step[i] >= m.give_up_after_steps) {
-              set_status(s, static_cast<std::size_t>(i), Status::kStayed);
-              a.status_step[i] = s.step;
-              ++gave_up;
-              return;
-            }
-            // Those applying to a legal pathway wait for a place for a while.
-            if (const auto p = eligible_pathway(m, s, i);
-                p != kNone && s.step - a.status_step[i] < s.policy.pathway_wait_steps[p]) {
-              return;
-            }
-            if (!draws.bernoulli(s.region_exit_probability[a.region[i]])) return;
-            // false: no way open to it
-            if (continue_journey(m, s, i, a.node[i], draws)) ++departures;
-          } else if (status == Status::kWaitingForSmuggler) {
-            const bool optional = m.edge_smuggler_rule[a.edge[i]] == SmugglerRule::kOptional;
-            if (!optional || s.step - a.status_step[i] < m.smuggler_wait_steps) return;
-            if (s.policy.edge_closed[a.edge[i]]) return;  // waits while it is closed
-            a.smuggler[i] = kNone;
-            travel_alone(s, i, a.edge[i], draws);
-          } else if (a.edge[i] == kNone) {
-            start_initial_stock(m, s, i, draws);
-          }
-        });
+    for_each_slot_in_status(a, Status::kAspiring, last, t, team, [&](std::int64_t i) {
+      const Status status = a.status[i];
+      Draws draws(key, static_cast<std::uint32_t>(i));
+      if (status == Status::kAspiring) {
+        if (s.step - a.status_step[i] >= m.give_up_after_steps) {
+          set_status(s, static_cast<std::size_t>(i), Status::kStayed);
+          a.status_step[i] = s.step;
+          ++gave_up;
+          return;
+        }
+        // Those applying to a legal pathway wait for a place for a while.
+        if (const auto p = eligible_pathway(m, s, i);
+            p != kNone && s.step - a.status_step[i] < s.policy.pathway_wait_steps[p]) {
+          return;
+        }
+        if (!draws.bernoulli(s.region_exit_probability[a.region[i]])) return;
+        // false: no way open to it
+        if (continue_journey(m, s, i, a.node[i], draws)) ++departures;
+      } else if (status == Status::kWaitingForSmuggler) {
+        const bool optional = m.edge_smuggler_rule[a.edge[i]] == SmugglerRule::kOptional;
+        if (!optional || s.step - a.status_step[i] < m.smuggler_wait_steps) return;
+        if (s.policy.edge_closed[a.edge[i]]) return;  // waits while it is closed
+        a.smuggler[i] = kNone;
+        travel_alone(s, i, a.edge[i], draws);
+      } else if (a.edge[i] == kNone) {
+        start_initial_stock(m, s, i, draws);
+      }
+    });
   }
   counts.departures += departures;
   counts.gave_up += gave_up;

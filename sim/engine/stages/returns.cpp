@@ -55,31 +55,28 @@ void release_from_detention(const Model& m, State& s) {
   {
     const std::int64_t t = omp_get_thread_num();
     const std::int64_t team = omp_get_num_threads();
-    for_each_slot_in_status(
-        a, Status::kDetained, Status::kDetained, t, team,
-        [&](std::int64_t i) {
-          if (s.step - a.status_step[i] < a.steps_left[i]) return;  // still held
-          const NodeId node = a.node[i];
+    for_each_slot_in_status(a, Status::kDetained, Status::kDetained, t, team, [&](std::int64_t i) {
+      if (s.step - a.status_step[i] < a.steps_left[i]) return;  // still held
+      const NodeId node = a.node[i];
 #pragma omp atomic
-          s.tally.axis[index(AxisSeries::kNodeReleased)][node] += 1.0;
-          Draws draws(key, static_cast<std::uint32_t>(i));
-          a.steps_left[i] = 0;
-          if (draws.bernoulli(reattempt_probability(m, a.times_sent_back[i], a.savings_usd[i]))) {
-            ++reattempts;
-            continue_journey(m, s, i, node, draws);
-            return;
-          }
-          a.status_step[i] = s.step;
-          if (draws.bernoulli(m.go_home_probability)) {
-            move_agent(s, static_cast<std::size_t>(i), Status::kReturned,
-                       m.region_origin[a.region[i]]);
-            ++gone_home;
-          } else {
-            set_status(s, static_cast<std::size_t>(i), Status::kStranded);
-            ++stranded;
-          }
-          report_outcome(s, static_cast<std::size_t>(i), Outcome::kFailure);
-        });
+      s.tally.axis[index(AxisSeries::kNodeReleased)][node] += 1.0;
+      Draws draws(key, static_cast<std::uint32_t>(i));
+      a.steps_left[i] = 0;
+      if (draws.bernoulli(reattempt_probability(m, a.times_sent_back[i], a.savings_usd[i]))) {
+        ++reattempts;
+        continue_journey(m, s, i, node, draws);
+        return;
+      }
+      a.status_step[i] = s.step;
+      if (draws.bernoulli(m.go_home_probability)) {
+        move_agent(s, static_cast<std::size_t>(i), Status::kReturned, m.region_origin[a.region[i]]);
+        ++gone_home;
+      } else {
+        set_status(s, static_cast<std::size_t>(i), Status::kStranded);
+        ++stranded;
+      }
+      report_outcome(s, static_cast<std::size_t>(i), Outcome::kFailure);
+    });
   }
   s.tally.add(Series::kReattempts, reattempts);
   s.tally.add(Series::kReturned, gone_home);
