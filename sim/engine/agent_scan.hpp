@@ -60,18 +60,17 @@ struct NoPrefetch {
   void operator()(std::uint32_t) const {}
 };
 
-// Calls visit(i) for the slots i in [lo, hi) whose status is within [first,
-// last], in order. Statuses are read a batch at a time by select_agents (64
-// per instruction with AVX-512), so the slots of agents in other statuses
-// cost a fraction of a nanosecond each; prefetch(i) is called a few visits
-// ahead, to fetch what visit(i) will read. A batch is selected before any of
-// its visits, which may change only the status of the agent visited.
+// Calls visit(i) for the slots i in [lo, hi) that pass `filter` (whose status
+// is within [first, last] for visit_in_status), in order. Statuses are read a batch at a time by
+// select_agents (64 per instruction with AVX-512), so the slots of agents in other statuses cost a
+// fraction of a nanosecond each; prefetch(i) is called a few visits ahead, to fetch what visit(i)
+// will read. A batch is selected before any of its visits, which may change only the status of the
+// agent visited.
 template <class Visit, class Prefetch = NoPrefetch>
-void visit_in_status(const Status* status, Status first, Status last, std::int64_t lo,
-                     std::int64_t hi, Visit visit, Prefetch prefetch = {}) {
+void visit_selected(const AgentFilter& filter, std::int64_t lo, std::int64_t hi, Visit visit,
+                    Prefetch prefetch = {}) {
   constexpr std::size_t kNear = 8;
   std::uint32_t ids[kScanBatch + kSelectSlack];
-  const AgentFilter filter{status, first, last};
   for (std::int64_t start = lo; start < hi; start += kScanBatch) {
     const std::size_t n = select_agents(filter, start, std::min(hi, start + kScanBatch), ids);
     for (std::size_t k = 0; k < n; ++k) {
@@ -79,6 +78,13 @@ void visit_in_status(const Status* status, Status first, Status last, std::int64
       visit(static_cast<std::int64_t>(ids[k]));
     }
   }
+}
+
+// The same, for the slots [lo, hi) that pass `filter` (status and flags).
+template <class Visit, class Prefetch = NoPrefetch>
+void visit_in_status(const Status* status, Status first, Status last, std::int64_t lo,
+                     std::int64_t hi, Visit visit, Prefetch prefetch = {}) {
+  visit_selected(AgentFilter{status, first, last}, lo, hi, visit, prefetch);
 }
 
 // Calls visit(i) for the agents i in slots (state.hpp: those who left home and
@@ -90,6 +96,14 @@ void for_each_slot_in_status(const Agents& a, Status first, Status last, std::in
                              std::int64_t team, Visit visit, Prefetch prefetch = {}) {
   const auto n = static_cast<std::int64_t>(a.size());
   visit_in_status(a.status.data(), first, last, n * t / team, n * (t + 1) / team, visit, prefetch);
+}
+
+// The same, for the agents in slots that pass `filter` (status and flags).
+template <class Visit>
+void for_each_slot_selected(const Agents& a, const AgentFilter& filter, std::int64_t t,
+                            std::int64_t team, Visit visit) {
+  const auto n = static_cast<std::int64_t>(a.size());
+  visit_selected(filter, n * t / team, n * (t + 1) / team, visit);
 }
 
 // For CandidatePools::gather over the slots: the agents in [lo, hi) whose

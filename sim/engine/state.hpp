@@ -54,6 +54,7 @@ enum AgentFlag : std::uint8_t {
   kWithSmuggler = 1u << 4,   // travelling the current edge as a smuggler's client
   kLegalAware = 1u << 5,     // knows of legal pathways
   kHiredSmuggler = 1u << 6,  // has been a smuggling network's client on this journey
+  kMayGoAlone = 1u << 7,     // waits for a smuggler where one is optional (read only then)
 };
 
 // Per-agent columns of the agents who have left home and of the initial

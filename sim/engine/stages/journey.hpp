@@ -326,7 +326,9 @@ inline bool continue_journey(const Model& m, State& s, std::size_t i, NodeId nod
   }
   a.edge[i] = edge;
   a.smuggler[i] = network;
-  a.flags[i] &= static_cast<std::uint8_t>(~kWithSmuggler);
+  a.flags[i] &= static_cast<std::uint8_t>(~(kWithSmuggler | kMayGoAlone));
+  // Only those who may give up waiting are visited by the movement stage.
+  if (rule == SmugglerRule::kOptional) a.flags[i] |= kMayGoAlone;
   set_status(s, i, Status::kWaitingForSmuggler);
   a.status_step[i] = s.step;
   return true;

@@ -105,8 +105,10 @@ struct MovementCounts {
 };
 
 // Aspirants (give up or set out), travellers waiting for a smuggler where one
-// is optional, and in the first step the initial stocks: a pass over those who
-// left home, skipped when none of them can have anything to do.
+// is optional, and in the first step the initial stocks: passes over those who
+// left home, skipped when none of them can have anything to do. Those waiting
+// where a smuggler is required are not visited: only the smuggling stage can
+// move them on.
 void set_out_from_home(const Model& m, State& s, MovementCounts& counts) {
   const bool first_step = s.step == 0;
   if (!first_step && agents_in(s, Status::kAspiring) == 0 &&
@@ -121,13 +123,20 @@ void set_out_from_home(const Model& m, State& s, MovementCounts& counts) {
   static_assert(
       static_cast<int>(Status::kAspiring) + 1 == static_cast<int>(Status::kWaitingForSmuggler) &&
       static_cast<int>(Status::kWaitingForSmuggler) + 1 == static_cast<int>(Status::kInTransit));
-  const Status last = first_step ? Status::kInTransit : Status::kWaitingForSmuggler;
+  // Waiting where a smuggler is optional, and since an earlier step (one who
+  // starts waiting in the pass over aspirants is not visited again).
+  const AgentFilter may_go_alone{a.status.data(),
+                                 Status::kWaitingForSmuggler,
+                                 Status::kWaitingForSmuggler,
+                                 a.flags.data(),
+                                 kMayGoAlone,
+                                 kMayGoAlone};
 #pragma omp parallel reduction(+ : departures, gave_up) \
     if (static_cast<std::int64_t>(a.size()) > kSerialBelow)
   {
     const std::int64_t t = omp_get_thread_num();
     const std::int64_t team = omp_get_num_threads();
-    for_each_slot_in_status(a, Status::kAspiring, last, t, team, [&](std::int64_t i) {
+    const auto visit = [&](std::int64_t i) {
       const Status status = a.status[i];
       Draws draws(key, static_cast<std::uint32_t>(i));
       if (status == Status::kAspiring) {
@@ -154,7 +163,15 @@ void set_out_from_home(const Model& m, State& s, MovementCounts& counts) {
       } else if (a.edge[i] == kNone) {
         start_initial_stock(m, s, i, draws);
       }
-    });
+    };
+    if (first_step) {
+      for_each_slot_in_status(a, Status::kAspiring, Status::kInTransit, t, team, visit);
+    } else {
+      for_each_slot_in_status(a, Status::kAspiring, Status::kAspiring, t, team, visit);
+      for_each_slot_selected(a, may_go_alone, t, team, [&](std::int64_t i) {
+        if (a.status_step[i] != s.step) visit(i);
+      });
+    }
   }
   counts.departures += departures;
   counts.gave_up += gave_up;
