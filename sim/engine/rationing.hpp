@@ -2,13 +2,18 @@
 //
 // Where more agents want a scarce slot (a checkpoint's throughput, asylum
 // decisions, smuggler seats) than there is capacity, exactly `capacity` of the
-// candidates are chosen, uniformly at random: each candidate gets a priority
-// drawn from its own key (seed, replicate, step, stream, agent) and the lowest
-// priorities win. Candidates are gathered into per-pool lists in agent order
-// by a parallel prefix sum, so the lists, the draws and the winners are the same
-// for any number of threads. A capacity with a fractional part admits its
-// integer part plus one more with probability equal to the fraction, so it
-// holds exactly on average and is never exceeded by more than that.
+// candidates are chosen, uniformly at random: every subset of that size is
+// equally likely. Candidates are gathered into per-pool lists in agent order
+// by a parallel prefix sum, so the lists are the same for any number of
+// threads; the subset is drawn by Floyd's algorithm (Bentley and Floyd 1987),
+// which draws one uniform integer per member of the smaller side (those
+// admitted, or those turned away), so a pool costs its gathering plus a draw
+// per place, not a draw per candidate. Draw j of Floyd's algorithm comes from
+// the stream of the candidate at position j of the list (seed, replicate,
+// step, stream, agent), so no stream runs long, whatever the pool's size. A
+// capacity with a fractional part admits its integer part plus one more with
+// probability equal to the fraction, so it holds exactly on average and is
+// never exceeded by more than that.
 #pragma once
 
 #include <omp.h>
@@ -41,9 +46,7 @@ class CandidatePools {
     offsets_.assign(max_pools + 1, 0);
     sizes_.assign(max_pools, 0);
     thread_counts_.assign(threads_ * max_pools, 0);
-    priorities_.allocate(agents);
-    histogram_.assign(std::size_t{1} << kMostBucketBits, 0);
-    bucket_.assign(kBucketRoom, 0);
+    scratch_.allocate(agents);
   }
 
   // Calls visit(i) for every i in [lo, hi), in order.
@@ -77,7 +80,7 @@ class CandidatePools {
       std::uint32_t* counts = thread_counts_.data() + t * pools_;
       // One visit per agent: the candidates found, with their pools, wait in
       // the rationing scratch at the thread's own share of it.
-      std::uint64_t* found = priorities_.data() + lo;
+      std::uint64_t* found = scratch_.data() + lo;
       std::size_t nfound = 0;
       scan(lo, hi, [&](std::int64_t i) {
         const std::uint32_t p = pool_of(i);
@@ -112,10 +115,9 @@ class CandidatePools {
 
   // Memory held, in bytes.
   std::size_t bytes() const {
-    return (members_.size() + offsets_.capacity() + sizes_.capacity() + thread_counts_.capacity() +
-            histogram_.capacity()) *
+    return (members_.size() + offsets_.capacity() + sizes_.capacity() + thread_counts_.capacity()) *
                sizeof(std::uint32_t) +
-           (priorities_.size() + bucket_.capacity()) * sizeof(std::uint64_t);
+           scratch_.size() * sizeof(std::uint64_t);
   }
 
   // The candidates of `pool` still admitted (all of them until ration()).
@@ -141,79 +143,45 @@ class CandidatePools {
     if (keep >= demand_now) return;
 
     std::uint32_t* first = members_.data() + offsets_[pool];
-    std::uint64_t* priority = priorities_.data() + offsets_[pool];
-    const std::uint64_t cut = keep_th_priority(first, priority, demand_now, keep, key);
-    // Admitted first, then the rest, each in agent order; the rest wait in the
-    // priorities' slots already read (rest <= k).
+    // Mark the smaller side: those admitted, or those turned away.
+    const bool mark_admitted = keep <= demand_now - keep;
+    mark_random_subset(first, demand_now, mark_admitted ? keep : demand_now - keep, key);
+    // Admitted first, then the rest, each in agent order; the rest wait in
+    // the scratch.
+    std::uint64_t* rest_of = scratch_.data() + offsets_[pool];
     std::size_t admitted = 0, rest = 0;
     for (std::size_t k = 0; k < demand_now; ++k) {
-      if (priority[k] < cut) {
-        first[admitted++] = first[k];
+      const bool marked = (first[k] & kMark) != 0;
+      const std::uint32_t agent = first[k] & ~kMark;
+      if (marked == mark_admitted) {
+        first[admitted++] = agent;
       } else {
-        priority[rest++] = first[k];
+        rest_of[rest++] = agent;
       }
     }
     for (std::size_t k = 0; k < rest; ++k)
-      first[admitted + k] = static_cast<std::uint32_t>(priority[k]);
+      first[admitted + k] = static_cast<std::uint32_t>(rest_of[k]);
     sizes_[pool] = static_cast<std::uint32_t>(keep);
   }
 
  private:
   // Pool-level draws use entity ids above any agent index.
   static constexpr std::uint32_t kPoolEntityBase = 0xFFFF0000u;
-  // Selection by the priorities' top bits: at most 2^16 buckets, and room for
-  // a bucket of up to 2^16 priorities (each holds about 8-16 of them, or
-  // demand / 2^16 beyond a million candidates).
-  static constexpr unsigned kMostBucketBits = 16;
-  static constexpr std::size_t kBucketRoom = std::size_t{1} << 16;
+  // Agent indices are below 2^31 (at most 2^31 agents): the top bit of a
+  // list entry is free to mark it while a subset is drawn.
+  static constexpr std::uint32_t kMark = 0x80000000u;
 
-  // Writes the priorities of the candidates first[0 .. demand - 1] to
-  // priority[], in agent order, and calls each(p) for each: random bits from
-  // the candidate's own stream above its index, so no two are equal.
-  template <class Each>
-  static void draw_priorities(const std::uint32_t* first, std::uint64_t* priority,
-                              std::size_t demand, const StreamKey& key, Each each) {
-    constexpr std::size_t kBatch = 512;
-    std::uint32_t drawn[kBatch];
-    for (std::size_t start = 0; start < demand; start += kBatch) {
-      const std::size_t n = std::min(kBatch, demand - start);
-      first_bits(key, {first + start, n}, drawn);
-      for (std::size_t k = 0; k < n; ++k) {
-        priority[start + k] = std::uint64_t{drawn[k]} << 32 | first[start + k];
-        each(priority[start + k]);
-      }
+  // Marks a uniformly random `m` of the n entries of first[] (Floyd's
+  // algorithm: for j = n - m .. n - 1, mark a uniform t in [0, j], or j
+  // itself when t is already marked). Draw j comes from the stream of the
+  // agent at position j.
+  static void mark_random_subset(std::uint32_t* first, std::size_t n, std::size_t m,
+                                 const StreamKey& key) {
+    for (std::size_t j = n - m; j < n; ++j) {
+      Draws draws(key, first[j] & ~kMark);
+      const std::size_t t = uniform_below(draws, j + 1);
+      first[(first[t] & kMark) != 0 ? j : t] |= kMark;
     }
-  }
-
-  // Draws the pool's priorities into priority[] (agent order) and returns the
-  // keep-th smallest (from 0): exactly `keep` of them lie below it. They are
-  // counted by their top bits as they are drawn, and only the bucket holding
-  // the keep-th is searched: a pass over the pool, not a sort.
-  std::uint64_t keep_th_priority(const std::uint32_t* first, std::uint64_t* priority,
-                                 std::size_t demand, std::size_t keep, const StreamKey& key) {
-    const auto bits = static_cast<unsigned>(std::clamp(static_cast<int>(std::bit_width(demand)) - 4,
-                                                       1, static_cast<int>(kMostBucketBits)));
-    const unsigned shift = 64 - bits;
-    std::uint32_t* count = histogram_.data();
-    std::fill_n(count, std::size_t{1} << bits, 0u);
-    draw_priorities(first, priority, demand, key, [&](std::uint64_t p) { ++count[p >> shift]; });
-    std::size_t below = 0, bucket = 0;
-    while (below + count[bucket] <= keep) below += count[bucket++];
-    if (count[bucket] > kBucketRoom) {
-      // Not for uniform draws in practice: searched on the pool itself, whose
-      // priorities are then drawn again in agent order.
-      std::nth_element(priority, priority + keep, priority + demand);
-      const std::uint64_t cut = priority[keep];
-      draw_priorities(first, priority, demand, key, [](std::uint64_t) {});
-      return cut;
-    }
-    std::uint64_t* in_bucket = bucket_.data();
-    std::size_t m = 0;
-    for (std::size_t k = 0; k < demand; ++k) {
-      if ((priority[k] >> shift) == bucket) in_bucket[m++] = priority[k];
-    }
-    std::nth_element(in_bucket, in_bucket + (keep - below), in_bucket + m);
-    return in_bucket[keep - below];
   }
 
   std::size_t max_pools_ = 0;
@@ -223,9 +191,7 @@ class CandidatePools {
   std::vector<std::uint32_t> offsets_;        // pool p's candidates start here (npools+1)
   std::vector<std::uint32_t> sizes_;          // admitted candidates per pool (npools)
   std::vector<std::uint32_t> thread_counts_;  // scratch for the prefix sum (nthreads x npools)
-  UntouchedArray<std::uint64_t> priorities_;  // scratch for rationing (nagents)
-  std::vector<std::uint32_t> histogram_;      // priorities per top-bits bucket (2^16)
-  std::vector<std::uint64_t> bucket_;         // the priorities of one bucket (kBucketRoom)
+  UntouchedArray<std::uint64_t> scratch_;     // gathering and rationing scratch (nagents)
 };
 
 }  // namespace migrasim

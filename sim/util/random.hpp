@@ -159,6 +159,20 @@ class Draws {
   int lane_ = 4;
 };
 
+// A uniform integer in [0, bound), 1 <= bound <= 2^32, drawn exactly
+// (Lemire 2019: a 64-bit product of a word and the bound, with the few words
+// that would bias it drawn again).
+inline std::uint32_t uniform_below(Draws& draws, std::uint64_t bound) {
+  std::uint64_t product = std::uint64_t{draws.bits()} * bound;
+  if (static_cast<std::uint32_t>(product) < bound) {
+    const auto threshold = static_cast<std::uint32_t>((std::uint64_t{1} << 32) % bound);
+    while (static_cast<std::uint32_t>(product) < threshold) {
+      product = std::uint64_t{draws.bits()} * bound;
+    }
+  }
+  return static_cast<std::uint32_t>(product >> 32);
+}
+
 // A uniform random bit generator over a Draws stream, for the standard
 // library's distributions.
 struct DrawsBits {

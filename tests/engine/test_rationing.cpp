@@ -1,6 +1,5 @@
 // Capacity rationing (engine/rationing.hpp): exactly `capacity` candidates,
-// the same ones as the lowest priorities drawn from their own streams, in
-// agent order, and each candidate with the same chance.
+// in agent order, and every subset of that size with the same chance.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -16,68 +15,62 @@ namespace {
 
 StreamKey key_at(std::uint32_t step) { return {12345, 0, step, StreamId::kAsylumQueue}; }
 
-// The candidates of a pool that the lowest priorities pick: the reference
-// any selection method must reproduce.
-std::vector<std::uint32_t> lowest(const std::vector<std::uint32_t>& candidates, std::size_t keep,
-                                  const StreamKey& key) {
-  std::vector<std::uint32_t> bits(candidates.size());
-  first_bits(key, candidates, bits.data());
-  std::vector<std::uint64_t> priority(candidates.size());
-  for (std::size_t k = 0; k < candidates.size(); ++k)
-    priority[k] = std::uint64_t{bits[k]} << 32 | candidates[k];
-  std::sort(priority.begin(), priority.end());
-  std::vector<std::uint32_t> chosen;
-  for (std::size_t k = 0; k < keep; ++k) chosen.push_back(static_cast<std::uint32_t>(priority[k]));
-  std::sort(chosen.begin(), chosen.end());
-  return chosen;
-}
-
-TEST(Rationing, KeepsExactlyTheLowestPrioritiesInAgentOrder) {
-  // Pools of very different sizes: 5 candidates up to 300,000 (the top-bits
-  // buckets run from 1 to 15 bits).
+TEST(Rationing, KeepsExactlyCapacityInAgentOrder) {
+  // Pools of very different sizes, with fewer places than half the demand
+  // (the admitted are drawn) and more (those turned away are drawn).
   for (const std::int64_t agents : {15, 3'000, 900'000}) {
-    CandidatePools pools;
-    pools.allocate(3, static_cast<std::size_t>(agents));
-    pools.gather(3, agents, [](std::int64_t i) { return static_cast<std::uint32_t>(i % 3); });
-    for (std::uint32_t pool = 0; pool < 3; ++pool) {
-      std::vector<std::uint32_t> candidates;
-      for (std::int64_t i = pool; i < agents; i += 3)
-        candidates.push_back(static_cast<std::uint32_t>(i));
-      ASSERT_EQ(pools.demand(pool), candidates.size());
-      const std::size_t keep = candidates.size() / (pool + 2);  // whole: no fractional draw
-      const StreamKey key = key_at(7 + pool);
-      pools.ration(pool, static_cast<double>(keep), key);
-      const auto admitted = pools.admitted(pool);
-      const auto rejected = pools.rejected(pool);
-      ASSERT_EQ(admitted.size(), keep) << agents << " " << pool;
-      EXPECT_TRUE(std::is_sorted(admitted.begin(), admitted.end()));
-      EXPECT_TRUE(std::is_sorted(rejected.begin(), rejected.end()));
-      EXPECT_EQ(std::vector<std::uint32_t>(admitted.begin(), admitted.end()),
-                lowest(candidates, keep, key))
-          << agents << " " << pool;
-      // Admitted and turned away are the candidates, each once.
-      std::vector<std::uint32_t> all(admitted.begin(), admitted.end());
-      all.insert(all.end(), rejected.begin(), rejected.end());
-      std::sort(all.begin(), all.end());
-      EXPECT_EQ(all, candidates);
+    for (const double share : {0.2, 0.5, 0.9}) {
+      CandidatePools pools;
+      pools.allocate(3, static_cast<std::size_t>(agents));
+      pools.gather(3, agents, [](std::int64_t i) { return static_cast<std::uint32_t>(i % 3); });
+      for (std::uint32_t pool = 0; pool < 3; ++pool) {
+        std::vector<std::uint32_t> candidates;
+        for (std::int64_t i = pool; i < agents; i += 3)
+          candidates.push_back(static_cast<std::uint32_t>(i));
+        ASSERT_EQ(pools.demand(pool), candidates.size());
+        const auto keep = static_cast<std::size_t>(share * static_cast<double>(candidates.size()));
+        pools.ration(pool, static_cast<double>(keep), key_at(7 + pool));  // whole: no extra draw
+        const auto admitted = pools.admitted(pool);
+        const auto rejected = pools.rejected(pool);
+        ASSERT_EQ(admitted.size(), keep) << agents << " " << pool;
+        EXPECT_TRUE(std::is_sorted(admitted.begin(), admitted.end()));
+        EXPECT_TRUE(std::is_sorted(rejected.begin(), rejected.end()));
+        // Admitted and turned away are the candidates, each once.
+        std::vector<std::uint32_t> all(admitted.begin(), admitted.end());
+        all.insert(all.end(), rejected.begin(), rejected.end());
+        std::sort(all.begin(), all.end());
+        EXPECT_EQ(all, candidates) << agents << " " << pool;
+      }
     }
   }
 }
 
-TEST(Rationing, APoolOfMoreThanHalfAMillionUsesEveryBucketBit) {
-  // 600,000 candidates: 2^16 buckets of about 9 each.
-  constexpr std::int64_t kAgents = 600'000;
-  CandidatePools pools;
-  pools.allocate(1, kAgents);
-  pools.gather(1, kAgents, [](std::int64_t) { return 0u; });
-  std::vector<std::uint32_t> candidates(kAgents);
-  for (std::int64_t i = 0; i < kAgents; ++i) candidates[i] = static_cast<std::uint32_t>(i);
-  const std::size_t keep = 212'345;
-  pools.ration(0, static_cast<double>(keep), key_at(3));
-  const auto admitted = pools.admitted(0);
-  EXPECT_EQ(std::vector<std::uint32_t>(admitted.begin(), admitted.end()),
-            lowest(candidates, keep, key_at(3)));
-  EXPECT_TRUE(std::is_sorted(pools.rejected(0).begin(), pools.rejected(0).end()));
+TEST(Rationing, EveryPairOfCandidatesHasTheChanceOfAUniformSubset) {
+  // 40 candidates, 10 places (admitted drawn) and 30 (turned away drawn):
+  // a pair is admitted together with chance k (k - 1) / (n (n - 1)), which
+  // independent admissions (k/n)^2 or a biased sampler would miss. 6,000
+  // steps: the count of pair (0, 39) within 5 sd.
+  constexpr std::int64_t kAgents = 40;
+  constexpr int kSteps = 6000;
+  for (const double places : {10.0, 30.0}) {
+    CandidatePools pools;
+    pools.allocate(1, kAgents);
+    int together = 0, first_alone = 0;
+    for (int step = 0; step < kSteps; ++step) {
+      pools.gather(1, kAgents, [](std::int64_t) { return 0u; });
+      pools.ration(0, places, key_at(static_cast<std::uint32_t>(step)));
+      const auto admitted = pools.admitted(0);
+      const bool a = std::binary_search(admitted.begin(), admitted.end(), 0u);
+      const bool b = std::binary_search(admitted.begin(), admitted.end(), 39u);
+      together += a && b;
+      first_alone += a;
+    }
+    const double n = kAgents, k = places;
+    const double p_pair = k * (k - 1) / (n * (n - 1));
+    EXPECT_NEAR(together, kSteps * p_pair, 5 * std::sqrt(kSteps * p_pair * (1 - p_pair))) << places;
+    const double p_one = k / n;
+    EXPECT_NEAR(first_alone, kSteps * p_one, 5 * std::sqrt(kSteps * p_one * (1 - p_one))) << places;
+  }
 }
 
 TEST(Rationing, NoCapacityAdmitsNoneAndEnoughAdmitsAll) {

@@ -1,7 +1,7 @@
 // The keyed permutation (permutation.hpp) is a bijection with its inverse for
 // any size, and its prefixes are uniform random subsets; the binomial draw
 // (random.hpp) has the binomial's mean and variance across the range the
-// simulation uses.
+// simulation uses, and a uniform integer below a bound is uniform.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -105,6 +105,37 @@ TEST(Binomial, HasTheMeanAndVarianceOfTheBinomial) {
   EXPECT_EQ(binomial(draws, 0, 0.5), 0);
   EXPECT_EQ(binomial(draws, 10, 0.0), 0);
   EXPECT_EQ(binomial(draws, 10, 1.0), 10);
+}
+
+TEST(UniformBelow, IsUniformAndBelowTheBound) {
+  // Bound 7 (no power of two: words are rejected): 70,000 draws, chi-square
+  // with 6 degrees of freedom below 30 but once in 10^5.
+  std::vector<double> counts(7, 0.0);
+  for (std::uint32_t e = 0; e < 10000; ++e) {
+    Draws draws(StreamKey{3, 0, 1, StreamId::kSmugglerQueue}, e);
+    for (int j = 0; j < 7; ++j) {
+      const std::uint32_t x = uniform_below(draws, 7);
+      ASSERT_LT(x, 7u);
+      counts[x] += 1.0;
+    }
+  }
+  double chi2 = 0.0;
+  for (const double c : counts) chi2 += (c - 10000.0) * (c - 10000.0) / 10000.0;
+  EXPECT_LT(chi2, 30.0);
+  // A bound near 2^32, where half the words would be rejected, and 2^32 and 1.
+  Draws draws(StreamKey{3, 0, 2, StreamId::kSmugglerQueue}, 0);
+  double high = 0;
+  const std::uint64_t big = (std::uint64_t{1} << 31) + 1;
+  for (int j = 0; j < 4000; ++j) {
+    const std::uint32_t x = uniform_below(draws, big);
+    ASSERT_LT(x, big);
+    high += x >= big / 2;
+  }
+  EXPECT_NEAR(high, 2000, 5 * std::sqrt(1000.0));
+  EXPECT_EQ(uniform_below(draws, 1), 0u);
+  Draws same(StreamKey{3, 0, 2, StreamId::kSmugglerQueue}, 9);
+  const std::uint32_t word = Draws(StreamKey{3, 0, 2, StreamId::kSmugglerQueue}, 9).bits();
+  EXPECT_EQ(uniform_below(same, std::uint64_t{1} << 32), word);
 }
 
 }  // namespace
