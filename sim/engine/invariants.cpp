@@ -260,6 +260,7 @@ std::string find_invariant_violation(const Model& m, const State& s) {
   }
 
   if (std::string tables = find_table_violation(m, s); !tables.empty()) return tables;
+  if (std::string queues = s.smuggler_queues.check(m, a); !queues.empty()) return queues;
   for (std::size_t k = 0; k < nc; ++k) {
     if (aware_in[k] != s.communities.aware[k]) {
       return "community " + std::to_string(k) + " counts " +

@@ -164,9 +164,10 @@ class CandidatePools {
     sizes_[pool] = static_cast<std::uint32_t>(keep);
   }
 
- private:
   // Pool-level draws use entity ids above any agent index.
   static constexpr std::uint32_t kPoolEntityBase = 0xFFFF0000u;
+
+ private:
   // Agent indices are below 2^31 (at most 2^31 agents): the top bit of a
   // list entry is free to mark it while a subset is drawn.
   static constexpr std::uint32_t kMark = 0x80000000u;

@@ -14,6 +14,7 @@
 #include "engine/policy.hpp"
 #include "engine/population_sampler.hpp"
 #include "engine/rationing.hpp"
+#include "engine/smuggler_queues.hpp"
 #include "engine/transit_calendar.hpp"
 #include "model/model.hpp"
 #include "model/series.hpp"
@@ -246,10 +247,13 @@ struct State {
   std::vector<std::int64_t> checkpoint_screened;      // agents screened in the last step
   std::vector<double> checkpoint_screening_capacity;  // ...under this capacity (agents per step)
 
-  CandidatePools queue;     // capacity rationing scratch, shared by the stages in turn
-  LeaverQueue leavers;      // those leaving home in the decisions stage, before their slots
-  AgentCounts counts;       // agents per status and per node, kept as they change
-  TransitCalendar transit;  // each traveller's next event, by step
+  CandidatePools queue;            // capacity rationing scratch, shared by the stages in turn
+  LeaverQueue leavers;             // those leaving home in the decisions stage, before their slots
+  AgentCounts counts;              // agents per status and per node, kept as they change
+  TransitCalendar transit;         // each traveller's next event, by step
+  SmugglerQueues smuggler_queues;  // who waits for each network, by edge
+  std::vector<std::size_t> smuggler_open_queues;  // scratch of the market stage
+  std::vector<std::uint32_t> smuggler_clients;    // scratch of the market stage
 
   PolicyState policy;  // the policy in force this step (written by the environment stage)
   Communities communities;

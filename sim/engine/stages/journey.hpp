@@ -331,6 +331,9 @@ inline bool continue_journey(const Model& m, State& s, std::size_t i, NodeId nod
   if (rule == SmugglerRule::kOptional) a.flags[i] |= kMayGoAlone;
   set_status(s, i, Status::kWaitingForSmuggler);
   a.status_step[i] = s.step;
+  s.smuggler_queues.join(static_cast<std::size_t>(omp_get_thread_num()),
+                         static_cast<std::uint32_t>(i), s.step,
+                         s.smuggler_queues.pair_of(m, edge, network));
   return true;
 }
 

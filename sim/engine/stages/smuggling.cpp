@@ -1,4 +1,5 @@
-// reads: agents.status, agents.smuggler, agents.edge, agents.savings_usd,
+// reads: state.smuggler_queues, agents.status, agents.status_step, agents.smuggler, agents.edge,
+//        agents.savings_usd,
 //        smugglers (capacity, fee_usd, outcomes of the step before), state.counts
 // writes: agents.status, agents.status_step, agents.steps_left, agents.due_step, agents.flags,
 //         agents.savings_usd, smugglers (all), tally[smuggled_departures,
@@ -6,11 +7,12 @@
 //         state.counts
 //
 // The smuggler market. Travellers waiting for a place with network k (demand
-// D_k) are taken on up to its capacity C_k, chosen uniformly at random when
-// demand exceeds it (rationing.hpp). A client pays the fee F_k from savings;
-// one who cannot pay in full runs into debt (negative savings). Clients end up
-// coerced (debt bondage, forced service) with coercion_probability, or
-// coercion_probability_in_debt when in debt. Then each network adapts:
+// D_k, those in its queues on edges open this step: smuggler_queues.hpp) are
+// taken on up to its capacity C_k, chosen uniformly at random when demand
+// exceeds it (with rationing.hpp's rule for a fractional capacity). A client pays the fee F_k from
+// savings; one who cannot pay in full runs into debt (negative savings). Clients end up coerced
+// (debt bondage, forced service) with coercion_probability, or coercion_probability_in_debt when in
+// debt. Then each network adapts:
 //   fee:        F <- clamp(F * exp(price_response * (D / C - 1)), min_fee, max_fee)
 //               (D / C taken as 2 when a network with no capacity has demand)
 //   capacity:   C <- C * (1 + recruitment * min(1, D / C) * max(0, (F - cost) / F)) * (1 - loss)
@@ -37,16 +39,9 @@ void take_on_clients(const Model& m, State& s) {
   Agents& a = s.agents;
   Smugglers& net = s.smugglers;
   const std::size_t nnetworks = m.network_count();
-  CandidatePools& queue = s.queue;
-  queue.gather(
-      nnetworks, static_cast<std::int64_t>(a.size()),
-      [&](std::int64_t i) {
-        // Nobody is taken across an edge closed this step.
-        return a.status[i] == Status::kWaitingForSmuggler && !s.policy.edge_closed[a.edge[i]]
-                   ? std::uint32_t{a.smuggler[i]}
-                   : CandidatePools::kNoPool;
-      },
-      SlotsInStatus{a.status.data(), Status::kWaitingForSmuggler, Status::kWaitingForSmuggler});
+  SmugglerQueues& queues = s.smuggler_queues;
+  std::vector<std::size_t>& open = s.smuggler_open_queues;
+  std::vector<std::uint32_t>& clients = s.smuggler_clients;
   const StreamKey queue_key = stream(m, s, StreamId::kSmugglerQueue);
   const StreamKey key = stream(m, s, StreamId::kSmugglers);
   std::int64_t first_hires = 0;
@@ -54,10 +49,29 @@ void take_on_clients(const Model& m, State& s) {
   std::vector<double>& clients_of = s.tally.axis[index(AxisSeries::kNetworkClients)];
   std::vector<double>& revenue_of = s.tally.axis[index(AxisSeries::kNetworkRevenueUsd)];
   for (std::size_t k = 0; k < nnetworks; ++k) {
-    net.demand[k] = static_cast<std::int64_t>(queue.demand(k));
+    // Its queues on the edges open this step: nobody is taken across an edge
+    // closed this step.
+    open.clear();
+    std::int64_t demand = 0;
+    for (std::size_t q = 0; q < queues.pairs(); ++q) {
+      if (m.edge_networks[q] != k || s.policy.edge_closed[queues.edge_of(q)]) continue;
+      open.push_back(q);
+      demand += queues.waiting(q);
+    }
+    net.demand[k] = demand;
     net.intake_capacity[k] = net.capacity[k];
-    queue.ration(k, net.capacity[k], queue_key);
-    const auto clients = queue.admitted(k);
+    // A uniformly random `capacity` of them (rationing.hpp's rule for a
+    // fractional capacity), or all when they are fewer.
+    const double capacity = net.capacity[k];
+    if (capacity < static_cast<double>(demand)) {
+      Draws pool_draws(queue_key, CandidatePools::kPoolEntityBase + static_cast<std::uint32_t>(k));
+      const double whole = std::floor(capacity);
+      const auto keep =
+          static_cast<std::int64_t>(whole) + (pool_draws.bernoulli(capacity - whole) ? 1 : 0);
+      queues.choose(a, open, std::min(keep, demand), pool_draws, queue_key, clients);
+    } else {
+      queues.take_all(a, open, clients);
+    }
     const auto count = static_cast<std::int64_t>(clients.size());
     net.taken[k] = count;
     const auto fee = static_cast<float>(net.fee_usd[k]);
@@ -130,11 +144,13 @@ void adapt_networks(const Model& m, State& s) {
 
 void run_smuggler_market(const Model& m, State& s) {
   if (m.network_count() == 0) return;
+  s.smuggler_queues.settle();
   if (agents_in(s, Status::kWaitingForSmuggler) > 0) {
     take_on_clients(m, s);
   } else {
-    // Nobody waits for a place: what take_on_clients would find, without a
-    // pass over those who left home.
+    // Nobody waits for a place: what take_on_clients would find, without
+    // looking at the queues (whose entries are all dead).
+    s.smuggler_queues.clear();
     Smugglers& net = s.smugglers;
     for (std::size_t k = 0; k < m.network_count(); ++k) {
       net.demand[k] = net.taken[k] = 0;
