@@ -260,7 +260,19 @@ std::string find_invariant_violation(const Model& m, const State& s) {
   }
 
   if (std::string tables = find_table_violation(m, s); !tables.empty()) return tables;
-  if (std::string queues = s.smuggler_queues.check(m, a); !queues.empty()) return queues;
+  {
+    std::vector<std::int64_t> for_smuggler(s.smuggler_queues.queues(), 0);
+    std::vector<std::int64_t> for_asylum(s.asylum_queues.queues(), 0);
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (a.status[i] == Status::kWaitingForSmuggler)
+        ++for_smuggler[smuggler_queue(m, a.edge[i], a.smuggler[i])];
+      if (a.status[i] == Status::kInAsylumProcessing) ++for_asylum[asylum_queue(m, a.node[i])];
+    }
+    if (std::string queues = s.smuggler_queues.check(a, for_smuggler); !queues.empty())
+      return "smugglers' " + queues;
+    if (std::string queues = s.asylum_queues.check(a, for_asylum); !queues.empty())
+      return "asylum " + queues;
+  }
   for (std::size_t k = 0; k < nc; ++k) {
     if (aware_in[k] != s.communities.aware[k]) {
       return "community " + std::to_string(k) + " counts " +

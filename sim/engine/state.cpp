@@ -83,7 +83,10 @@ State make_state(const Model& m) {
                    n);
   s.leavers.allocate(n, static_cast<std::size_t>(omp_get_max_threads()));
   s.transit.allocate(m.steps, s.leavers.threads(), m.edge_count(), m.network_count());
-  s.smuggler_queues.allocate(m, s.leavers.threads());
+  s.smuggler_queues.allocate(m.edge_networks.size(), s.leavers.threads(),
+                             Status::kWaitingForSmuggler);
+  s.asylum_queues.allocate(m.asylum_system_count(), s.leavers.threads(),
+                           Status::kInAsylumProcessing);
   s.counts.changes.resize(s.leavers.threads());
   for (AgentCounts::Changes& changes : s.counts.changes) {
     changes.allocate(m.node_count(), m.edge_count());
@@ -174,6 +177,7 @@ void initialize_population(const Model& m, std::uint32_t replicate, State& s) {
       std::accumulate(s.communities.aware.begin(), s.communities.aware.end(), std::int64_t{0});
   s.leavers.clear();
   s.smuggler_queues.clear();
+  s.asylum_queues.clear();
   recount(m, s);
   s.transit.clear();
   s.transit.next_visit_step = 0;

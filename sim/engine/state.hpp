@@ -14,8 +14,8 @@
 #include "engine/policy.hpp"
 #include "engine/population_sampler.hpp"
 #include "engine/rationing.hpp"
-#include "engine/smuggler_queues.hpp"
 #include "engine/transit_calendar.hpp"
+#include "engine/waiting_queues.hpp"
 #include "model/model.hpp"
 #include "model/series.hpp"
 #include "util/permutation.hpp"
@@ -247,11 +247,15 @@ struct State {
   std::vector<std::int64_t> checkpoint_screened;      // agents screened in the last step
   std::vector<double> checkpoint_screening_capacity;  // ...under this capacity (agents per step)
 
-  CandidatePools queue;            // capacity rationing scratch, shared by the stages in turn
-  LeaverQueue leavers;             // those leaving home in the decisions stage, before their slots
-  AgentCounts counts;              // agents per status and per node, kept as they change
-  TransitCalendar transit;         // each traveller's next event, by step
-  SmugglerQueues smuggler_queues;  // who waits for each network, by edge
+  CandidatePools queue;     // capacity rationing scratch, shared by the stages in turn
+  LeaverQueue leavers;      // those leaving home in the decisions stage, before their slots
+  AgentCounts counts;       // agents per status and per node, kept as they change
+  TransitCalendar transit;  // each traveller's next event, by step
+  // Who waits for each network, one queue per edge it covers (position q of
+  // model.edge_networks: smuggler_queue() in stages/journey.hpp).
+  WaitingQueues smuggler_queues;
+  WaitingQueues asylum_queues;                    // who waits for each asylum system's decision
+  std::vector<std::uint32_t> asylum_decided;      // scratch of the asylum stage
   std::vector<std::size_t> smuggler_open_queues;  // scratch of the market stage
   std::vector<std::uint32_t> smuggler_clients;    // scratch of the market stage
 

@@ -1,4 +1,5 @@
-// reads: agents.status, agents.status_step, agents.node, agents.claim_strength,
+// reads: state.asylum_queues, agents.status, agents.status_step, agents.node,
+//        agents.claim_strength,
 //        policy (asylum systems' parameters in force), model.node_asylum_system, state.counts
 // writes: agents.status, agents.status_step, tally[asylum_granted, removed,
 //         denied_not_removed, removal_cost_usd, node_asylum_granted, node_removed],
@@ -9,13 +10,17 @@
 // becomes eligible for a decision once it has waited its system's
 // min_processing_days. A system decides at most capacity_per_day claims per
 // day; when more are eligible, a uniformly random subset of that size is
-// decided (see rationing.hpp) and the rest wait. A claim weaker than the
+// decided and the rest wait. Claimants join their system's queue as they
+// claim (waiting_queues.hpp), in order of the step they claimed, so the
+// eligible are a prefix of it and a step costs per decision, not per claim
+// pending. A claim weaker than the
 // system's min_claim_strength is denied; a stronger one is granted with
 // probability min(1, claim strength x grant_probability_multiplier). A denied
 // claimant is removed with removal_probability (at removal_cost_usd a person),
 // else stays without status. All of these are the values in force this step
 // (policy.cpp: the scenario's, then asylum_policy interventions).
 #include <algorithm>
+#include <cmath>
 
 #include "engine/agent_scan.hpp"
 #include "engine/stages/journey.hpp"
@@ -27,37 +32,36 @@
 namespace migrasim {
 
 void process_asylum(const Model& m, State& s) {
-  // Nobody's claim is pending: no pass over those who left home.
-  if (agents_in(s, Status::kInAsylumProcessing) == 0) return;
+  WaitingQueues& queues = s.asylum_queues;
+  queues.settle();
+  // Nobody's claim is pending: nothing to decide.
+  if (agents_in(s, Status::kInAsylumProcessing) == 0) {
+    queues.clear();
+    return;
+  }
   Agents& a = s.agents;
   const PolicyState& policy = s.policy;
   const std::size_t nsystems = m.asylum_system_count();
-  CandidatePools& queue = s.queue;
-  // With one system (the single-mapping form) no claimant's node is read: one
-  // random access fewer per claimant and step.
-  const bool one_system = nsystems == 1;
-  const std::int32_t ready_step = s.step - policy.asylum_min_processing_steps[0];
-  queue.gather(
-      nsystems, static_cast<std::int64_t>(a.size()),
-      [&](std::int64_t i) {
-        if (a.status[i] != Status::kInAsylumProcessing) return CandidatePools::kNoPool;
-        if (one_system) return a.status_step[i] <= ready_step ? 0u : CandidatePools::kNoPool;
-        const std::uint16_t system = m.node_asylum_system[a.node[i]];
-        const bool ready = a.status_step[i] <= s.step - policy.asylum_min_processing_steps[system];
-        return ready ? std::uint32_t{system} : CandidatePools::kNoPool;
-      },
-      SlotsInStatus{a.status.data(), Status::kInAsylumProcessing, Status::kInAsylumProcessing,
-                    [&](std::uint32_t i) { prefetch_line(&a.status_step[i]); }});
-
   const StreamKey queue_key = stream(m, s, StreamId::kAsylumQueue);
   const StreamKey key = stream(m, s, StreamId::kAsylum);
+  std::vector<std::uint32_t>& decided = s.asylum_decided;
   double* node_granted = s.tally.axis[index(AxisSeries::kNodeAsylumGranted)].data();
   double* node_removed = s.tally.axis[index(AxisSeries::kNodeRemoved)].data();
   std::int64_t granted = 0, removed = 0, stayed = 0;
   double removal_cost_usd = 0.0;
   for (std::size_t system = 0; system < nsystems; ++system) {
-    queue.ration(system, policy.asylum_capacity_agents[system], queue_key);
-    const auto decided = queue.admitted(system);
+    // Claims heard for the minimum time are ready; a uniformly random
+    // capacity of them are decided (rationing.hpp's rule for a fractional
+    // capacity), or all when they are fewer.
+    const double capacity = policy.asylum_capacity_agents[system];
+    Draws pool_draws(queue_key,
+                     CandidatePools::kPoolEntityBase + static_cast<std::uint32_t>(system));
+    const double whole = std::floor(capacity);
+    const std::int64_t keep = static_cast<std::int64_t>(std::min(whole, 0x1p62)) +
+                              (pool_draws.bernoulli(capacity - whole) ? 1 : 0);
+    const std::size_t open[] = {system};
+    queues.choose(a, open, keep, s.step - policy.asylum_min_processing_steps[system], pool_draws,
+                  queue_key, decided);
     const auto count = static_cast<std::int64_t>(decided.size());
     const double min_strength = policy.asylum_min_claim_strength[system];
     const double grant_multiplier = policy.asylum_grant_multiplier[system];

@@ -60,6 +60,27 @@ inline void report_outcome(State& s, std::size_t i, Outcome outcome) {
   }
 }
 
+// The queue of those waiting for `network` on `edge` (State::smuggler_queues):
+// its position among model.edge_networks.
+inline std::size_t smuggler_queue(const Model& m, EdgeId edge, NetworkId network) {
+  std::uint32_t q = m.edge_first_network[edge];
+  while (m.edge_networks[q] != network) ++q;
+  return q;
+}
+
+// The edge of smuggler queue q.
+inline EdgeId smuggler_queue_edge(const Model& m, std::size_t q) {
+  return static_cast<EdgeId>(std::upper_bound(m.edge_first_network.begin(),
+                                              m.edge_first_network.end(),
+                                              static_cast<std::uint32_t>(q)) -
+                             m.edge_first_network.begin() - 1);
+}
+
+// The asylum system hearing claims at `node`.
+inline std::size_t asylum_queue(const Model& m, NodeId node) {
+  return m.asylum_system_count() == 1 ? 0 : m.node_asylum_system[node];
+}
+
 // What setting out on `edge` costs: the edge's own cost, or where a smuggler
 // is required the lowest fee among the networks covering it.
 inline double edge_price_usd(const Model& m, const State& s, EdgeId edge) {
@@ -332,8 +353,7 @@ inline bool continue_journey(const Model& m, State& s, std::size_t i, NodeId nod
   set_status(s, i, Status::kWaitingForSmuggler);
   a.status_step[i] = s.step;
   s.smuggler_queues.join(static_cast<std::size_t>(omp_get_thread_num()),
-                         static_cast<std::uint32_t>(i), s.step,
-                         s.smuggler_queues.pair_of(m, edge, network));
+                         static_cast<std::uint32_t>(i), s.step, smuggler_queue(m, edge, network));
   return true;
 }
 

@@ -158,8 +158,8 @@ void set_out_from_home(const Model& m, State& s, MovementCounts& counts) {
         const bool optional = m.edge_smuggler_rule[a.edge[i]] == SmugglerRule::kOptional;
         if (!optional || s.step - a.status_step[i] < m.smuggler_wait_steps) return;
         if (s.policy.edge_closed[a.edge[i]]) return;  // waits while it is closed
-        s.smuggler_queues.gave_up(static_cast<std::size_t>(omp_get_thread_num()),
-                                  s.smuggler_queues.pair_of(m, a.edge[i], a.smuggler[i]));
+        s.smuggler_queues.left(static_cast<std::size_t>(omp_get_thread_num()),
+                               smuggler_queue(m, a.edge[i], a.smuggler[i]));
         a.smuggler[i] = kNone;
         travel_alone(s, i, a.edge[i], draws);
       } else if (a.edge[i] == kNone) {

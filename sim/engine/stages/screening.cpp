@@ -198,6 +198,8 @@ void screen_at_checkpoints(const Model& m, State& s) {
       } else if (!flagged && draws.bernoulli(p_claim)) {
         // A claim lets the claimant stay while it is heard: news of an arrival.
         set_status(s, i, Status::kInAsylumProcessing);
+        s.asylum_queues.join(static_cast<std::size_t>(omp_get_thread_num()), i, s.step,
+                             asylum_queue(m, a.node[i]));
         ++here.claims;
         report_outcome(s, i, Outcome::kArrival);
       } else {

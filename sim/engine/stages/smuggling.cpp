@@ -24,6 +24,7 @@
 // of learning the route in the next step's information stage.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "engine/agent_scan.hpp"
 #include "engine/stages/journey.hpp"
@@ -39,7 +40,7 @@ void take_on_clients(const Model& m, State& s) {
   Agents& a = s.agents;
   Smugglers& net = s.smugglers;
   const std::size_t nnetworks = m.network_count();
-  SmugglerQueues& queues = s.smuggler_queues;
+  WaitingQueues& queues = s.smuggler_queues;
   std::vector<std::size_t>& open = s.smuggler_open_queues;
   std::vector<std::uint32_t>& clients = s.smuggler_clients;
   const StreamKey queue_key = stream(m, s, StreamId::kSmugglerQueue);
@@ -53,8 +54,8 @@ void take_on_clients(const Model& m, State& s) {
     // closed this step.
     open.clear();
     std::int64_t demand = 0;
-    for (std::size_t q = 0; q < queues.pairs(); ++q) {
-      if (m.edge_networks[q] != k || s.policy.edge_closed[queues.edge_of(q)]) continue;
+    for (std::size_t q = 0; q < queues.queues(); ++q) {
+      if (m.edge_networks[q] != k || s.policy.edge_closed[smuggler_queue_edge(m, q)]) continue;
       open.push_back(q);
       demand += queues.waiting(q);
     }
@@ -63,15 +64,14 @@ void take_on_clients(const Model& m, State& s) {
     // A uniformly random `capacity` of them (rationing.hpp's rule for a
     // fractional capacity), or all when they are fewer.
     const double capacity = net.capacity[k];
+    Draws pool_draws(queue_key, CandidatePools::kPoolEntityBase + static_cast<std::uint32_t>(k));
+    std::int64_t keep = demand;
     if (capacity < static_cast<double>(demand)) {
-      Draws pool_draws(queue_key, CandidatePools::kPoolEntityBase + static_cast<std::uint32_t>(k));
       const double whole = std::floor(capacity);
-      const auto keep =
-          static_cast<std::int64_t>(whole) + (pool_draws.bernoulli(capacity - whole) ? 1 : 0);
-      queues.choose(a, open, std::min(keep, demand), pool_draws, queue_key, clients);
-    } else {
-      queues.take_all(a, open, clients);
+      keep = static_cast<std::int64_t>(whole) + (pool_draws.bernoulli(capacity - whole) ? 1 : 0);
     }
+    queues.choose(a, open, keep, std::numeric_limits<std::int32_t>::max(), pool_draws, queue_key,
+                  clients);
     const auto count = static_cast<std::int64_t>(clients.size());
     net.taken[k] = count;
     const auto fee = static_cast<float>(net.fee_usd[k]);
