@@ -135,30 +135,48 @@ inline EdgeId choose_edge(const Model& m, const State& s, std::size_t i, NodeId 
                           float savings_usd, RegionId region, Draws& draws) {
   const EdgeId first = m.node_first_edge[node];
   const EdgeId last = m.node_first_edge[node + 1];
-  const double scale = m.route_cost_sensitivity / std::max(100.0, static_cast<double>(savings_usd));
   const auto open_weight = [&](EdgeId e) {
     const bool open = !s.policy.edge_closed[e] && may_enter(m, s, i, region, m.edge_to[e]);
     return open ? s.policy.edge_choice_weight[e] : 0.0;
   };
+  // One way on (most nodes of a corridor): it is taken if open, whatever its
+  // cost; the uniform is drawn all the same, as below.
+  if (last - first == 1) {
+    if (!(open_weight(first) > 0.0)) return kNone;
+    (void)draws.uniform();
+    return first;
+  }
+  const double scale = m.route_cost_sensitivity / std::max(100.0, static_cast<double>(savings_usd));
   const auto weight = [&](EdgeId e, bool by_cost) {
     const double w = open_weight(e);
     if (!by_cost || w == 0.0) return w;
     return w * std::exp(-scale * (edge_price_usd(m, s, e) +
                                   s.policy.node_cost_to_destination[m.edge_to[e]]));
   };
+  // Each way's weight computed once (up to kKept ways; further ones again).
+  constexpr EdgeId kKept = 16;
+  double kept[kKept];
   double total = 0.0;
   bool by_cost = m.route_cost_sensitivity > 0.0;
-  for (EdgeId e = first; e < last; ++e) total += weight(e, by_cost);
+  for (EdgeId e = first; e < last; ++e) {
+    const double w = weight(e, by_cost);
+    if (e - first < kKept) kept[e - first] = w;
+    total += w;
+  }
   if (!(total > 0.0) && by_cost) {
     by_cost = false;
     total = 0.0;
-    for (EdgeId e = first; e < last; ++e) total += weight(e, by_cost);
+    for (EdgeId e = first; e < last; ++e) {
+      const double w = weight(e, by_cost);
+      if (e - first < kKept) kept[e - first] = w;
+      total += w;
+    }
   }
   if (!(total > 0.0)) return kNone;
   double target = draws.uniform() * total;
   EdgeId chosen = kNone;
   for (EdgeId e = first; e < last; ++e) {
-    const double w = weight(e, by_cost);
+    const double w = e - first < kKept ? kept[e - first] : weight(e, by_cost);
     if (w <= 0.0) continue;
     chosen = e;
     if (target < w) break;
