@@ -81,7 +81,7 @@ State make_state(const Model& m) {
   s.queue.allocate(std::max<std::size_t>({m.checkpoint_count(), m.network_count(),
                                           m.pathway_count(), m.asylum_system_count(), 1}),
                    n);
-  s.leavers.allocate(n, static_cast<std::size_t>(omp_get_max_threads()));
+  s.leavers.allocate(static_cast<std::size_t>(omp_get_max_threads()));
   s.transit.allocate(m.steps, s.leavers.threads(), m.edge_count(), m.network_count());
   s.smuggler_queues.allocate(m.edge_networks.size(), s.leavers.threads(),
                              Status::kWaitingForSmuggler);

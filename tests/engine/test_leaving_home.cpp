@@ -121,11 +121,11 @@ TEST(LeavingHome, InitialAwarenessIsPickedWithTheScenarioProbabilities) {
     State s = make_state(m);
     initialize_population(m, 0, s);
     double route = 0, legal = 0, both = 0;
-    std::size_t k = 0;
+    std::size_t community = 0;
     for (std::uint32_t h = 0; h < m.home_agents; ++h) {
-      while (m.community_first_agent[k + 1] <= h) ++k;
-      const bool knows = knows_route(m, s.communities, k, h);
-      const bool heard = knows_of_pathways(m, s.communities, k, h);
+      while (m.community_first_agent[community + 1] <= h) ++community;
+      const bool knows = knows_route(m, s.communities, community, h);
+      const bool heard = knows_of_pathways(m, s.communities, community, h);
       route += knows;
       legal += heard;
       both += knows && heard;

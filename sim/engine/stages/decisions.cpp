@@ -75,7 +75,6 @@ void make_decisions(const Model& m, State& s) {
     // Whole communities per thread, in order, for the leavers' queue.
     const auto [first_community, last_community] =
         community_share(m, static_cast<std::int64_t>(t), static_cast<std::int64_t>(team));
-    const std::int64_t lo = m.community_first_agent[first_community];
     // Picks wait in a batch, in order and across communities, so that their
     // attributes are drawn together by the vector kernels (a community has
     // a few picks a step, and a short batch takes the scalar kernel), then
@@ -102,7 +101,7 @@ void make_decisions(const Model& m, State& s) {
         }
         if (uniforms[j] * o.p_max < p_leave) {
           home_status[picked[j]] = Status::kAspiring;
-          leavers.queue(t, lo, picked[j]);
+          leavers.queue(t, picked[j], drawn[j]);
           --c.at_home[o.community];
           ++new_aspirants;
         }
@@ -153,10 +152,10 @@ void make_decisions(const Model& m, State& s) {
     decide();
     // Picks come in learning order: the leavers take their slots in home
     // index order.
-    leavers.sort(t, lo);
+    leavers.sort(t);
     // The leavers take the next slots: thread t's after those of threads < t,
     // which hold lower home indices.
-    first_leaver[t + 1] = static_cast<std::int64_t>(leavers.queued(t, lo).size());
+    first_leaver[t + 1] = static_cast<std::int64_t>(leavers.queued(t).size());
 #pragma omp barrier
 #pragma omp single
     {
@@ -165,8 +164,8 @@ void make_decisions(const Model& m, State& s) {
       const auto slots = static_cast<std::size_t>(first_leaver[team]);
       std::apply([slots](auto&... columns) { (columns.resize(slots), ...); }, s.agents.columns());
     }
-    materialise_leavers(m, s, leavers.queued(t, lo), static_cast<std::size_t>(first_leaver[t]),
-                        *scratch);
+    materialise_leavers(m, s, leavers.queued(t), individual,
+                        static_cast<std::size_t>(first_leaver[t]), *scratch);
   }
   leavers.clear();
   s.tally.add(Series::kNewAspirants, new_aspirants);
