@@ -23,7 +23,6 @@
 #pragma once
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <utility>
@@ -43,6 +42,11 @@ inline constexpr double kDenseFrom = 1.0 / 16.0;
 // expected by that much has no meaningful chance).
 inline constexpr double kMostSparsePicks = 0x1p22;
 
+// Whether picks with probability p among n agents take the dense pass.
+inline bool dense_pass(double p, std::int64_t n) {
+  return p >= kDenseFrom || p * static_cast<double>(n) > kMostSparsePicks;
+}
+
 // Uniform on (0, 1) with 2^-53 resolution, from two 32-bit draws: a gap drawn
 // by inverting the geometric distribution keeps its small probabilities (a
 // 2^-32 grid would round chances below 2^-32 per agent).
@@ -58,48 +62,17 @@ inline double fine_uniform(Draws& draws) {
 // admits(h), calls visit(h, u), in increasing position order, with u uniform
 // on (0, 1) and independent of the pick (for thinning: accepting a pick when
 // u < q / p makes the chance q <= p). prefetch(h) is called a batch ahead of
-// admits(h), to fetch what admits and visit read. Sparse picks draw from
-// Draws(sparse_key, entity); the dense pass from each agent's own stream of
-// dense_key (entity h).
+// admits(h), to fetch what admits and visit read. Picks draw from
+// Draws(sparse_key, entity). For a large p (dense_pass) a caller takes one
+// draw per agent instead (for_each_drawn_below).
 //
 // The gap to the next pick is floor(log(v) / log(1 - p)) for v uniform, which
 // is geometric with parameter p up to the rounding of log and log1p (relative
 // 2^-52).
 template <class AgentOf, class Admits, class Visit, class Prefetch = NoPrefetch>
-void for_each_picked(const StreamKey& sparse_key, std::uint32_t entity, const StreamKey& dense_key,
-                     std::int64_t n, double p, AgentOf agent_of, Admits admits, Visit visit,
-                     Prefetch prefetch = {}) {
+void for_each_picked(const StreamKey& sparse_key, std::uint32_t entity, std::int64_t n, double p,
+                     AgentOf agent_of, Admits admits, Visit visit, Prefetch prefetch = {}) {
   if (!(p > 0.0) || n <= 0) return;
-  if (p >= kDenseFrom || p * static_cast<double>(n) > kMostSparsePicks) {
-    // Every position's agent draws once: a batch of admitted agents at a time,
-    // through the vector kernels.
-    constexpr std::size_t kWidth = 8;  // draw whole vectors: no scalar tail
-    std::uint32_t ids[kScanBatch + kWidth];
-    std::uint32_t bits[kScanBatch + kWidth];
-    std::uint8_t hits[(kScanBatch + kWidth) / kWidth];
-    const std::uint64_t below = bernoulli_threshold(p);
-    const double scale = 1.0 / static_cast<double>(below);
-    for (std::int64_t start = 0; start < n; start += kScanBatch) {
-      const std::int64_t end = std::min(n, start + kScanBatch);
-      std::size_t kept = 0;
-      for (std::int64_t r = start; r < end; ++r) {
-        const auto h = static_cast<std::uint32_t>(agent_of(r));
-        ids[kept] = h;
-        kept += admits(h);
-      }
-      if (kept == 0) continue;
-      const std::size_t padded = (kept + kWidth - 1) / kWidth * kWidth;
-      for (std::size_t k = kept; k < padded; ++k) ids[k] = ids[kept - 1];
-      first_bits_below(dense_key, {ids, padded}, below, bits, hits);
-      for (std::size_t byte = 0; byte < padded / kWidth; ++byte) {
-        for (unsigned m = hits[byte]; m != 0; m &= m - 1) {
-          const std::size_t k = byte * kWidth + static_cast<std::size_t>(std::countr_zero(m));
-          if (k < kept) visit(ids[k], (static_cast<double>(bits[k]) + 0.5) * scale);
-        }
-      }
-    }
-    return;
-  }
   // Picks are far apart in memory: a batch of them is drawn first and what
   // their visits read fetched, so the visits do not wait on one cache miss
   // after another.

@@ -1,7 +1,8 @@
 // The picks of home_draws.hpp: each eligible agent with probability p and
-// independently of the others, both by geometric gaps (small p) and by every
-// agent's own draw (large p), in order, with a uniform for thinning; and the
-// threads' shares of communities.
+// independently of the others, by geometric gaps along a sequence of agents,
+// in order, with a uniform for thinning; and the threads' shares of
+// communities. (The dense pass, one draw per agent, is for_each_drawn_below:
+// test_agent_scan.cpp.)
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -33,10 +34,9 @@ PickCounts count_picks(double p, std::int64_t first, std::int64_t last, int step
   counts.per_agent.assign(static_cast<std::size_t>(last), 0);
   for (int step = 0; step < steps; ++step) {
     const StreamKey sparse{7, 1, static_cast<std::uint32_t>(step), StreamId::kRouteLearning};
-    const StreamKey dense{7, 1, static_cast<std::uint32_t>(step), StreamId::kInformation};
     std::int64_t previous = -1;
     for_each_picked(
-        sparse, 3, dense, last - first, p, [&](std::int64_t r) { return first + r; },
+        sparse, 3, last - first, p, [&](std::int64_t r) { return first + r; },
         [&](std::uint32_t h) { return status[h] == Status::kAtHome; },
         [&](std::int64_t i, double u) {
           counts.increasing = counts.increasing && i > previous && i >= first && i < last;
@@ -51,7 +51,8 @@ PickCounts count_picks(double p, std::int64_t first, std::int64_t last, int step
 }
 
 TEST(HomeDraws, EachEligibleAgentIsPickedWithProbabilityP) {
-  // 0.002 and 0.03 take geometric gaps, 0.2 the dense pass.
+  // Geometric gaps at small and large p (callers take the dense pass from
+  // 1/16 on: dense_pass).
   for (const double p : {0.002, 0.03, 0.2}) {
     const std::int64_t first = 10, last = 3010;
     const int steps = 400;

@@ -60,6 +60,7 @@ void make_decisions(const Model& m, State& s) {
   const double elasticity = m.decision_cost_elasticity;
   const bool individual = w_success != 0.0 || w_danger != 0.0 || elasticity != 0.0;
   LeaverQueue& leavers = s.leavers;
+  const AgentFilter at_home{home_status, Status::kAtHome, Status::kAtHome};
   std::int64_t new_aspirants = 0;
   std::size_t team = 1;
   std::int64_t* first_leaver = s.leaver_count_scratch.data();
@@ -136,18 +137,33 @@ void make_decisions(const Model& m, State& s) {
           o.p_max = 1.0;  // no bound: every member is picked and checked
         }
       }
-      // Among those who know the route, those still at home.
-      for_each_picked(
-          key, static_cast<std::uint32_t>(k), dense_key, c.route_known[k], o.p_max,
-          [&](std::int64_t position) { return route_order_member(m, c, k, position); },
-          [&](std::uint32_t h) { return home_status[h] == Status::kAtHome; },
-          [&](std::uint32_t h, double u) {
-            picked[waiting] = h;
-            uniforms[waiting] = u;
-            odds_of[waiting] = o;
-            if (++waiting == kWaiting) decide();
-          },
-          [&](std::uint32_t h) { prefetch_line(home_status + h); });
+      const auto pick = [&](std::uint32_t h, double u) {
+        picked[waiting] = h;
+        uniforms[waiting] = u;
+        odds_of[waiting] = o;
+        if (++waiting == kWaiting) decide();
+      };
+      if (dense_pass(o.p_max, c.route_known[k])) {
+        // Each member at home draws its own (64 at a time), and those of the
+        // picks who know the route are visited: the picks of a pass along
+        // the route order, found from the members at home (after many have
+        // left, far fewer than those who know the route).
+        const std::uint64_t below = bernoulli_threshold(o.p_max);
+        const double scale = 1.0 / static_cast<double>(below);
+        for_each_drawn_below(dense_key, at_home, m.community_first_agent[k],
+                             m.community_first_agent[k + 1], below,
+                             [&](std::uint32_t h, std::uint32_t bits) {
+                               if (knows_route(m, c, k, h))
+                                 pick(h, (static_cast<double>(bits) + 0.5) * scale);
+                             });
+      } else {
+        // Among those who know the route, those still at home.
+        for_each_picked(
+            key, static_cast<std::uint32_t>(k), c.route_known[k], o.p_max,
+            [&](std::int64_t position) { return route_order_member(m, c, k, position); },
+            [&](std::uint32_t h) { return home_status[h] == Status::kAtHome; }, pick,
+            [&](std::uint32_t h) { prefetch_line(home_status + h); });
+      }
     }
     decide();
     // Picks come in learning order: the leavers take their slots in home
