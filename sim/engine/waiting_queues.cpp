@@ -85,7 +85,8 @@ void WaitingQueues::choose(const Agents& a, std::span<const std::size_t> open, s
     sure_live += static_cast<std::int64_t>(prefix) - dead_[q];
     entries += prefix;
   }
-  if (2 * keep <= sure_live && keep <= (std::int64_t{1} << 22)) {
+  // (keep may be huge: an unlimited capacity.)
+  if (keep <= sure_live / 2 && keep <= (std::int64_t{1} << 22)) {
     // Few places next to those waiting (the usual case): entries of the
     // prefixes drawn uniformly, the dead and those already chosen drawn
     // again. At least half of them live and at most half of the live chosen,
