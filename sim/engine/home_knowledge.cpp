@@ -1,5 +1,7 @@
 #include "engine/home_knowledge.hpp"
 
+#include <stdexcept>
+
 namespace migrasim {
 namespace {
 
@@ -32,7 +34,12 @@ void learn_of_pathways(const Model& m, State& s, std::size_t k, std::int64_t lea
   Communities& c = s.communities;
   const std::uint32_t first = m.community_first_agent[k];
   c.legal_unaware_at_home[k] -= learners;
+  const auto members = static_cast<std::int64_t>(c.legal_order[k].size());
   while (learners > 0) {
+    // legal_unaware_at_home counts exactly those at home beyond legal_passed
+    // (an invariant): there are always enough.
+    if (c.legal_passed[k] >= members)
+      throw std::logic_error("learn_of_pathways: fewer unaware members at home than counted");
     const auto h = first + static_cast<std::uint32_t>(
                                c.legal_order[k](static_cast<std::uint64_t>(c.legal_passed[k]++)));
     learners -= s.home_status[h] == Status::kAtHome;

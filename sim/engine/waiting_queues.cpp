@@ -1,7 +1,6 @@
 #include "engine/waiting_queues.hpp"
 
 #include <algorithm>
-#include <limits>
 
 #include "engine/state.hpp"
 
@@ -11,7 +10,6 @@ void WaitingQueues::allocate(std::size_t queues, std::size_t threads, Status wai
   waiting_ = waiting;
   queues_.assign(queues, {});
   dead_.assign(queues, 0);
-  last_ready_.assign(queues, std::numeric_limits<std::int32_t>::min());
   joined_.assign(threads, {});
   left_.assign(threads * queues, 0);
 }
@@ -20,7 +18,6 @@ void WaitingQueues::clear() {
   for (auto& q : queues_) q.clear();
   for (auto& j : joined_) j.clear();
   std::fill(dead_.begin(), dead_.end(), 0);
-  std::fill(last_ready_.begin(), last_ready_.end(), std::numeric_limits<std::int32_t>::min());
   std::fill(left_.begin(), left_.end(), 0);
 }
 
@@ -40,8 +37,12 @@ void WaitingQueues::settle() {
     scratch_.insert(scratch_.end(), j.begin(), j.end());
     j.clear();
   }
-  std::sort(scratch_.begin(), scratch_.end(),
-            [](const Join& x, const Join& y) { return x.entry.agent < y.entry.agent; });
+  // In order of the step they began waiting (so that those waiting long
+  // enough are a prefix), then of agent.
+  std::sort(scratch_.begin(), scratch_.end(), [](const Join& x, const Join& y) {
+    return x.entry.since != y.entry.since ? x.entry.since < y.entry.since
+                                          : x.entry.agent < y.entry.agent;
+  });
   // Every join is added, even of one who left since (counted dead above).
   for (const Join& j : scratch_) queues_[j.queue].push_back(j.entry);
 }
@@ -70,17 +71,15 @@ void WaitingQueues::choose(const Agents& a, std::span<const std::size_t> open, s
                            std::vector<std::uint32_t>& chosen) {
   chosen.clear();
   if (keep <= 0) return;
-  // The ready prefixes, with at least half of each live: the dead are at most
-  // dead_[q], so prefix - dead_[q] of a prefix are sure to be live.
+  // The ready prefixes. The dead are swept out once they are half of a
+  // queue; those of a prefix are at most dead_[q], so prefix - dead_[q] of
+  // it are sure to be live.
   std::int64_t sure_live = 0;
   std::size_t entries = 0;
   prefixes_.clear();
   for (const std::size_t q : open) {
-    std::size_t prefix = ready_prefix(q, ready_step);
-    if (2 * dead_[q] > static_cast<std::int64_t>(prefix) && dead_[q] > 0) {
-      sweep(a, q);
-      prefix = ready_prefix(q, ready_step);
-    }
+    if (2 * dead_[q] > static_cast<std::int64_t>(queues_[q].size())) sweep(a, q);
+    const std::size_t prefix = ready_prefix(q, ready_step);
     prefixes_.push_back(prefix);
     sure_live += static_cast<std::int64_t>(prefix) - dead_[q];
     entries += prefix;
@@ -89,10 +88,14 @@ void WaitingQueues::choose(const Agents& a, std::span<const std::size_t> open, s
   if (keep <= sure_live / 2 && keep <= (std::int64_t{1} << 22)) {
     // Few places next to those waiting (the usual case): entries of the
     // prefixes drawn uniformly, the dead and those already chosen drawn
-    // again. At least half of them live and at most half of the live chosen,
-    // so a draw succeeds with chance 1/4 or more; few places keep the pool's
+    // again, each chosen uniformly among those not yet chosen. A prefix
+    // mostly dead makes draws fail often: after a bounded number of draws the
+    // rest are chosen from a list, which keeps the law (what is left to
+    // choose is a uniform subset of those not chosen yet) and the pool's
     // stream short.
-    while (static_cast<std::int64_t>(chosen.size()) < keep) {
+    const std::int64_t most_draws = 16 * keep + 1024;
+    for (std::int64_t drawn = 0;
+         static_cast<std::int64_t>(chosen.size()) < keep && drawn < most_draws; ++drawn) {
       std::size_t at = uniform_below(draws, entries);
       std::size_t k = 0;
       while (at >= prefixes_[k]) at -= prefixes_[k++];
@@ -102,10 +105,13 @@ void WaitingQueues::choose(const Agents& a, std::span<const std::size_t> open, s
       e.agent |= kChosen;
       ++dead_[open[k]];
     }
-  } else {
-    // Many places for those ready: the live ready entries listed, then all of
-    // them or Floyd's algorithm on the list, draw j from the stream of the
-    // candidate at position j.
+  }
+  if (static_cast<std::int64_t>(chosen.size()) < keep) {
+    // Many places for those ready (or the draws above gave up): the live
+    // ready entries not yet chosen listed, then all of them or Floyd's
+    // algorithm on the list for the places left, draw j from the stream of
+    // the candidate at position j.
+    const auto left_to_choose = static_cast<std::size_t>(keep) - chosen.size();
     ready_entries_.clear();
     ready_queue_.clear();
     for (std::size_t o = 0; o < open.size(); ++o) {
@@ -117,10 +123,10 @@ void WaitingQueues::choose(const Agents& a, std::span<const std::size_t> open, s
       }
     }
     const std::size_t n = ready_entries_.size();
-    if (static_cast<std::size_t>(keep) >= n) {
+    if (left_to_choose >= n) {
       for (Entry* e : ready_entries_) e->agent |= kChosen;
     } else {
-      for (std::size_t j = n - static_cast<std::size_t>(keep); j < n; ++j) {
+      for (std::size_t j = n - left_to_choose; j < n; ++j) {
         Draws own(key, ready_entries_[j]->agent & ~kChosen);
         const std::size_t t = uniform_below(own, j + 1);
         ready_entries_[(ready_entries_[t]->agent & kChosen) != 0 ? j : t]->agent |= kChosen;

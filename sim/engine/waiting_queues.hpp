@@ -90,7 +90,6 @@ class WaitingQueues {
   Status waiting_{};
   std::vector<std::vector<Entry>> queues_;  // (queues)
   std::vector<std::int64_t> dead_;          // entries no longer live, per queue (queues)
-  std::vector<std::int32_t> last_ready_;    // ready_step of the last choice, per queue (queues)
   std::vector<std::vector<Join>> joined_;   // since the last settle, per thread (threads)
   std::vector<std::int64_t> left_;          // since the last settle (threads x queues)
   std::vector<Join> scratch_;               // the joins being settled
