@@ -32,6 +32,37 @@
 
 namespace migrasim {
 
+// The draws of capacity pool `pool` (its places, and the draws of a waiting
+// queue's choice): entity ids above any agent index.
+inline Draws pool_draws(const StreamKey& key, std::size_t pool) {
+  return Draws(key, 0xFFFF0000u + static_cast<std::uint32_t>(pool));
+}
+
+// The places a capacity fills this step when more want them: its whole part,
+// plus one with probability its fraction (one draw from the pool's draws), so
+// it holds exactly on average and is exceeded by less than one. A capacity
+// beyond 2^62 counts as 2^62.
+inline std::int64_t places_this_step(double capacity, Draws& pool) {
+  const double whole = std::floor(capacity);
+  return static_cast<std::int64_t>(std::min(whole, 0x1p62)) +
+         (pool.bernoulli(capacity - whole) ? 1 : 0);
+}
+
+// Floyd's algorithm (Bentley and Floyd 1987): marks a uniformly random m of
+// the positions [0, n), every subset equally likely. For j = n - m .. n - 1 a
+// uniform t in [0, j] is marked, or j itself when t already is; draw j comes
+// from the stream of key for entity_of(j), so no stream runs long.
+// is_marked(t) and mark(t) read and set the marks.
+template <class EntityOf, class IsMarked, class Mark>
+void mark_random_subset(std::size_t n, std::size_t m, const StreamKey& key, EntityOf entity_of,
+                        IsMarked is_marked, Mark mark) {
+  for (std::size_t j = n - m; j < n; ++j) {
+    Draws draws(key, entity_of(j));
+    const std::size_t t = uniform_below(draws, j + 1);
+    mark(is_marked(t) ? j : t);
+  }
+}
+
 class CandidatePools {
  public:
   static constexpr std::uint32_t kNoPool = 0xFFFFFFFFu;
@@ -136,16 +167,18 @@ class CandidatePools {
   void ration(std::size_t pool, double capacity, const StreamKey& key) {
     const std::size_t demand_now = demand(pool);
     if (!(capacity < static_cast<double>(demand_now))) return;
-    const double whole = std::floor(capacity);
-    Draws pool_draws(key, kPoolEntityBase + static_cast<std::uint32_t>(pool));
-    const auto keep =
-        static_cast<std::size_t>(whole) + (pool_draws.bernoulli(capacity - whole) ? 1u : 0u);
+    Draws places = pool_draws(key, pool);
+    const auto keep = static_cast<std::size_t>(places_this_step(capacity, places));
     if (keep >= demand_now) return;
 
     std::uint32_t* first = members_.data() + offsets_[pool];
     // Mark the smaller side: those admitted, or those turned away.
     const bool mark_admitted = keep <= demand_now - keep;
-    mark_random_subset(first, demand_now, mark_admitted ? keep : demand_now - keep, key);
+    mark_random_subset(
+        demand_now, mark_admitted ? keep : demand_now - keep, key,
+        [&](std::size_t j) { return first[j] & ~kMark; },
+        [&](std::size_t t) { return (first[t] & kMark) != 0; },
+        [&](std::size_t t) { first[t] |= kMark; });
     // Admitted first, then the rest, each in agent order; the rest wait in
     // the scratch.
     std::uint64_t* rest_of = scratch_.data() + offsets_[pool];
@@ -164,26 +197,10 @@ class CandidatePools {
     sizes_[pool] = static_cast<std::uint32_t>(keep);
   }
 
-  // Pool-level draws use entity ids above any agent index.
-  static constexpr std::uint32_t kPoolEntityBase = 0xFFFF0000u;
-
  private:
   // Agent indices are below 2^31 (at most 2^31 agents): the top bit of a
   // list entry is free to mark it while a subset is drawn.
   static constexpr std::uint32_t kMark = 0x80000000u;
-
-  // Marks a uniformly random `m` of the n entries of first[] (Floyd's
-  // algorithm: for j = n - m .. n - 1, mark a uniform t in [0, j], or j
-  // itself when t is already marked). Draw j comes from the stream of the
-  // agent at position j.
-  static void mark_random_subset(std::uint32_t* first, std::size_t n, std::size_t m,
-                                 const StreamKey& key) {
-    for (std::size_t j = n - m; j < n; ++j) {
-      Draws draws(key, first[j] & ~kMark);
-      const std::size_t t = uniform_below(draws, j + 1);
-      first[(first[t] & kMark) != 0 ? j : t] |= kMark;
-    }
-  }
 
   std::size_t max_pools_ = 0;
   std::size_t pools_ = 0;

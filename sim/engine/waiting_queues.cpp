@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "engine/rationing.hpp"
 #include "engine/state.hpp"
 
 namespace migrasim {
@@ -126,11 +127,11 @@ void WaitingQueues::choose(const Agents& a, std::span<const std::size_t> open, s
     if (left_to_choose >= n) {
       for (Entry* e : ready_entries_) e->agent |= kChosen;
     } else {
-      for (std::size_t j = n - left_to_choose; j < n; ++j) {
-        Draws own(key, ready_entries_[j]->agent & ~kChosen);
-        const std::size_t t = uniform_below(own, j + 1);
-        ready_entries_[(ready_entries_[t]->agent & kChosen) != 0 ? j : t]->agent |= kChosen;
-      }
+      mark_random_subset(
+          n, left_to_choose, key,
+          [&](std::size_t j) { return ready_entries_[j]->agent & ~kChosen; },
+          [&](std::size_t t) { return (ready_entries_[t]->agent & kChosen) != 0; },
+          [&](std::size_t t) { ready_entries_[t]->agent |= kChosen; });
     }
     for (std::size_t k = 0; k < n; ++k) {
       if ((ready_entries_[k]->agent & kChosen) == 0) continue;

@@ -64,7 +64,7 @@ TEST(WaitingQueues, HoldWhoWaitsInAgentOrderWhateverTheJoiningOrder) {
   // Choosing at least as many as wait in queue 0 takes exactly those.
   std::vector<std::uint32_t> chosen;
   const std::vector<std::size_t> open{0};
-  Draws draws(StreamKey{1, 0, 0, StreamId::kSmugglerQueue}, CandidatePools::kPoolEntityBase);
+  Draws draws = pool_draws(StreamKey{1, 0, 0, StreamId::kSmugglerQueue}, 0);
   queues.choose(a, open, 30, kAny, draws, {1, 0, 0, StreamId::kSmugglerQueue}, chosen);
   ASSERT_EQ(chosen.size(), 30u);
   for (const std::uint32_t i : chosen) {
@@ -90,7 +90,7 @@ TEST(WaitingQueues, OnlyThoseWaitingLongEnoughAreChosen) {
   }
   const std::vector<std::size_t> open{0};
   std::vector<std::uint32_t> chosen;
-  Draws draws(StreamKey{2, 0, 0, StreamId::kAsylumQueue}, CandidatePools::kPoolEntityBase);
+  Draws draws = pool_draws(StreamKey{2, 0, 0, StreamId::kAsylumQueue}, 0);
   queues.choose(a, open, 5, 2, draws, {2, 0, 0, StreamId::kAsylumQueue}, chosen);
   ASSERT_EQ(chosen.size(), 5u);
   for (const std::uint32_t i : chosen) EXPECT_LT(i, 30u);
@@ -123,7 +123,7 @@ TEST(WaitingQueues, AChoiceIsAUniformSubsetOfThoseWaiting) {
       ASSERT_EQ(queues.waiting(0) + queues.waiting(2), 40);
       std::vector<std::uint32_t> chosen;
       const StreamKey key{77, 0, static_cast<std::uint32_t>(c), StreamId::kSmugglerQueue};
-      Draws draws(key, CandidatePools::kPoolEntityBase);
+      Draws draws = pool_draws(key, 0);
       const std::vector<std::size_t> open{0, 2};
       queues.choose(a, open, k, kAny, draws, key, chosen);
       ASSERT_EQ(static_cast<std::int64_t>(chosen.size()), k);

@@ -22,7 +22,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "engine/agent_scan.hpp"
+#include "engine/rationing.hpp"
 #include "engine/stages/journey.hpp"
 #include "engine/stages/stages.hpp"
 #include "engine/status_change.hpp"
@@ -54,14 +54,10 @@ void process_asylum(const Model& m, State& s) {
     // capacity of them are decided (rationing.hpp's rule for a fractional
     // capacity), or all when they are fewer.
     const double capacity = policy.asylum_capacity_agents[system];
-    Draws pool_draws(queue_key,
-                     CandidatePools::kPoolEntityBase + static_cast<std::uint32_t>(system));
-    const double whole = std::floor(capacity);
-    const std::int64_t keep = static_cast<std::int64_t>(std::min(whole, 0x1p62)) +
-                              (pool_draws.bernoulli(capacity - whole) ? 1 : 0);
+    Draws places = pool_draws(queue_key, system);
     const std::size_t open[] = {system};
-    queues.choose(a, open, keep, s.step - policy.asylum_min_processing_steps[system], pool_draws,
-                  queue_key, decided);
+    queues.choose(a, open, places_this_step(capacity, places),
+                  s.step - policy.asylum_min_processing_steps[system], places, queue_key, decided);
     const auto count = static_cast<std::int64_t>(decided.size());
     const double min_strength = policy.asylum_min_claim_strength[system];
     const double grant_multiplier = policy.asylum_grant_multiplier[system];

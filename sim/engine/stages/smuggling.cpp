@@ -7,7 +7,7 @@
 //         state.counts
 //
 // The smuggler market. Travellers waiting for a place with network k (demand
-// D_k, those in its queues on edges open this step: smuggler_queues.hpp) are
+// D_k, those in its queues on edges open this step: waiting_queues.hpp) are
 // taken on up to its capacity C_k, chosen uniformly at random when demand
 // exceeds it (with rationing.hpp's rule for a fractional capacity). A client pays the fee F_k from
 // savings; one who cannot pay in full runs into debt (negative savings). Clients end up coerced
@@ -64,13 +64,10 @@ void take_on_clients(const Model& m, State& s) {
     // A uniformly random `capacity` of them (rationing.hpp's rule for a
     // fractional capacity), or all when they are fewer.
     const double capacity = net.capacity[k];
-    Draws pool_draws(queue_key, CandidatePools::kPoolEntityBase + static_cast<std::uint32_t>(k));
-    std::int64_t keep = demand;
-    if (capacity < static_cast<double>(demand)) {
-      const double whole = std::floor(capacity);
-      keep = static_cast<std::int64_t>(whole) + (pool_draws.bernoulli(capacity - whole) ? 1 : 0);
-    }
-    queues.choose(a, open, keep, std::numeric_limits<std::int32_t>::max(), pool_draws, queue_key,
+    Draws places = pool_draws(queue_key, k);
+    const std::int64_t keep =
+        capacity < static_cast<double>(demand) ? places_this_step(capacity, places) : demand;
+    queues.choose(a, open, keep, std::numeric_limits<std::int32_t>::max(), places, queue_key,
                   clients);
     const auto count = static_cast<std::int64_t>(clients.size());
     net.taken[k] = count;
