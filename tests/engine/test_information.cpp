@@ -6,6 +6,7 @@
 #include <cmath>
 #include <string>
 
+#include "engine/home_knowledge.hpp"
 #include "engine/invariants.hpp"
 #include "engine/simulation.hpp"
 #include "engine/stages/stages.hpp"
@@ -219,6 +220,32 @@ TEST(Information, EachAgentDecidesWithItsOwnProbability) {
           << base << " half " << half;
     }
   }
+}
+
+TEST(Information, TheDensePassPicksOnlyThoseWhoKnowTheRoute) {
+  // A probability of leaving above 1/16 takes the dense pass (a draw for each
+  // member at home): with 30% knowing the route, those who leave are among
+  // them, as many as Binomial(knowing, p) says (within 5 sd).
+  const Model m = compile_text(one_group_scenario("{initial_route_awareness: 0.3}"),
+                               {"decisions.base_rate_per_day=0.5", "decisions.success_weight=0",
+                                "decisions.danger_weight=0", "decisions.cost_elasticity=0"});
+  State s = make_state(m);
+  initialize_population(m, 0, s);
+  s.step = 0;
+  update_environment(m, s);
+  spread_information(m, s);
+  const auto knowing = static_cast<double>(s.communities.route_known[0]);
+  make_decisions(m, s);
+  double left = 0;
+  for (std::uint32_t h = 0; h < m.home_agents; ++h) {
+    if (s.home_status[h] != Status::kAspiring) continue;
+    ++left;
+    ASSERT_TRUE(knows_route(m, s.communities, 0, h)) << "member " << h;
+  }
+  const double p = -std::expm1(-0.5);
+  ASSERT_GT(knowing, 20000.0);
+  EXPECT_NEAR(left, knowing * p, 5.0 * std::sqrt(knowing * p * (1 - p)));
+  EXPECT_EQ(find_invariant_violation(m, s), "");
 }
 
 TEST(Information, InvariantsHoldWithInformationDynamics) {
